@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device tree tinyvmm hands an arm64 guest, built with libfdt from a
+ * plain description of the machine. Pure: no KVM, unit-tested on any host.
+ */
+#ifndef TINYVMM_ARCH_ARM64_FDT_H
+#define TINYVMM_ARCH_ARM64_FDT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct arm64_fdt_machine {
+	uint64_t ram_base, ram_size;
+	unsigned int nr_cpus;
+	const uint64_t *mpidrs; /* nr_cpus MPIDR_EL1 values: the cpu@ reg */
+	int gic_version;        /* 2 or 3 */
+	uint64_t gicd_base, gicd_size;
+	uint64_t gicr_base, gicr_size; /* v3: redistributors; v2: CPU if */
+	uint64_t uart_base, uart_size;
+	unsigned int uart_intid; /* GIC INTID (SPI, >= 32) */
+	uint32_t uart_clock_hz;
+	const char *cmdline; /* may be NULL: no bootargs */
+	uint64_t initrd_start, initrd_end; /* both 0: no initrd */
+	int has_pmu; /* describe arm,armv8-pmuv3 (PPI 23) */
+};
+
+/*
+ * Builds the tree into @buf (@size bytes): / (compatible "tinyvmm,arm64",
+ * #address-cells = #size-cells = 2), memory@, cpus/cpu@N (enable-method
+ * "psci"), psci (arm,psci-0.2, method "hvc"), intc@ (arm,gic-v3 or
+ * arm,cortex-a15-gic), timer (arm,armv8-timer), uart@ (ns16550a), chosen
+ * (bootargs, linux,initrd-start/-end, stdout-path).
+ * Returns 0, -E2BIG when @buf is too small, -EINVAL for an impossible
+ * machine (no cpus, no RAM, a GIC version other than 2 or 3, an INTID that
+ * is not an SPI).
+ */
+int arm64_fdt_build(const struct arm64_fdt_machine *m, void *buf, size_t size);
+
+#endif

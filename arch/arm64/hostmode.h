@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Which mode the host's KVM runs in on arm64, judged from evidence a user
+ * can check: the kernel log line KVM prints at init and the kernel command
+ * line. Pure: unit-tested on any host with recorded logs.
+ */
+#ifndef TINYVMM_ARCH_ARM64_HOSTMODE_H
+#define TINYVMM_ARCH_ARM64_HOSTMODE_H
+
+#include <stddef.h>
+
+enum arm64_kvm_mode {
+	ARM64_KVM_MODE_UNKNOWN,
+	ARM64_KVM_MODE_VHE,       /* host kernel at EL2 */
+	ARM64_KVM_MODE_NVHE,      /* split mode: host at EL1, hyp at EL2 */
+	ARM64_KVM_MODE_PROTECTED, /* pKVM: nVHE with the host deprivileged */
+	ARM64_KVM_MODE_PROTECTED_HVHE, /* pKVM with hVHE (newer kernels) */
+};
+
+struct arm64_kvm_mode_verdict {
+	enum arm64_kvm_mode mode;
+	/* The kernel log line that decided it, or "" when none was found. */
+	char log_evidence[160];
+	/* The kvm-arm.mode= word of the command line, or "" when absent. */
+	char cmdline_mode[32];
+};
+
+/*
+ * Judges the mode from @kmsg (the kernel log as text, lines separated by
+ * '\n', may be NULL when unreadable) and @cmdline (/proc/cmdline, may be
+ * NULL). The log line wins; the command line alone decides only when the
+ * log has no KVM init line (rotated away), and never contradicts it.
+ */
+void arm64_kvm_mode_judge(const char *kmsg, const char *cmdline,
+			  struct arm64_kvm_mode_verdict *v);
+
+/* "VHE", "split (nVHE)", "protected (pKVM, nVHE)", ..., "unknown". */
+const char *arm64_kvm_mode_name(enum arm64_kvm_mode mode);
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The arm64 guest-physical memory map. One place for every fixed address,
+ * shared by the VMM (device placement, device tree) and the guests built
+ * in guest/arm64 (which learn addresses from the device tree, and use this
+ * file only for sanity limits).
+ *
+ *   0x0000_0000 +--------------------------+
+ *               | unmapped (faults)        |
+ *   0x0800_0000 +--------------------------+ ARM64_GICD_BASE   64 KiB
+ *               | GIC distributor          |
+ *   0x0801_0000 +--------------------------+ ARM64_GICC_BASE    8 KiB (GICv2 only)
+ *               | GICv2 CPU interface      |
+ *   0x080a_0000 +--------------------------+ ARM64_GICR_BASE  128 KiB per vCPU
+ *               | GICv3 redistributors     |   (room for ARM64_MAX_VCPUS)
+ *   0x0900_0000 +--------------------------+ ARM64_UART_BASE    4 KiB
+ *               | 16550 UART (ns16550a)    |
+ *   0x0900_1000 +--------------------------+ ARM64_BENCH_BASE   4 KiB
+ *               | paravirtual bench device |   (issue 3)
+ *   0x0a00_0000 +--------------------------+ ARM64_VIRTIO_BASE  512 B x 32
+ *               | virtio-mmio slots        |   (issue 4)
+ *   0x8000_0000 +--------------------------+ ARM64_RAM_BASE
+ *               | guest RAM (--mem)        |
+ *               |   kernel at +text_offset |
+ *               |   ... initrd, DTB at top |
+ *               +--------------------------+ ARM64_RAM_BASE + --mem
+ */
+#ifndef TINYVMM_ARCH_ARM64_LAYOUT_H
+#define TINYVMM_ARCH_ARM64_LAYOUT_H
+
+#define ARM64_GICD_BASE 0x08000000ULL
+#define ARM64_GICD_SIZE 0x00010000ULL
+#define ARM64_GICC_BASE 0x08010000ULL
+#define ARM64_GICC_SIZE 0x00002000ULL
+#define ARM64_GICR_BASE 0x080a0000ULL
+#define ARM64_GICR_STRIDE 0x00020000ULL /* RD_base + SGI_base frames */
+#define ARM64_MAX_VCPUS 123             /* redistributors up to the UART */
+
+#define ARM64_UART_BASE 0x09000000ULL
+#define ARM64_UART_SIZE 0x00001000ULL
+#define ARM64_UART_CLOCK_HZ 1843200
+
+#define ARM64_BENCH_BASE 0x09001000ULL
+#define ARM64_BENCH_SIZE 0x00001000ULL
+
+#define ARM64_VIRTIO_BASE 0x0a000000ULL
+#define ARM64_VIRTIO_SLOT_SIZE 0x200ULL
+#define ARM64_VIRTIO_SLOTS 32
+
+#define ARM64_RAM_BASE 0x80000000ULL
+
+/*
+ * Interrupt numbers as the GIC numbers them (INTID). SPIs start at 32; the
+ * device tree's GIC_SPI cells count from 0, so dt_spi = intid - 32.
+ */
+#define ARM64_SPI_BASE 32
+#define ARM64_UART_INTID 33
+#define ARM64_VIRTIO_INTID_BASE 48 /* one SPI per virtio slot */
+#define ARM64_NR_IRQS 128          /* INTIDs the vGIC is sized for */
+
+/* Architected timer PPIs (INTID). */
+#define ARM64_TIMER_SEC_PHYS_INTID 29
+#define ARM64_TIMER_PHYS_INTID 30
+#define ARM64_TIMER_VIRT_INTID 27
+#define ARM64_TIMER_HYP_INTID 26
+
+#endif

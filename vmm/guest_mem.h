@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest RAM and the one checked way from a guest-physical address to host
+ * memory. Everything a guest hands us (descriptor addresses, lengths,
+ * register values) goes through guest_mem_ptr() before it is touched.
+ */
+#ifndef TINYVMM_VMM_GUEST_MEM_H
+#define TINYVMM_VMM_GUEST_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+
+#define GUEST_MEM_MAX_REGIONS 4
+
+struct guest_mem_region {
+	uint64_t gpa;
+	uint64_t size;
+	void *host;
+};
+
+struct guest_mem {
+	struct guest_mem_region regions[GUEST_MEM_MAX_REGIONS];
+	unsigned int nr;
+};
+
+/*
+ * Maps @size bytes of anonymous memory for guest address @gpa. Returns 0,
+ * -EINVAL (size 0, not page aligned, wraps, overlaps), -ENOSPC (too many
+ * regions) or -ENOMEM (the host refused the mapping).
+ */
+TV_MUST_CHECK int guest_mem_add(struct guest_mem *mem, uint64_t gpa,
+				uint64_t size);
+void guest_mem_destroy(struct guest_mem *mem);
+
+/*
+ * Host pointer for [gpa, gpa + len) when that whole range lies inside one
+ * RAM region, else NULL. Overflow-safe for any gpa and len.
+ */
+void *guest_mem_ptr(const struct guest_mem *mem, uint64_t gpa, uint64_t len);
+
+/* Copies into guest RAM; -EFAULT when [gpa, gpa + len) is not all RAM. */
+TV_MUST_CHECK int guest_mem_write(const struct guest_mem *mem, uint64_t gpa,
+				  const void *src, size_t len);
+
+#endif

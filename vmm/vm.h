@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A virtual machine: the KVM file descriptors, guest RAM, the buses, the
+ * vCPUs, the console, and the per-arch state (struct arch_vm, defined by
+ * arch/<arch>/arch_types.h). vm_create() brings the parts up in a visible
+ * order and vm_destroy() takes them down in reverse.
+ */
+#ifndef TINYVMM_VMM_VM_H
+#define TINYVMM_VMM_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch_types.h"
+#include "bus.h"
+#include "guest_mem.h"
+#include "log.h"
+
+struct kvm_run;
+struct serial;
+
+/* tinyvmm's exit status; documented in README.md. */
+enum tinyvmm_exit {
+	TINYVMM_EXIT_POWEROFF = 0, /* guest called PSCI SYSTEM_OFF / powered off */
+	TINYVMM_EXIT_ERROR = 1,    /* set-up failed, or the guest broke the VM */
+	TINYVMM_EXIT_USAGE = 2,    /* bad command line */
+	TINYVMM_EXIT_RESET = 3,    /* guest asked for a reset (PSCI SYSTEM_RESET) */
+};
+
+struct vm_config {
+	const char *kernel_path; /* NULL: build the VM and tables, run nothing */
+	const char *initrd_path;
+	const char *cmdline;
+	uint64_t mem_size;
+	unsigned int nr_cpus;
+};
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool thread_started;
+	struct arch_vcpu arch;
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	int kvm_fd;
+	int vm_fd;
+	size_t vcpu_mmap_size;
+	struct guest_mem mem;
+	struct bus mmio;
+	struct bus pio;
+	unsigned int nr_vcpus;
+	struct vcpu *vcpus;
+	struct serial *console;
+
+	/* Stopping: the first vm_request_stop() sets the exit code. */
+	atomic_bool stopping;
+	atomic_int exit_code;
+	int stop_eventfd; /* becomes readable once stopping */
+
+	struct arch_vm arch;
+};
+
+/*
+ * Creates the VM described by @cfg: /dev/kvm, RAM, vCPUs, irqchip,
+ * console, and loads the guest. On failure prints one line naming what
+ * failed and returns -errno with nothing left allocated.
+ */
+TV_MUST_CHECK int vm_create(struct vm *vm, const struct vm_config *cfg);
+
+/*
+ * Starts one thread per vCPU, pumps console input until the guest stops,
+ * joins the threads. Returns the tinyvmm exit status.
+ */
+int vm_run(struct vm *vm);
+
+void vm_destroy(struct vm *vm);
+
+/*
+ * Asks every vCPU to leave KVM_RUN and the VM to stop with @exit_code.
+ * Safe from any thread; the first caller's code wins.
+ */
+void vm_request_stop(struct vm *vm, int exit_code);
+
+static inline bool vm_is_stopping(const struct vm *vm)
+{
+	return atomic_load(&vm->stopping);
+}
+
+#endif
