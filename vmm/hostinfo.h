@@ -14,7 +14,7 @@
 
 struct host_info {
 	char kernel_release[128];
-	char machine[32];       /* uname -m */
+	char machine[65];       /* uname -m */
 	char cpu[128];          /* arch hook: model / MIDR */
 	bool kvm_usable;
 	int kvm_api_version;    /* valid when kvm_usable */

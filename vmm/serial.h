@@ -24,7 +24,8 @@ struct serial_irq {
 	void *opaque;
 };
 
-TV_MUST_CHECK int serial_create(struct bus *bus, uint64_t base,
+/* Registers [base, base + size) on @bus; registers repeat past the eighth. */
+TV_MUST_CHECK int serial_create(struct bus *bus, uint64_t base, uint64_t size,
 				const struct serial_irq *irq, int out_fd,
 				struct serial **out);
 void serial_destroy(struct serial *s);

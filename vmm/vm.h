@@ -43,7 +43,8 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
-	bool thread_started;
+	atomic_bool thread_started; /* read by other threads' vcpu_kick() */
+	unsigned int unmapped_reports;
 	struct arch_vcpu arch;
 };
 

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal interfaces between the files of arch/arm64. */
+#ifndef TINYVMM_ARCH_ARM64_ARM64_H
+#define TINYVMM_ARCH_ARM64_ARM64_H
+
+#include <stdint.h>
+
+#include "log.h"
+
+struct vm;
+struct vcpu;
+
+/* gic.c: create the vGIC (v3, else v2) and map it; init after vCPUs. */
+TV_MUST_CHECK int arm64_gic_create(struct vm *vm);
+TV_MUST_CHECK int arm64_gic_finalize(struct vm *vm);
+void arm64_gic_destroy(struct vm *vm);
+
+/* vcpu.c: core register access through KVM_{GET,SET}_ONE_REG. */
+TV_MUST_CHECK int arm64_reg_get(struct vcpu *vcpu, uint64_t id, uint64_t *val);
+TV_MUST_CHECK int arm64_reg_set(struct vcpu *vcpu, uint64_t id, uint64_t val);
+/* Points @vcpu at @entry with x0 = @x0 and x1..x3 = 0 (booting.rst). */
+TV_MUST_CHECK int arm64_vcpu_set_entry(struct vcpu *vcpu, uint64_t entry,
+				       uint64_t x0);
+
+#endif

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Booting an arm64 guest the way Documentation/arch/arm64/booting.rst
+ * asks: Image at a 2 MiB aligned base + text_offset, device tree in RAM,
+ * x0 = its address, MMU off, EL1, interrupts masked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libfdt.h>
+
+#include "arch.h"
+#include "arm64.h"
+#include "fdt.h"
+#include "image.h"
+#include "layout.h"
+#include "vm.h"
+
+struct boot_file {
+	const char *path;
+	int fd;
+	uint64_t size;
+};
+
+static int boot_file_open(struct boot_file *f, const char *path,
+			  const char *what)
+{
+	struct stat st;
+
+	f->path = path;
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0) {
+		tv_errno(errno, "%s %s", what, path);
+		return -errno;
+	}
+	if (fstat(f->fd, &st) || !S_ISREG(st.st_mode)) {
+		tv_err("%s %s: not a regular file", what, path);
+		close(f->fd);
+		return -EINVAL;
+	}
+	f->size = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* Reads the whole of @f into guest RAM at @gpa (checked by guest_mem_ptr). */
+static int boot_file_load(struct vm *vm, struct boot_file *f, uint64_t gpa,
+			  const char *what)
+{
+	uint8_t *dst = guest_mem_ptr(&vm->mem, gpa, f->size);
+	uint64_t done = 0;
+
+	if (!dst) {
+		tv_err("%s %s: %" PRIu64 " bytes at 0x%" PRIx64
+		       " do not fit in guest RAM", what, f->path, f->size, gpa);
+		return -ENOSPC;
+	}
+	while (done < f->size) {
+		ssize_t n = pread(f->fd, dst + done, f->size - done, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			tv_errno(n < 0 ? errno : EIO, "reading %s %s", what, f->path);
+			return n < 0 ? -errno : -EIO;
+		}
+		done += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int read_image_header(struct boot_file *k,
+			     struct arm64_image_header_info *info)
+{
+	uint8_t hdr[ARM64_IMAGE_HEADER_SIZE];
+	ssize_t n = pread(k->fd, hdr, sizeof(hdr), 0);
+	int ret;
+
+	if (n < 0) {
+		tv_errno(errno, "reading --kernel %s", k->path);
+		return -errno;
+	}
+	if (k->size == 0) {
+		tv_err("--kernel %s: the file is empty", k->path);
+		return -ENOEXEC;
+	}
+	ret = arm64_image_parse(hdr, (size_t)n, info);
+	if (ret == -ENOEXEC)
+		tv_err("--kernel %s: not an arm64 Linux Image (%s)", k->path,
+		       n < (ssize_t)sizeof(hdr) ? "shorter than the 64-byte header"
+						: "no \"ARM\\x64\" magic at byte 56");
+	else if (ret)
+		tv_err("--kernel %s: the arm64 Image header is inconsistent "
+		       "(big-endian kernel, or text_offset/image_size invalid)",
+		       k->path);
+	/* Before Linux 3.17 image_size was 0: the file is all there is. */
+	if (!ret && !memcmp(hdr + 16, "\0\0\0\0\0\0\0\0", 8))
+		info->image_size = k->size;
+	/* The header's image_size must also cover the file itself. */
+	if (!ret && info->image_size < k->size) {
+		tv_err("--kernel %s: header says %" PRIu64 " bytes but the file "
+		       "has %" PRIu64, k->path, info->image_size, k->size);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+static void report_no_room(const struct vm *vm,
+			   const struct arm64_image_header_info *info,
+			   const struct boot_file *initrd)
+{
+	uint64_t mib = vm->cfg->mem_size >> 20;
+
+	if (info->text_offset + info->image_size + ARM64_DTB_MAX_SIZE >
+	    vm->cfg->mem_size)
+		tv_err("--kernel %s: needs %" PRIu64 " MiB with its device "
+		       "tree, more than --mem %" PRIu64 "M",
+		       vm->cfg->kernel_path,
+		       (uint64_t)(info->text_offset + info->image_size +
+				  ARM64_DTB_MAX_SIZE + (1 << 20) - 1) >> 20,
+		       mib);
+	else
+		tv_err("--initrd %s: %" PRIu64 " MiB does not fit in --mem %"
+		       PRIu64 "M beside the kernel", initrd->path,
+		       (initrd->size + (1 << 20) - 1) >> 20, mib);
+}
+
+static int build_dtb(struct vm *vm, const struct arm64_boot_plan *plan)
+{
+	uint64_t mpidrs[ARM64_MAX_VCPUS];
+	struct arm64_fdt_machine m = {
+		.ram_base = ARM64_RAM_BASE,
+		.ram_size = vm->cfg->mem_size,
+		.nr_cpus = vm->nr_vcpus,
+		.mpidrs = mpidrs,
+		.gic_version = vm->arch.gic_version,
+		.gicd_base = ARM64_GICD_BASE,
+		.gicd_size = ARM64_GICD_SIZE,
+		.gicr_base = vm->arch.gic_version == 3 ? ARM64_GICR_BASE
+						       : ARM64_GICC_BASE,
+		.gicr_size = vm->arch.gic_version == 3
+				     ? ARM64_GICR_STRIDE * vm->nr_vcpus
+				     : ARM64_GICC_SIZE,
+		.uart_base = ARM64_UART_BASE,
+		.uart_size = ARM64_UART_SIZE,
+		.uart_intid = ARM64_UART_INTID,
+		.uart_clock_hz = ARM64_UART_CLOCK_HZ,
+		.cmdline = vm->cfg->cmdline,
+		.initrd_start = plan->initrd_addr,
+		.initrd_end = plan->initrd_addr + plan->initrd_size,
+	};
+	int ret;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		mpidrs[i] = vm->vcpus[i].arch.mpidr;
+	vm->arch.dtb = malloc(ARM64_DTB_MAX_SIZE);
+	if (!vm->arch.dtb)
+		return -ENOMEM;
+	ret = arm64_fdt_build(&m, vm->arch.dtb, ARM64_DTB_MAX_SIZE);
+	if (ret) {
+		tv_errno(ret, "building the device tree%s",
+			 ret == -E2BIG ? " (over 2 MiB: --cmdline too long?)" : "");
+		return ret;
+	}
+	vm->arch.dtb_size = fdt_totalsize(vm->arch.dtb);
+	return 0;
+}
+
+static int load_guest(struct vm *vm, struct boot_file *kernel,
+		      struct boot_file *initrd, struct arm64_boot_plan *plan)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct arm64_image_header_info info;
+	int ret = read_image_header(kernel, &info);
+
+	if (ret)
+		return ret;
+	ret = arm64_boot_plan(&info, ARM64_RAM_BASE, cfg->mem_size,
+			      initrd->size, plan);
+	if (ret == -ENOSPC)
+		report_no_room(vm, &info, initrd);
+	else if (ret)
+		tv_errno(ret, "planning guest RAM for --kernel %s", kernel->path);
+	if (!ret)
+		ret = boot_file_load(vm, kernel, plan->kernel_addr, "--kernel");
+	if (!ret && initrd->fd >= 0)
+		ret = boot_file_load(vm, initrd, plan->initrd_addr, "--initrd");
+	return ret;
+}
+
+int arch_boot_setup(struct vm *vm)
+{
+	struct boot_file kernel = { .fd = -1 }, initrd = { .fd = -1 };
+	struct arm64_boot_plan plan = { 0 };
+	int ret = 0;
+
+	/* Without a kernel: the tree alone, for --dtb-out. */
+	if (!vm->cfg->kernel_path)
+		return build_dtb(vm, &plan);
+	ret = boot_file_open(&kernel, vm->cfg->kernel_path, "--kernel");
+	if (!ret && vm->cfg->initrd_path)
+		ret = boot_file_open(&initrd, vm->cfg->initrd_path, "--initrd");
+	if (!ret)
+		ret = load_guest(vm, &kernel, &initrd, &plan);
+	if (!ret)
+		ret = build_dtb(vm, &plan);
+	if (!ret)
+		ret = guest_mem_write(&vm->mem, plan.dtb_addr, vm->arch.dtb,
+				      vm->arch.dtb_size);
+	if (!ret)
+		ret = arm64_vcpu_set_entry(&vm->vcpus[0], plan.kernel_addr,
+					   plan.dtb_addr);
+	if (initrd.fd >= 0)
+		close(initrd.fd);
+	if (kernel.fd >= 0)
+		close(kernel.fd);
+	return ret;
+}

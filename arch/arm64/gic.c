@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The in-kernel vGIC as a KVM device (Documentation/virt/kvm/devices/
+ * arm-vgic-v3.rst, arm-vgic.rst): created before the vCPUs with its
+ * addresses set, initialised once every vCPU exists.
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "arm64.h"
+#include "layout.h"
+#include "vm.h"
+
+static int gic_set_attr(int fd, uint32_t group, uint64_t attr, void *val)
+{
+	struct kvm_device_attr a = {
+		.group = group, .attr = attr, .addr = (uintptr_t)val,
+	};
+
+	return ioctl(fd, KVM_SET_DEVICE_ATTR, &a) ? -errno : 0;
+}
+
+static int gic_create_device(struct vm *vm, uint32_t type, int version)
+{
+	struct kvm_create_device cd = { .type = type };
+
+	if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &cd))
+		return -errno;
+	vm->arch.gic_fd = (int)cd.fd;
+	vm->arch.gic_version = version; /* non-zero: there is an fd to close */
+	return 0;
+}
+
+static int gic_set_addresses(struct vm *vm)
+{
+	uint64_t dist = ARM64_GICD_BASE, redist = ARM64_GICR_BASE,
+		 cpuif = ARM64_GICC_BASE;
+	int fd = vm->arch.gic_fd, ret;
+
+	if (vm->arch.gic_version == 3) {
+		ret = gic_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+				   KVM_VGIC_V3_ADDR_TYPE_DIST, &dist);
+		return ret ? ret : gic_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+						KVM_VGIC_V3_ADDR_TYPE_REDIST,
+						&redist);
+	}
+	ret = gic_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+			   KVM_VGIC_V2_ADDR_TYPE_DIST, &dist);
+	return ret ? ret : gic_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+					KVM_VGIC_V2_ADDR_TYPE_CPU, &cpuif);
+}
+
+int arm64_gic_create(struct vm *vm)
+{
+	int ret = gic_create_device(vm, KVM_DEV_TYPE_ARM_VGIC_V3, 3);
+
+	if (ret == -ENODEV) {
+		tv_info("no vGICv3 on this host; using vGICv2");
+		ret = gic_create_device(vm, KVM_DEV_TYPE_ARM_VGIC_V2, 2);
+	}
+	if (ret) {
+		tv_errno(ret, "creating the in-kernel vGIC (KVM_CREATE_DEVICE)");
+		return ret;
+	}
+	ret = gic_set_addresses(vm);
+	if (ret)
+		tv_errno(ret, "placing the vGICv%d at 0x%llx",
+			 vm->arch.gic_version, ARM64_GICD_BASE);
+	return ret;
+}
+
+int arm64_gic_finalize(struct vm *vm)
+{
+	uint32_t nr_irqs = ARM64_NR_IRQS;
+	int ret;
+
+	if (vm->arch.gic_version == 2 && vm->nr_vcpus > 8) {
+		tv_err("--cpus %u: a GICv2 serves at most 8 vCPUs", vm->nr_vcpus);
+		return -EINVAL;
+	}
+	ret = gic_set_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0,
+			   &nr_irqs);
+	if (!ret)
+		ret = gic_set_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
+				   KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
+	if (ret)
+		tv_errno(ret, "initialising the vGICv%d for %u vCPUs",
+			 vm->arch.gic_version, vm->nr_vcpus);
+	return ret;
+}
+
+void arm64_gic_destroy(struct vm *vm)
+{
+	if (vm->arch.gic_version)
+		close(vm->arch.gic_fd);
+	vm->arch.gic_version = 0;
+}

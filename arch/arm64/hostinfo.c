@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+/* --host-info on arm64: the CPU (MIDR fields) and the KVM mode. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+#include "hostinfo.h"
+#include "hostmode.h"
+
+/* The value after "key<spaces>: " on the first line starting with @key. */
+static void cpuinfo_field(const char *cpuinfo, const char *key, char *out,
+			  size_t size)
+{
+	const char *line = cpuinfo;
+	size_t klen = strlen(key);
+
+	snprintf(out, size, "?");
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		const char *colon = strchr(line, ':');
+
+		if (!strncmp(line, key, klen) && colon && (!end || colon < end)) {
+			colon += 1 + (colon[1] == ' ');
+			snprintf(out, size, "%.*s",
+				 (int)(end ? end - colon : (long)strlen(colon)),
+				 colon);
+			return;
+		}
+		line = end ? end + 1 : NULL;
+	}
+}
+
+static unsigned int cpuinfo_count(const char *cpuinfo)
+{
+	unsigned int n = 0;
+
+	for (const char *p = cpuinfo; p && (p = strstr(p, "processor")); p++)
+		if (p == cpuinfo || p[-1] == '\n')
+			n++;
+	return n;
+}
+
+static void describe_cpu(struct host_info *info)
+{
+	char *cpuinfo = host_read_text_file("/proc/cpuinfo");
+	char impl[16], part[16];
+
+	if (!cpuinfo) {
+		snprintf(info->cpu, sizeof(info->cpu), "unknown (/proc/cpuinfo: %s)",
+			 strerror(errno));
+		return;
+	}
+	cpuinfo_field(cpuinfo, "CPU implementer", impl, sizeof(impl));
+	cpuinfo_field(cpuinfo, "CPU part", part, sizeof(part));
+	snprintf(info->cpu, sizeof(info->cpu),
+		 "%u x MIDR implementer %s part %s", cpuinfo_count(cpuinfo),
+		 impl, part);
+	free(cpuinfo);
+}
+
+static void describe_kvm_mode(struct host_info *info)
+{
+	char *kmsg = host_read_kernel_log();
+	int kmsg_errno = errno;
+	char *cmdline = host_read_text_file("/proc/cmdline");
+	struct arm64_kvm_mode_verdict v;
+
+	arm64_kvm_mode_judge(kmsg, cmdline, &v);
+	snprintf(info->kvm_mode, sizeof(info->kvm_mode), "%s",
+		 arm64_kvm_mode_name(v.mode));
+	if (!kmsg)
+		host_info_add_evidence(info, "kernel log: unreadable (%s)",
+				       strerror(kmsg_errno));
+	else if (v.log_evidence[0])
+		host_info_add_evidence(info, "kernel log: \"%s\"", v.log_evidence);
+	else
+		host_info_add_evidence(info, "kernel log: no KVM init line");
+	if (v.cmdline_mode[0])
+		host_info_add_evidence(info, "/proc/cmdline: kvm-arm.mode=%s",
+				       v.cmdline_mode);
+	else
+		host_info_add_evidence(info, "/proc/cmdline: no kvm-arm.mode=");
+	free(kmsg);
+	free(cmdline);
+}
+
+void arch_host_info(struct host_info *info)
+{
+	describe_cpu(info);
+	describe_kvm_mode(info);
+}

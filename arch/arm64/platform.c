@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+/* The arm64 machine: memory map, VM-wide set-up, interrupts, host info. */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/kvm.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "arch.h"
+#include "arm64.h"
+#include "hostinfo.h"
+#include "hostmode.h"
+#include "layout.h"
+#include "vm.h"
+
+/* KVM's IPA default without KVM_VM_TYPE_ARM_IPA_SIZE (api.rst). */
+#define ARM64_DEFAULT_IPA_BITS 40
+#define ARM64_MAX_IPA_BITS 48
+
+static const struct arch_platform arm64_platform = {
+	.name = "arm64",
+	.ram_base = ARM64_RAM_BASE,
+	.ram_max = (1ULL << ARM64_MAX_IPA_BITS) - ARM64_RAM_BASE,
+	.max_vcpus = ARM64_MAX_VCPUS,
+	.console = {
+		.bus = ARCH_BUS_MMIO,
+		.base = ARM64_UART_BASE,
+		.size = ARM64_UART_SIZE,
+		.irq = ARM64_UART_INTID,
+	},
+};
+
+const struct arch_platform *arch_platform(void)
+{
+	return &arm64_platform;
+}
+
+static unsigned int ipa_bits_needed(uint64_t top)
+{
+	unsigned int bits = ARM64_DEFAULT_IPA_BITS;
+
+	while (bits < 64 && top > (1ULL << bits))
+		bits++;
+	return bits;
+}
+
+int arch_vm_type(int kvm_fd, uint64_t mem_size, unsigned long *type)
+{
+	unsigned int need = ipa_bits_needed(ARM64_RAM_BASE + mem_size);
+	int max = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_VM_IPA_SIZE);
+
+	*type = 0;
+	if (need == ARM64_DEFAULT_IPA_BITS)
+		return 0;
+	if (max <= 0 || need > (unsigned int)max) {
+		tv_err("--mem %" PRIu64 "M: guest RAM would end at 2^%u, beyond "
+		       "this host's %d-bit guest physical address space",
+		       mem_size >> 20, need, max > 0 ? max : ARM64_DEFAULT_IPA_BITS);
+		return -EINVAL;
+	}
+	*type = KVM_VM_TYPE_ARM_IPA_SIZE(need);
+	return 0;
+}
+
+static int vm_check_extension(struct vm *vm, long cap, const char *name)
+{
+	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, cap) > 0)
+		return 0;
+	tv_err("this host's KVM lacks %s, which tinyvmm needs", name);
+	return -ENOTSUP;
+}
+
+/* A guest MMIO access KVM cannot decode reaches us as an exit, not -ENOSYS. */
+static void enable_nisv_exits(struct vm *vm)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_NISV_TO_USER };
+
+	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_NISV_TO_USER) > 0 &&
+	    ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap))
+		tv_info("KVM_CAP_ARM_NISV_TO_USER refused; undecodable MMIO "
+			"will fail KVM_RUN instead");
+}
+
+int arch_vm_init(struct vm *vm)
+{
+	int ret = vm_check_extension(vm, KVM_CAP_ARM_PSCI_0_2, "PSCI 0.2");
+
+	if (!ret)
+		ret = vm_check_extension(vm, KVM_CAP_ONE_REG, "KVM_CAP_ONE_REG");
+	if (ret)
+		return ret;
+	enable_nisv_exits(vm);
+	return arm64_gic_create(vm);
+}
+
+int arch_vm_finalize(struct vm *vm)
+{
+	return arm64_gic_finalize(vm);
+}
+
+int arch_irq_set(struct vm *vm, unsigned int irq, int level)
+{
+	struct kvm_irq_level line = {
+		.irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | irq,
+		.level = level,
+	};
+
+	if (irq < ARM64_SPI_BASE || irq >= ARM64_NR_IRQS)
+		return -EINVAL;
+	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &line) ? -errno : 0;
+}
+
+int arch_machine_description(const struct vm *vm, const void **blob,
+			     size_t *len)
+{
+	if (!vm->arch.dtb)
+		return -ENODATA;
+	*blob = vm->arch.dtb;
+	*len = vm->arch.dtb_size;
+	return 0;
+}
+
+void arch_vm_destroy(struct vm *vm)
+{
+	free(vm->arch.dtb);
+	vm->arch.dtb = NULL;
+	arm64_gic_destroy(vm);
+}

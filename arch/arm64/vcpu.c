@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+/* arm64 vCPUs: KVM_ARM_VCPU_INIT with PSCI, registers, arch exits. */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/kvm.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
+
+#include "arch.h"
+#include "arm64.h"
+#include "vm.h"
+
+#define CORE_REG(name)                                                   \
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |           \
+	 (offsetof(struct kvm_regs, name) / sizeof(uint32_t)))
+#define REG_PC CORE_REG(regs.pc)
+#define REG_PSTATE CORE_REG(regs.pstate)
+#define REG_X(n) CORE_REG(regs.regs[n])
+#define REG_MPIDR_EL1 ARM64_SYS_REG(3, 0, 0, 0, 5)
+
+/* EL1 with its own stack pointer, all of D, A, I, F masked (booting.rst). */
+#define BOOT_PSTATE (PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT | \
+		     PSR_F_BIT)
+
+int arm64_reg_get(struct vcpu *vcpu, uint64_t id, uint64_t *val)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uintptr_t)val };
+
+	return ioctl(vcpu->fd, KVM_GET_ONE_REG, &reg) ? -errno : 0;
+}
+
+int arm64_reg_set(struct vcpu *vcpu, uint64_t id, uint64_t val)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uintptr_t)&val };
+
+	return ioctl(vcpu->fd, KVM_SET_ONE_REG, &reg) ? -errno : 0;
+}
+
+int arch_vcpu_init(struct vcpu *vcpu)
+{
+	struct kvm_vcpu_init init;
+	int ret;
+
+	if (ioctl(vcpu->vm->vm_fd, KVM_ARM_PREFERRED_TARGET, &init)) {
+		tv_errno(errno, "KVM_ARM_PREFERRED_TARGET");
+		return -errno;
+	}
+	init.features[0] |= 1U << KVM_ARM_VCPU_PSCI_0_2;
+	/* Secondaries wait, powered off, for the guest's PSCI CPU_ON. */
+	if (vcpu->id > 0)
+		init.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
+	if (ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init)) {
+		tv_errno(errno, "KVM_ARM_VCPU_INIT of vCPU %u (target %u)",
+			 vcpu->id, init.target);
+		return -errno;
+	}
+	ret = arm64_reg_get(vcpu, REG_MPIDR_EL1, &vcpu->arch.mpidr);
+	if (ret)
+		tv_errno(ret, "reading MPIDR_EL1 of vCPU %u", vcpu->id);
+	/* Only the affinity fields name a CPU in the device tree. */
+	vcpu->arch.mpidr &= 0xff00ffffffULL;
+	return ret;
+}
+
+int arm64_vcpu_set_entry(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
+{
+	int ret = arm64_reg_set(vcpu, REG_PSTATE, BOOT_PSTATE);
+
+	for (unsigned int i = 0; !ret && i < 4; i++)
+		ret = arm64_reg_set(vcpu, REG_X(i), i == 0 ? x0 : 0);
+	if (!ret)
+		ret = arm64_reg_set(vcpu, REG_PC, entry);
+	if (ret)
+		tv_errno(ret, "setting the boot registers of vCPU %u", vcpu->id);
+	return ret;
+}
+
+uint64_t arch_vcpu_pc(struct vcpu *vcpu)
+{
+	uint64_t pc = 0;
+
+	return arm64_reg_get(vcpu, REG_PC, &pc) ? 0 : pc;
+}
+
+/*
+ * KVM_EXIT_ARM_NISV: a data abort on MMIO that KVM cannot decode (no valid
+ * syndrome: e.g. a load/store pair or writeback). The guest's access is
+ * lost, so the guest is broken: stop with the address.
+ */
+static int arm64_handle_nisv(struct vcpu *vcpu)
+{
+	tv_err("vCPU %u: MMIO access at 0x%llx that KVM cannot decode (no "
+	       "instruction syndrome; use plain ldr/str) at pc 0x%" PRIx64,
+	       vcpu->id, (unsigned long long)vcpu->run->arm_nisv.fault_ipa,
+	       arch_vcpu_pc(vcpu));
+	return -EFAULT;
+}
+
+int arch_vcpu_handle_exit(struct vcpu *vcpu)
+{
+	switch (vcpu->run->exit_reason) {
+	case KVM_EXIT_ARM_NISV: return arm64_handle_nisv(vcpu);
+	default: return -ENOSYS;
+	}
+}

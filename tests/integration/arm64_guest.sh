@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# usage: arm64_guest.sh vhe|nvhe
+# Boots the emulated arm64 host in one KVM mode (lab/run) and, in that one
+# boot, runs tinyvmm several ways; then checks each step's output and exit
+# status. Output is TAP, one line per check.
+set -u
+mode=$1
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+# shellcheck source=tap.sh
+. "$here/tap.sh"
+
+case $mode in
+vhe) want_mode='VHE' want_log='VHE mode initialized successfully' ;;
+nvhe) want_mode='split (nVHE)' want_log='(Hyp|Hyp nVHE) mode initialized successfully' ;;
+*) echo "Bail out! unknown mode $mode"; exit 1 ;;
+esac
+
+# Each step prints "@@step NAME", its output, then "@@rc STATUS".
+steps='step() { n=$1; shift; echo "@@step $n"; "$@" 2>&1; echo "@@rc $?"; };
+step hostinfo tinyvmm --host-info;
+step smp1 tinyvmm --kernel /guest/hello.img --cpus 1;
+step smp2 tinyvmm --kernel /guest/hello.img --cpus 2;
+step badimage tinyvmm --kernel /bin/busybox;
+step tinyram tinyvmm --kernel /guest/hello.img --mem 2M;
+dd if=/dev/zero of=/tmp/big.rd bs=1M count=8 2>/dev/null;
+step bigrd tinyvmm --kernel /guest/hello.img --initrd /tmp/big.rd --mem 8M;
+step cpus tinyvmm --kernel /guest/hello.img --cpus 500;
+step dtbout tinyvmm --dtb-out /tmp/t.dtb --cpus 2;
+step dtbmagic od -An -tx1 -N4 /tmp/t.dtb;
+step initrd tinyvmm --kernel /guest/hello.img --initrd /guest/hello.img --cmdline hi'
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+"$src/lab/run" --arch arm64 --mode "$mode" -- "$steps" >"$log" 2>&1
+lab_status=$?
+tap_check $lab_status "lab boots the $mode host and runs the steps" \
+	"lab/run exited $lab_status:" "$(tail -n 20 "$log")"
+
+# Output of step $1 (without markers) and its exit status in $rc.
+section() {
+	awk -v s="$1" '$0 == "@@step " s {on = 1; next}
+		on && /^@@rc / {exit} on {print}' "$log"
+}
+rc_of() {
+	awk -v s="$1" '$0 == "@@step " s {on = 1; next}
+		on && /^@@rc / {print $2; exit}' "$log"
+}
+# expect STEP STATUS DESCRIPTION [REGEX...]: status matches, every regex found
+expect() {
+	local step=$1 want=$2 desc=$3 out rc ok=0 re
+	shift 3
+	out=$(section "$step")
+	rc=$(rc_of "$step")
+	[ "$rc" = "$want" ] || ok=1
+	for re in "$@"; do
+		grep -Eq -- "$re" <<<"$out" || ok=1
+	done
+	tap_check $ok "$mode: $desc" "exit status ${rc:-none}, wanted $want" \
+		"output:" "$out"
+}
+one_line() {
+	local out
+	out=$(section "$1")
+	tap_check $(( $(grep -c . <<<"$out") == 1 ? 0 : 1 )) \
+		"$mode: $2 is one line" "$out"
+}
+
+expect hostinfo 0 "--host-info reports $want_mode with its evidence" \
+	"^kvm mode: +${want_mode//[()]/.}\$" "kernel log: \".*$want_log" \
+	'/dev/kvm usable'
+expect smp1 0 'test guest runs and powers off with 1 vCPU' \
+	'^tinyvmm-guest: hello from arm64 \(dtb at 0x[0-9a-f]+, 1 cpus\)' \
+	'^tinyvmm-guest: all 1 cpus online, powering off'
+expect smp2 0 'test guest brings up its second vCPU with PSCI CPU_ON' \
+	'^tinyvmm-guest: hello from arm64 \(dtb at 0x[0-9a-f]+, 2 cpus\)' \
+	'^tinyvmm-guest: cpu 1 online \(mpidr 0x0*1\)' \
+	'^tinyvmm-guest: all 2 cpus online, powering off'
+expect badimage 1 'a file that is not an arm64 Image is refused' \
+	'not an arm64 Linux Image'
+one_line badimage 'the bad-image error'
+expect tinyram 1 'a kernel that does not fit in RAM is refused' 'more than --mem 2M'
+one_line tinyram 'the kernel-too-big error'
+expect bigrd 1 'an initrd that does not fit is refused' '--initrd /tmp/big.rd: .*does not fit'
+one_line bigrd 'the initrd-too-big error'
+expect cpus 2 '--cpus beyond the limit is a usage error' '--cpus 500'
+expect dtbout 0 '--dtb-out without --kernel writes the tree and exits'
+expect dtbmagic 0 'the written tree starts with the FDT magic' 'd0 0d fe ed'
+expect initrd 0 'the guest still boots with an initrd and a command line' \
+	'all 1 cpus online'
+tap_done

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# usage: cli.sh TINYVMM
+# The command line on the build host, where /dev/kvm may be missing: help,
+# version, option errors (one line, exit 2) and a clear /dev/kvm error.
+set -u
+tinyvmm=$1
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tap.sh
+. "$here/tap.sh"
+
+# run WANT_STATUS WANT_LINES REGEX DESCRIPTION -- ARGS...
+run() {
+	local want=$1 lines=$2 re=$3 desc=$4 out rc ok=0
+	shift 5
+	out=$("$tinyvmm" "$@" 2>&1)
+	rc=$?
+	[ "$rc" -eq "$want" ] || ok=1
+	grep -Eq -- "$re" <<<"$out" || ok=1
+	[ "$lines" = any ] || [ "$(grep -c . <<<"$out")" -eq "$lines" ] || ok=1
+	tap_check $ok "$desc" "exit $rc (wanted $want), output:" "$out"
+}
+
+run 0 any '^usage: tinyvmm' '--help prints usage' -- --help
+run 0 1 '^tinyvmm [0-9]+\.[0-9]+' '--version prints the version' -- --version
+run 0 any '^kvm mode:' '--host-info works without a guest' -- --host-info
+run 2 1 '--mem 0' '--mem 0 is refused' -- --kernel x --mem 0
+run 2 1 '--mem 1000000T' 'an absurd --mem is refused' -- --kernel x --mem 1000000T
+run 2 1 '--mem 12Q' 'a malformed --mem is refused' -- --kernel x --mem 12Q
+run 2 1 '--cpus 0' '--cpus 0 is refused' -- --kernel x --cpus 0
+run 2 1 '--cpus 100000' '--cpus above the limit is refused' -- --kernel x --cpus 100000
+run 2 1 'unrecognized option' 'an unknown option is refused' -- --bogus
+run 2 1 'no guest' 'no kernel is refused' -- --mem 1G
+if [ -e /dev/kvm ]; then
+	echo "ok $((tap_n + 1)) - # SKIP /dev/kvm exists here: the no-KVM error cannot be shown"
+	tap_n=$((tap_n + 1))
+else
+	run 1 1 'cannot open /dev/kvm' 'no /dev/kvm gives one clear line' -- --kernel x
+fi
+tap_done

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+#include <check.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "options.h"
+
+#define MAX_MEM (1ULL << 40)
+#define MAX_CPUS 8
+
+static const struct {
+	const char *in;
+	int ret;
+	uint64_t bytes;
+} size_cases[] = {
+	{ "256M", 0, 256ULL << 20 },  { "1G", 0, 1ULL << 30 },
+	{ "1g", 0, 1ULL << 30 },      { "512MiB", 0, 512ULL << 20 },
+	{ "4096K", 0, 4ULL << 20 },   { "2T", 0, 2ULL << 40 },
+	{ "64", 0, 64ULL << 20 },     { "100B", 0, 100 },
+	{ "", -EINVAL, 0 },           { "M", -EINVAL, 0 },
+	{ "-1G", -EINVAL, 0 },        { " 1G", -EINVAL, 0 },
+	{ "1X", -EINVAL, 0 },         { "1G1", -EINVAL, 0 },
+	{ "1.5G", -EINVAL, 0 },       { "17179869184G", -ERANGE, 0 },
+	{ "99999999999999999999999", -ERANGE, 0 },
+};
+
+START_TEST(test_parse_size_table)
+{
+	for (size_t i = 0; i < sizeof(size_cases) / sizeof(size_cases[0]); i++) {
+		uint64_t bytes = 0;
+		int ret = parse_size(size_cases[i].in, &bytes);
+
+		ck_assert_msg(ret == size_cases[i].ret, "'%s': ret %d",
+			      size_cases[i].in, ret);
+		if (!ret)
+			ck_assert_msg(bytes == size_cases[i].bytes, "'%s'",
+				      size_cases[i].in);
+	}
+}
+END_TEST
+
+/* Runs options_parse on a NULL-terminated argv; captures stderr. */
+static int parse(struct options *o, char *err, size_t errlen, ...)
+{
+	char *argv[16] = { "tinyvmm" };
+	int argc = 1, saved, ret;
+	FILE *tmp = tmpfile();
+	va_list ap;
+	size_t n;
+
+	va_start(ap, errlen);
+	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fileno(tmp), STDERR_FILENO);
+	ret = options_parse(argc, argv, MAX_MEM, MAX_CPUS, o);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(err, 1, errlen - 1, tmp);
+	err[n] = '\0';
+	fclose(tmp);
+	return ret;
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+START_TEST(test_good_command_line)
+{
+	struct options o;
+	char err[512];
+
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "--kernel", "Image",
+			       "--initrd", "rd.gz", "--cmdline", "console=ttyS0",
+			       "--mem", "1G", "--cpus", "2", "--dtb-out", "x.dtb",
+			       NULL), 0);
+	ck_assert_str_eq(o.kernel, "Image");
+	ck_assert_str_eq(o.initrd, "rd.gz");
+	ck_assert_str_eq(o.cmdline, "console=ttyS0");
+	ck_assert_str_eq(o.dtb_out, "x.dtb");
+	ck_assert_uint_eq(o.mem_size, 1ULL << 30);
+	ck_assert_uint_eq(o.nr_cpus, 2);
+	ck_assert_str_eq(err, "");
+}
+END_TEST
+
+START_TEST(test_defaults_and_flags)
+{
+	struct options o;
+	char err[512];
+
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "Image", NULL), 0);
+	ck_assert_uint_eq(o.mem_size, OPTIONS_DEFAULT_MEM);
+	ck_assert_uint_eq(o.nr_cpus, OPTIONS_DEFAULT_CPUS);
+	ck_assert_ptr_null(o.initrd);
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "--host-info", NULL), 0);
+	ck_assert(o.host_info);
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "--help", NULL), 0);
+	ck_assert(o.help);
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-V", NULL), 0);
+	ck_assert(o.version);
+}
+END_TEST
+
+/* Each bad command line: rejected, with one line naming the culprit. */
+static const struct {
+	const char *args[4];
+	const char *mentions;
+} bad_cases[] = {
+	{ { "-k", "I", "--mem", "0" }, "--mem 0" },
+	{ { "-k", "I", "--mem", "100T" }, "--mem 100T" },
+	{ { "-k", "I", "--mem", "lots" }, "--mem lots" },
+	{ { "-k", "I", "--mem", "1500K" }, "whole number of MiB" },
+	{ { "-k", "I", "--mem", "99999999999999999999T" }, "too large" },
+	{ { "-k", "I", "--cpus", "0" }, "--cpus 0" },
+	{ { "-k", "I", "--cpus", "9" }, "--cpus 9" },
+	{ { "-k", "I", "--cpus", "-1" }, "--cpus -1" },
+	{ { "-k", "I", "--cpus", "4294967297" }, "--cpus 4294967297" },
+	{ { "-k", "I", "stray" }, "stray" },
+	{ { "--initrd", "rd" }, "no guest" },
+	{ { "-k", "" }, "--kernel" },
+	{ { "--frobnicate" }, "unrecognized option '--frobnicate'" },
+	{ { "-k", "I", "-Z" }, "unrecognized option '-Z'" },
+	{ { "-k", "I", "--mem" }, "--mem: needs a value" },
+	{ { NULL }, "no guest" },
+};
+
+START_TEST(test_bad_command_lines)
+{
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const char *const *a = bad_cases[i].args;
+		struct options o;
+		char err[512];
+
+		ck_assert_int_eq(parse(&o, err, sizeof(err), a[0], a[1], a[2],
+				       a[3], NULL), -EINVAL);
+		ck_assert_msg(count_lines(err) == 1, "case %zu: '%s'", i, err);
+		ck_assert_msg(strstr(err, bad_cases[i].mentions), "case %zu: '%s'",
+			      i, err);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("options");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_parse_size_table);
+	tcase_add_test(tc, test_good_command_line);
+	tcase_add_test(tc, test_defaults_and_flags);
+	tcase_add_test(tc, test_bad_command_lines);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "options.h"
+
+struct size_suffix {
+	const char *name;
+	unsigned int shift;
+};
+
+static const struct size_suffix size_suffixes[] = {
+	{ "", 20 }, /* bare number: MiB */
+	{ "B", 0 },
+	{ "K", 10 }, { "KB", 10 }, { "KiB", 10 },
+	{ "M", 20 }, { "MB", 20 }, { "MiB", 20 },
+	{ "G", 30 }, { "GB", 30 }, { "GiB", 30 },
+	{ "T", 40 }, { "TB", 40 }, { "TiB", 40 },
+};
+
+static int suffix_shift(const char *suffix, unsigned int *shift)
+{
+	for (size_t i = 0; i < sizeof(size_suffixes) / sizeof(size_suffixes[0]);
+	     i++) {
+		if (!strcasecmp(suffix, size_suffixes[i].name)) {
+			*shift = size_suffixes[i].shift;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int parse_size(const char *s, uint64_t *bytes)
+{
+	unsigned long long n;
+	unsigned int shift;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (suffix_shift(end, &shift))
+		return -EINVAL;
+	if (shift && n > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*bytes = (uint64_t)n << shift;
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned int *out)
+{
+	unsigned long n;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno == ERANGE || *end || n > UINT32_MAX)
+		return -EINVAL;
+	*out = (unsigned int)n;
+	return 0;
+}
+
+void options_usage(FILE *out)
+{
+	fputs("usage: tinyvmm [OPTIONS]\n"
+	      "Runs a guest on /dev/kvm and measures VM <-> hypervisor transitions.\n"
+	      "\n"
+	      "  -k, --kernel FILE    guest kernel (arm64: Linux Image format)\n"
+	      "  -i, --initrd FILE    initial ramdisk for the guest\n"
+	      "  -c, --cmdline STR    guest kernel command line\n"
+	      "  -m, --mem SIZE       guest RAM: 256M, 1G, ...; bare number = MiB\n"
+	      "                       (default 256M)\n"
+	      "  -n, --cpus N         number of vCPUs (default 1)\n"
+	      "      --dtb-out FILE   write the generated device tree to FILE; without\n"
+	      "                       --kernel, exit after writing it\n"
+	      "      --host-info      print the host kernel, CPU, /dev/kvm state and\n"
+	      "                       KVM mode (VHE, split/nVHE, protected), then exit\n"
+	      "  -v, --verbose        print set-up steps on stderr\n"
+	      "  -h, --help           this text\n"
+	      "  -V, --version        print the version\n"
+	      "\n"
+	      "Exit status: 0 guest powered off; 1 error (set-up failed or the\n"
+	      "guest broke the VM); 2 bad command line; 3 guest asked for a reset.\n",
+	      out);
+}
+
+enum { OPT_DTB_OUT = 256, OPT_HOST_INFO };
+
+static const struct option long_options[] = {
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "initrd", required_argument, NULL, 'i' },
+	{ "cmdline", required_argument, NULL, 'c' },
+	{ "mem", required_argument, NULL, 'm' },
+	{ "cpus", required_argument, NULL, 'n' },
+	{ "dtb-out", required_argument, NULL, OPT_DTB_OUT },
+	{ "host-info", no_argument, NULL, OPT_HOST_INFO },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int option_mem(const char *arg, uint64_t max_mem, struct options *o)
+{
+	int ret = parse_size(arg, &o->mem_size);
+
+	if (ret) {
+		tv_err("--mem %s: %s", arg,
+		       ret == -ERANGE ? "too large to represent"
+				      : "not a size (examples: 256M, 1G)");
+		return -EINVAL;
+	}
+	if (o->mem_size == 0 || o->mem_size % (1ULL << 20)) {
+		tv_err("--mem %s: must be a non-zero whole number of MiB", arg);
+		return -EINVAL;
+	}
+	if (o->mem_size > max_mem) {
+		tv_err("--mem %s: larger than this machine's memory map allows (%" PRIu64 " MiB)",
+		       arg, max_mem >> 20);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int option_cpus(const char *arg, unsigned int max_cpus,
+		       struct options *o)
+{
+	if (parse_uint(arg, &o->nr_cpus) || o->nr_cpus == 0) {
+		tv_err("--cpus %s: must be a whole number from 1 to %u", arg,
+		       max_cpus);
+		return -EINVAL;
+	}
+	if (o->nr_cpus > max_cpus) {
+		tv_err("--cpus %s: this machine's memory map has room for %u vCPUs",
+		       arg, max_cpus);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int option_string(const char *name, const char *arg, const char **out)
+{
+	if (!*arg) {
+		tv_err("--%s: needs a non-empty value", name);
+		return -EINVAL;
+	}
+	*out = arg;
+	return 0;
+}
+
+static int option_one(int c, const char *arg, uint64_t max_mem,
+		      unsigned int max_cpus, struct options *o)
+{
+	switch (c) {
+	case 'k': return option_string("kernel", arg, &o->kernel);
+	case 'i': return option_string("initrd", arg, &o->initrd);
+	case 'c': o->cmdline = arg; return 0;
+	case 'm': return option_mem(arg, max_mem, o);
+	case 'n': return option_cpus(arg, max_cpus, o);
+	case OPT_DTB_OUT: return option_string("dtb-out", arg, &o->dtb_out);
+	case OPT_HOST_INFO: o->host_info = true; return 0;
+	case 'v': o->verbose = true; return 0;
+	case 'h': o->help = true; return 0;
+	case 'V': o->version = true; return 0;
+	default: return -EINVAL;
+	}
+}
+
+/* getopt_long's own messages would carry argv[0]; ours say "tinyvmm:". */
+static void option_getopt_error(int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		tv_err("%s: needs a value; see --help", arg);
+	else if (optopt)
+		tv_err("unrecognized option '-%c'; see --help", optopt);
+	else
+		tv_err("unrecognized option '%s'; see --help", arg);
+}
+
+static int options_check(const struct options *o)
+{
+	if (o->help || o->version || o->host_info)
+		return 0;
+	if (!o->kernel && !o->dtb_out) {
+		tv_err("no guest: give --kernel FILE (or --dtb-out FILE); see --help");
+		return -EINVAL;
+	}
+	if (o->initrd && !o->kernel) {
+		tv_err("--initrd %s: needs --kernel", o->initrd);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int options_parse(int argc, char **argv, uint64_t max_mem,
+		  unsigned int max_cpus, struct options *opts)
+{
+	int c;
+
+	*opts = (struct options){
+		.mem_size = OPTIONS_DEFAULT_MEM,
+		.nr_cpus = OPTIONS_DEFAULT_CPUS,
+	};
+	optind = 0; /* full reset: tests call this more than once */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":k:i:c:m:n:vhV", long_options,
+				NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			option_getopt_error(c, argv);
+			return -EINVAL;
+		}
+		if (option_one(c, optarg, max_mem, max_cpus, opts))
+			return -EINVAL;
+	}
+	if (optind < argc) {
+		tv_err("unexpected argument '%s'; see --help", argv[optind]);
+		return -EINVAL;
+	}
+	return options_check(opts);
+}
