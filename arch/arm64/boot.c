@@ -16,7 +16,7 @@
 
 #include "arch.h"
 #include "arm64.h"
-#include "fdt.h"
+#include "fdt_builder.h"
 #include "image.h"
 #include "layout.h"
 #include "vm.h"

@@ -12,7 +12,8 @@
 enum arm64_kvm_mode {
 	ARM64_KVM_MODE_UNKNOWN,
 	ARM64_KVM_MODE_VHE,       /* host kernel at EL2 */
-	ARM64_KVM_MODE_NVHE,      /* split mode: host at EL1, hyp at EL2 */
+	ARM64_KVM_MODE_NVHE,      /* split mode: host at EL1, hyp at EL2
+				   * (also "Hyp hVHE": same split) */
 	ARM64_KVM_MODE_PROTECTED, /* pKVM: nVHE with the host deprivileged */
 	ARM64_KVM_MODE_PROTECTED_HVHE, /* pKVM with hVHE (newer kernels) */
 };
@@ -28,8 +29,12 @@ struct arm64_kvm_mode_verdict {
 /*
  * Judges the mode from @kmsg (the kernel log as text, lines separated by
  * '\n', may be NULL when unreadable) and @cmdline (/proc/cmdline, may be
- * NULL). The log line wins; the command line alone decides only when the
- * log has no KVM init line (rotated away), and never contradicts it.
+ * NULL). The log line wins (the last one, should the log hold several
+ * boots); the command line alone decides only when the log has no KVM init
+ * line (rotated away), and never contradicts it: a log saying KVM did not
+ * start ("HYP mode not available", "KVM disabled from command line")
+ * decides UNKNOWN. The command line alone: kvm-arm.mode=nvhe is NVHE,
+ * =protected is PROTECTED, anything else UNKNOWN (why: hostmode.c).
  */
 void arm64_kvm_mode_judge(const char *kmsg, const char *cmdline,
 			  struct arm64_kvm_mode_verdict *v);

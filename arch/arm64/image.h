@@ -48,7 +48,9 @@ struct arm64_boot_plan {
  * the 2 MiB aligned RAM base + text_offset, the device tree in the last
  * 2 MiB-aligned 2 MiB of RAM, the initrd page-aligned just below the tree.
  * Returns 0, or -ENOSPC when kernel, initrd and tree do not fit (the
- * caller names which), or -EINVAL for a RAM base that is not 2 MiB aligned.
+ * caller names which) or an address computed from the header would pass
+ * 2^64, or -EINVAL for a RAM base that is not 2 MiB aligned or RAM that
+ * runs past 2^64. @plan is written only on success.
  */
 int arm64_boot_plan(const struct arm64_image_header_info *info,
 		    uint64_t ram_base, uint64_t ram_size, uint64_t initrd_size,

@@ -2,17 +2,30 @@
 /*
  * The device tree tinyvmm hands an arm64 guest, built with libfdt from a
  * plain description of the machine. Pure: no KVM, unit-tested on any host.
+ * (Not named fdt.h, which would shadow libfdt's own <fdt.h>.)
  */
-#ifndef TINYVMM_ARCH_ARM64_FDT_H
-#define TINYVMM_ARCH_ARM64_FDT_H
+#ifndef TINYVMM_ARCH_ARM64_FDT_BUILDER_H
+#define TINYVMM_ARCH_ARM64_FDT_BUILDER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The PMU overflow interrupt (INTID, a PPI) the tree names when has_pmu is
+ * set; the vCPU setup must give KVM the same number
+ * (KVM_ARM_VCPU_PMU_V3_IRQ).
+ */
+#define ARM64_PMU_INTID 23
+
 struct arm64_fdt_machine {
 	uint64_t ram_base, ram_size;
 	unsigned int nr_cpus;
-	const uint64_t *mpidrs; /* nr_cpus MPIDR_EL1 values: the cpu@ reg */
+	/*
+	 * nr_cpus MPIDR_EL1 values. The cpu@ unit address and reg are their
+	 * affinity fields (Aff3..Aff0), so KVM's raw values with bit 31 set
+	 * may be passed as they are.
+	 */
+	const uint64_t *mpidrs;
 	int gic_version;        /* 2 or 3 */
 	uint64_t gicd_base, gicd_size;
 	uint64_t gicr_base, gicr_size; /* v3: redistributors; v2: CPU if */
@@ -31,9 +44,12 @@ struct arm64_fdt_machine {
  * arm,cortex-a15-gic), timer (arm,armv8-timer), uart@ (ns16550a), chosen
  * (bootargs, linux,initrd-start/-end, stdout-path).
  * Returns 0, -E2BIG when @buf is too small, -EINVAL for an impossible
- * machine (no cpus, no RAM, a GIC version other than 2 or 3, an INTID that
- * is not an SPI).
+ * machine (no cpus, two cpus with one affinity, no RAM or RAM that wraps,
+ * a GIC version other than 2 or 3, more than 8 cpus on GICv2, fewer v3
+ * redistributor frames (ARM64_GICR_STRIDE each) than cpus, a UART INTID
+ * that is not an SPI (32..1019), initrd_end below initrd_start).
+ * The tree's totalsize is what it uses, not @size.
  */
 int arm64_fdt_build(const struct arm64_fdt_machine *m, void *buf, size_t size);
 
-#endif
+#endif /* TINYVMM_ARCH_ARM64_FDT_BUILDER_H */

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Judging the host's KVM mode from the kernel log and command line.
+ *
+ * KVM's init in arch/arm64/kvm/arm.c ends with one line, which has been
+ * worded several ways over the kernel's history:
+ *
+ *   "VHE mode initialized successfully"             host at EL2
+ *   "Hyp mode initialized successfully"             nVHE, before pKVM
+ *   "Protected nVHE mode initialized successfully"  pKVM (5.12+)
+ *   "Hyp nVHE mode initialized successfully"        nVHE (later kernels)
+ *   "Hyp hVHE mode initialized successfully"        nVHE, hyp using VHE
+ *                                                   registers; host at EL1
+ *   "Protected hVHE mode initialized successfully"  pKVM with hVHE
+ *
+ * and newer kernels may append "+NV2" to the VHE word when nested
+ * virtualization is on. The words before " mode initialized successfully"
+ * decide; anything else on the line ("[    0.1] kvm [1]: ") is ignored.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "hostmode.h"
+
+#define INIT_MARK "mode initialized successfully"
+
+/*
+ * What kvm_arm_init() prints instead when there is no KVM: the kernel was
+ * not entered at EL2, or kvm-arm.mode=none. Such a line decides "unknown"
+ * so that the command line cannot claim a mode the log rules out.
+ */
+static const char *const no_kvm_marks[] = {
+	"HYP mode not available",
+	"KVM disabled from command line",
+};
+
+struct word {
+	const char *p;
+	size_t len;
+};
+
+static int word_is(struct word w, const char *lit)
+{
+	return w.len == strlen(lit) && !memcmp(w.p, lit, w.len);
+}
+
+/* Splits the last word off s[0, *len); *len shrinks to what precedes it. */
+static struct word pop_word(const char *s, size_t *len)
+{
+	size_t end = *len, start;
+
+	while (end && isspace((unsigned char)s[end - 1]))
+		end--;
+	start = end;
+	while (start && !isspace((unsigned char)s[start - 1]))
+		start--;
+	*len = start;
+	return (struct word){ s + start, end - start };
+}
+
+/* @s, @len: the text before INIT_MARK. UNKNOWN means "not KVM's line". */
+static enum arm64_kvm_mode mode_from_words(const char *s, size_t len)
+{
+	struct word mode = pop_word(s, &len);
+	struct word who = pop_word(s, &len);
+	const char *plus = memchr(mode.p, '+', mode.len);
+
+	if (plus) /* "VHE+NV2": nested virt changes nothing here */
+		mode.len = (size_t)(plus - mode.p);
+	if (word_is(mode, "Hyp"))
+		return ARM64_KVM_MODE_NVHE;
+	if (word_is(mode, "VHE"))
+		return word_is(who, "Hyp") || word_is(who, "Protected") ?
+			       ARM64_KVM_MODE_UNKNOWN : ARM64_KVM_MODE_VHE;
+	if (word_is(who, "Hyp") &&
+	    (word_is(mode, "nVHE") || word_is(mode, "hVHE")))
+		return ARM64_KVM_MODE_NVHE;
+	if (word_is(who, "Protected") && word_is(mode, "nVHE"))
+		return ARM64_KVM_MODE_PROTECTED;
+	if (word_is(who, "Protected") && word_is(mode, "hVHE"))
+		return ARM64_KVM_MODE_PROTECTED_HVHE;
+	return ARM64_KVM_MODE_UNKNOWN;
+}
+
+/* /dev/kmsg records start "<prio>,<seq>,<usec>,<flags>[,...];". */
+static size_t kmsg_prefix_len(const char *s, size_t len)
+{
+	const char *semi;
+
+	if (!len || !isdigit((unsigned char)s[0]))
+		return 0;
+	semi = memchr(s, ';', len);
+	if (!semi || !memchr(s, ',', (size_t)(semi - s)))
+		return 0;
+	for (const char *p = s; p < semi; p++)
+		if (isspace((unsigned char)*p))
+			return 0;
+	return (size_t)(semi - s) + 1;
+}
+
+static void copy_trimmed(char *dst, size_t size, const char *s, size_t len)
+{
+	while (len && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (len > size - 1)
+		len = size - 1;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
+static int says_no_kvm(const char *s, size_t len)
+{
+	for (size_t i = 0; i < sizeof(no_kvm_marks) / sizeof(*no_kvm_marks);
+	     i++)
+		if (memmem(s, len, no_kvm_marks[i], strlen(no_kvm_marks[i])))
+			return 1;
+	return 0;
+}
+
+/* Returns 1 when the line decides the mode (which may be UNKNOWN). */
+static int judge_line(const char *s, size_t len,
+		      struct arm64_kvm_mode_verdict *v)
+{
+	size_t skip = kmsg_prefix_len(s, len);
+	const char *mark;
+	enum arm64_kvm_mode mode = ARM64_KVM_MODE_UNKNOWN;
+
+	s += skip;
+	len -= skip;
+	mark = memmem(s, len, INIT_MARK, strlen(INIT_MARK));
+	if (mark) {
+		mode = mode_from_words(s, (size_t)(mark - s));
+		if (mode == ARM64_KVM_MODE_UNKNOWN)
+			return 0;
+	} else if (!says_no_kvm(s, len)) {
+		return 0;
+	}
+	v->mode = mode;
+	copy_trimmed(v->log_evidence, sizeof(v->log_evidence), s, len);
+	return 1;
+}
+
+/* The last deciding line wins: a log may hold more than one boot. */
+static int judge_log(const char *kmsg, struct arm64_kvm_mode_verdict *v)
+{
+	int decided = 0;
+
+	while (kmsg && *kmsg) {
+		const char *eol = strchr(kmsg, '\n');
+		size_t len = eol ? (size_t)(eol - kmsg) : strlen(kmsg);
+
+		decided |= judge_line(kmsg, len, v);
+		kmsg += len + (eol ? 1 : 0);
+	}
+	return decided;
+}
+
+/* Kernel parameter names treat '-' and '_' alike (kernel/params.c). */
+static int param_is(const char *s, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (len < n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char a = s[i] == '_' ? '-' : s[i];
+
+		if (a != name[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* Next word of a command line; double quotes protect spaces, as in Linux. */
+static struct word next_arg(const char **cursor)
+{
+	const char *s = *cursor;
+	int quoted = 0;
+	struct word w;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	w.p = s;
+	for (; *s && (quoted || !isspace((unsigned char)*s)); s++)
+		if (*s == '"')
+			quoted = !quoted;
+	w.len = (size_t)(s - w.p);
+	*cursor = s;
+	return w;
+}
+
+/* The last kvm-arm.mode= before "--" wins, as the kernel parses it. */
+static void find_cmdline_mode(const char *cmdline, char *out, size_t size)
+{
+	static const char name[] = "kvm-arm.mode=";
+	const size_t n = sizeof(name) - 1;
+	struct word w;
+
+	while (cmdline && (w = next_arg(&cmdline)).len && !word_is(w, "--")) {
+		if (!param_is(w.p, w.len, name))
+			continue;
+		w.p += n;
+		w.len -= n;
+		if (w.len >= 2 && w.p[0] == '"' && w.p[w.len - 1] == '"') {
+			w.p++;
+			w.len -= 2;
+		}
+		copy_trimmed(out, size, w.p, w.len);
+	}
+}
+
+/*
+ * With no KVM line in the log, the command line decides only where it
+ * leaves no choice: "nvhe" forces split mode (the kernel drops to EL1 even
+ * on VHE hardware), "protected" is pKVM. "vhe" and "nested" are requests a
+ * CPU without VHE ignores, and hVHE needs a second option: unknown.
+ */
+static enum arm64_kvm_mode mode_from_cmdline(const char *word)
+{
+	if (!strcmp(word, "nvhe"))
+		return ARM64_KVM_MODE_NVHE;
+	if (!strcmp(word, "protected"))
+		return ARM64_KVM_MODE_PROTECTED;
+	return ARM64_KVM_MODE_UNKNOWN;
+}
+
+void arm64_kvm_mode_judge(const char *kmsg, const char *cmdline,
+			  struct arm64_kvm_mode_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->mode = ARM64_KVM_MODE_UNKNOWN;
+	find_cmdline_mode(cmdline, v->cmdline_mode, sizeof(v->cmdline_mode));
+	if (!judge_log(kmsg, v))
+		v->mode = mode_from_cmdline(v->cmdline_mode);
+}
+
+const char *arm64_kvm_mode_name(enum arm64_kvm_mode mode)
+{
+	switch (mode) {
+	case ARM64_KVM_MODE_VHE:
+		return "VHE";
+	case ARM64_KVM_MODE_NVHE:
+		return "split (nVHE)";
+	case ARM64_KVM_MODE_PROTECTED:
+		return "protected (pKVM, nVHE)";
+	case ARM64_KVM_MODE_PROTECTED_HVHE:
+		return "protected (pKVM, hVHE)";
+	case ARM64_KVM_MODE_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
