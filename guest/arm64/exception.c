@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What the exception vectors call: report the fault and reset, so that a
+ * crashing guest shows up as a line on the console and a distinct VMM
+ * exit (SYSTEM_RESET, not SYSTEM_OFF), never as a hang.
+ */
+#include "arm64.h"
+
+static uint64_t read_esr(void)
+{
+	uint64_t v;
+
+	asm volatile("mrs %0, esr_el1" : "=r"(v));
+	return v;
+}
+
+static uint64_t read_elr(void)
+{
+	uint64_t v;
+
+	asm volatile("mrs %0, elr_el1" : "=r"(v));
+	return v;
+}
+
+static uint64_t read_far(void)
+{
+	uint64_t v;
+
+	asm volatile("mrs %0, far_el1" : "=r"(v));
+	return v;
+}
+
+static uint64_t read_tpidr(void)
+{
+	uint64_t v;
+
+	asm volatile("mrs %0, tpidr_el1" : "=r"(v));
+	return v;
+}
+
+/* Vector number -> "sync"/"irq"/... and where it came from (start.S). */
+static void print_vector(const struct console *con, unsigned int vector)
+{
+	static const char kinds[4][8] = {"sync", "irq", "fiq", "serror"};
+	static const char from[4][16] = {"el1 sp0", "el1 spx", "el0 a64",
+					 "el0 a32"};
+
+	/* Arrays of arrays, not of pointers: see guest.ld on why. */
+	con_printf(con, "%s from %s", kinds[vector % 4], from[vector / 4 % 4]);
+}
+
+void exception_report(unsigned int vector)
+{
+	struct arm64_guest *g = &arm64_guest;
+	unsigned int slot = (unsigned int)read_tpidr(); /* start.S checked */
+	uint32_t depth = ++g->in_exception[slot];
+
+	/*
+	 * A fault while reporting: reset without the console. If the
+	 * reset itself faulted (an "smc" with no EL3 is UNDEFINED), the
+	 * tree named the wrong conduit: try the other one, then give up.
+	 */
+	if (depth == 2)
+		psci_system_reset(g->conduit);
+	if (depth == 3)
+		psci_system_reset(g->conduit == PSCI_CONDUIT_HVC
+				      ? PSCI_CONDUIT_SMC
+				      : PSCI_CONDUIT_HVC);
+	if (depth > 3)
+		cpu_halt();
+	con_puts(&g->con, "tinyvmm-guest: exception: ");
+	print_vector(&g->con, vector);
+	con_printf(&g->con,
+		   " on stack slot %u: esr 0x%lx elr 0x%lx far 0x%lx"
+		   " (image at 0x%lx)\n",
+		   slot, read_esr(), read_elr(), read_far(),
+		   (unsigned long)(uintptr_t)_start);
+	psci_system_reset(g->conduit);
+}

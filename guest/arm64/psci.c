@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+/*
+ * PSCI over HVC or SMC. SMCCC v1.0 (DEN 0028 2.6) lets the callee
+ * clobber x0-x17; v1.1 promises to keep x4-x17, but we cannot know which
+ * version answers before asking, so the asm clobbers all of them. The
+ * "memory" clobber orders the call after our stores (CPU_ON publishes
+ * data the new CPU reads).
+ */
+#include "arm64.h"
+#include "psci.h"
+
+#define SMCCC_CLOBBERS                                                         \
+	"x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", \
+	    "x15", "x16", "x17", "memory"
+
+static int64_t psci_hvc(uint64_t fn, uint64_t arg1, uint64_t arg2,
+			uint64_t arg3)
+{
+	register uint64_t x0 asm("x0") = fn;
+	register uint64_t x1 asm("x1") = arg1;
+	register uint64_t x2 asm("x2") = arg2;
+	register uint64_t x3 asm("x3") = arg3;
+
+	asm volatile("hvc #0"
+		     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+		     :
+		     : SMCCC_CLOBBERS);
+	return (int64_t)x0;
+}
+
+static int64_t psci_smc(uint64_t fn, uint64_t arg1, uint64_t arg2,
+			uint64_t arg3)
+{
+	register uint64_t x0 asm("x0") = fn;
+	register uint64_t x1 asm("x1") = arg1;
+	register uint64_t x2 asm("x2") = arg2;
+	register uint64_t x3 asm("x3") = arg3;
+
+	asm volatile("smc #0"
+		     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+		     :
+		     : SMCCC_CLOBBERS);
+	return (int64_t)x0;
+}
+
+int64_t psci_call(enum psci_conduit conduit, uint64_t fn, uint64_t arg1,
+		  uint64_t arg2, uint64_t arg3)
+{
+	if (conduit == PSCI_CONDUIT_SMC)
+		return psci_smc(fn, arg1, arg2, arg3);
+	return psci_hvc(fn, arg1, arg2, arg3);
+}
+
+int psci_conduit_from_fdt(const struct fdt *fdt, enum psci_conduit *conduit)
+{
+	int node = fdt_path(fdt, "/psci");
+	const char *method;
+
+	if (node < 0)
+		return node;
+	method = fdt_prop_string(fdt, node, "method");
+	if (!method)
+		return -FDT_ERR_NOTFOUND;
+	if (!strcmp(method, "hvc"))
+		*conduit = PSCI_CONDUIT_HVC;
+	else if (!strcmp(method, "smc"))
+		*conduit = PSCI_CONDUIT_SMC;
+	else
+		return -FDT_ERR_BADVALUE;
+	return 0;
+}
+
+int psci_cpu_on(enum psci_conduit conduit, uint64_t mpidr, uintptr_t entry,
+		uint64_t context)
+{
+	/* The new CPU reads our stores with its MMU off: complete them. */
+	dsb_sy();
+	return (int)psci_call(conduit, PSCI_CPU_ON, mpidr, entry, context);
+}
+
+void psci_cpu_off(enum psci_conduit conduit)
+{
+	psci_call(conduit, PSCI_CPU_OFF, 0, 0, 0);
+	cpu_halt();
+}
+
+void psci_system_off(enum psci_conduit conduit)
+{
+	psci_call(conduit, PSCI_SYSTEM_OFF, 0, 0, 0);
+	cpu_halt();
+}
+
+void psci_system_reset(enum psci_conduit conduit)
+{
+	psci_call(conduit, PSCI_SYSTEM_RESET, 0, 0, 0);
+	cpu_halt();
+}
