@@ -71,12 +71,17 @@ _Noreturn void main(uintptr_t dtb);
 _Noreturn void secondary_main(unsigned int index);
 _Noreturn void exception_report(unsigned int vector);
 
+/* Reads system register @reg (a bare name: esr_el1, far_el1, ...). */
+#define read_sysreg(reg)                                      \
+	({                                                    \
+		uint64_t __val;                               \
+		asm volatile("mrs %0, " #reg : "=r"(__val)); \
+		__val;                                        \
+	})
+
 static inline uint64_t read_mpidr(void)
 {
-	uint64_t v;
-
-	asm volatile("mrs %0, mpidr_el1" : "=r"(v));
-	return v & MPIDR_AFF_MASK;
+	return read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
 }
 
 static inline uint64_t read_cntvct(void)
@@ -90,10 +95,7 @@ static inline uint64_t read_cntvct(void)
 
 static inline uint64_t read_cntfrq(void)
 {
-	uint64_t v;
-
-	asm volatile("mrs %0, cntfrq_el0" : "=r"(v));
-	return v;
+	return read_sysreg(cntfrq_el0);
 }
 
 static inline void dsb_sy(void)

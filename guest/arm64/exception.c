@@ -6,38 +6,6 @@
  */
 #include "arm64.h"
 
-static uint64_t read_esr(void)
-{
-	uint64_t v;
-
-	asm volatile("mrs %0, esr_el1" : "=r"(v));
-	return v;
-}
-
-static uint64_t read_elr(void)
-{
-	uint64_t v;
-
-	asm volatile("mrs %0, elr_el1" : "=r"(v));
-	return v;
-}
-
-static uint64_t read_far(void)
-{
-	uint64_t v;
-
-	asm volatile("mrs %0, far_el1" : "=r"(v));
-	return v;
-}
-
-static uint64_t read_tpidr(void)
-{
-	uint64_t v;
-
-	asm volatile("mrs %0, tpidr_el1" : "=r"(v));
-	return v;
-}
-
 /* Vector number -> "sync"/"irq"/... and where it came from (start.S). */
 static void print_vector(const struct console *con, unsigned int vector)
 {
@@ -52,7 +20,7 @@ static void print_vector(const struct console *con, unsigned int vector)
 void exception_report(unsigned int vector)
 {
 	struct arm64_guest *g = &arm64_guest;
-	unsigned int slot = (unsigned int)read_tpidr(); /* start.S checked */
+	unsigned int slot = (unsigned int)read_sysreg(tpidr_el1); /* start.S checked */
 	uint32_t depth = ++g->in_exception[slot];
 
 	/*
@@ -73,7 +41,7 @@ void exception_report(unsigned int vector)
 	con_printf(&g->con,
 		   " on stack slot %u: esr 0x%lx elr 0x%lx far 0x%lx"
 		   " (image at 0x%lx)\n",
-		   slot, read_esr(), read_elr(), read_far(),
+		   slot, read_sysreg(esr_el1), read_sysreg(elr_el1), read_sysreg(far_el1),
 		   (unsigned long)(uintptr_t)_start);
 	psci_system_reset(g->conduit);
 }

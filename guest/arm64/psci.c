@@ -13,42 +13,26 @@
 	"x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", \
 	    "x15", "x16", "x17", "memory"
 
-static int64_t psci_hvc(uint64_t fn, uint64_t arg1, uint64_t arg2,
-			uint64_t arg3)
-{
-	register uint64_t x0 asm("x0") = fn;
-	register uint64_t x1 asm("x1") = arg1;
-	register uint64_t x2 asm("x2") = arg2;
-	register uint64_t x3 asm("x3") = arg3;
-
-	asm volatile("hvc #0"
-		     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
-		     :
-		     : SMCCC_CLOBBERS);
-	return (int64_t)x0;
-}
-
-static int64_t psci_smc(uint64_t fn, uint64_t arg1, uint64_t arg2,
-			uint64_t arg3)
-{
-	register uint64_t x0 asm("x0") = fn;
-	register uint64_t x1 asm("x1") = arg1;
-	register uint64_t x2 asm("x2") = arg2;
-	register uint64_t x3 asm("x3") = arg3;
-
-	asm volatile("smc #0"
-		     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
-		     :
-		     : SMCCC_CLOBBERS);
-	return (int64_t)x0;
-}
+/* One SMCCC call through @insn ("hvc #0" or "smc #0"). */
+#define SMCCC_CALL(insn, fn, arg1, arg2, arg3)                            \
+	({                                                                 \
+		register uint64_t x0 asm("x0") = (fn);                     \
+		register uint64_t x1 asm("x1") = (arg1);                   \
+		register uint64_t x2 asm("x2") = (arg2);                   \
+		register uint64_t x3 asm("x3") = (arg3);                   \
+		asm volatile(insn                                          \
+			     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)      \
+			     :                                             \
+			     : SMCCC_CLOBBERS);                            \
+		(int64_t)x0;                                               \
+	})
 
 int64_t psci_call(enum psci_conduit conduit, uint64_t fn, uint64_t arg1,
 		  uint64_t arg2, uint64_t arg3)
 {
 	if (conduit == PSCI_CONDUIT_SMC)
-		return psci_smc(fn, arg1, arg2, arg3);
-	return psci_hvc(fn, arg1, arg2, arg3);
+		return SMCCC_CALL("smc #0", fn, arg1, arg2, arg3);
+	return SMCCC_CALL("hvc #0", fn, arg1, arg2, arg3);
 }
 
 int psci_conduit_from_fdt(const struct fdt *fdt, enum psci_conduit *conduit)

@@ -14,6 +14,7 @@
 
 #include "arch/arm64/fdt_builder.h"
 #include "arch/arm64/layout.h"
+#include "unit.h"
 
 #define MiB (1ULL << 20)
 #define TREE_MAX (64 * 1024)
@@ -488,11 +489,5 @@ static Suite *fdt_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(fdt_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(fdt_suite());
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "arch/arm64/hostmode.h"
+#include "unit.h"
 
 /* Lines a real boot log has around KVM's, so matching is not by luck. */
 #define NOISE_BEFORE                                                      \
@@ -200,11 +201,5 @@ static Suite *hostmode_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(hostmode_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(hostmode_suite());
 }

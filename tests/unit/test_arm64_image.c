@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arch/arm64/image.h"
+#include "unit.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
@@ -260,11 +261,5 @@ static Suite *image_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(image_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(image_suite());
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bus.h"
+#include "unit.h"
 
 struct recorder {
 	uint64_t offset;
@@ -140,17 +141,11 @@ int main(void)
 {
 	Suite *s = suite_create("bus");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_register_table);
 	tcase_add_test(tc, test_find_edges);
 	tcase_add_test(tc, test_many_ranges_lookup);
 	tcase_add_test(tc, test_access_dispatch);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

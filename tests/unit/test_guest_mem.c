@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "guest_mem.h"
+#include "unit.h"
 
 #define BASE 0x80000000ULL
 #define SIZE (1ULL << 20)
@@ -81,17 +82,11 @@ int main(void)
 {
 	Suite *s = suite_create("guest_mem");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_ptr_table);
 	tcase_add_test(tc, test_write);
 	tcase_add_test(tc, test_add_rejects);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

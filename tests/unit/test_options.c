@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "unit.h"
 
 #define MAX_MEM (1ULL << 40)
 #define MAX_CPUS 8
@@ -159,17 +160,11 @@ int main(void)
 {
 	Suite *s = suite_create("options");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_parse_size_table);
 	tcase_add_test(tc, test_good_command_line);
 	tcase_add_test(tc, test_defaults_and_flags);
 	tcase_add_test(tc, test_bad_command_lines);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

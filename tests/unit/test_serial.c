@@ -7,6 +7,7 @@
 
 #include "bus.h"
 #include "serial.h"
+#include "unit.h"
 
 #define UART 0x9000000ULL
 
@@ -157,8 +158,6 @@ int main(void)
 {
 	Suite *s = suite_create("serial");
 	TCase *tc = tcase_create("16550");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_transmit);
@@ -168,9 +167,5 @@ int main(void)
 	tcase_add_test(tc, test_loopback);
 	tcase_add_test(tc, test_register_window_repeats);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }
