@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# usage: arm64_guest.sh vhe|nvhe
-# Boots the emulated arm64 host in one KVM mode (lab/run) and, in that one
-# boot, runs tinyvmm several ways; then checks each step's output and exit
-# status. Output is TAP, one line per check.
+# usage: arm64_guest.sh vhe|nvhe [HOST_GIC]
+# Boots the emulated arm64 host in one KVM mode (lab/run; HOST_GIC 2 gives
+# it a GICv2, so KVM offers only vGICv2) and, in that one boot, runs
+# tinyvmm several ways; then checks each step's output and exit status.
+# Output is TAP, one line per check.
 set -u
 mode=$1
+gic=${2:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 # shellcheck source=tap.sh
@@ -21,6 +23,8 @@ steps='step() { n=$1; shift; echo "@@step $n"; "$@" 2>&1; echo "@@rc $?"; };
 step hostinfo tinyvmm --host-info;
 step smp1 tinyvmm --kernel /guest/hello.img --cpus 1;
 step smp2 tinyvmm --kernel /guest/hello.img --cpus 2;
+step verbose tinyvmm --verbose --kernel /guest/hello.img;
+step kvmlimit tinyvmm --kernel /guest/hello.img --cpus 9;
 step badimage tinyvmm --kernel /bin/busybox;
 step tinyram tinyvmm --kernel /guest/hello.img --mem 2M;
 dd if=/dev/zero of=/tmp/big.rd bs=1M count=8 2>/dev/null;
@@ -32,7 +36,7 @@ step initrd tinyvmm --kernel /guest/hello.img --initrd /guest/hello.img --cmdlin
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-"$src/lab/run" --arch arm64 --mode "$mode" -- "$steps" >"$log" 2>&1
+"$src/lab/run" --arch arm64 --mode "$mode" --host-gic "$gic" -- "$steps" >"$log" 2>&1
 lab_status=$?
 tap_check $lab_status "lab boots the $mode host and runs the steps" \
 	"lab/run exited $lab_status:" "$(tail -n 20 "$log")"
@@ -76,6 +80,19 @@ expect smp2 0 'test guest brings up its second vCPU with PSCI CPU_ON' \
 	'^tinyvmm-guest: hello from arm64 \(dtb at 0x[0-9a-f]+, 2 cpus\)' \
 	'^tinyvmm-guest: cpu 1 online \(mpidr 0x0*1\)' \
 	'^tinyvmm-guest: all 2 cpus online, powering off'
+if [ "$gic" = 2 ]; then
+	expect verbose 0 'with only a vGICv2 on the host, tinyvmm falls back to it' \
+		'no vGICv3 on this host; using vGICv2' 'all 1 cpus online'
+	expect kvmlimit 1 "KVM's own vCPU limit (8 on vGICv2) is reported" \
+		'--cpus 9: KVM on this host allows at most 8 vCPUs'
+	one_line kvmlimit "the KVM vCPU limit error"
+else
+	expect verbose 0 'tinyvmm uses the vGICv3' 'guest powered off'
+	out=$(section verbose)
+	! grep -q 'vGICv2' <<<"$out"
+	tap_check $? "$mode: no fall back to vGICv2 when the host has GICv3" "$out"
+	expect kvmlimit 0 '9 vCPUs run on a vGICv3' 'all 9 cpus online'
+fi
 expect badimage 1 'a file that is not an arm64 Image is refused' \
 	'not an arm64 Linux Image'
 one_line badimage 'the bad-image error'
