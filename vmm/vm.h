@@ -29,12 +29,22 @@ enum tinyvmm_exit {
 	TINYVMM_EXIT_RESET = 3,    /* guest asked for a reset (PSCI SYSTEM_RESET) */
 };
 
+/* What the bench device tells a benchmark guest (bench_protocol.h). */
+struct vm_bench_config {
+	bool enabled;
+	uint32_t iterations; /* measured samples per benchmark */
+	uint32_t warmup;     /* samples run first and thrown away */
+	const char *const *select; /* names; nr_select 0: run every one */
+	unsigned int nr_select;
+};
+
 struct vm_config {
 	const char *kernel_path; /* NULL: build the VM and tables, run nothing */
 	const char *initrd_path;
 	const char *cmdline;
 	uint64_t mem_size;
 	unsigned int nr_cpus;
+	struct vm_bench_config bench;
 };
 
 struct vcpu {

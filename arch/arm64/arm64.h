@@ -19,6 +19,8 @@ void arm64_gic_destroy(struct vm *vm);
 TV_MUST_CHECK int arm64_reg_get(struct vcpu *vcpu, uint64_t id, uint64_t *val);
 TV_MUST_CHECK int arm64_reg_set(struct vcpu *vcpu, uint64_t id, uint64_t val);
 /* Points @vcpu at @entry with x0 = @x0 and x1..x3 = 0 (booting.rst). */
+/* Gives @vcpu's PMU its overflow PPI and initialises it (vGIC must be up). */
+TV_MUST_CHECK int arm64_vcpu_pmu_init(struct vcpu *vcpu);
 TV_MUST_CHECK int arm64_vcpu_set_entry(struct vcpu *vcpu, uint64_t entry,
 				       uint64_t x0);
 

@@ -152,18 +152,29 @@ static int build_dtb(struct vm *vm, const struct arm64_boot_plan *plan)
 		.cmdline = vm->cfg->cmdline,
 		.initrd_start = plan->initrd_addr,
 		.initrd_end = plan->initrd_addr + plan->initrd_size,
+		.has_pmu = vm->arch.has_pmu,
 	};
+	const struct vm_bench_config *bench = &vm->cfg->bench;
 	int ret;
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		mpidrs[i] = vm->vcpus[i].arch.mpidr;
+	if (bench->enabled) {
+		m.bench_base = ARM64_BENCH_BASE;
+		m.bench_size = ARM64_BENCH_SIZE;
+		m.bench_iterations = bench->iterations;
+		m.bench_warmup = bench->warmup;
+		m.bench_select = bench->select;
+		m.nr_bench_select = bench->nr_select;
+	}
 	vm->arch.dtb = malloc(ARM64_DTB_MAX_SIZE);
 	if (!vm->arch.dtb)
 		return -ENOMEM;
 	ret = arm64_fdt_build(&m, vm->arch.dtb, ARM64_DTB_MAX_SIZE);
 	if (ret) {
 		tv_errno(ret, "building the device tree%s",
-			 ret == -E2BIG ? " (over 2 MiB: --cmdline too long?)" : "");
+			 ret == -E2BIG ? " (over 2 MiB, or --bench-only too long)"
+				       : "");
 		return ret;
 	}
 	vm->arch.dtb_size = fdt_totalsize(vm->arch.dtb);

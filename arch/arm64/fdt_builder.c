@@ -11,9 +11,11 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <libfdt.h>
 
+#include "bench_protocol.h"
 #include "fdt_builder.h"
 #include "layout.h"
 
@@ -338,6 +340,46 @@ static int add_uart(void *fdt, const struct arm64_fdt_machine *m)
 	return 0;
 }
 
+/* "a\0b\0c\0": the device tree's string-list encoding. */
+static int prop_string_list(void *fdt, const char *name,
+			    const char *const *list, unsigned int n)
+{
+	char buf[512];
+	size_t len = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		size_t l = strlen(list[i]) + 1;
+
+		if (l > sizeof(buf) - len)
+			return -E2BIG;
+		memcpy(buf + len, list[i], l);
+		len += l;
+	}
+	FDT_TRY(fdt_property(fdt, name, buf, (int)len));
+	return 0;
+}
+
+static int add_bench(void *fdt, const struct arm64_fdt_machine *m)
+{
+	uint32_t reg[4];
+	int ret = begin_node(fdt, "bench", m->bench_base);
+
+	if (ret)
+		return ret;
+	FDT_TRY(fdt_property_string(fdt, "compatible", BENCH_COMPATIBLE));
+	reg_entry(reg, m->bench_base, m->bench_size);
+	ret = prop_cells(fdt, "reg", reg, 4);
+	if (!ret && m->bench_select && m->nr_bench_select)
+		ret = prop_string_list(fdt, "tinyvmm,select", m->bench_select,
+				       m->nr_bench_select);
+	if (ret)
+		return ret;
+	FDT_TRY(fdt_property_u32(fdt, "tinyvmm,iterations", m->bench_iterations));
+	FDT_TRY(fdt_property_u32(fdt, "tinyvmm,warmup", m->bench_warmup));
+	FDT_TRY(fdt_end_node(fdt));
+	return 0;
+}
+
 static int add_chosen(void *fdt, const struct arm64_fdt_machine *m)
 {
 	char stdout_path[NODE_NAME_MAX + 1];
@@ -376,6 +418,8 @@ static int add_nodes(void *fdt, const struct arm64_fdt_machine *m)
 		ret = add_pmu(fdt, m);
 	if (!ret)
 		ret = add_uart(fdt, m);
+	if (!ret && m->bench_size)
+		ret = add_bench(fdt, m);
 	if (!ret)
 		ret = add_chosen(fdt, m);
 	return ret;

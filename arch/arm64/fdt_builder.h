@@ -35,13 +35,23 @@ struct arm64_fdt_machine {
 	const char *cmdline; /* may be NULL: no bootargs */
 	uint64_t initrd_start, initrd_end; /* both 0: no initrd */
 	int has_pmu; /* describe arm,armv8-pmuv3 (PPI 23) */
+	/*
+	 * The bench device (guest/common/bench_protocol.h); bench_size 0: no
+	 * bench node. bench_select names the benchmarks to run (NULL or
+	 * nr_bench_select 0: every one).
+	 */
+	uint64_t bench_base, bench_size;
+	uint32_t bench_iterations, bench_warmup;
+	const char *const *bench_select;
+	unsigned int nr_bench_select;
 };
 
 /*
  * Builds the tree into @buf (@size bytes): / (compatible "tinyvmm,arm64",
  * #address-cells = #size-cells = 2), memory@, cpus/cpu@N (enable-method
  * "psci"), psci (arm,psci-0.2, method "hvc"), intc@ (arm,gic-v3 or
- * arm,cortex-a15-gic), timer (arm,armv8-timer), uart@ (ns16550a), chosen
+ * arm,cortex-a15-gic), timer (arm,armv8-timer), pmu (when has_pmu),
+ * uart@ (ns16550a), bench@ (tinyvmm,bench-v1, when bench_size), chosen
  * (bootargs, linux,initrd-start/-end, stdout-path).
  * Returns 0, -E2BIG when @buf is too small, -EINVAL for an impossible
  * machine (no cpus, two cpus with one affinity, no RAM or RAM that wraps,

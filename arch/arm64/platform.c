@@ -91,12 +91,20 @@ int arch_vm_init(struct vm *vm)
 	if (ret)
 		return ret;
 	enable_nisv_exits(vm);
+	vm->arch.has_pmu =
+		ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PMU_V3) > 0;
+	if (!vm->arch.has_pmu)
+		tv_info("no KVM_CAP_ARM_PMU_V3: guests count time with CNTVCT");
 	return arm64_gic_create(vm);
 }
 
 int arch_vm_finalize(struct vm *vm)
 {
-	return arm64_gic_finalize(vm);
+	int ret = arm64_gic_finalize(vm);
+
+	for (unsigned int i = 0; !ret && vm->arch.has_pmu && i < vm->nr_vcpus; i++)
+		ret = arm64_vcpu_pmu_init(&vm->vcpus[i]);
+	return ret;
 }
 
 int arch_irq_set(struct vm *vm, unsigned int irq, int level)

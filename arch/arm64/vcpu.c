@@ -8,6 +8,7 @@
 
 #include "arch.h"
 #include "arm64.h"
+#include "fdt_builder.h"
 #include "vm.h"
 
 #define CORE_REG(name)                                                   \
@@ -46,6 +47,9 @@ int arch_vcpu_init(struct vcpu *vcpu)
 		return -errno;
 	}
 	init.features[0] |= 1U << KVM_ARM_VCPU_PSCI_0_2;
+	/* A PMU lets guests count cycles (the benchmarks' first choice). */
+	if (vcpu->vm->arch.has_pmu)
+		init.features[0] |= 1U << KVM_ARM_VCPU_PMU_V3;
 	/* Secondaries wait, powered off, for the guest's PSCI CPU_ON. */
 	if (vcpu->id > 0)
 		init.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
@@ -72,6 +76,31 @@ int arm64_vcpu_set_entry(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
 		ret = arm64_reg_set(vcpu, REG_PC, entry);
 	if (ret)
 		tv_errno(ret, "setting the boot registers of vCPU %u", vcpu->id);
+	return ret;
+}
+
+static int vcpu_set_attr(struct vcpu *vcpu, uint32_t group, uint64_t attr,
+			 void *val)
+{
+	struct kvm_device_attr a = {
+		.group = group, .attr = attr, .addr = (uintptr_t)val,
+	};
+
+	return ioctl(vcpu->fd, KVM_SET_DEVICE_ATTR, &a) ? -errno : 0;
+}
+
+/* After the vGIC is initialised (api.rst, KVM_ARM_VCPU_PMU_V3_CTRL). */
+int arm64_vcpu_pmu_init(struct vcpu *vcpu)
+{
+	int irq = ARM64_PMU_INTID;
+	int ret = vcpu_set_attr(vcpu, KVM_ARM_VCPU_PMU_V3_CTRL,
+				KVM_ARM_VCPU_PMU_V3_IRQ, &irq);
+
+	if (!ret)
+		ret = vcpu_set_attr(vcpu, KVM_ARM_VCPU_PMU_V3_CTRL,
+				    KVM_ARM_VCPU_PMU_V3_INIT, NULL);
+	if (ret)
+		tv_errno(ret, "initialising the PMU of vCPU %u", vcpu->id);
 	return ret;
 }
 

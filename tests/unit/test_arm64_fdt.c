@@ -467,6 +467,37 @@ START_TEST(test_null_args)
 }
 END_TEST
 
+/* The bench device node: reg, the run's sizes and the selection. */
+START_TEST(test_bench_node)
+{
+	static const char *const select[] = { "hypercall", "mmio_user" };
+	static const char want[] = "hypercall\0mmio_user";
+	static const uint32_t reg[] = { 0, (uint32_t)ARM64_BENCH_BASE, 0,
+					(uint32_t)ARM64_BENCH_SIZE };
+	struct arm64_fdt_machine m;
+	void *fdt;
+
+	machine_init(&m, 1, 3);
+	m.bench_base = ARM64_BENCH_BASE;
+	m.bench_size = ARM64_BENCH_SIZE;
+	m.bench_iterations = 1000;
+	m.bench_warmup = 50;
+	m.bench_select = select;
+	m.nr_bench_select = 2;
+	fdt = build(&m);
+	str(fdt, "/bench@9001000", "compatible", "tinyvmm,bench-v1");
+	cells(fdt, "/bench@9001000", "reg", reg, 4);
+	u32(fdt, "/bench@9001000", "tinyvmm,iterations", 1000);
+	u32(fdt, "/bench@9001000", "tinyvmm,warmup", 50);
+	str_list(fdt, "/bench@9001000", "tinyvmm,select", want, sizeof(want));
+	free(fdt);
+	m.nr_bench_select = 0; /* no selection: the property is absent */
+	fdt = build(&m);
+	absent(fdt, "/bench@9001000", "tinyvmm,select");
+	free(fdt);
+}
+END_TEST
+
 static Suite *fdt_suite(void)
 {
 	Suite *s = suite_create("arm64_fdt");
@@ -478,6 +509,7 @@ static Suite *fdt_suite(void)
 	tcase_add_test(good, test_minimal_chosen);
 	tcase_add_test(good, test_empty_cmdline);
 	tcase_add_test(good, test_aff3_two_cells);
+	tcase_add_test(good, test_bench_node);
 	tcase_add_test(bad, test_too_small);
 	tcase_add_loop_test(bad, test_bad_machine, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The bench protocol: how a benchmark guest and tinyvmm talk. The ONE
+ * definition, included by guest/ (freestanding) and vmm/ alike; it uses
+ * only fixed-width types and no libc.
+ *
+ * The device. A paravirtual MMIO device, described in the device tree as
+ *
+ *     bench@<base> {
+ *         compatible = "tinyvmm,bench-v1";
+ *         reg = <base size>;                   (64-bit cells)
+ *         tinyvmm,iterations = <N>;            (measured, per benchmark)
+ *         tinyvmm,warmup = <W>;                (run first, not recorded)
+ *         tinyvmm,select = "hypercall", ...;   (absent: run every one)
+ *     };
+ *
+ * Its registers are 64 bits wide, little-endian, accessed with single
+ * 64-bit ldr/str (KVM decodes nothing else):
+ *
+ *   BENCH_REG_MAGIC    RO  BENCH_MAGIC
+ *   BENCH_REG_VERSION  RO  BENCH_VERSION
+ *   BENCH_REG_NOP      RW  the "mmio exit to userspace" target: reads
+ *                          return 0, writes are dropped. Served by tinyvmm
+ *                          itself, so each access is one full exit.
+ *   BENCH_REG_BEGIN    WO  the guest is about to run benchmark number
+ *                          <value> (its index in the guest's table): the
+ *                          host snapshots KVM's statistics.
+ *   BENCH_REG_REPORT   WO  guest-physical address of a struct
+ *                          bench_report: the benchmark that BEGIN named is
+ *                          over; the host snapshots statistics again and
+ *                          copies the report and its samples out of guest
+ *                          RAM (every address and length checked).
+ *   BENCH_REG_DONE     WO  all selected benchmarks reported; value = how
+ *                          many. The guest then powers off.
+ *
+ * Samples. The guest ships raw samples; the host computes statistics. A
+ * sample is the counter delta across ops_per_sample back-to-back
+ * operations, warm-up excluded.
+ */
+#ifndef TINYVMM_BENCH_PROTOCOL_H
+#define TINYVMM_BENCH_PROTOCOL_H
+
+#include <stdint.h>
+
+#define BENCH_COMPATIBLE "tinyvmm,bench-v1"
+#define BENCH_MAGIC 0x31484342564d5654ULL /* "TVMVBCH1" little-endian */
+#define BENCH_VERSION 1
+
+enum bench_reg {
+	BENCH_REG_MAGIC = 0x00,
+	BENCH_REG_VERSION = 0x08,
+	BENCH_REG_NOP = 0x10,
+	BENCH_REG_BEGIN = 0x18,
+	BENCH_REG_REPORT = 0x20,
+	BENCH_REG_DONE = 0x28,
+	BENCH_REG_END = 0x30, /* first offset past the registers */
+};
+
+/* What the samples count. */
+enum bench_counter {
+	/* PMU cycle counter (PMCCNTR_EL0): cycles; under QEMU's -icount, one
+	 * per executed instruction. */
+	BENCH_COUNTER_PMU_CYCLES = 1,
+	/* Generic timer (CNTVCT_EL0) ticks at counter_hz. */
+	BENCH_COUNTER_CNTVCT = 2,
+};
+
+enum bench_status {
+	BENCH_STATUS_OK = 0,
+	BENCH_STATUS_SKIPPED = 1, /* cannot run here (e.g. needs 2 vCPUs) */
+	BENCH_STATUS_FAILED = 2,  /* ran and went wrong; see note */
+};
+
+#define BENCH_NAME_LEN 32
+#define BENCH_NOTE_LEN 96
+#define BENCH_MAX_SAMPLES (1u << 20)
+
+/* Lives in guest RAM; the host reads it when REPORT is written. */
+struct bench_report {
+	char name[BENCH_NAME_LEN];  /* NUL-terminated: "hypercall", ... */
+	uint32_t status;            /* enum bench_status */
+	uint32_t counter;           /* enum bench_counter */
+	uint64_t counter_hz;        /* ticks per second; 0 for PMU cycles */
+	uint32_t ops_per_sample;    /* >= 1 */
+	uint32_t nr_samples;        /* <= BENCH_MAX_SAMPLES */
+	uint64_t samples_gpa;       /* nr_samples uint64_t counter deltas */
+	char note[BENCH_NOTE_LEN];  /* why skipped/failed; may be empty */
+};
+
+#endif
