@@ -11,6 +11,7 @@
  *   arch_vcpu_init()           once per vCPU, right after KVM_CREATE_VCPU
  *   arch_vm_finalize()         after every vCPU exists, before devices
  *   arch_boot_setup()          after devices: load the guest, build tables
+ *   arch_bench_guest()         any time; constant
  *   arch_vcpu_handle_exit()    from a vCPU thread, for exits common code
  *                              does not know
  *   arch_vm_destroy()          last, also after a partial arch_vm_init()
@@ -40,6 +41,9 @@ struct arch_platform {
 		uint64_t base, size;
 		unsigned int irq; /* as arch_irq_set() numbers it */
 	} console;              /* the 16550 UART */
+	struct {
+		uint64_t base, size; /* size 0: the arch has none yet */
+	} bench;                /* the bench device (bench_protocol.h), MMIO */
 };
 
 const struct arch_platform *arch_platform(void);
@@ -52,9 +56,10 @@ TV_MUST_CHECK int arch_vcpu_init(struct vcpu *vcpu);
 TV_MUST_CHECK int arch_vm_finalize(struct vm *vm);
 
 /*
- * Loads vm->cfg->kernel_path (and initrd), builds the tables the guest
- * reads (arm64: the device tree), points the boot vCPU at the entry. With
- * no kernel_path only the tables are built.
+ * Loads the guest (vm->cfg->kernel_path, else vm->cfg->kernel_image) and
+ * the initrd, builds the tables the guest reads (arm64: the device tree),
+ * points the boot vCPU at the entry. With no guest only the tables are
+ * built.
  */
 TV_MUST_CHECK int arch_boot_setup(struct vm *vm);
 
@@ -79,6 +84,13 @@ TV_MUST_CHECK int arch_vcpu_handle_exit(struct vcpu *vcpu);
 uint64_t arch_vcpu_pc(struct vcpu *vcpu);
 
 void arch_vm_destroy(struct vm *vm);
+
+/*
+ * The benchmark guest built into tinyvmm for this arch (an image
+ * arch_boot_setup() loads from memory). Returns 0, or -ENOENT after
+ * printing one line when this arch or build carries none.
+ */
+TV_MUST_CHECK int arch_bench_guest(const void **image, size_t *len);
 
 /* Fills the arch lines of --host-info: the CPU and the KVM mode. */
 void arch_host_info(struct host_info *info);

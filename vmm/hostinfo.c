@@ -148,3 +148,54 @@ char *host_read_kernel_log(void)
 		buf[len] = '\0';
 	return buf;
 }
+
+/*
+ * Reads a small binary file (device tree properties hold NULs) into @buf;
+ * returns its length, 0 when unreadable.
+ */
+static size_t read_small_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, size);
+	close(fd);
+	return n > 0 ? (size_t)n : 0;
+}
+
+static void emulation_add(struct host_emulation *emu, const char *line)
+{
+	if (emu->nr_evidence < HOST_INFO_MAX_EVIDENCE)
+		snprintf(emu->evidence[emu->nr_evidence++],
+			 sizeof(emu->evidence[0]), "%s", line);
+}
+
+/*
+ * Arm reserves MIDR implementer 0x00 for software: QEMU's TCG "max" CPU
+ * (the lab's) reports it, no hardware does. QEMU's virt board
+ * ("linux,dummy-virt") says QEMU, but not whether TCG or KVM runs it.
+ */
+void host_emulation_detect(struct host_emulation *emu)
+{
+	char *cpuinfo = host_read_text_file("/proc/cpuinfo");
+	char compat[512];
+	size_t len = read_small_file("/sys/firmware/devicetree/base/compatible",
+				     compat, sizeof(compat));
+	bool virt = len && memmem(compat, len, "linux,dummy-virt", 16);
+	bool soft = cpuinfo && strstr(cpuinfo, "CPU implementer\t: 0x00\n");
+	bool hv = cpuinfo && strstr(cpuinfo, " hypervisor");
+
+	memset(emu, 0, sizeof(*emu));
+	emu->emulated = soft ? 1 : (virt || hv) ? -1 : 0;
+	if (soft)
+		emulation_add(emu, "/proc/cpuinfo: CPU implementer 0x00 (software: QEMU TCG)");
+	if (virt)
+		emulation_add(emu, "devicetree compatible: linux,dummy-virt (QEMU virt board)");
+	if (hv)
+		emulation_add(emu, "/proc/cpuinfo flags: hypervisor (a VM: TCG or hardware)");
+	if (!soft && !virt && !hv)
+		emulation_add(emu, "no sign of emulation in /proc/cpuinfo or the devicetree");
+	free(cpuinfo);
+}

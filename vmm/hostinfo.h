@@ -24,7 +24,18 @@ struct host_info {
 	char evidence[HOST_INFO_MAX_EVIDENCE][200];
 };
 
+/*
+ * Whether the host itself is emulated (QEMU TCG), for benchmark results:
+ * emulated 1 yes, 0 no sign of it, -1 cannot tell; evidence says why.
+ */
+struct host_emulation {
+	int emulated;
+	unsigned int nr_evidence;
+	char evidence[HOST_INFO_MAX_EVIDENCE][200];
+};
+
 void host_info_collect(struct host_info *info);
+void host_emulation_detect(struct host_emulation *emu);
 void host_info_add_evidence(struct host_info *info, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void host_info_print(const struct host_info *info, FILE *out);

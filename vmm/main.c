@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "bench.h"
 #include "config.h"
 #include "hostinfo.h"
 #include "options.h"
+#include "report.h"
 #include "vm.h"
 
 static int write_file(const char *path, const void *buf, size_t len)
@@ -63,25 +65,117 @@ static int run_host_info(void)
 	return TINYVMM_EXIT_POWEROFF;
 }
 
+static int bench_write_json(const struct report_run *run, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f) {
+		tv_errno(errno, "--json %s", path);
+		return -errno;
+	}
+	ret = report_write_json(run, f);
+	if (fclose(f) && !ret)
+		ret = -errno;
+	if (ret)
+		tv_errno(ret, "writing --json %s", path);
+	return ret;
+}
+
+/* 1 when a benchmark failed or the guest's count is off, else 0. */
+static int bench_verdict(const struct bench_outcome *oc)
+{
+	int status = TINYVMM_EXIT_POWEROFF;
+
+	for (unsigned int i = 0; i < oc->nr_results; i++)
+		if (oc->results[i].status == BENCH_STATUS_FAILED)
+			status = TINYVMM_EXIT_ERROR;
+	if (oc->dropped) {
+		tv_err("the benchmark guest sent %u reports beyond the %d tinyvmm keeps",
+		       oc->dropped, BENCH_MAX_REPORTS);
+		status = TINYVMM_EXIT_ERROR;
+	}
+	if (oc->done_count != oc->nr_results + oc->dropped) {
+		tv_err("the benchmark guest wrote DONE for %llu benchmarks but "
+		       "reported %u", (unsigned long long)oc->done_count,
+		       oc->nr_results + oc->dropped);
+		status = TINYVMM_EXIT_ERROR;
+	}
+	return status;
+}
+
+/* After vm_run() of a --bench guest: results, and the exit status. */
+static int bench_finish(const struct vm *vm, const struct options *opts,
+			int status)
+{
+	struct bench_outcome oc;
+	struct host_info host;
+	struct host_emulation emu;
+	struct report_run run;
+
+	bench_outcome(vm->bench, &oc);
+	if (!oc.done) {
+		tv_err("the benchmark guest stopped without DONE (after %u reports)",
+		       oc.nr_results);
+		return status ? status : TINYVMM_EXIT_ERROR;
+	}
+	host_info_collect(&host);
+	host_emulation_detect(&emu);
+	run = (struct report_run){
+		.tinyvmm_version = TINYVMM_VERSION,
+		.host = &host, .emulation = &emu,
+		.tags = opts->tags, .nr_tags = opts->nr_tags,
+		.cpus = opts->nr_cpus,
+		.iterations = opts->iterations, .warmup = opts->warmup,
+		.results = oc.results, .nr_results = oc.nr_results,
+		.profile_note = oc.profile_note,
+	};
+	report_print_table(&run, stdout);
+	if (opts->json && bench_write_json(&run, opts->json))
+		return TINYVMM_EXIT_ERROR;
+	return status ? status : bench_verdict(&oc);
+}
+
+/* The guest of --bench without --kernel: the one built into tinyvmm. */
+static int bench_guest(const struct options *opts, struct vm_config *cfg)
+{
+	if (!opts->bench || opts->kernel)
+		return 0;
+	return arch_bench_guest(&cfg->kernel_image, &cfg->kernel_image_len);
+}
+
 static int run_vm(const struct options *opts)
 {
-	const struct vm_config cfg = {
+	struct vm_config cfg = {
 		.kernel_path = opts->kernel,
 		.initrd_path = opts->initrd,
 		.cmdline = opts->cmdline,
 		.mem_size = opts->mem_size,
 		.nr_cpus = opts->nr_cpus,
+		.bench = {
+			.enabled = opts->bench,
+			.iterations = opts->iterations,
+			.warmup = opts->warmup,
+			.select = opts->bench_select,
+			.nr_select = opts->nr_bench_select,
+		},
 	};
 	struct vm vm;
 	int status;
 
-	if (vm_create(&vm, &cfg))
+	if (bench_guest(opts, &cfg) || vm_create(&vm, &cfg))
 		return TINYVMM_EXIT_ERROR;
 	if (opts->dtb_out && dump_machine_description(&vm, opts->dtb_out)) {
 		vm_destroy(&vm);
 		return TINYVMM_EXIT_ERROR;
 	}
-	status = opts->kernel ? vm_run(&vm) : TINYVMM_EXIT_POWEROFF;
+	if (!vm_config_has_guest(&cfg)) {
+		vm_destroy(&vm);
+		return TINYVMM_EXIT_POWEROFF;
+	}
+	status = vm_run(&vm);
+	if (opts->bench)
+		status = bench_finish(&vm, opts, status);
 	vm_destroy(&vm);
 	return status;
 }

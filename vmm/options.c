@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -80,21 +81,42 @@ void options_usage(FILE *out)
 	      "  -c, --cmdline STR    guest kernel command line\n"
 	      "  -m, --mem SIZE       guest RAM: 256M, 1G, ...; bare number = MiB\n"
 	      "                       (default 256M)\n"
-	      "  -n, --cpus N         number of vCPUs (default 1)\n"
+	      "  -n, --cpus N         number of vCPUs (default 1; 2 with --bench)\n"
 	      "      --dtb-out FILE   write the generated device tree to FILE; without\n"
 	      "                       --kernel, exit after writing it\n"
 	      "      --host-info      print the host kernel, CPU, /dev/kvm state and\n"
 	      "                       KVM mode (VHE, split/nVHE, protected), then exit\n"
+	      "      --bench          run the embedded benchmark guest (or, with\n"
+	      "                       --kernel FILE, any image speaking the bench\n"
+	      "                       protocol) and print its results\n"
+	      "      --bench-only NAME[,NAME...]\n"
+	      "                       run only these benchmarks\n"
+	      "      --iterations N   measured samples per benchmark (default 1000)\n"
+	      "      --warmup N       samples run and dropped first (default 100)\n"
+	      "      --json FILE      also write the results as JSON to FILE\n"
+	      "      --tag KEY=VALUE  label copied into the JSON (repeatable;\n"
+	      "                       icount=on marks QEMU -icount runs)\n"
 	      "  -v, --verbose        print set-up steps on stderr\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        print the version\n"
 	      "\n"
 	      "Exit status: 0 guest powered off; 1 error (set-up failed or the\n"
-	      "guest broke the VM); 2 bad command line; 3 guest asked for a reset.\n",
+	      "guest broke the VM); 2 bad command line; 3 guest asked for a reset.\n"
+	      "With --bench: 0 every benchmark OK or skipped; 1 one failed, or the\n"
+	      "guest stopped before reporting it was done.\n",
 	      out);
 }
 
-enum { OPT_DTB_OUT = 256, OPT_HOST_INFO };
+enum {
+	OPT_DTB_OUT = 256,
+	OPT_HOST_INFO,
+	OPT_BENCH,
+	OPT_BENCH_ONLY,
+	OPT_ITERATIONS,
+	OPT_WARMUP,
+	OPT_JSON,
+	OPT_TAG,
+};
 
 static const struct option long_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -104,6 +126,12 @@ static const struct option long_options[] = {
 	{ "cpus", required_argument, NULL, 'n' },
 	{ "dtb-out", required_argument, NULL, OPT_DTB_OUT },
 	{ "host-info", no_argument, NULL, OPT_HOST_INFO },
+	{ "bench", no_argument, NULL, OPT_BENCH },
+	{ "bench-only", required_argument, NULL, OPT_BENCH_ONLY },
+	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
+	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "tag", required_argument, NULL, OPT_TAG },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -135,6 +163,7 @@ static int option_mem(const char *arg, uint64_t max_mem, struct options *o)
 static int option_cpus(const char *arg, unsigned int max_cpus,
 		       struct options *o)
 {
+	o->cpus_given = true;
 	if (parse_uint(arg, &o->nr_cpus) || o->nr_cpus == 0) {
 		tv_err("--cpus %s: must be a whole number from 1 to %u", arg,
 		       max_cpus);
@@ -158,6 +187,105 @@ static int option_string(const char *name, const char *arg, const char **out)
 	return 0;
 }
 
+static int option_count(const char *name, const char *arg, uint32_t min,
+			uint32_t max, uint32_t *out)
+{
+	unsigned int n;
+
+	if (parse_uint(arg, &n) || n < min || n > max) {
+		tv_err("--%s %s: must be a whole number from %u to %u", name, arg,
+		       min, max);
+		return -EINVAL;
+	}
+	*out = n;
+	return 0;
+}
+
+static bool bench_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* One name of a --bench-only list: [a-z0-9_]{1,BENCH_NAME_LEN-1}. */
+static int bench_only_check(const char *list, const char *name, size_t len)
+{
+	if (len == 0) {
+		tv_err("--bench-only %s: empty benchmark name", list);
+		return -EINVAL;
+	}
+	if (len > BENCH_NAME_LEN - 1) {
+		tv_err("--bench-only %s: '%.*s' is longer than %d characters",
+		       list, (int)len, name, BENCH_NAME_LEN - 1);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (!bench_name_char(name[i])) {
+			tv_err("--bench-only %s: '%.*s' has a character outside "
+			       "[a-z0-9_]", list, (int)len, name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int options_parse_bench_only(const char *list, struct options *o)
+{
+	const char *p = list;
+
+	o->nr_bench_select = 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		char *dst = o->bench_only_buf + o->nr_bench_select * BENCH_NAME_LEN;
+
+		if (bench_only_check(list, p, len))
+			return -EINVAL;
+		if (o->nr_bench_select == OPTIONS_MAX_BENCH_SELECT) {
+			tv_err("--bench-only %s: more than %d names", list,
+			       OPTIONS_MAX_BENCH_SELECT);
+			return -EINVAL;
+		}
+		memcpy(dst, p, len);
+		dst[len] = '\0';
+		o->bench_select[o->nr_bench_select++] = dst;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
+static int option_tag(const char *arg, struct options *o)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg) {
+		tv_err("--tag %s: expected KEY=VALUE", arg);
+		return -EINVAL;
+	}
+	if (o->nr_tags == OPTIONS_MAX_TAGS) {
+		tv_err("--tag %s: more than %d tags", arg, OPTIONS_MAX_TAGS);
+		return -EINVAL;
+	}
+	o->tags[o->nr_tags++] = arg;
+	return 0;
+}
+
+static int option_bench(int c, const char *arg, struct options *o)
+{
+	switch (c) {
+	case OPT_BENCH: o->bench = true; return 0;
+	case OPT_BENCH_ONLY: return options_parse_bench_only(arg, o);
+	case OPT_ITERATIONS:
+		return option_count("iterations", arg, 1,
+				    OPTIONS_MAX_ITERATIONS, &o->iterations);
+	case OPT_WARMUP:
+		return option_count("warmup", arg, 0, OPTIONS_MAX_WARMUP,
+				    &o->warmup);
+	case OPT_JSON: return option_string("json", arg, &o->json);
+	case OPT_TAG: return option_tag(arg, o);
+	default: return -EINVAL;
+	}
+}
+
 static int option_one(int c, const char *arg, uint64_t max_mem,
 		      unsigned int max_cpus, struct options *o)
 {
@@ -172,7 +300,7 @@ static int option_one(int c, const char *arg, uint64_t max_mem,
 	case 'v': o->verbose = true; return 0;
 	case 'h': o->help = true; return 0;
 	case 'V': o->version = true; return 0;
-	default: return -EINVAL;
+	default: return option_bench(c, arg, o);
 	}
 }
 
@@ -189,12 +317,36 @@ static void option_getopt_error(int c, char **argv)
 		tv_err("unrecognized option '%s'; see --help", arg);
 }
 
-static int options_check(const struct options *o)
+/* The bench options given without --bench: name the first one. */
+static const char *bench_option_without_bench(const struct options *o)
 {
+	if (o->bench)
+		return NULL;
+	if (o->nr_bench_select)
+		return "--bench-only";
+	if (o->iterations != OPTIONS_DEFAULT_ITERATIONS)
+		return "--iterations";
+	if (o->warmup != OPTIONS_DEFAULT_WARMUP)
+		return "--warmup";
+	if (o->json)
+		return "--json";
+	return o->nr_tags ? "--tag" : NULL;
+}
+
+static int options_check(struct options *o)
+{
+	const char *orphan = bench_option_without_bench(o);
+
 	if (o->help || o->version || o->host_info)
 		return 0;
-	if (!o->kernel && !o->dtb_out) {
-		tv_err("no guest: give --kernel FILE (or --dtb-out FILE); see --help");
+	if (orphan) {
+		tv_err("%s: needs --bench", orphan);
+		return -EINVAL;
+	}
+	if (o->bench && !o->cpus_given)
+		o->nr_cpus = OPTIONS_BENCH_DEFAULT_CPUS;
+	if (!o->kernel && !o->dtb_out && !o->bench) {
+		tv_err("no guest: give --kernel FILE or --bench (or --dtb-out FILE); see --help");
 		return -EINVAL;
 	}
 	if (o->initrd && !o->kernel) {
@@ -212,6 +364,8 @@ int options_parse(int argc, char **argv, uint64_t max_mem,
 	*opts = (struct options){
 		.mem_size = OPTIONS_DEFAULT_MEM,
 		.nr_cpus = OPTIONS_DEFAULT_CPUS,
+		.iterations = OPTIONS_DEFAULT_ITERATIONS,
+		.warmup = OPTIONS_DEFAULT_WARMUP,
 	};
 	optind = 0; /* full reset: tests call this more than once */
 	opterr = 0;

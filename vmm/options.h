@@ -7,10 +7,19 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bench_protocol.h"
 #include "log.h"
 
 #define OPTIONS_DEFAULT_MEM (256ULL << 20)
 #define OPTIONS_DEFAULT_CPUS 1
+/* --bench: virtual_ipi needs a second vCPU, so two unless --cpus says. */
+#define OPTIONS_BENCH_DEFAULT_CPUS 2
+#define OPTIONS_DEFAULT_ITERATIONS 1000
+#define OPTIONS_MAX_ITERATIONS 1000000
+#define OPTIONS_DEFAULT_WARMUP 100
+#define OPTIONS_MAX_WARMUP 1000000
+#define OPTIONS_MAX_BENCH_SELECT 16
+#define OPTIONS_MAX_TAGS 16
 
 struct options {
 	const char *kernel;
@@ -21,6 +30,21 @@ struct options {
 	unsigned int nr_cpus;
 	bool host_info;
 	bool verbose;
+	bool cpus_given;
+
+	/* --bench and its options; meaningful only with bench set. */
+	bool bench;
+	uint32_t iterations;
+	uint32_t warmup;
+	const char *json;
+	/* --bench-only, split: names point into bench_only_buf. */
+	char bench_only_buf[OPTIONS_MAX_BENCH_SELECT * BENCH_NAME_LEN];
+	const char *bench_select[OPTIONS_MAX_BENCH_SELECT];
+	unsigned int nr_bench_select;
+	/* --tag KEY=VALUE, as given (argv strings). */
+	const char *tags[OPTIONS_MAX_TAGS];
+	unsigned int nr_tags;
+
 	bool help;
 	bool version;
 };
@@ -31,6 +55,15 @@ struct options {
  * or unknown-suffix string, -ERANGE when it does not fit in 64 bits.
  */
 TV_MUST_CHECK int parse_size(const char *s, uint64_t *bytes);
+
+/*
+ * Splits a --bench-only list "a,b_2,c" into @o's bench_select. Returns 0,
+ * or -EINVAL after printing one line: an empty name, a character outside
+ * [a-z0-9_], a name of BENCH_NAME_LEN or more, more than
+ * OPTIONS_MAX_BENCH_SELECT names.
+ */
+TV_MUST_CHECK int options_parse_bench_only(const char *list,
+					   struct options *o);
 
 /*
  * Parses argv into @opts (defaults filled first). The limits (@max_mem,

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "bench.h"
 #include "console.h"
 #include "serial.h"
 #include "vcpu.h"
@@ -134,6 +135,15 @@ static int vm_create_console(struct vm *vm)
 	return ret;
 }
 
+static int vm_create_devices(struct vm *vm)
+{
+	int ret = vm_create_console(vm);
+
+	if (!ret && vm->cfg->bench.enabled)
+		ret = bench_create(vm, &vm->bench);
+	return ret;
+}
+
 static void vm_init_empty(struct vm *vm, const struct vm_config *cfg)
 {
 	memset(vm, 0, sizeof(*vm));
@@ -165,7 +175,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	if (!ret)
 		ret = arch_vm_finalize(vm);
 	if (!ret)
-		ret = vm_create_console(vm);
+		ret = vm_create_devices(vm);
 	if (!ret)
 		ret = arch_boot_setup(vm);
 	if (ret)
@@ -176,6 +186,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 /* Takes down whatever vm_create() got to, in reverse order. */
 void vm_destroy(struct vm *vm)
 {
+	bench_destroy(vm->bench);
+	vm->bench = NULL;
 	serial_destroy(vm->console);
 	vm->console = NULL;
 	for (unsigned int i = vm->nr_vcpus; i > 0; i--)

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch_types.h"
@@ -18,6 +19,7 @@
 #include "guest_mem.h"
 #include "log.h"
 
+struct bench_dev;
 struct kvm_run;
 struct serial;
 
@@ -39,7 +41,14 @@ struct vm_bench_config {
 };
 
 struct vm_config {
-	const char *kernel_path; /* NULL: build the VM and tables, run nothing */
+	/*
+	 * The guest: a file, or (kernel_path NULL) an image already in host
+	 * memory, such as the embedded benchmark guest. Neither: build the VM
+	 * and its tables, run nothing.
+	 */
+	const char *kernel_path;
+	const void *kernel_image;
+	size_t kernel_image_len;
 	const char *initrd_path;
 	const char *cmdline;
 	uint64_t mem_size;
@@ -69,6 +78,7 @@ struct vm {
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
 	struct serial *console;
+	struct bench_dev *bench; /* with cfg->bench.enabled */
 
 	/* Stopping: the first vm_request_stop() sets the exit code. */
 	atomic_bool stopping;
@@ -92,6 +102,12 @@ TV_MUST_CHECK int vm_create(struct vm *vm, const struct vm_config *cfg);
 int vm_run(struct vm *vm);
 
 void vm_destroy(struct vm *vm);
+
+/* Whether @cfg names a guest to run (a file or an in-memory image). */
+static inline bool vm_config_has_guest(const struct vm_config *cfg)
+{
+	return cfg->kernel_path || cfg->kernel_image;
+}
 
 /*
  * Asks every vCPU to leave KVM_RUN and the VM to stop with @exit_code.

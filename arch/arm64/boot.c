@@ -21,17 +21,21 @@
 #include "layout.h"
 #include "vm.h"
 
-struct boot_file {
-	const char *path;
-	int fd;
+/* A guest image to load: a file, or bytes already in host memory. */
+struct boot_src {
+	const char *what; /* for messages: "--kernel", "--initrd", "embedded" */
+	const char *path; /* the file, or the embedded image's name */
+	int fd;           /* -1 for an in-memory image */
+	const uint8_t *mem;
 	uint64_t size;
 };
 
-static int boot_file_open(struct boot_file *f, const char *path,
-			  const char *what)
+static int boot_src_open(struct boot_src *f, const char *path,
+			 const char *what)
 {
 	struct stat st;
 
+	f->what = what;
 	f->path = path;
 	f->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (f->fd < 0) {
@@ -41,31 +45,44 @@ static int boot_file_open(struct boot_file *f, const char *path,
 	if (fstat(f->fd, &st) || !S_ISREG(st.st_mode)) {
 		tv_err("%s %s: not a regular file", what, path);
 		close(f->fd);
+		f->fd = -1;
 		return -EINVAL;
 	}
 	f->size = (uint64_t)st.st_size;
 	return 0;
 }
 
-/* Reads the whole of @f into guest RAM at @gpa (checked by guest_mem_ptr). */
-static int boot_file_load(struct vm *vm, struct boot_file *f, uint64_t gpa,
-			  const char *what)
+static void boot_src_memory(struct boot_src *f, const void *image,
+			    size_t len)
 {
-	uint8_t *dst = guest_mem_ptr(&vm->mem, gpa, f->size);
+	*f = (struct boot_src){
+		.what = "embedded",
+		.path = "bench.img",
+		.fd = -1,
+		.mem = image,
+		.size = len,
+	};
+}
+
+/* Reads [@off, @off + @len) of @f, which the caller keeps inside f->size. */
+static int boot_src_read(const struct boot_src *f, void *dst, uint64_t len,
+			 uint64_t off)
+{
 	uint64_t done = 0;
 
-	if (!dst) {
-		tv_err("%s %s: %" PRIu64 " bytes at 0x%" PRIx64
-		       " do not fit in guest RAM", what, f->path, f->size, gpa);
-		return -ENOSPC;
+	if (f->mem) {
+		memcpy(dst, f->mem + off, len);
+		return 0;
 	}
-	while (done < f->size) {
-		ssize_t n = pread(f->fd, dst + done, f->size - done, (off_t)done);
+	while (done < len) {
+		ssize_t n = pread(f->fd, (uint8_t *)dst + done, len - done,
+				  (off_t)(off + done));
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			tv_errno(n < 0 ? errno : EIO, "reading %s %s", what, f->path);
+			tv_errno(n < 0 ? errno : EIO, "reading %s %s", f->what,
+				 f->path);
 			return n < 0 ? -errno : -EIO;
 		}
 		done += (uint64_t)n;
@@ -73,37 +90,50 @@ static int boot_file_load(struct vm *vm, struct boot_file *f, uint64_t gpa,
 	return 0;
 }
 
-static int read_image_header(struct boot_file *k,
+/* Copies the whole of @f into guest RAM at @gpa (checked by guest_mem_ptr). */
+static int boot_src_load(struct vm *vm, const struct boot_src *f,
+			 uint64_t gpa)
+{
+	uint8_t *dst = guest_mem_ptr(&vm->mem, gpa, f->size);
+
+	if (!dst) {
+		tv_err("%s %s: %" PRIu64 " bytes at 0x%" PRIx64
+		       " do not fit in guest RAM", f->what, f->path, f->size, gpa);
+		return -ENOSPC;
+	}
+	return boot_src_read(f, dst, f->size, 0);
+}
+
+static int read_image_header(const struct boot_src *k,
 			     struct arm64_image_header_info *info)
 {
 	uint8_t hdr[ARM64_IMAGE_HEADER_SIZE];
-	ssize_t n = pread(k->fd, hdr, sizeof(hdr), 0);
+	size_t n = k->size < sizeof(hdr) ? (size_t)k->size : sizeof(hdr);
 	int ret;
 
-	if (n < 0) {
-		tv_errno(errno, "reading --kernel %s", k->path);
-		return -errno;
-	}
 	if (k->size == 0) {
-		tv_err("--kernel %s: the file is empty", k->path);
+		tv_err("%s %s: the file is empty", k->what, k->path);
 		return -ENOEXEC;
 	}
-	ret = arm64_image_parse(hdr, (size_t)n, info);
+	ret = boot_src_read(k, hdr, n, 0);
+	if (ret)
+		return ret;
+	ret = arm64_image_parse(hdr, n, info);
 	if (ret == -ENOEXEC)
-		tv_err("--kernel %s: not an arm64 Linux Image (%s)", k->path,
-		       n < (ssize_t)sizeof(hdr) ? "shorter than the 64-byte header"
-						: "no \"ARM\\x64\" magic at byte 56");
+		tv_err("%s %s: not an arm64 Linux Image (%s)", k->what, k->path,
+		       n < sizeof(hdr) ? "shorter than the 64-byte header"
+				       : "no \"ARM\\x64\" magic at byte 56");
 	else if (ret)
-		tv_err("--kernel %s: the arm64 Image header is inconsistent "
+		tv_err("%s %s: the arm64 Image header is inconsistent "
 		       "(big-endian kernel, or text_offset/image_size invalid)",
-		       k->path);
+		       k->what, k->path);
 	/* Before Linux 3.17 image_size was 0: the file is all there is. */
 	if (!ret && !memcmp(hdr + 16, "\0\0\0\0\0\0\0\0", 8))
 		info->image_size = k->size;
 	/* The header's image_size must also cover the file itself. */
 	if (!ret && info->image_size < k->size) {
-		tv_err("--kernel %s: header says %" PRIu64 " bytes but the file "
-		       "has %" PRIu64, k->path, info->image_size, k->size);
+		tv_err("%s %s: header says %" PRIu64 " bytes but the file "
+		       "has %" PRIu64, k->what, k->path, info->image_size, k->size);
 		ret = -EINVAL;
 	}
 	return ret;
@@ -111,15 +141,16 @@ static int read_image_header(struct boot_file *k,
 
 static void report_no_room(const struct vm *vm,
 			   const struct arm64_image_header_info *info,
-			   const struct boot_file *initrd)
+			   const struct boot_src *kernel,
+			   const struct boot_src *initrd)
 {
 	uint64_t mib = vm->cfg->mem_size >> 20;
 
 	if (info->text_offset + info->image_size + ARM64_DTB_MAX_SIZE >
 	    vm->cfg->mem_size)
-		tv_err("--kernel %s: needs %" PRIu64 " MiB with its device "
+		tv_err("%s %s: needs %" PRIu64 " MiB with its device "
 		       "tree, more than --mem %" PRIu64 "M",
-		       vm->cfg->kernel_path,
+		       kernel->what, kernel->path,
 		       (uint64_t)(info->text_offset + info->image_size +
 				  ARM64_DTB_MAX_SIZE + (1 << 20) - 1) >> 20,
 		       mib);
@@ -181,8 +212,8 @@ static int build_dtb(struct vm *vm, const struct arm64_boot_plan *plan)
 	return 0;
 }
 
-static int load_guest(struct vm *vm, struct boot_file *kernel,
-		      struct boot_file *initrd, struct arm64_boot_plan *plan)
+static int load_guest(struct vm *vm, const struct boot_src *kernel,
+		      const struct boot_src *initrd, struct arm64_boot_plan *plan)
 {
 	const struct vm_config *cfg = vm->cfg;
 	struct arm64_image_header_info info;
@@ -193,28 +224,42 @@ static int load_guest(struct vm *vm, struct boot_file *kernel,
 	ret = arm64_boot_plan(&info, ARM64_RAM_BASE, cfg->mem_size,
 			      initrd->size, plan);
 	if (ret == -ENOSPC)
-		report_no_room(vm, &info, initrd);
+		report_no_room(vm, &info, kernel, initrd);
 	else if (ret)
-		tv_errno(ret, "planning guest RAM for --kernel %s", kernel->path);
+		tv_errno(ret, "planning guest RAM for %s %s", kernel->what,
+			 kernel->path);
 	if (!ret)
-		ret = boot_file_load(vm, kernel, plan->kernel_addr, "--kernel");
+		ret = boot_src_load(vm, kernel, plan->kernel_addr);
 	if (!ret && initrd->fd >= 0)
-		ret = boot_file_load(vm, initrd, plan->initrd_addr, "--initrd");
+		ret = boot_src_load(vm, initrd, plan->initrd_addr);
+	return ret;
+}
+
+/* The kernel from its file, or from memory (the embedded bench guest). */
+static int open_guest(const struct vm_config *cfg, struct boot_src *kernel,
+		      struct boot_src *initrd)
+{
+	int ret = 0;
+
+	if (cfg->kernel_path)
+		ret = boot_src_open(kernel, cfg->kernel_path, "--kernel");
+	else
+		boot_src_memory(kernel, cfg->kernel_image, cfg->kernel_image_len);
+	if (!ret && cfg->initrd_path)
+		ret = boot_src_open(initrd, cfg->initrd_path, "--initrd");
 	return ret;
 }
 
 int arch_boot_setup(struct vm *vm)
 {
-	struct boot_file kernel = { .fd = -1 }, initrd = { .fd = -1 };
+	struct boot_src kernel = { .fd = -1 }, initrd = { .fd = -1 };
 	struct arm64_boot_plan plan = { 0 };
-	int ret = 0;
+	int ret;
 
-	/* Without a kernel: the tree alone, for --dtb-out. */
-	if (!vm->cfg->kernel_path)
+	/* Without a guest: the tree alone, for --dtb-out. */
+	if (!vm_config_has_guest(vm->cfg))
 		return build_dtb(vm, &plan);
-	ret = boot_file_open(&kernel, vm->cfg->kernel_path, "--kernel");
-	if (!ret && vm->cfg->initrd_path)
-		ret = boot_file_open(&initrd, vm->cfg->initrd_path, "--initrd");
+	ret = open_guest(vm->cfg, &kernel, &initrd);
 	if (!ret)
 		ret = load_guest(vm, &kernel, &initrd, &plan);
 	if (!ret)

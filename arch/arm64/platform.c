@@ -29,6 +29,7 @@ static const struct arch_platform arm64_platform = {
 		.size = ARM64_UART_SIZE,
 		.irq = ARM64_UART_INTID,
 	},
+	.bench = { .base = ARM64_BENCH_BASE, .size = ARM64_BENCH_SIZE },
 };
 
 const struct arch_platform *arch_platform(void)
@@ -128,6 +129,28 @@ int arch_machine_description(const struct vm *vm, const void **blob,
 	*len = vm->arch.dtb_size;
 	return 0;
 }
+
+#ifdef TINYVMM_BENCH_GUEST
+/* vmm/bench_guest.S (generated): guest/arm64 bench.img, .incbin'd. */
+extern const unsigned char tinyvmm_bench_guest_start[];
+extern const unsigned char tinyvmm_bench_guest_end[];
+
+int arch_bench_guest(const void **image, size_t *len)
+{
+	*image = tinyvmm_bench_guest_start;
+	*len = (size_t)(tinyvmm_bench_guest_end - tinyvmm_bench_guest_start);
+	return 0;
+}
+#else
+int arch_bench_guest(const void **image, size_t *len)
+{
+	*image = NULL;
+	*len = 0;
+	tv_err("--bench: this build carries no benchmark guest (guest/arm64 "
+	       "defines no bench.img yet); give --kernel FILE");
+	return -ENOENT;
+}
+#endif
 
 void arch_vm_destroy(struct vm *vm)
 {

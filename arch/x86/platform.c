@@ -18,6 +18,7 @@ static const struct arch_platform x86_platform = {
 	.ram_max = 3ULL << 30, /* below the 32-bit MMIO hole, until issue 5 */
 	.max_vcpus = 64,
 	.console = { .bus = ARCH_BUS_PIO, .base = 0x3f8, .size = 8, .irq = 4 },
+	.bench = { .base = 0, .size = 0 }, /* none until x86 guests (issue 5) */
 };
 
 const struct arch_platform *arch_platform(void)
@@ -76,6 +77,14 @@ uint64_t arch_vcpu_pc(struct vcpu *vcpu)
 
 void arch_vm_destroy(struct vm *vm)
 {
+}
+
+int arch_bench_guest(const void **image, size_t *len)
+{
+	*image = NULL;
+	*len = 0;
+	tv_err("--bench: no benchmark guest for x86_64 yet (issue 5)");
+	return -ENOENT;
 }
 
 void arch_host_info(struct host_info *info)

@@ -117,6 +117,61 @@ START_TEST(test_defaults_and_flags)
 }
 END_TEST
 
+START_TEST(test_bench_options)
+{
+	struct options o;
+	char err[512];
+
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "--bench", NULL), 0);
+	ck_assert(o.bench);
+	ck_assert_uint_eq(o.nr_cpus, OPTIONS_BENCH_DEFAULT_CPUS);
+	ck_assert_uint_eq(o.iterations, OPTIONS_DEFAULT_ITERATIONS);
+	ck_assert_uint_eq(o.warmup, OPTIONS_DEFAULT_WARMUP);
+	ck_assert_uint_eq(o.nr_bench_select, 0);
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "--bench", "--cpus", "1",
+			       "--iterations", "200", "--warmup", "0",
+			       "--bench-only", "hypercall,mmio_exit_user,io_2",
+			       NULL), 0);
+	ck_assert_uint_eq(o.nr_cpus, 1); /* --cpus given: kept */
+	ck_assert_uint_eq(o.iterations, 200);
+	ck_assert_uint_eq(o.warmup, 0);
+	ck_assert_uint_eq(o.nr_bench_select, 3);
+	ck_assert_str_eq(o.bench_select[0], "hypercall");
+	ck_assert_str_eq(o.bench_select[1], "mmio_exit_user");
+	ck_assert_str_eq(o.bench_select[2], "io_2");
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "--bench", "--json",
+			       "out.json", "--tag", "icount=on", "--tag", "k=v=w",
+			       NULL), 0);
+	ck_assert_str_eq(o.json, "out.json");
+	ck_assert_uint_eq(o.nr_tags, 2);
+	ck_assert_str_eq(o.tags[1], "k=v=w");
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "--bench", "-k", "g.img",
+			       "--iterations", "1000000", NULL), 0);
+	ck_assert_str_eq(o.kernel, "g.img");
+	ck_assert_str_eq(err, "");
+}
+END_TEST
+
+/* Name lists at the limits: 16 names of 31 characters pass. */
+START_TEST(test_bench_only_limits)
+{
+	char list[16 * 32 + 1], *p = list;
+	struct options o;
+
+	for (int i = 0; i < 16; i++) {
+		memset(p, 'a' + i, 31);
+		p[31] = ',';
+		p += 32;
+	}
+	p[-1] = '\0';
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(options_parse_bench_only(list, &o), 0);
+	ck_assert_uint_eq(o.nr_bench_select, 16);
+	ck_assert_uint_eq(strlen(o.bench_select[15]), 31);
+	ck_assert_int_eq(o.bench_select[15][0], 'p');
+}
+END_TEST
+
 /* Each bad command line: rejected, with one line naming the culprit. */
 static const struct {
 	const char *args[4];
@@ -138,6 +193,25 @@ static const struct {
 	{ { "-k", "I", "-Z" }, "unrecognized option '-Z'" },
 	{ { "-k", "I", "--mem" }, "--mem: needs a value" },
 	{ { NULL }, "no guest" },
+	{ { "--bench", "--bench-only", "" }, "empty benchmark name" },
+	{ { "--bench", "--bench-only", "a,,b" }, "empty benchmark name" },
+	{ { "--bench", "--bench-only", "a," }, "empty benchmark name" },
+	{ { "--bench", "--bench-only", "Hyper" }, "outside [a-z0-9_]" },
+	{ { "--bench", "--bench-only", "a-b" }, "outside [a-z0-9_]" },
+	{ { "--bench", "--bench-only", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },
+	  "longer than 31" },
+	{ { "--bench", "--bench-only", "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q" },
+	  "more than 16" },
+	{ { "--bench", "--iterations", "0" }, "--iterations 0" },
+	{ { "--bench", "--iterations", "1000001" }, "--iterations 1000001" },
+	{ { "--bench", "--iterations", "lots" }, "--iterations lots" },
+	{ { "--bench", "--warmup", "-1" }, "--warmup -1" },
+	{ { "--bench", "--tag", "novalue" }, "--tag novalue" },
+	{ { "--bench", "--tag", "=v" }, "--tag =v" },
+	{ { "--bench", "--json", "" }, "--json" },
+	{ { "-k", "I", "--iterations", "5" }, "--iterations: needs --bench" },
+	{ { "-k", "I", "--json", "x" }, "--json: needs --bench" },
+	{ { "-k", "I", "--bench-only", "a" }, "--bench-only: needs --bench" },
 };
 
 START_TEST(test_bad_command_lines)
@@ -165,6 +239,8 @@ int main(void)
 	tcase_add_test(tc, test_good_command_line);
 	tcase_add_test(tc, test_defaults_and_flags);
 	tcase_add_test(tc, test_bad_command_lines);
+	tcase_add_test(tc, test_bench_options);
+	tcase_add_test(tc, test_bench_only_limits);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "unit.h"
+
+/* Runs report_json_string() into a string. */
+static char *json_of(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	report_json_string(f, s);
+	fclose(f);
+	return buf;
+}
+
+static const struct {
+	const char *in, *out;
+} escape_cases[] = {
+	{ "", "\"\"" },
+	{ "plain", "\"plain\"" },
+	{ "a\"b", "\"a\\\"b\"" },
+	{ "back\\slash", "\"back\\\\slash\"" },
+	{ "line\nnext\ttab", "\"line\\nnext\\ttab\"" },
+	{ "\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\"" },
+	{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" }, /* UTF-8 passes through */
+	{ "split (nVHE)", "\"split (nVHE)\"" },
+};
+
+START_TEST(test_escape_table)
+{
+	for (size_t i = 0; i < sizeof(escape_cases) / sizeof(escape_cases[0]); i++) {
+		char *got = json_of(escape_cases[i].in);
+
+		ck_assert_msg(!strcmp(got, escape_cases[i].out), "case %zu: %s", i, got);
+		free(got);
+	}
+}
+END_TEST
+
+/*
+ * A tiny structural check: strings closed, brackets balanced and nested
+ * properly, nothing after the top-level value. Enough to catch a missing
+ * comma-free bracket or an unescaped quote.
+ */
+static int json_balanced(const char *s)
+{
+	char stack[64];
+	int depth = 0, in_str = 0;
+
+	for (; *s; s++) {
+		if (in_str) {
+			if (*s == '\\')
+				s++;
+			else if (*s == '"')
+				in_str = 0;
+			else if ((unsigned char)*s < 0x20)
+				return 0;
+			continue;
+		}
+		if (*s == '"')
+			in_str = 1;
+		else if (*s == '{' || *s == '[')
+			stack[depth++] = *s == '{' ? '}' : ']';
+		else if (*s == '}' || *s == ']')
+			if (depth == 0 || stack[--depth] != *s)
+				return 0;
+		if (depth >= 63)
+			return 0;
+	}
+	return depth == 0 && !in_str;
+}
+
+/* The number after the first "key": at or after @from. */
+static double number_after(const char *json, const char *from, const char *key)
+{
+	char pat[64];
+	const char *p;
+	double v = -1;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(strstr(json, from), pat);
+	ck_assert_msg(p != NULL, "no %s after %s", key, from);
+	ck_assert_int_eq(sscanf(p + strlen(pat), "%lf", &v), 1);
+	return v;
+}
+
+static char *run_json(const struct report_run *run)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_int_eq(report_write_json(run, f), 0);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(test_document)
+{
+	static uint64_t samples[4] = { 400, 800, 1200, 1600 };
+	static struct bench_exit exits[2] = { { "hvc_exit_stat", 4000 },
+					      { "mmio_exit_user", 1 } };
+	struct bench_result results[2] = {
+		{ .name = "hypercall", .status = BENCH_STATUS_OK,
+		  .counter = BENCH_COUNTER_CNTVCT, .counter_hz = 62500000,
+		  .ops_per_sample = 4, .nr_samples = 4, .samples = samples,
+		  .note = "say \"hi\"", .exits = exits, .nr_exits = 2 },
+		{ .name = "virtual_ipi", .status = BENCH_STATUS_SKIPPED,
+		  .counter = BENCH_COUNTER_PMU_CYCLES, .ops_per_sample = 1,
+		  .note = "needs 2 vCPUs" },
+	};
+	struct host_info host = { .kernel_release = "6.1.0-56-arm64",
+				  .machine = "aarch64", .cpu = "2 x MIDR",
+				  .kvm_mode = "VHE", .nr_evidence = 1,
+				  .evidence = { "kernel log: \"kvm [1]: VHE\"" } };
+	struct host_emulation emu = { .emulated = 1, .nr_evidence = 1,
+				      .evidence = { "implementer 0x00" } };
+	const char *tags[] = { "icount=off", "run=a\\b", "icount=on" };
+	struct report_run run = {
+		.tinyvmm_version = "0.1.0", .host = &host, .emulation = &emu,
+		.tags = tags, .nr_tags = 3, .cpus = 2, .iterations = 4,
+		.warmup = 1, .results = results, .nr_results = 2,
+	};
+	char *json = run_json(&run);
+
+	ck_assert_msg(json_balanced(json), "%s", json);
+	ck_assert(strstr(json, "\"schema\":\"tinyvmm-bench\""));
+	ck_assert_int_eq((int)number_after(json, "{", "schema_version"), 1);
+	ck_assert(strstr(json, "\"kernel log: \\\"kvm [1]: VHE\\\"\""));
+	ck_assert(strstr(json, "\"emulated\":true"));
+	/* The later icount wins; a backslash in a tag is escaped. */
+	ck_assert(strstr(json, "\"tags\":{\"run\":\"a\\\\b\",\"icount\":\"on\"}"));
+	ck_assert(strstr(json, "\"note\":\"say \\\"hi\\\"\""));
+	ck_assert(strstr(json, "\"unit\":\"ns\""));
+	/* 100..400 ticks per op at 16 ns a tick. */
+	ck_assert_double_eq_tol(number_after(json, "hypercall", "mean"), 4000, 1e-9);
+	ck_assert_double_eq_tol(number_after(json, "hypercall", "median"), 4000, 1e-9);
+	ck_assert_double_eq_tol(number_after(json, "hypercall", "min"), 1600, 1e-9);
+	ck_assert_double_eq_tol(number_after(json, "hypercall", "p99"), 6400, 1e-9);
+	ck_assert_double_eq_tol(number_after(json, "stats_raw", "mean"), 250, 1e-9);
+	ck_assert_double_eq_tol(number_after(json, "exits", "hvc_exit_stat"), 4000, 0.5);
+	ck_assert(strstr(json, "\"unit\":\"instructions (icount)\""));
+	ck_assert(strstr(json, "\"status\":\"SKIPPED\""));
+	ck_assert(strstr(json, "\"stats\":null"));
+	ck_assert(strstr(json, "\"exits\":{}"));
+	free(json);
+}
+END_TEST
+
+START_TEST(test_table)
+{
+	static uint64_t samples[2] = { 100, 300 };
+	struct bench_result r = { .name = "mmio_exit_user", .status = BENCH_STATUS_OK,
+				  .counter = BENCH_COUNTER_PMU_CYCLES,
+				  .ops_per_sample = 1, .nr_samples = 2,
+				  .samples = samples };
+	struct report_run run = { .results = &r, .nr_results = 1 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	report_print_table(&run, f);
+	fclose(f);
+	ck_assert(strstr(buf, "mmio_exit_user"));
+	ck_assert(strstr(buf, "cycles"));
+	ck_assert(strstr(buf, "200.0"));
+	ck_assert(strstr(buf, "mmio_exit_user"));
+	free(buf);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("report");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_escape_table);
+	tcase_add_test(tc, test_document);
+	tcase_add_test(tc, test_table);
+	suite_add_tcase(s, tc);
+	return unit_run(s);
+}

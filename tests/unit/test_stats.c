@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+
+#include "bench_protocol.h"
+#include "stats.h"
+#include "unit.h"
+
+#define MAXN 8
+
+/* Expected figures worked out by hand; stddev is the sample one (n - 1). */
+static const struct {
+	uint64_t v[MAXN];
+	size_t n;
+	double scale;
+	double mean, median, min, max, p99, stddev;
+} summary_cases[] = {
+	{ { 5 }, 1, 1, 5, 5, 5, 5, 5, 0 },
+	{ { 1, 2, 3, 4 }, 4, 1, 2.5, 2.5, 1, 4, 4, 1.2909944487358056 },
+	{ { 9, 1, 5 }, 3, 1, 5, 5, 1, 9, 9, 4 },
+	{ { 10, 10, 10, 10, 10 }, 5, 1, 10, 10, 10, 10, 10, 0 },
+	/* ops_per_sample 4 -> scale 1/4 */
+	{ { 400, 800 }, 2, 0.25, 150, 150, 100, 200, 200, 70.71067811865476 },
+	/* CNTVCT at 62.5 MHz: 16 ns a tick */
+	{ { 3, 1, 2 }, 3, 16, 32, 32, 16, 48, 48, 16 },
+	{ { UINT64_MAX, UINT64_MAX }, 2, 1, 1.8446744073709552e19,
+	  1.8446744073709552e19, 1.8446744073709552e19, 1.8446744073709552e19,
+	  1.8446744073709552e19, 0 },
+};
+
+static void near(double got, double want, const char *what, size_t i)
+{
+	ck_assert_msg(fabs(got - want) <= 1e-9 * fmax(1, fabs(want)),
+		      "case %zu %s: got %.17g want %.17g", i, what, got, want);
+}
+
+START_TEST(test_summary_table)
+{
+	for (size_t i = 0; i < sizeof(summary_cases) / sizeof(summary_cases[0]); i++) {
+		struct stats_summary s;
+
+		ck_assert_int_eq(stats_summarize(summary_cases[i].v, summary_cases[i].n,
+						 summary_cases[i].scale, &s), 0);
+		ck_assert_uint_eq(s.n, summary_cases[i].n);
+		near(s.mean, summary_cases[i].mean, "mean", i);
+		near(s.median, summary_cases[i].median, "median", i);
+		near(s.min, summary_cases[i].min, "min", i);
+		near(s.max, summary_cases[i].max, "max", i);
+		near(s.p99, summary_cases[i].p99, "p99", i);
+		near(s.stddev, summary_cases[i].stddev, "stddev", i);
+	}
+}
+END_TEST
+
+/* Nearest rank: index = ceil(pct/100 * n) - 1. */
+static const struct {
+	size_t n;
+	unsigned int pct;
+	size_t index;
+} rank_cases[] = {
+	{ 1, 99, 0 },     { 2, 99, 1 },     { 100, 99, 98 }, { 101, 99, 99 },
+	{ 200, 99, 197 }, { 1000, 99, 989 }, { 1000, 50, 499 }, { 3, 50, 1 },
+	{ 1000000, 99, 989999 },
+};
+
+START_TEST(test_rank_table)
+{
+	for (size_t i = 0; i < sizeof(rank_cases) / sizeof(rank_cases[0]); i++)
+		ck_assert_msg(stats_rank_index(rank_cases[i].n, rank_cases[i].pct) ==
+			      rank_cases[i].index, "case %zu", i);
+}
+END_TEST
+
+START_TEST(test_p99_of_1_to_1000)
+{
+	static uint64_t v[1000];
+	struct stats_summary s;
+
+	for (size_t i = 0; i < 1000; i++)
+		v[i] = 1000 - i; /* reversed: the sort matters */
+	ck_assert_int_eq(stats_summarize(v, 1000, 1, &s), 0);
+	near(s.p99, 990, "p99", 0);
+	near(s.median, 500.5, "median", 0);
+}
+END_TEST
+
+START_TEST(test_summary_rejects)
+{
+	uint64_t v[1] = { 1 };
+	struct stats_summary s;
+
+	ck_assert_int_eq(stats_summarize(v, 0, 1, &s), -EINVAL);
+	ck_assert_int_eq(stats_summarize(v, 1, 0, &s), -EINVAL);
+	ck_assert_int_eq(stats_summarize(v, 1, -1, &s), -EINVAL);
+}
+END_TEST
+
+static const struct {
+	uint32_t counter;
+	uint64_t hz;
+	uint32_t ops;
+	bool icount;
+	int ret;
+	const char *unit, *raw_unit;
+	double scale, raw_scale;
+} unit_cases[] = {
+	{ BENCH_COUNTER_PMU_CYCLES, 0, 1, false, 0, "cycles", "cycles", 1, 1 },
+	{ BENCH_COUNTER_PMU_CYCLES, 0, 4, true, 0, "instructions (icount)",
+	  "cycles", 0.25, 0.25 },
+	{ BENCH_COUNTER_CNTVCT, 62500000, 1, false, 0, "ns", "ticks", 16, 1 },
+	{ BENCH_COUNTER_CNTVCT, 1000000000, 10, true, 0, "ns", "ticks", 0.1, 0.1 },
+	{ BENCH_COUNTER_CNTVCT, 0, 1, false, -EINVAL, NULL, NULL, 0, 0 },
+	{ BENCH_COUNTER_PMU_CYCLES, 0, 0, false, -EINVAL, NULL, NULL, 0, 0 },
+	{ 0, 0, 1, false, -EINVAL, NULL, NULL, 0, 0 },
+	{ 3, 100, 1, false, -EINVAL, NULL, NULL, 0, 0 },
+};
+
+START_TEST(test_unit_table)
+{
+	for (size_t i = 0; i < sizeof(unit_cases) / sizeof(unit_cases[0]); i++) {
+		struct stats_unit u;
+		int ret = stats_unit_for(unit_cases[i].counter, unit_cases[i].hz,
+					 unit_cases[i].ops, unit_cases[i].icount, &u);
+
+		ck_assert_msg(ret == unit_cases[i].ret, "case %zu: %d", i, ret);
+		if (ret)
+			continue;
+		ck_assert_str_eq(u.unit, unit_cases[i].unit);
+		ck_assert_str_eq(u.raw_unit, unit_cases[i].raw_unit);
+		near(u.scale, unit_cases[i].scale, "scale", i);
+		near(u.raw_scale, unit_cases[i].raw_scale, "raw_scale", i);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("stats");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_summary_table);
+	tcase_add_test(tc, test_rank_table);
+	tcase_add_test(tc, test_p99_of_1_to_1000);
+	tcase_add_test(tc, test_summary_rejects);
+	tcase_add_test(tc, test_unit_table);
+	suite_add_tcase(s, tc);
+	return unit_run(s);
+}

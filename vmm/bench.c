@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+#include "bench.h"
+#include "kvm_stats.h"
+#include "vm.h"
+
+struct bench_dev {
+	struct vm *vm;
+	pthread_mutex_t lock; /* BEGIN, REPORT, DONE; never NOP */
+	struct kvm_stats stats;
+	uint64_t *at_begin, *at_report; /* stats.nr values each */
+	bool begun; /* BEGIN seen and at_begin valid, no REPORT since */
+	struct bench_result results[BENCH_MAX_REPORTS];
+	unsigned int nr_results, dropped;
+	atomic_uint protocol_errors; /* any vCPU, no lock: only rate-limits */
+	bool done;
+	uint64_t done_count;
+};
+
+/* One line for the first few protocol errors; the guest could loop on one. */
+static void bench_protocol_error(struct bench_dev *dev, const char *what,
+				 uint64_t offset)
+{
+	if (atomic_fetch_add(&dev->protocol_errors, 1) < 4)
+		tv_err("bench device: guest %s at offset 0x%" PRIx64 " ignored",
+		       what, offset);
+}
+
+static void bench_read(void *opaque, uint64_t offset, void *data, uint32_t len)
+{
+	uint64_t val = 0;
+
+	/* The measured path: no lock, no call, one store. */
+	if (offset == BENCH_REG_NOP && len == 8) {
+		memcpy(data, &val, 8);
+		return;
+	}
+	if (len == 8 && offset == BENCH_REG_MAGIC)
+		val = BENCH_MAGIC;
+	else if (len == 8 && offset == BENCH_REG_VERSION)
+		val = BENCH_VERSION;
+	/* Other registers are write-only or absent: they read as 0. */
+	memset(data, 0, len);
+	if (len == 8)
+		memcpy(data, &val, 8); /* KVM passes little-endian bytes */
+}
+
+/* @index (the guest's table index) is not needed: REPORT names it. */
+static void bench_begin(struct bench_dev *dev, uint64_t index)
+{
+	dev->begun = true;
+	if (dev->stats.available &&
+	    kvm_stats_snapshot(&dev->stats, dev->at_begin))
+		dev->begun = false; /* no valid start: this one gets no profile */
+}
+
+static int cmp_exit(const void *a, const void *b)
+{
+	const struct bench_exit *x = a, *y = b;
+
+	return (x->delta < y->delta) - (x->delta > y->delta);
+}
+
+/* The non-zero counter differences, largest first. */
+static int bench_profile(struct bench_dev *dev, struct bench_result *r)
+{
+	const struct kvm_stats *s = &dev->stats;
+
+	r->exits = calloc(s->nr ? s->nr : 1, sizeof(*r->exits));
+	if (!r->exits)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < s->nr; i++) {
+		uint64_t d = dev->at_report[i] - dev->at_begin[i];
+
+		if (d == 0 || dev->at_report[i] < dev->at_begin[i])
+			continue;
+		snprintf(r->exits[r->nr_exits].name, BENCH_EXIT_NAME_LEN, "%s",
+			 s->counters[i].name);
+		r->exits[r->nr_exits++].delta = d;
+	}
+	qsort(r->exits, r->nr_exits, sizeof(*r->exits), cmp_exit);
+	return 0;
+}
+
+static void bench_report(struct bench_dev *dev, uint64_t gpa)
+{
+	struct bench_result *r = &dev->results[dev->nr_results];
+	bool have_end = dev->stats.available &&
+			!kvm_stats_snapshot(&dev->stats, dev->at_report);
+	int ret;
+
+	if (dev->nr_results == BENCH_MAX_REPORTS) {
+		if (dev->dropped++ == 0)
+			tv_err("bench device: more than %d reports; dropping the rest",
+			       BENCH_MAX_REPORTS);
+		return;
+	}
+	ret = bench_result_from_guest(&dev->vm->mem, gpa, dev->nr_results, r);
+	dev->nr_results++;
+	if (ret == -ENOMEM)
+		bench_result_fail(r, "out of host memory copying the report");
+	if (ret)
+		tv_err("bench device: benchmark %s: %s", r->name, r->note);
+	/* A benchmark that did not run may well skip BEGIN: no line for it. */
+	if (!dev->begun && dev->stats.available && r->status == BENCH_STATUS_OK)
+		tv_err("bench device: benchmark %s reported without BEGIN: no exit profile",
+		       r->name);
+	else if (have_end && bench_profile(dev, r))
+		tv_err("bench device: benchmark %s: no memory for its exit profile",
+		       r->name);
+	dev->begun = false;
+}
+
+static void bench_write(void *opaque, uint64_t offset, const void *data,
+			uint32_t len)
+{
+	struct bench_dev *dev = opaque;
+	uint64_t val;
+
+	if (offset == BENCH_REG_NOP)
+		return; /* the measured path: dropped, no lock */
+	if (len != 8 || (offset != BENCH_REG_BEGIN &&
+			 offset != BENCH_REG_REPORT && offset != BENCH_REG_DONE)) {
+		bench_protocol_error(dev, "write", offset);
+		return;
+	}
+	memcpy(&val, data, 8);
+	pthread_mutex_lock(&dev->lock);
+	if (offset == BENCH_REG_BEGIN) {
+		bench_begin(dev, val);
+	} else if (offset == BENCH_REG_REPORT) {
+		bench_report(dev, val);
+	} else {
+		dev->done = true;
+		dev->done_count = val;
+	}
+	pthread_mutex_unlock(&dev->lock);
+}
+
+static const struct bus_device_ops bench_ops = {
+	.read = bench_read,
+	.write = bench_write,
+};
+
+static int bench_alloc(struct vm *vm, struct bench_dev **out)
+{
+	struct bench_dev *dev = calloc(1, sizeof(*dev));
+	int ret;
+
+	if (!dev)
+		return -ENOMEM;
+	dev->vm = vm;
+	pthread_mutex_init(&dev->lock, NULL);
+	ret = kvm_stats_open(&dev->stats, vm);
+	if (!ret && dev->stats.available) {
+		dev->at_begin = calloc(dev->stats.nr + 1, sizeof(uint64_t));
+		dev->at_report = calloc(dev->stats.nr + 1, sizeof(uint64_t));
+		if (!dev->at_begin || !dev->at_report)
+			ret = -ENOMEM;
+	}
+	*out = dev;
+	return ret;
+}
+
+int bench_create(struct vm *vm, struct bench_dev **out)
+{
+	const struct arch_platform *p = arch_platform();
+	int ret;
+
+	*out = NULL;
+	if (p->bench.size == 0) {
+		tv_err("--bench: no bench device on %s yet", p->name);
+		return -ENODEV;
+	}
+	ret = bench_alloc(vm, out);
+	if (!ret)
+		ret = bus_register(&vm->mmio, p->bench.base, p->bench.size,
+				   "bench", &bench_ops, *out);
+	if (ret) {
+		tv_errno(ret, "creating the bench device at 0x%" PRIx64,
+			 p->bench.base);
+		bench_destroy(*out);
+		*out = NULL;
+	}
+	return ret;
+}
+
+void bench_destroy(struct bench_dev *dev)
+{
+	if (!dev)
+		return;
+	for (unsigned int i = 0; i < dev->nr_results; i++)
+		bench_result_free(&dev->results[i]);
+	kvm_stats_close(&dev->stats);
+	free(dev->at_begin);
+	free(dev->at_report);
+	pthread_mutex_destroy(&dev->lock);
+	free(dev);
+}
+
+void bench_outcome(const struct bench_dev *dev, struct bench_outcome *out)
+{
+	*out = (struct bench_outcome){
+		.done = dev->done,
+		.done_count = dev->done_count,
+		.dropped = dev->dropped,
+		.results = dev->results,
+		.nr_results = dev->nr_results,
+		.profile_note = dev->stats.available ? NULL : dev->stats.note,
+	};
+}

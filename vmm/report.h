@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The results of `tinyvmm --bench`: a table on stdout and, with --json
+ * FILE, a JSON document written by hand (strings escaped per RFC 8259:
+ * '"', '\\' and control characters; other bytes pass through, so UTF-8
+ * stays UTF-8).
+ *
+ * JSON schema "tinyvmm-bench", version 1
+ * --------------------------------------
+ * {
+ *   "schema": "tinyvmm-bench",
+ *   "schema_version": 1,
+ *   "tinyvmm_version": "0.1.0",
+ *   "host": {
+ *     "kernel_release": "6.1.0-56-arm64",      uname -r
+ *     "machine": "aarch64",                    uname -m
+ *     "cpu": "2 x MIDR implementer 0x00 part 0x051",
+ *     "kvm_mode": "VHE",        as --host-info: "VHE", "split (nVHE)",
+ *                               "protected (pKVM, nVHE)", ..., "unknown"
+ *     "kvm_mode_evidence": ["kernel log: ...", ...],
+ *     "emulated": true,         true: the host CPU is emulated (QEMU TCG);
+ *                               false: no sign of it; null: cannot tell
+ *                               (e.g. QEMU's virt board, TCG or KVM)
+ *     "emulated_evidence": ["/proc/cpuinfo: CPU implementer 0x00 ...", ...],
+ *     "tags": {"icount": "on"}  --tag KEY=VALUE, as given (a repeated
+ *                               KEY: the last one); icount=on makes PMU
+ *                               figures "instructions (icount)"
+ *   },
+ *   "config": {"cpus": 2, "iterations": 1000, "warmup": 100},
+ *   "exit_profile": {
+ *     "window": "KVM counters between BEGIN and REPORT: ...",
+ *     "note": null              or why there are no exit profiles
+ *   },
+ *   "benchmarks": [
+ *     {
+ *       "name": "hypercall",
+ *       "status": "OK",         "OK" | "SKIPPED" | "FAILED"
+ *       "note": "",             the guest's, or tinyvmm's reason
+ *       "counter": "pmu_cycles", "pmu_cycles" | "cntvct" | null (bad report)
+ *       "unit": "cycles",       "cycles" | "instructions (icount)" | "ns"
+ *                               | null (bad report)
+ *       "counter_hz": 0,        CNTVCT frequency; 0 for PMU cycles
+ *       "ops_per_sample": 1,
+ *       "stats": {              per operation, in "unit"; null: no samples
+ *         "n": 1000, "mean": 6413.2, "median": 6400, "min": 6390,
+ *         "max": 7000, "p99": 6500, "stddev": 12.5
+ *       },
+ *       "raw_unit": "cycles",   "cycles" | "ticks": the counter's own unit
+ *                               (null: bad report)
+ *       "stats_raw": {...},     the same per operation in raw_unit
+ *       "exits": {"exits": 1001, "hvc_exit_stat": 1000, ...}
+ *                               non-zero KVM counter deltas (see
+ *                               exit_profile.window); {} when none
+ *     }
+ *   ]
+ * }
+ * Statistics are defined in vmm/stats.h (p99 nearest-rank, stddev the
+ * sample standard deviation). Numbers are JSON numbers ("%.15g" for
+ * fractions, integers for counts).
+ */
+#ifndef TINYVMM_VMM_REPORT_H
+#define TINYVMM_VMM_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bench_result.h"
+#include "hostinfo.h"
+#include "log.h"
+
+#define REPORT_SCHEMA "tinyvmm-bench"
+#define REPORT_SCHEMA_VERSION 1
+
+struct report_run {
+	const char *tinyvmm_version;
+	const struct host_info *host;
+	const struct host_emulation *emulation;
+	const char *const *tags; /* "KEY=VALUE" */
+	unsigned int nr_tags;
+	unsigned int cpus;
+	uint32_t iterations, warmup;
+	const struct bench_result *results;
+	unsigned int nr_results;
+	const char *profile_note; /* NULL: exit profiles were taken */
+};
+
+/* Whether the run is under QEMU -icount: --tag icount=on. */
+bool report_icount(const struct report_run *run);
+
+/* The table: one row per benchmark, then the exit window's note. */
+void report_print_table(const struct report_run *run, FILE *out);
+
+/* The JSON document. Returns 0, or -EIO when @out reports an error. */
+TV_MUST_CHECK int report_write_json(const struct report_run *run, FILE *out);
+
+/* @s as a JSON string literal, quotes included. */
+void report_json_string(FILE *out, const char *s);
+
+#endif
