@@ -58,6 +58,14 @@ struct arm64_guest {
 	volatile uint32_t online[ARM64_MAX_CPUS];
 	/* Exceptions taken so far per stack slot, to stop recursion. */
 	volatile uint32_t in_exception[ARM64_MAX_CPUS + 1];
+	/*
+	 * Called for each IRQ (EL1h vector, IRQs masked, caller-saved
+	 * registers saved); it acknowledges and completes the interrupt.
+	 * NULL: an IRQ is unexpected and reported like a fault. Set at run
+	 * time (a function address in static data would be absolute).
+	 */
+	void (*irq_handler)(struct arm64_guest *g);
+	void *irq_ctx; /* for irq_handler */
 };
 
 extern struct arm64_guest arm64_guest;
@@ -70,6 +78,19 @@ void secondary_entry(void);
 _Noreturn void main(uintptr_t dtb);
 _Noreturn void secondary_main(unsigned int index);
 _Noreturn void exception_report(unsigned int vector);
+void exception_irq(void);
+
+/* cpus.c: the /cpus list and secondary bring-up, shared by the guests. */
+#define CPU_START_TIMEOUT 1 /* cpu_start(): CPU_ON worked, no online flag */
+
+/* Fills g->mpidr[] and g->nr_cpus from the /cpus/cpu@ nodes, in order. */
+int cpus_probe(const struct fdt *fdt, struct arm64_guest *g);
+/*
+ * CPU_ON for /cpus index @i at secondary_entry, then waits up to @timeout_s
+ * seconds for it to set g->online[i]. Returns 0, a negative PSCI code from
+ * CPU_ON, or CPU_START_TIMEOUT.
+ */
+int cpu_start(struct arm64_guest *g, unsigned int i, unsigned int timeout_s);
 
 /* Reads system register @reg (a bare name: esr_el1, far_el1, ...). */
 #define read_sysreg(reg)                                      \
@@ -96,6 +117,34 @@ static inline uint64_t read_cntvct(void)
 static inline uint64_t read_cntfrq(void)
 {
 	return read_sysreg(cntfrq_el0);
+}
+
+/* Writes system register @reg; an isb is the caller's business. */
+#define write_sysreg(val, reg)                                          \
+	do {                                                            \
+		uint64_t __wval = (uint64_t)(val);                      \
+		asm volatile("msr " #reg ", %x0" : : "rZ"(__wval));    \
+	} while (0)
+
+static inline void isb(void)
+{
+	asm volatile("isb" : : : "memory");
+}
+
+static inline void irq_enable(void)
+{
+	asm volatile("msr daifclr, #2" : : : "memory");
+}
+
+static inline void irq_disable(void)
+{
+	asm volatile("msr daifset, #2" : : : "memory");
+}
+
+/* Sleeps until an interrupt is pending, masked or not (Arm ARM D1.6.2). */
+static inline void wfi(void)
+{
+	asm volatile("wfi" : : : "memory");
 }
 
 static inline void dsb_sy(void)

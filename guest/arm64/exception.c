@@ -6,6 +6,11 @@
  */
 #include "arm64.h"
 
+/* The vector number of an IRQ taken at EL1 on SP_EL1 (start.S). */
+#define VECTOR_IRQ_EL1_SPX 5
+
+struct arm64_guest arm64_guest;
+
 /* Vector number -> "sync"/"irq"/... and where it came from (start.S). */
 static void print_vector(const struct console *con, unsigned int vector)
 {
@@ -44,4 +49,18 @@ void exception_report(unsigned int vector)
 		   slot, read_sysreg(esr_el1), read_sysreg(elr_el1), read_sysreg(far_el1),
 		   (unsigned long)(uintptr_t)_start);
 	psci_system_reset(g->conduit);
+}
+
+/*
+ * Called by the EL1h IRQ vector with the interrupted context's
+ * caller-saved registers saved; returning resumes it. A guest that
+ * installed no handler did not expect interrupts: report and reset.
+ */
+void exception_irq(void)
+{
+	struct arm64_guest *g = &arm64_guest;
+
+	if (!g->irq_handler)
+		exception_report(VECTOR_IRQ_EL1_SPX);
+	g->irq_handler(g);
 }

@@ -19,10 +19,6 @@
 
 /* How long a secondary may take from CPU_ON to its "online" flag. */
 #define ONLINE_TIMEOUT_S 5
-/* The same bound in loop turns, used if CNTFRQ_EL0 reads 0. */
-#define ONLINE_SPIN_LIMIT 500000000UL
-
-struct arm64_guest arm64_guest;
 
 static _Noreturn void fail(const struct arm64_guest *g, const char *what,
 			   int err)
@@ -32,66 +28,18 @@ static _Noreturn void fail(const struct arm64_guest *g, const char *what,
 	psci_system_reset(g->conduit);
 }
 
-static bool is_cpu_node(const char *name)
-{
-	return name && !strncmp(name, "cpu@", 4);
-}
-
-/* Fills g->mpidr[] from the reg of each /cpus/cpu@ node, in tree order. */
-static int cpus_probe(const struct fdt *fdt, struct arm64_guest *g)
-{
-	int cpus = fdt_path(fdt, "/cpus");
-	int node, ret;
-
-	if (cpus < 0)
-		return cpus;
-	g->nr_cpus = 0;
-	node = fdt_first_child(fdt, cpus);
-	for (; node >= 0; node = fdt_next_sibling(fdt, node)) {
-		if (!is_cpu_node(fdt_node_name(fdt, node)))
-			continue; /* e.g. QEMU's cpu-map */
-		if (g->nr_cpus == ARM64_MAX_CPUS)
-			return -FDT_ERR_BADVALUE;
-		ret = fdt_reg(fdt, node, 0, &g->mpidr[g->nr_cpus], NULL);
-		if (ret)
-			return ret;
-		g->nr_cpus++;
-	}
-	if (node != -FDT_ERR_NOTFOUND)
-		return node;
-	return g->nr_cpus ? 0 : -FDT_ERR_NOTFOUND;
-}
-
-/* Spins until CPU @i sets its flag; false after ONLINE_TIMEOUT_S. */
-static bool cpu_wait_online(const struct arm64_guest *g, unsigned int i)
-{
-	uint64_t freq = read_cntfrq();
-	uint64_t start = read_cntvct();
-	unsigned long spins;
-
-	for (spins = 0; !g->online[i]; spins++) {
-		if (freq && read_cntvct() - start > ONLINE_TIMEOUT_S * freq)
-			return false;
-		if (!freq && spins > ONLINE_SPIN_LIMIT)
-			return false;
-	}
-	dsb_sy();
-	return true;
-}
-
 static void cpu_bring_up(struct arm64_guest *g, unsigned int i)
 {
-	uintptr_t entry = (uintptr_t)secondary_entry; /* PC-relative */
-	int ret = psci_cpu_on(g->conduit, g->mpidr[i], entry, i);
+	int ret = cpu_start(g, i, ONLINE_TIMEOUT_S);
 
-	if (ret != PSCI_SUCCESS) {
+	if (ret < 0) {
 		con_printf(&g->con,
 			   "tinyvmm-guest: error: CPU_ON cpu %u"
 			   " (mpidr 0x%lx) returned %d\n",
 			   i, g->mpidr[i], ret);
 		fail(g, "cannot start a cpu", ret);
 	}
-	if (!cpu_wait_online(g, i)) {
+	if (ret == CPU_START_TIMEOUT) {
 		con_printf(&g->con,
 			   "tinyvmm-guest: error: timeout: cpu %u"
 			   " (mpidr 0x%lx) not online after %d s\n",

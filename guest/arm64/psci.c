@@ -1,31 +1,7 @@
 // SPDX-License-Identifier: MIT
-/*
- * PSCI over HVC or SMC. SMCCC v1.0 (DEN 0028 2.6) lets the callee
- * clobber x0-x17; v1.1 promises to keep x4-x17, but we cannot know which
- * version answers before asking, so the asm clobbers all of them. The
- * "memory" clobber orders the call after our stores (CPU_ON publishes
- * data the new CPU reads).
- */
+/* PSCI over HVC or SMC, through SMCCC_CALL() (psci.h). */
 #include "arm64.h"
 #include "psci.h"
-
-#define SMCCC_CLOBBERS                                                         \
-	"x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", \
-	    "x15", "x16", "x17", "memory"
-
-/* One SMCCC call through @insn ("hvc #0" or "smc #0"). */
-#define SMCCC_CALL(insn, fn, arg1, arg2, arg3)                            \
-	({                                                                 \
-		register uint64_t x0 asm("x0") = (fn);                     \
-		register uint64_t x1 asm("x1") = (arg1);                   \
-		register uint64_t x2 asm("x2") = (arg2);                   \
-		register uint64_t x3 asm("x3") = (arg3);                   \
-		asm volatile(insn                                          \
-			     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)      \
-			     :                                             \
-			     : SMCCC_CLOBBERS);                            \
-		(int64_t)x0;                                               \
-	})
 
 int64_t psci_call(enum psci_conduit conduit, uint64_t fn, uint64_t arg1,
 		  uint64_t arg2, uint64_t arg3)

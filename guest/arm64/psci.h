@@ -15,6 +15,7 @@
 #define PSCI_VERSION 0x84000000U
 #define PSCI_CPU_OFF 0x84000002U
 #define PSCI_CPU_ON 0xc4000003U
+#define PSCI_AFFINITY_INFO 0xc4000004U
 #define PSCI_SYSTEM_OFF 0x84000008U
 #define PSCI_SYSTEM_RESET 0x84000009U
 
@@ -27,6 +28,39 @@
 #define PSCI_ON_PENDING -5
 #define PSCI_INTERNAL_FAILURE -6
 #define PSCI_INVALID_ADDRESS -9
+
+/* AFFINITY_INFO results (DEN 0022 5.7.2). */
+#define PSCI_AFFINITY_ON 0
+#define PSCI_AFFINITY_OFF 1
+#define PSCI_AFFINITY_ON_PENDING 2
+
+/* SMCCC_VERSION (DEN 0028 7.2): answered by the hypervisor itself. */
+#define SMCCC_VERSION 0x80000000U
+
+/*
+ * SMCCC v1.0 (DEN 0028 2.6) lets the callee clobber x0-x17; v1.1 promises
+ * to keep x4-x17, but we cannot know which version answers before asking,
+ * so the asm clobbers all of them. The compiler therefore keeps anything
+ * live across the call in x18 or x19-x28. The "memory" clobber orders the
+ * call after our stores (CPU_ON publishes data the new CPU reads).
+ */
+#define SMCCC_CLOBBERS                                                         \
+	"x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", \
+	    "x15", "x16", "x17", "memory"
+
+/* One SMCCC call through @insn ("hvc #0" or "smc #0"); the value is x0. */
+#define SMCCC_CALL(insn, fn, arg1, arg2, arg3)                                 \
+	({                                                                     \
+		register uint64_t x0 asm("x0") = (fn);                         \
+		register uint64_t x1 asm("x1") = (arg1);                       \
+		register uint64_t x2 asm("x2") = (arg2);                       \
+		register uint64_t x3 asm("x3") = (arg3);                       \
+		asm volatile(insn                                              \
+			     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)          \
+			     :                                                 \
+			     : SMCCC_CLOBBERS);                                \
+		(int64_t) x0;                                                  \
+	})
 
 /* HVC is 0 so that a zeroed state means "HVC" before the tree is read. */
 enum psci_conduit { PSCI_CONDUIT_HVC = 0, PSCI_CONDUIT_SMC };

@@ -93,8 +93,10 @@ halt:
  * The vector table (Arm ARM D1.10.2): 16 entries of 128 bytes, 2 KiB
  * aligned, in groups of four (synchronous, IRQ, FIQ, SError) for: current
  * EL with SP_EL0, current EL with SP_ELx, lower EL AArch64, lower EL
- * AArch32. Each entry passes its number to exception_report(), which
- * prints ESR/ELR/FAR and resets the machine. None of them returns.
+ * AArch32. The guests run at EL1 on SP_EL1 only, so entry 5 (IRQ, current
+ * EL with SP_ELx) is the one interrupt entry; it returns to the
+ * interrupted code. Every other entry passes its number to
+ * exception_report(), which prints ESR/ELR/FAR and resets the machine.
  */
 .macro	vector, n
 	.balign	128
@@ -104,9 +106,51 @@ halt:
 
 	.balign	2048
 vectors:
-	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	.irp	n, 0, 1, 2, 3, 4
 	vector	\n
 	.endr
+	.balign	128
+	b	irq_entry		/* 5: IRQ, EL1 on SP_EL1 */
+	.irp	n, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	vector	\n
+	.endr
+
+/*
+ * IRQ: save what the AAPCS64 lets a C function clobber (x0-x18, and the
+ * frame and link registers), call exception_irq(), restore, eret. The
+ * frame goes on the interrupted code's stack (always SP_EL1 here);
+ * 21 registers round up to 176 bytes to keep SP 16-byte aligned. IRQs
+ * stay masked throughout (PSTATE.I is set on entry), so nothing nests and
+ * ELR_EL1/SPSR_EL1 survive untouched; a fault in the handler resets.
+ */
+#define IRQ_FRAME 176
+irq_entry:
+	sub	sp, sp, #IRQ_FRAME
+	stp	x0, x1, [sp, #0]
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x29, [sp, #144]
+	str	x30, [sp, #160]
+	bl	exception_irq
+	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x29, [sp, #144]
+	ldr	x30, [sp, #160]
+	add	sp, sp, #IRQ_FRAME
+	eret
 
 /*
  * The faulting context's SP may be the cause, so restart on the top of

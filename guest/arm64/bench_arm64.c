@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The transition microbenchmarks on arm64: the bench_arch_*() hooks of
+ * guest/common/bench.h and the IRQ handler they use.
+ *
+ * The clock. Every timestamp is "isb; mrs <counter>; isb", so the read
+ * is neither taken early nor overtaken by what follows (counter reads are
+ * not ordered by themselves). Sample functions are expanded once per
+ * counter (always_inline with a constant argument), so no test of which
+ * counter is used sits between the two reads.
+ *
+ * Which counter. KVM backs a guest's PMU with host perf events created
+ * with exclude_host and exclude_hv (arch/arm64/kvm/pmu-emul.c), and traps
+ * every PMU register access (MDCR_EL2.TPM): PMCCNTR_EL0 counts only while
+ * the guest itself runs, never the hypervisor. Measured under QEMU
+ * -icount (1 count per instruction), in both VHE and nVHE, it gives
+ * hypercall 8, gic_trap 3, mmio_user 3: the guest's own instructions.
+ * So every benchmark whose clock window includes hypervisor work uses
+ * CNTVCT_EL0, which keeps counting while the hypervisor runs; only eoi,
+ * whose ICC_EOIR1_EL1 write the GIC's virtual CPU interface completes
+ * without leaving the guest, uses the finer PMU cycle counter if any.
+ */
+#include "bench_arm64.h"
+#include "mmio.h"
+
+/* The SGIs the benchmarks send. */
+#define SGI_WAKE 0 /* no work: makes an idle CPU look at its flags */
+#define SGI_EOI 1
+#define SGI_IPI 2
+
+/* How long to wait for an interrupt or a CPU before calling it failed. */
+#define BENCH_WAIT_S 5
+#define BENCH_SPIN_LIMIT 500000000UL /* if CNTFRQ_EL0 reads 0 */
+
+#define ID_AA64DFR0_PMUVER(v) (((v) >> 8) & 0xf)
+#define PMCR_E (1U << 0)  /* enable the counters */
+#define PMCR_C (1U << 2)  /* reset the cycle counter */
+#define PMCR_LC (1U << 6) /* 64-bit cycle counter overflow */
+#define PMCNTEN_C (1U << 31)
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE uint64_t counter_read(uint32_t counter)
+{
+	uint64_t v;
+
+	if (counter == BENCH_COUNTER_PMU_CYCLES)
+		asm volatile("isb; mrs %0, pmccntr_el0; isb"
+			     : "=r"(v)
+			     :
+			     : "memory");
+	else
+		asm volatile("isb; mrs %0, cntvct_el0; isb"
+			     : "=r"(v)
+			     :
+			     : "memory");
+	return v;
+}
+
+/* fn(counter, ...) with the counter a compile-time constant in each arm. */
+#define FOR_COUNTER(c, fn, ...)                                                \
+	((c) == BENCH_COUNTER_PMU_CYCLES                                       \
+	     ? fn(BENCH_COUNTER_PMU_CYCLES, __VA_ARGS__)                       \
+	     : fn(BENCH_COUNTER_CNTVCT, __VA_ARGS__))
+
+/*
+ * Enables the cycle counter for EL1 and EL0 (PMCCFILTR_EL0 = 0; KVM
+ * ignores the EL2 filter bit anyway) and checks that it moves.
+ */
+static bool pmu_enable(void)
+{
+	uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1);
+	unsigned int ver = ID_AA64DFR0_PMUVER(dfr0);
+	uint64_t t0;
+
+	if (ver == 0 || ver == 0xf) /* none, or IMPLEMENTATION DEFINED */
+		return false;
+	write_sysreg(0, pmccfiltr_el0);
+	write_sysreg(PMCNTEN_C, pmcntenset_el0);
+	write_sysreg(read_sysreg(pmcr_el0) | PMCR_E | PMCR_C | PMCR_LC,
+		     pmcr_el0);
+	isb();
+	t0 = counter_read(BENCH_COUNTER_PMU_CYCLES);
+	for (volatile int i = 0; i < 1000; i++)
+		;
+	return counter_read(BENCH_COUNTER_PMU_CYCLES) != t0;
+}
+
+void bench_counter_init(const struct fdt *fdt, struct bench *b,
+			struct bench_arm64 *a)
+{
+	int pmu = fdt_find_compatible(fdt, -1, "arm,armv8-pmuv3");
+
+	a->has_pmu = pmu >= 0 && fdt_is_available(fdt, pmu) && pmu_enable();
+	b->counter = BENCH_COUNTER_CNTVCT;
+	b->counter_hz = read_cntfrq();
+}
+
+/* Spins until *@p != @old; false after BENCH_WAIT_S. */
+static bool wait_change(const volatile uint32_t *p, uint32_t old)
+{
+	uint64_t freq = read_cntfrq();
+	uint64_t start = read_cntvct();
+
+	for (unsigned long spins = 0; *p == old; spins++) {
+		if (freq && read_cntvct() - start > BENCH_WAIT_S * freq)
+			return false;
+		if (!freq && spins > BENCH_SPIN_LIMIT)
+			return false;
+	}
+	dsb_sy(); /* the data before the sequence number is in */
+	return true;
+}
+
+/*
+ * hypercall: "hvc #0" with x0 = SMCCC_VERSION (0x80000000), which KVM
+ * answers in the kernel (kvm_hvc_call_handler) without an exit to
+ * userspace and without changing any state. x1-x3 are zeroed first.
+ * Clock: starts at the counter read before the register set-up and the
+ * hvc, stops at the counter read after the hvc returns; so one sample =
+ * guest -> hypervisor -> guest round trip plus four movs.
+ * SMCCC_CALL clobbers x0-x17, so t0 lives in a callee-saved register.
+ */
+static ALWAYS_INLINE uint64_t hypercall_once(uint32_t c, int unused)
+{
+	uint64_t t0 = counter_read(c);
+
+	(void)unused;
+	SMCCC_CALL("hvc #0", SMCCC_VERSION, 0, 0, 0);
+	return counter_read(c) - t0;
+}
+
+/*
+ * gic_trap: one 32-bit ldr of GICD_IIDR, a distributor register the
+ * in-kernel vgic emulates (a stage-2 data abort handled in the kernel,
+ * no exit to userspace). Clock: starts at the counter read before the
+ * ldr, stops at the counter read after it.
+ */
+static ALWAYS_INLINE uint64_t gic_trap_once(uint32_t c, uintptr_t gicd)
+{
+	uint64_t t0 = counter_read(c);
+
+	mmio_read32(gicd + GICD_IIDR);
+	return counter_read(c) - t0;
+}
+
+/*
+ * mmio_user: one 64-bit ldr of BENCH_REG_NOP, which tinyvmm serves in
+ * userspace (KVM_EXIT_MMIO, then KVM_RUN again). Clock: starts at the
+ * counter read before the ldr, stops at the counter read after it.
+ */
+static ALWAYS_INLINE uint64_t mmio_user_once(uint32_t c, uintptr_t base)
+{
+	uint64_t t0 = counter_read(c);
+
+	mmio_read64(base + BENCH_REG_NOP);
+	return counter_read(c) - t0;
+}
+
+/*
+ * eoi: virtual interrupt completion. The loop sends SGI_EOI to its own
+ * CPU and waits; the IRQ handler, after acknowledging it (ICC_IAR1_EL1),
+ * takes one sample. Counter: PMCCNTR_EL0 when the vCPU has a PMU (the
+ * write does not leave the guest), else CNTVCT_EL0. Clock: starts at the
+ * counter read just before the ICC_EOIR1_EL1 write, stops at the counter read
+ * after that write and an isb. EOImode 0: the write drops the priority and
+ * deactivates.
+ */
+static ALWAYS_INLINE uint64_t eoi_once(uint32_t c, uint32_t iar)
+{
+	uint64_t t0 = counter_read(c);
+
+	gic_eoi(iar);
+	isb();
+	return counter_read(c) - t0;
+}
+
+static int eoi_sample(struct bench *b, uint64_t *sample)
+{
+	struct bench_arm64 *a = b->arch;
+	uint32_t seq = a->eoi_seq;
+
+	gic_send_sgi(a->g->mpidr[a->self], SGI_EOI);
+	if (!wait_change(&a->eoi_seq, seq)) {
+		bench_note(b, "the SGI to self never arrived");
+		return -1;
+	}
+	*sample = a->eoi_delta;
+	return 0;
+}
+
+/*
+ * virtual_ipi: CPU 0 (the boot CPU) interrupts CPU 1 (the peer), which
+ * idles in wfi with interrupts enabled. Counter: CNTVCT_EL0, which is
+ * also the one clock both CPUs share (PMU counters are per CPU). Clock: starts
+ * at CPU 0's CNTVCT read just before its ICC_SGI1R_EL1 write; stops at CPU 1's
+ * CNTVCT read in its IRQ handler, right after it acknowledged the SGI
+ * (ICC_IAR1_EL1). Each sample waits first until the peer has gone back to its
+ * wfi since the previous one, so every SGI finds it idle.
+ */
+static int virtual_ipi_sample(struct bench *b, uint64_t *sample)
+{
+	struct bench_arm64 *a = b->arch;
+	uint64_t sgi1r = gic_sgi_value(a->g->mpidr[a->peer], SGI_IPI);
+	uint32_t seq = a->ipi_seq;
+	uint64_t t0;
+
+	if (!wait_change(&a->wfi_seq, a->wfi_seq_at_send)) {
+		bench_note(b, "the peer cpu never went back to wfi");
+		return -1;
+	}
+	a->wfi_seq_at_send = a->wfi_seq;
+	t0 = counter_read(BENCH_COUNTER_CNTVCT);
+	gic_sgi_write(sgi1r);
+	if (!wait_change(&a->ipi_seq, seq)) {
+		bench_note(b, "the SGI to the peer cpu never arrived");
+		return -1;
+	}
+	*sample = a->ipi_t1 - t0;
+	return 0;
+}
+
+/* The lowest /cpus index other than ours. */
+static unsigned int peer_index(const struct bench_arm64 *a)
+{
+	return a->self == 0 ? 1 : 0;
+}
+
+static uint32_t virtual_ipi_prep(struct bench *b, struct bench_arm64 *a)
+{
+	struct arm64_guest *g = a->g;
+	int ret;
+
+	a->peer = peer_index(a);
+	a->stop = 0;
+	a->wfi_seq = 0;
+	a->wfi_seq_at_send = 0;
+	g->online[a->peer] = 0;
+	dsb_sy();
+	ret = cpu_start(g, a->peer, BENCH_WAIT_S);
+	if (ret) {
+		bench_note(b, ret == CPU_START_TIMEOUT
+				  ? "the peer cpu did not come online"
+				  : "PSCI CPU_ON of the peer cpu failed");
+		return BENCH_STATUS_FAILED;
+	}
+	return BENCH_STATUS_OK;
+}
+
+/* Stops the peer and waits until PSCI says it is off. */
+static uint32_t virtual_ipi_post(struct bench *b, struct bench_arm64 *a)
+{
+	struct arm64_guest *g = a->g;
+	uint64_t freq = read_cntfrq();
+	uint64_t start = read_cntvct();
+
+	a->stop = 1;
+	dsb_sy();
+	gic_send_sgi(g->mpidr[a->peer], SGI_WAKE);
+	while (psci_call(g->conduit, PSCI_AFFINITY_INFO, g->mpidr[a->peer], 0,
+			 0) != PSCI_AFFINITY_OFF) {
+		if (!freq || read_cntvct() - start > BENCH_WAIT_S * freq) {
+			bench_note(b, "the peer cpu did not power off");
+			return BENCH_STATUS_FAILED;
+		}
+	}
+	return BENCH_STATUS_OK;
+}
+
+void bench_peer_idle(struct bench_arm64 *a)
+{
+	/*
+	 * Mask, test, wfi, unmask: an SGI that comes after the test still
+	 * ends the wfi (a pending interrupt wakes it even when masked) and
+	 * is taken at the unmask, so no wake-up is lost.
+	 */
+	for (;;) {
+		irq_disable();
+		if (a->stop)
+			break;
+		a->wfi_seq = a->wfi_seq + 1;
+		dsb_sy();
+		wfi();
+		irq_enable();
+	}
+}
+
+static void ipi_handle(struct bench_arm64 *a, uint32_t iar)
+{
+	a->ipi_t1 = counter_read(BENCH_COUNTER_CNTVCT);
+	gic_eoi(iar);
+	dsb_sy();
+	a->ipi_seq = a->ipi_seq + 1;
+}
+
+static void eoi_handle(struct bench_arm64 *a, uint32_t iar)
+{
+	a->eoi_delta = FOR_COUNTER(a->counter, eoi_once, iar);
+	a->eoi_seq = a->eoi_seq + 1;
+}
+
+void bench_irq(struct arm64_guest *g)
+{
+	struct bench_arm64 *a = g->irq_ctx;
+	uint32_t iar = gic_ack();
+	uint32_t intid = iar & 0xffffff;
+
+	if (intid >= GIC_INTID_SPURIOUS_FIRST)
+		return; /* nothing to complete */
+	if (intid == SGI_EOI)
+		eoi_handle(a, iar);
+	else if (intid == SGI_IPI)
+		ipi_handle(a, iar);
+	else
+		gic_eoi(iar);
+}
+
+uint32_t bench_arch_prep(struct bench *b, enum bench_id id)
+{
+	struct bench_arm64 *a = b->arch;
+	bool needs_v3 = id == BENCH_EOI || id == BENCH_VIRTUAL_IPI;
+
+	if (id == BENCH_EOI && a->has_pmu) {
+		b->report.counter = BENCH_COUNTER_PMU_CYCLES;
+		b->report.counter_hz = 0;
+	}
+	a->counter = b->report.counter;
+	if (needs_v3 && a->gic.version != 3) {
+		bench_note(b, "needs a GICv3 (this guest drives no GICv2)");
+		return BENCH_STATUS_SKIPPED;
+	}
+	switch (id) {
+	case BENCH_VIRTUAL_IPI:
+		return virtual_ipi_prep(b, a);
+	case BENCH_VM_SWITCH:
+	case BENCH_IO_OUT:
+	case BENCH_IO_IN:
+		bench_note(b, "needs host support: not implemented yet");
+		return BENCH_STATUS_SKIPPED;
+	default:
+		return BENCH_STATUS_OK;
+	}
+}
+
+int bench_arch_sample(struct bench *b, enum bench_id id, uint64_t *sample)
+{
+	struct bench_arm64 *a = b->arch;
+
+	switch (id) {
+	case BENCH_HYPERCALL:
+		*sample = FOR_COUNTER(a->counter, hypercall_once, 0);
+		return 0;
+	case BENCH_GIC_TRAP:
+		*sample = FOR_COUNTER(a->counter, gic_trap_once, a->gic.gicd);
+		return 0;
+	case BENCH_MMIO_USER:
+		*sample = FOR_COUNTER(a->counter, mmio_user_once, b->base);
+		return 0;
+	case BENCH_EOI:
+		return eoi_sample(b, sample);
+	case BENCH_VIRTUAL_IPI:
+		return virtual_ipi_sample(b, sample);
+	default:
+		bench_note(b, "no sample function");
+		return -1;
+	}
+}
+
+uint32_t bench_arch_post(struct bench *b, enum bench_id id)
+{
+	if (id == BENCH_VIRTUAL_IPI)
+		return virtual_ipi_post(b, b->arch);
+	return BENCH_STATUS_OK;
+}
+
+/* DC CIVAC over the range (by the smallest D-cache line, CTR_EL0). */
+void bench_arch_publish(const void *p, size_t len)
+{
+	uint64_t line = 4UL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	uintptr_t addr = (uintptr_t)p & ~(line - 1);
+	uintptr_t end = (uintptr_t)p + len;
+
+	for (; addr < end; addr += line)
+		asm volatile("dc civac, %0" : : "r"(addr) : "memory");
+	dsb_sy();
+}

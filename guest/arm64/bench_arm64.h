@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The arm64 side of the benchmark guest (bench.img): the state its
+ * bench_arch_*() hooks and IRQ handler share with its entry points.
+ */
+#ifndef TINYVMM_GUEST_ARM64_BENCH_ARM64_H
+#define TINYVMM_GUEST_ARM64_BENCH_ARM64_H
+
+#include "arm64.h"
+#include "bench.h"
+#include "gic.h"
+
+/*
+ * Per benchmark run. The volatile fields are mailboxes between CPUs or
+ * between a loop and an IRQ handler: one writer each, plain stores
+ * (no atomics with the MMU off), a dsb between data and its sequence
+ * number.
+ */
+struct bench_arm64 {
+	struct arm64_guest *g;
+	struct gic gic;
+	unsigned int self; /* the boot CPU's /cpus index */
+	unsigned int peer; /* virtual_ipi's receiver */
+	bool has_pmu;	   /* PMCCNTR_EL0 enabled and counting */
+	uint32_t counter; /* the running benchmark's (eoi's handler reads it) */
+
+	volatile uint32_t eoi_seq; /* eoi: bumped by the handler per sample */
+	volatile uint64_t eoi_delta;
+	volatile uint32_t ipi_seq; /* virtual_ipi: bumped by peer's handler */
+	volatile uint64_t ipi_t1;
+	volatile uint32_t wfi_seq; /* bumped by peer before each wfi */
+	uint32_t wfi_seq_at_send;
+	volatile uint32_t stop; /* peer: leave the wfi loop, CPU_OFF */
+};
+
+/* bench.img's one static object, beside arm64_guest (no heap). */
+struct bench_guest {
+	struct bench bench;
+	struct bench_arm64 arm;
+};
+
+/*
+ * The clocks: the default, b->counter, is CNTVCT_EL0 at CNTFRQ_EL0 (see
+ * bench_arm64.c on why not the PMU); a->has_pmu says whether the tree
+ * has an "arm,armv8-pmuv3" node, ID_AA64DFR0_EL1 a PMUv3, and its cycle
+ * counter runs once enabled.
+ */
+void bench_counter_init(const struct fdt *fdt, struct bench *b,
+			struct bench_arm64 *a);
+
+/* The IRQ handler of every CPU (arm64_guest.irq_handler). */
+void bench_irq(struct arm64_guest *g);
+
+/* The receiver's side of virtual_ipi: idles in wfi until a->stop. */
+void bench_peer_idle(struct bench_arm64 *a);
+
+#endif

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The benchmark framework: see bench.h. What each benchmark measures is
+ * the arch's (guest/<arch>/bench_<arch>.c); this file only sequences
+ * them and speaks the bench device's protocol.
+ */
+#include "bench.h"
+#include "mmio.h"
+
+/* The table (the README defines each benchmark by name). */
+static const struct bench_def bench_defs[BENCH_NR] = {
+    [BENCH_HYPERCALL] = {"hypercall", 1},
+    [BENCH_GIC_TRAP] = {"gic_trap", 1},
+    [BENCH_MMIO_USER] = {"mmio_user", 1},
+    [BENCH_EOI] = {"eoi", 1},
+    [BENCH_VIRTUAL_IPI] = {"virtual_ipi", 2},
+    [BENCH_VM_SWITCH] = {"vm_switch", 1},
+    [BENCH_IO_OUT] = {"io_out", 1},
+    [BENCH_IO_IN] = {"io_in", 1},
+};
+
+static void bench_reg_write(const struct bench *b, enum bench_reg reg,
+			    uint64_t val)
+{
+	mmio_write64(b->base + reg, val);
+}
+
+void bench_note(struct bench *b, const char *note)
+{
+	size_t n = strnlen(note, BENCH_NOTE_LEN - 1);
+
+	memcpy(b->report.note, note, n);
+	b->report.note[n] = '\0';
+}
+
+const char *bench_counter_name(uint32_t counter)
+{
+	return counter == BENCH_COUNTER_PMU_CYCLES ? "pmu cycles"
+						   : "cntvct ticks";
+}
+
+/* The table index of @name, or BENCH_NR. */
+static enum bench_id bench_lookup(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < BENCH_NR; i++)
+		if (!strcmp(bench_defs[i].name, name))
+			break;
+	return (enum bench_id)i;
+}
+
+static void bench_report_reset(struct bench *b, const char *name)
+{
+	memset(&b->report, 0, sizeof(b->report));
+	memcpy(b->report.name, name, strnlen(name, BENCH_NAME_LEN - 1));
+	b->report.counter = b->counter;
+	b->report.counter_hz = b->counter_hz;
+	b->report.ops_per_sample = 1;
+	b->report.samples_gpa = (uintptr_t)b->samples;
+}
+
+/* Warm-up, then the measured samples. Returns the status. */
+static uint32_t bench_sample_all(struct bench *b, enum bench_id id)
+{
+	uint32_t n = b->iterations;
+	uint64_t discard;
+
+	if (n > BENCH_BUF_SAMPLES) {
+		n = BENCH_BUF_SAMPLES;
+		bench_note(b,
+			   "tinyvmm,iterations capped at 65536 (guest buffer)");
+	}
+	for (uint32_t i = 0; i < b->warmup; i++)
+		if (bench_arch_sample(b, id, &discard))
+			return BENCH_STATUS_FAILED;
+	for (uint32_t i = 0; i < n; i++) {
+		if (bench_arch_sample(b, id, &b->samples[i]))
+			return BENCH_STATUS_FAILED;
+		b->report.nr_samples = i + 1;
+	}
+	return BENCH_STATUS_OK;
+}
+
+static uint32_t bench_measure(struct bench *b, enum bench_id id)
+{
+	uint32_t status, post;
+
+	if (b->nr_cpus < bench_defs[id].min_cpus) {
+		/* "needs N vCPUs" without printf: N is one digit here. */
+		char note[] = "needs 0 vCPUs";
+
+		note[6] = (char)('0' + bench_defs[id].min_cpus % 10);
+		bench_note(b, note);
+		return BENCH_STATUS_SKIPPED;
+	}
+	status = bench_arch_prep(b, id);
+	if (status != BENCH_STATUS_OK)
+		return status;
+	status = bench_sample_all(b, id);
+	post = bench_arch_post(b, id);
+	return status == BENCH_STATUS_OK ? post : status;
+}
+
+/* One console line per benchmark; min and mean only as a glance. */
+static void bench_print(const struct bench *b)
+{
+	const struct bench_report *r = &b->report;
+	uint64_t min = UINT64_MAX, sum = 0;
+
+	if (r->status != BENCH_STATUS_OK) {
+		con_printf(b->con, "tinyvmm-bench: %s: %s (%s)\n", r->name,
+			   r->status == BENCH_STATUS_SKIPPED ? "skipped"
+							     : "failed",
+			   r->note);
+		return;
+	}
+	for (uint32_t i = 0; i < r->nr_samples; i++) {
+		min = b->samples[i] < min ? b->samples[i] : min;
+		sum += b->samples[i];
+	}
+	con_printf(
+	    b->con,
+	    "tinyvmm-bench: %s: %u samples (%s), min %lu, mean %lu%s%s\n",
+	    r->name, r->nr_samples, bench_counter_name(r->counter),
+	    (unsigned long)min,
+	    (unsigned long)(r->nr_samples ? sum / r->nr_samples : 0),
+	    r->note[0] ? "; " : "", r->note);
+}
+
+static void bench_one(struct bench *b, const char *name)
+{
+	enum bench_id id = bench_lookup(name);
+
+	bench_report_reset(b, name);
+	bench_reg_write(b, BENCH_REG_BEGIN,
+			id == BENCH_NR ? BENCH_INDEX_NONE : (uint64_t)id);
+	if (id == BENCH_NR) {
+		bench_note(b, "unknown benchmark");
+		b->report.status = BENCH_STATUS_FAILED;
+	} else {
+		b->report.status = bench_measure(b, id);
+	}
+	bench_arch_publish(b->samples,
+			   b->report.nr_samples * sizeof(b->samples[0]));
+	bench_arch_publish(&b->report, sizeof(b->report));
+	bench_reg_write(b, BENCH_REG_REPORT, (uintptr_t)&b->report);
+	bench_print(b);
+}
+
+uint32_t bench_run(struct bench *b)
+{
+	uint32_t count = 0;
+
+	if (!b->select) {
+		for (unsigned int i = 0; i < BENCH_NR; i++, count++)
+			bench_one(b, bench_defs[i].name);
+	} else {
+		/* A string list: "a\0b\0"; the tree reader checked the bounds.
+		 */
+		for (uint32_t off = 0; off < b->select_len; count++) {
+			const char *name = b->select + off;
+			uint32_t len =
+			    (uint32_t)strnlen(name, b->select_len - off);
+
+			bench_one(b, name);
+			off += len + 1;
+		}
+	}
+	bench_reg_write(b, BENCH_REG_DONE, count);
+	return count;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The benchmark framework of the test guests: the table of benchmarks,
+ * the warm-up and sample loops, and the bench device protocol
+ * (bench_protocol.h). Arch-neutral; the arch links it with the hooks
+ * declared at the end, which do the measuring.
+ *
+ * One run, as the host sees it (bench_protocol.h): for each selected
+ * benchmark BEGIN(index), then REPORT(&report) once its samples are in
+ * RAM; after the last one DONE(count). An unknown name in tinyvmm,select
+ * gets BEGIN(BENCH_INDEX_NONE) and a FAILED report.
+ *
+ * Contract with the arch:
+ *   - provide mmio.h with mmio_read64()/mmio_write64(), single accesses;
+ *   - run with VA == PA (the report's samples_gpa is a plain pointer);
+ *   - implement the bench_arch_*() hooks below.
+ */
+#ifndef TINYVMM_GUEST_BENCH_H
+#define TINYVMM_GUEST_BENCH_H
+
+#include "bench_protocol.h"
+#include "libguest.h"
+
+/* The sample buffer: tinyvmm,iterations above this is capped (and said). */
+#define BENCH_BUF_SAMPLES (64U * 1024)
+
+/* BEGIN's value for a selected name that is in no table. */
+#define BENCH_INDEX_NONE UINT64_MAX
+
+/* The benchmarks, in table order; BEGIN carries this index. */
+enum bench_id {
+	BENCH_HYPERCALL,
+	BENCH_GIC_TRAP,
+	BENCH_MMIO_USER,
+	BENCH_EOI,
+	BENCH_VIRTUAL_IPI,
+	BENCH_VM_SWITCH,
+	BENCH_IO_OUT,
+	BENCH_IO_IN,
+	BENCH_NR
+};
+
+/*
+ * One row of the table. prep/sample/post are not pointers here (a pointer
+ * in static data is an absolute address, which a position-independent
+ * guest cannot have): the arch hooks switch on the id instead.
+ */
+struct bench_def {
+	char name[BENCH_NAME_LEN];
+	uint32_t min_cpus; /* fewer: SKIPPED, "needs N vCPUs" */
+};
+
+/*
+ * A run's state. The arch fills the first block, then calls bench_run();
+ * the rest is the framework's. Large (the sample buffer): lives in .bss.
+ */
+struct bench {
+	const struct console *con;
+	uintptr_t base;	     /* the device's MMIO base */
+	uint32_t iterations; /* from the tree; >= 1 */
+	uint32_t warmup;
+	const char *select;  /* tinyvmm,select string list, or NULL: all */
+	uint32_t select_len; /* its length, NULs included */
+	unsigned int nr_cpus;
+	uint32_t counter;    /* enum bench_counter: the default clock */
+	uint64_t counter_hz; /* 0 for PMU cycles */
+	void *arch;	     /* the hooks' own state */
+
+	/* Of the benchmark being run; prep may change counter/counter_hz. */
+	struct bench_report report;
+	uint64_t samples[BENCH_BUF_SAMPLES];
+};
+
+/*
+ * Runs every benchmark tinyvmm,select names (all of the table when it is
+ * absent), in that order, reporting each; then writes DONE. Returns how
+ * many were reported.
+ */
+uint32_t bench_run(struct bench *b);
+
+/* Sets the current report's note (truncated to fit). */
+void bench_note(struct bench *b, const char *note);
+
+/* "pmu cycles" or "cntvct ticks": for the console lines. */
+const char *bench_counter_name(uint32_t counter);
+
+/*
+ * The arch hooks. Each gets the benchmark's id; b->report.name, .counter
+ * and .counter_hz are set (the defaults) when prep is called.
+ *
+ * prep:   make ready, e.g. start a CPU. Returns BENCH_STATUS_OK, or
+ *         SKIPPED/FAILED after bench_note(); then neither sample nor post
+ *         is called.
+ * sample: take one sample into *@sample. Returns 0, or -1 after
+ *         bench_note() (the benchmark is then FAILED, post still runs).
+ * post:   undo prep. Returns BENCH_STATUS_OK, or FAILED after
+ *         bench_note() (a FAILED from sample takes precedence).
+ */
+uint32_t bench_arch_prep(struct bench *b, enum bench_id id);
+int bench_arch_sample(struct bench *b, enum bench_id id, uint64_t *sample);
+uint32_t bench_arch_post(struct bench *b, enum bench_id id);
+/*
+ * Makes [@p, @p + @len), written by this CPU, visible to a host that reads
+ * guest RAM through its own (cacheable) mapping: the guest may write with
+ * caches off, and a line the host cached earlier would be stale.
+ */
+void bench_arch_publish(const void *p, size_t len);
+
+#endif
