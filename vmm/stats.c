@@ -87,8 +87,9 @@ int stats_unit_for(uint32_t counter, uint64_t counter_hz,
 	case BENCH_COUNTER_CNTVCT:
 		if (counter_hz == 0)
 			return -EINVAL;
+		/* -icount shift=0: one virtual ns per executed instruction. */
 		*out = (struct stats_unit){
-			.unit = "ns",
+			.unit = icount ? "instructions (icount)" : "ns",
 			.raw_unit = "ticks",
 			.scale = per_op * 1e9 / (double)counter_hz,
 			.raw_scale = per_op,

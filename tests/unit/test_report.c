@@ -137,7 +137,9 @@ START_TEST(test_document)
 	/* The later icount wins; a backslash in a tag is escaped. */
 	ck_assert(strstr(json, "\"tags\":{\"run\":\"a\\\\b\",\"icount\":\"on\"}"));
 	ck_assert(strstr(json, "\"note\":\"say \\\"hi\\\"\""));
-	ck_assert(strstr(json, "\"unit\":\"ns\""));
+	/* Under icount, CNTVCT's virtual ns are instructions too. */
+	ck_assert(strstr(json, "\"counter\":\"cntvct\",\"unit\":\"instructions (icount)\""));
+	ck_assert(!strstr(json, "\"unit\":\"ns\""));
 	/* 100..400 ticks per op at 16 ns a tick. */
 	ck_assert_double_eq_tol(number_after(json, "hypercall", "mean"), 4000, 1e-9);
 	ck_assert_double_eq_tol(number_after(json, "hypercall", "median"), 4000, 1e-9);
