@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# usage: arm64_bench.sh
+# Runs `tinyvmm --bench` with few iterations in the emulated arm64 host in
+# split (nVHE) and in VHE mode, under QEMU's -icount so counts repeat, and
+# checks what must hold whatever the machine: every benchmark reports or
+# says why it skipped, figures are positive, the exit profile names the
+# exit each benchmark is about, hypercall < mmio exit to userspace, and a
+# split-mode hypercall costs more than a VHE one. Output is TAP.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+# shellcheck source=tap.sh
+. "$here/tap.sh"
+iters=50
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+run_mode() { # MODE -> $work/MODE.out and $work/MODE.json
+	local mode=$1 status
+	"$src/lab/run" --arch arm64 --mode "$mode" --icount --timeout 900 -- \
+		"tinyvmm --bench --iterations $iters --warmup 5 --json /tmp/b.json" \
+		'--tag icount=on; echo "@@rc $?"; echo "@@json"; cat /tmp/b.json' \
+		>"$work/$mode.out" 2>"$work/$mode.err"
+	status=$?
+	tap_check $status "$mode: lab runs tinyvmm --bench" \
+		"lab/run exited $status:" "$(tail -n 20 "$work/$mode.out" "$work/$mode.err")"
+	sed -n '/^@@json$/,$p' "$work/$mode.out" | sed 1d >"$work/$mode.json"
+	grep -q '^@@rc 0$' "$work/$mode.out"
+	tap_check $? "$mode: tinyvmm --bench exits 0" "$(tail -n 20 "$work/$mode.out")"
+}
+
+# Checks one document; prints TAP-ready "ok|not ok<TAB>description<TAB>why".
+check_doc() { # MODE WANT_KVM_MODE
+	python3 - "$work/$1.json" "$1" "$2" "$iters" <<'PY'
+import json, sys
+path, mode, want_mode, iters = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+def check(ok, desc, why=""):
+    print(f"{'ok' if ok else 'not ok'}\t{mode}: {desc}\t{why}")
+try:
+    doc = json.load(open(path))
+except Exception as e:
+    check(False, "the JSON document parses", repr(e)); sys.exit()
+check(True, "the JSON document parses")
+check(doc.get("schema") == "tinyvmm-bench" and doc.get("schema_version") == 1,
+      "schema tinyvmm-bench version 1", f"{doc.get('schema')} {doc.get('schema_version')}")
+host = doc.get("host", {})
+check(host.get("kvm_mode") == want_mode, f"host.kvm_mode is {want_mode}", host.get("kvm_mode"))
+check(host.get("tags", {}).get("icount") == "on" and host.get("emulated") is True,
+      "host says emulated, icount on", f"{host.get('emulated')} {host.get('tags')}")
+bench = {b["name"]: b for b in doc.get("benchmarks", [])}
+measured = ["hypercall", "gic_trap", "mmio_user", "eoi", "virtual_ipi"]
+for name in measured:
+    b = bench.get(name, {})
+    st = b.get("stats") or {}
+    ok = (b.get("status") == "OK" and st.get("n") == iters and st.get("min", 0) > 0
+          and b.get("unit") == "instructions (icount)")
+    check(ok, f"{name}: {iters} positive samples in instructions (icount)",
+          json.dumps({k: b.get(k) for k in ("status", "note", "unit", "stats")}))
+for name in ["vm_switch", "io_out", "io_in"]:
+    b = bench.get(name, {})
+    check(b.get("status") in ("OK", "SKIPPED") and (b.get("status") == "OK" or b.get("note")),
+          f"{name}: reported (or skipped with a reason)", json.dumps(b))
+# The exit profile names the exit each benchmark exists to measure.
+need = {"hypercall": "hvc_exit_stat", "gic_trap": "mmio_exit_kernel", "mmio_user": "mmio_exit_user"}
+for name, kind in need.items():
+    n = bench.get(name, {}).get("exits", {}).get(kind, 0)
+    check(n >= iters, f"{name}: exit profile has >= {iters} {kind}", f"{kind}={n}")
+med = lambda n: (bench.get(n, {}).get("stats") or {}).get("median", 0)
+check(0 < med("hypercall") < med("mmio_user"), "hypercall < mmio exit to userspace",
+      f"{med('hypercall')} vs {med('mmio_user')}")
+print(f"MEDIAN\t{med('hypercall')}")
+PY
+}
+
+report_doc() { # MODE WANT -> TAP lines; sets hypercall_MODE
+	local line ok desc why
+	while IFS=$'\t' read -r ok desc why; do
+		if [ "$ok" = MEDIAN ]; then
+			eval "hypercall_$1=\$desc"
+			continue
+		fi
+		tap_check "$([ "$ok" = ok ] && echo 0 || echo 1)" "$desc" "$why"
+	done < <(check_doc "$1" "$2")
+}
+
+run_mode nvhe
+run_mode vhe
+hypercall_nvhe=0 hypercall_vhe=0
+report_doc nvhe 'split (nVHE)'
+report_doc vhe 'VHE'
+awk -v a="$hypercall_nvhe" -v b="$hypercall_vhe" 'BEGIN { exit !(a > b && b > 0) }'
+tap_check $? "split-mode hypercall costs more than VHE under icount" \
+	"nvhe $hypercall_nvhe, vhe $hypercall_vhe"
+tap_done
