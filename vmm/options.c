@@ -82,6 +82,8 @@ void options_usage(FILE *out)
 	      "  -m, --mem SIZE       guest RAM: 256M, 1G, ...; bare number = MiB\n"
 	      "                       (default 256M)\n"
 	      "  -n, --cpus N         number of vCPUs (default 1; 2 with --bench)\n"
+	      "      --pin, --no-pin  pin vCPU i to the i-th CPU tinyvmm may use\n"
+	      "                       (default: on with --bench, else off)\n"
 	      "      --dtb-out FILE   write the generated device tree to FILE; without\n"
 	      "                       --kernel, exit after writing it\n"
 	      "      --host-info      print the host kernel, CPU, /dev/kvm state and\n"
@@ -112,6 +114,8 @@ enum {
 	OPT_HOST_INFO,
 	OPT_BENCH,
 	OPT_BENCH_ONLY,
+	OPT_PIN,
+	OPT_NO_PIN,
 	OPT_ITERATIONS,
 	OPT_WARMUP,
 	OPT_JSON,
@@ -127,6 +131,8 @@ static const struct option long_options[] = {
 	{ "dtb-out", required_argument, NULL, OPT_DTB_OUT },
 	{ "host-info", no_argument, NULL, OPT_HOST_INFO },
 	{ "bench", no_argument, NULL, OPT_BENCH },
+	{ "pin", no_argument, NULL, OPT_PIN },
+	{ "no-pin", no_argument, NULL, OPT_NO_PIN },
 	{ "bench-only", required_argument, NULL, OPT_BENCH_ONLY },
 	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
@@ -273,6 +279,11 @@ static int option_bench(int c, const char *arg, struct options *o)
 {
 	switch (c) {
 	case OPT_BENCH: o->bench = true; return 0;
+	case OPT_PIN:
+	case OPT_NO_PIN:
+		o->pin_vcpus = c == OPT_PIN;
+		o->pin_given = true;
+		return 0;
 	case OPT_BENCH_ONLY: return options_parse_bench_only(arg, o);
 	case OPT_ITERATIONS:
 		return option_count("iterations", arg, 1,
@@ -345,6 +356,9 @@ static int options_check(struct options *o)
 	}
 	if (o->bench && !o->cpus_given)
 		o->nr_cpus = OPTIONS_BENCH_DEFAULT_CPUS;
+	/* The paper's setup: each vCPU on its own physical CPU. */
+	if (o->bench && !o->pin_given)
+		o->pin_vcpus = true;
 	if (!o->kernel && !o->dtb_out && !o->bench) {
 		tv_err("no guest: give --kernel FILE or --bench (or --dtb-out FILE); see --help");
 		return -EINVAL;

@@ -31,6 +31,10 @@ struct options {
 	bool host_info;
 	bool verbose;
 	bool cpus_given;
+	/* Pin vCPU i to the i-th CPU tinyvmm may run on: --pin / --no-pin;
+	 * on by default with --bench. */
+	bool pin_vcpus;
+	bool pin_given;
 
 	/* --bench and its options; meaningful only with bench set. */
 	bool bench;

@@ -251,6 +251,8 @@ int report_write_json(const struct report_run *run, FILE *out)
 	json_host(out, run);
 	fputs(",\n  \"config\":{", out);
 	json_kv_u64(out, true, "cpus", run->cpus);
+	json_key(out, false, "pinned");
+	fputs(run->pinned ? "true" : "false", out);
 	json_kv_u64(out, false, "iterations", run->iterations);
 	json_kv_u64(out, false, "warmup", run->warmup);
 	fputs("},\n  \"exit_profile\":{", out);

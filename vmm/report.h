@@ -26,7 +26,9 @@
  *                               KEY: the last one); icount=on makes PMU
  *                               figures "instructions (icount)"
  *   },
- *   "config": {"cpus": 2, "iterations": 1000, "warmup": 100},
+ *   "config": {"cpus": 2, "pinned": true, "iterations": 1000, "warmup": 100},
+ *                               pinned: each vCPU thread bound to its own
+ *                               host CPU (--pin, the --bench default)
  *   "exit_profile": {
  *     "window": "KVM counters between BEGIN and REPORT: ...",
  *     "note": null              or why there are no exit profiles
@@ -79,6 +81,7 @@ struct report_run {
 	const char *const *tags; /* "KEY=VALUE" */
 	unsigned int nr_tags;
 	unsigned int cpus;
+	bool pinned; /* vCPU threads pinned one per host CPU (--pin) */
 	uint32_t iterations, warmup;
 	const struct bench_result *results;
 	unsigned int nr_results;

@@ -53,6 +53,7 @@ struct vm_config {
 	const char *cmdline;
 	uint64_t mem_size;
 	unsigned int nr_cpus;
+	bool pin_vcpus; /* vCPU i runs only on the i-th allowed host CPU */
 	struct vm_bench_config bench;
 };
 

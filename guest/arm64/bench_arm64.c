@@ -112,6 +112,43 @@ static bool wait_change(const volatile uint32_t *p, uint32_t old)
 	return true;
 }
 
+#define CNTV_CTL_ENABLE (1U << 0)
+#define CNTV_CTL_IMASK (1U << 1)
+#define CNTV_CTL_ISTATUS (1U << 2)
+
+/*
+ * Waits in wfi until *@p != @old: the peer sends SGI_WAKE after each
+ * change. Spinning instead would be harmless on hardware but not under
+ * QEMU's -icount, where emulated CPUs take turns on one host thread: a
+ * spinning CPU 0 keeps the turn until its next timer deadline (a host
+ * tick, ~4 ms), and the peer's work waits for it. The virtual timer is
+ * the watchdog: false after BENCH_WAIT_S.
+ */
+static bool wait_change_idle(const volatile uint32_t *p, uint32_t old)
+{
+	uint64_t freq = read_cntfrq();
+	bool changed;
+
+	if (!freq)
+		return wait_change(p, old);
+	write_sysreg(read_cntvct() + BENCH_WAIT_S * freq, cntv_cval_el0);
+	write_sysreg(CNTV_CTL_ENABLE, cntv_ctl_el0);
+	isb();
+	for (;;) {
+		irq_disable(); /* test, then wfi: a wake-up in between still ends it */
+		changed = *p != old;
+		if (changed || (read_sysreg(cntv_ctl_el0) & CNTV_CTL_ISTATUS))
+			break;
+		wfi();
+		irq_enable();
+	}
+	irq_enable();
+	write_sysreg(0, cntv_ctl_el0);
+	isb();
+	dsb_sy(); /* the data before the sequence number is in */
+	return changed;
+}
+
 /*
  * hypercall: "hvc #0" with x0 = SMCCC_VERSION (0x80000000), which KVM
  * answers in the kernel (kvm_hvc_call_handler) without an exit to
@@ -196,7 +233,10 @@ static int eoi_sample(struct bench *b, uint64_t *sample)
  * at CPU 0's CNTVCT read just before its ICC_SGI1R_EL1 write; stops at CPU 1's
  * CNTVCT read in its IRQ handler, right after it acknowledged the SGI
  * (ICC_IAR1_EL1). Each sample waits first until the peer has gone back to its
- * wfi since the previous one, so every SGI finds it idle.
+ * wfi since the previous one, so every SGI finds it idle. CPU 0 waits in
+ * wfi too (wait_change_idle); under QEMU's -icount, where the emulated
+ * CPUs take turns, a sample therefore also holds CPU 0's own way from the
+ * SGI write to idle before CPU 1 gets its turn.
  */
 static int virtual_ipi_sample(struct bench *b, uint64_t *sample)
 {
@@ -205,14 +245,14 @@ static int virtual_ipi_sample(struct bench *b, uint64_t *sample)
 	uint32_t seq = a->ipi_seq;
 	uint64_t t0;
 
-	if (!wait_change(&a->wfi_seq, a->wfi_seq_at_send)) {
+	if (!wait_change_idle(&a->wfi_seq, a->wfi_seq_at_send)) {
 		bench_note(b, "the peer cpu never went back to wfi");
 		return -1;
 	}
 	a->wfi_seq_at_send = a->wfi_seq;
 	t0 = counter_read(BENCH_COUNTER_CNTVCT);
 	gic_sgi_write(sgi1r);
-	if (!wait_change(&a->ipi_seq, seq)) {
+	if (!wait_change_idle(&a->ipi_seq, seq)) {
 		bench_note(b, "the SGI to the peer cpu never arrived");
 		return -1;
 	}
@@ -280,6 +320,7 @@ void bench_peer_idle(struct bench_arm64 *a)
 			break;
 		a->wfi_seq = a->wfi_seq + 1;
 		dsb_sy();
+		gic_send_sgi(a->g->mpidr[a->self], SGI_WAKE);
 		wfi();
 		irq_enable();
 	}
@@ -291,6 +332,19 @@ static void ipi_handle(struct bench_arm64 *a, uint32_t iar)
 	gic_eoi(iar);
 	dsb_sy();
 	a->ipi_seq = a->ipi_seq + 1;
+	dsb_sy();
+	gic_send_sgi(a->g->mpidr[a->self], SGI_WAKE);
+}
+
+/*
+ * The watchdog of wait_change_idle() fired: mask the (level) timer so it
+ * stops asserting, but keep it enabled so its ISTATUS tells the waiter.
+ */
+static void vtimer_handle(uint32_t iar)
+{
+	write_sysreg(CNTV_CTL_ENABLE | CNTV_CTL_IMASK, cntv_ctl_el0);
+	isb();
+	gic_eoi(iar);
 }
 
 static void eoi_handle(struct bench_arm64 *a, uint32_t iar)
@@ -311,6 +365,8 @@ void bench_irq(struct arm64_guest *g)
 		eoi_handle(a, iar);
 	else if (intid == SGI_IPI)
 		ipi_handle(a, iar);
+	else if (intid == GIC_PPI_VTIMER)
+		vtimer_handle(iar);
 	else
 		gic_eoi(iar);
 }

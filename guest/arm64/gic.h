@@ -3,7 +3,8 @@
  * A minimal GICv3 driver for the arm64 guests (Arm IHI 0069, "GIC
  * architecture specification v3/v4"): the distributor, each CPU's
  * redistributor, and the system-register CPU interface. Software
- * generated interrupts (SGIs) only: that is all the benchmarks use.
+ * generated interrupts (SGIs), and the virtual timer PPI as a watchdog:
+ * that is all the benchmarks use.
  * Register accesses are single 32-bit ldr/str (mmio.h): KVM's vgic
  * decodes nothing else. Interrupts are group 1 non-secure, EOImode 0
  * (one ICC_EOIR1_EL1 write both drops priority and deactivates).
@@ -31,6 +32,7 @@
 /* INTIDs 1020-1023 are special: "no interrupt" for ICC_IAR1_EL1. */
 #define GIC_INTID_SPURIOUS_FIRST 1020
 #define GIC_NR_SGIS 16
+#define GIC_PPI_VTIMER 27 /* the EL1 virtual timer's PPI (INTID) */
 
 struct gic {
 	unsigned int version; /* 3, or 2 (found but not driven here) */
