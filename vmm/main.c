@@ -8,6 +8,7 @@
 
 #include "arch.h"
 #include "bench.h"
+#include "compare_cmd.h"
 #include "config.h"
 #include "hostinfo.h"
 #include "options.h"
@@ -188,11 +189,15 @@ int main(int argc, char **argv)
 
 	/* Guest output reaches the user byte by byte, as the UART sends it. */
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "compare"))
+		return compare_main(argc - 1, argv + 1);
 	if (options_parse(argc, argv, platform->ram_max, platform->max_vcpus,
 			  &opts))
 		return TINYVMM_EXIT_USAGE;
 	if (opts.help) {
 		options_usage(stdout);
+		fputs("\n", stdout);
+		compare_usage(stdout, false);
 		return 0;
 	}
 	if (opts.version) {

@@ -30,6 +30,16 @@ run 2 1 '--cpus 0' '--cpus 0 is refused' -- --kernel x --cpus 0
 run 2 1 '--cpus 100000' '--cpus above the limit is refused' -- --kernel x --cpus 100000
 run 2 1 'unrecognized option' 'an unknown option is refused' -- --bogus
 run 2 1 'no guest' 'no kernel is refused' -- --mem 1G
+# compare: two real result files (from the lab, under -icount) ship as data.
+data=$here/../data
+vhe=$data/bench-arm64-vhe-icount.json nvhe=$data/bench-arm64-nvhe-icount.json
+bad=$(mktemp)
+trap 'rm -f "$bad"' EXIT
+head -c 500 "$vhe" >"$bad"
+run 0 any 'split \(nVHE\) / VHE' 'compare prints the split/VHE table' -- compare "$vhe" "$nvhe"
+run 2 1 'at byte offset' 'compare: a truncated file is one clear line' -- compare "$vhe" "$bad"
+run 1 any 'gate: FAILED' 'compare --fail-above fails when NEW is costlier' -- compare --fail-above 10 "$vhe" "$nvhe"
+run 0 any 'gate: passed' 'compare --fail-above passes within the bound' -- compare --fail-above 60 "$vhe" "$nvhe"
 if [ -e /dev/kvm ]; then
 	echo "ok $((tap_n + 1)) - # SKIP /dev/kvm exists here: the no-KVM error cannot be shown"
 	tap_n=$((tap_n + 1))

@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: MIT
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench_doc.h"
+#include "chart_svg.h"
+#include "compare.h"
+#include "compare_cmd.h"
+#include "unit.h"
+
+/* Two real runs (lab/run --icount, 50 iterations): VHE, then split. */
+#define VHE TINYVMM_TEST_DATA "/bench-arm64-vhe-icount.json"
+#define NVHE TINYVMM_TEST_DATA "/bench-arm64-nvhe-icount.json"
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	ck_assert_msg(f != NULL, "%s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+/* @path's text with the first @from replaced by @to (which must occur). */
+static char *edited(const char *path, const char *from, const char *to)
+{
+	char *text = slurp(path), *at = strstr(text, from), *out;
+	size_t head;
+
+	ck_assert_msg(at != NULL, "%s not in %s", from, path);
+	head = (size_t)(at - text);
+	out = malloc(strlen(text) - strlen(from) + strlen(to) + 1);
+	memcpy(out, text, head);
+	strcpy(out + head, to);
+	strcat(out, at + strlen(from));
+	free(text);
+	return out;
+}
+
+/* A temporary file holding @text; the caller unlinks and frees the path. */
+static char *temp_file(const char *text)
+{
+	char *path = strdup("/tmp/tinyvmm-compare-XXXXXX");
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static void load(struct bench_doc *doc, const char *path)
+{
+	int ret = bench_doc_load(doc, path);
+
+	ck_assert_msg(ret == 0, "%s: %s", path, doc->error);
+}
+
+/* The comparison of @a and @b (loaded docs; paths for the titles). */
+static void build2(struct compare *c, const struct bench_doc *a,
+		   const struct bench_doc *b)
+{
+	const struct bench_doc *docs[] = { a, b };
+	const char *paths[] = { "a.json", "b.json" };
+
+	ck_assert_int_eq(compare_build(c, docs, paths, 2), 0);
+}
+
+static char *printed(const struct compare *c, int what, double pct)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (what == 0)
+		compare_print(c, f);
+	else if (what == 1)
+		compare_print_exits(c, f);
+	else
+		compare_gate(c, pct, f);
+	fclose(f);
+	return buf;
+}
+
+static const struct compare_row *row_of(const struct compare *c,
+					const char *name)
+{
+	for (size_t r = 0; r < c->nr_rows; r++)
+		if (!strcmp(c->rows[r].name, name))
+			return &c->rows[r];
+	ck_abort_msg("no row %s", name);
+	return NULL;
+}
+
+static const struct {
+	const char *name;
+	double ratio; /* < 0: no ratio */
+} fixture_ratios[] = {
+	{ "hypercall", 1504.0 / 1024 }, { "gic_trap", 2288.0 / 1824 },
+	{ "mmio_user", 5728.0 / 5600 }, { "eoi", 1.0 },
+	{ "virtual_ipi", 12592.0 / 12320 }, { "vm_switch", -1 },
+	{ "io_out", -1 }, { "io_in", -1 },
+};
+
+START_TEST(test_fixture_table)
+{
+	struct bench_doc a, b;
+	struct compare c;
+	char *out;
+
+	load(&a, VHE);
+	load(&b, NVHE);
+	build2(&c, &a, &b);
+	ck_assert_uint_eq(c.nr_rows, ARRAY_SIZE(fixture_ratios));
+	ck_assert_str_eq(c.titles[0], "VHE");
+	ck_assert_str_eq(c.titles[1], "split (nVHE)");
+	ck_assert_uint_eq(c.nr_refused, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(fixture_ratios); i++) {
+		const struct compare_row *row = &c.rows[i];
+
+		ck_assert_str_eq(row->name, fixture_ratios[i].name);
+		ck_assert_str_eq(row->unit, "instructions (icount)");
+		ck_assert_int_eq(row->cells[1].has_ratio, fixture_ratios[i].ratio > 0);
+		if (fixture_ratios[i].ratio > 0)
+			ck_assert_double_eq_tol(row->cells[1].ratio,
+						fixture_ratios[i].ratio, 1e-12);
+	}
+	out = printed(&c, 0, 0);
+	ck_assert_msg(strstr(out, "split (nVHE) / VHE"), "%s", out);
+	ck_assert(strstr(out, "1024.0"));
+	ck_assert(strstr(out, "1504.0"));
+	ck_assert(strstr(out, "x1.47"));
+	ck_assert(strstr(out, "x1.25"));
+	ck_assert(strstr(out, "- (SKIPPED)"));
+	ck_assert(!strstr(out, "refused"));
+	free(out);
+	compare_free(&c);
+	bench_doc_free(&a);
+	bench_doc_free(&b);
+}
+END_TEST
+
+/* Exits per operation: 150 = 100 warm-up + 50 samples, short names. */
+START_TEST(test_fixture_exits)
+{
+	struct bench_doc a, b;
+	struct compare c;
+	char *out;
+
+	load(&a, VHE);
+	load(&b, NVHE);
+	build2(&c, &a, &b);
+	out = printed(&c, 1, 0);
+	ck_assert_msg(strstr(out, "exits 1.01, hvc 1.00"), "%s", out);
+	ck_assert(strstr(out, "mmio_kernel 1.00"));
+	ck_assert(strstr(out, "exits 2.13, halt_wakeup 1.01, wfi 1.01"));
+	ck_assert(strstr(out, "- (SKIPPED)"));
+	ck_assert(!strstr(out, "hvc_exit_stat"));
+	free(out);
+	compare_free(&c);
+	bench_doc_free(&a);
+	bench_doc_free(&b);
+}
+END_TEST
+
+/* A benchmark's unit differing between files: that row is refused. */
+START_TEST(test_unit_mismatch)
+{
+	char *text = edited(NVHE, "\"unit\":\"instructions (icount)\"",
+			    "\"unit\":\"cycles\"");
+	struct bench_doc a, b;
+	struct compare c;
+	char *out;
+
+	load(&a, VHE);
+	ck_assert_int_eq(bench_doc_parse(&b, text, strlen(text)), 0);
+	build2(&c, &a, &b);
+	ck_assert_uint_eq(c.nr_refused, 1);
+	ck_assert(row_of(&c, "hypercall")->units_differ);
+	ck_assert(!row_of(&c, "hypercall")->cells[1].has_ratio);
+	ck_assert(!row_of(&c, "gic_trap")->units_differ);
+	out = printed(&c, 0, 0);
+	ck_assert_msg(strstr(out, "refused: hypercall: units differ"), "%s", out);
+	ck_assert(strstr(out, "1504.0 cycles"));
+	ck_assert(strstr(out, "(units differ)"));
+	free(out);
+	/* The gate does not judge it; the command exits 2 for it. */
+	out = printed(&c, 2, 30);
+	ck_assert_msg(strstr(out, "passed: 4 benchmarks"), "%s", out);
+	free(out);
+	compare_free(&c);
+	bench_doc_free(&a);
+	bench_doc_free(&b);
+	free(text);
+}
+END_TEST
+
+static const struct {
+	const char *from, *to; /* an edit of the VHE fixture */
+	const char *error;     /* a part of doc.error */
+} bad_docs[] = {
+	{ "\"schema_version\":1", "\"schema_version\":2", "schema_version 2 is not supported" },
+	{ "\"schema_version\":1", "\"schema_version\":\"1\"", "schema_version: expected a number, found string" },
+	{ "\"schema_version\":1,", "", "schema_version: missing" },
+	{ "\"schema\":\"tinyvmm-bench\"", "\"schema\":\"other\"", "schema is \"other\"" },
+	{ "\"schema\":\"tinyvmm-bench\"", "\"schema\":7", "no \"schema\" string" },
+	{ "\"kvm_mode\":\"VHE\"", "\"kvm_mode\":null", "host.kvm_mode: expected a string, found null" },
+	{ "\"iterations\":50", "\"iterations\":-5", "config.iterations: -5 is below 0" },
+	{ "\"benchmarks\":[", "\"benchmarks\":7,\"b\":[", "benchmarks: expected an array, found number" },
+	{ "\"median\":1024", "\"median\":\"1024\"", "benchmarks[0].stats.median: expected a number, found string" },
+	{ "\"median\":1024", "\"median\":-1", "benchmarks[0].stats.median: -1 is below 0" },
+	{ "\"status\":\"OK\"", "\"status\":\"GOOD\"", "benchmarks[0].status: \"GOOD\" is not OK" },
+	{ "\"name\":\"gic_trap\"", "\"name\":\"hypercall\"", "benchmarks[1].name: \"hypercall\" appears twice" },
+	{ "\"ops_per_sample\":1", "\"ops_per_sample\":0", "benchmarks[0].ops_per_sample: 0 is below 1" },
+	{ "\"hvc_exit_stat\":150", "\"hvc_exit_stat\":\"many\"", "benchmarks[0].exits.hvc_exit_stat: expected a number" },
+	{ "\"exits\":{\"exits\":151,", "\"exits\":[{\"exits\":151,", "expected ',' or ']' in an array at byte offset" },
+	{ "{\"schema\"", "[{\"schema\"", "at byte offset" },
+	{ "\"median\":1024", "\"median\":1e999", "number out of range of a double at byte offset" },
+	{ "\"note\":\"\"", "\"note\":\"\\ud800\"", "surrogate" },
+};
+
+START_TEST(test_bad_documents)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(bad_docs); i++) {
+		char *text = edited(VHE, bad_docs[i].from, bad_docs[i].to);
+		struct bench_doc doc;
+		int ret = bench_doc_parse(&doc, text, strlen(text));
+
+		ck_assert_msg(ret == -EINVAL, "case %zu: %d", i, ret);
+		ck_assert_msg(strstr(doc.error, bad_docs[i].error),
+			      "case %zu: '%s'", i, doc.error);
+		ck_assert(doc.root == NULL && doc.benches == NULL);
+		free(text);
+	}
+}
+END_TEST
+
+/* Rows: the union in first-seen order; a missing one shows as such. */
+START_TEST(test_union_and_missing)
+{
+	char *text = edited(NVHE, "\"name\":\"eoi\"", "\"name\":\"eoi_new\"");
+	struct bench_doc a, b;
+	struct compare c;
+	char *out;
+
+	load(&a, VHE);
+	ck_assert_int_eq(bench_doc_parse(&b, text, strlen(text)), 0);
+	build2(&c, &a, &b);
+	ck_assert_uint_eq(c.nr_rows, 9);
+	ck_assert_str_eq(c.rows[3].name, "eoi");
+	ck_assert_str_eq(c.rows[8].name, "eoi_new");
+	ck_assert(c.rows[3].cells[1].bench == NULL);
+	ck_assert(c.rows[8].cells[0].bench == NULL);
+	out = printed(&c, 0, 0);
+	ck_assert(strstr(out, "- (missing)"));
+	free(out);
+	out = printed(&c, 2, 10);
+	ck_assert_msg(strstr(out, "gate: eoi: measured in BASE (VHE), missing in NEW"), "%s", out);
+	free(out);
+	compare_free(&c);
+	bench_doc_free(&a);
+	bench_doc_free(&b);
+	free(text);
+}
+END_TEST
+
+static const struct {
+	const char *base, *new_;
+	double pct;
+	size_t failed;
+	const char *says;
+} gate_cases[] = {
+	{ VHE, NVHE, 10, 2, "FAILED: 2 of 5 benchmarks costlier than BASE + 10% or no longer measured: hypercall, gic_trap" },
+	{ VHE, NVHE, 30, 1, "hypercall: 1024.0 -> 1504.0 instructions (icount) (+46.9%)" },
+	{ VHE, NVHE, 46.8, 1, "FAILED: 1 of 5" },
+	{ VHE, NVHE, 46.9, 0, "passed: 5 benchmarks within BASE + 46.9%" },
+	{ VHE, NVHE, 60, 0, "passed" },
+	{ NVHE, VHE, 0, 0, "passed" }, /* VHE is cheaper everywhere */
+	{ VHE, VHE, 0, 0, "passed" },
+};
+
+START_TEST(test_gate)
+{
+	FILE *null = fopen("/dev/null", "w");
+
+	for (size_t i = 0; i < ARRAY_SIZE(gate_cases); i++) {
+		struct bench_doc a, b;
+		struct compare c;
+		char *out;
+
+		load(&a, gate_cases[i].base);
+		load(&b, gate_cases[i].new_);
+		build2(&c, &a, &b);
+		ck_assert_uint_eq(compare_gate(&c, gate_cases[i].pct, null),
+				  gate_cases[i].failed);
+		out = printed(&c, 2, gate_cases[i].pct);
+		ck_assert_msg(strstr(out, gate_cases[i].says), "case %zu: %s", i, out);
+		free(out);
+		compare_free(&c);
+		bench_doc_free(&a);
+		bench_doc_free(&b);
+	}
+	fclose(null);
+}
+END_TEST
+
+static size_t count(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (; (s = strstr(s, what)); s += strlen(what))
+		n++;
+	return n;
+}
+
+START_TEST(test_svg)
+{
+	struct bench_doc a, b;
+	const struct bench_doc *docs[3];
+	const char *paths[] = { "a&b.json", "nvhe.json", "c.json" };
+	struct compare c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	load(&a, VHE);
+	load(&b, NVHE);
+	docs[0] = &a, docs[1] = &b, docs[2] = &a;
+	ck_assert_int_eq(compare_build(&c, docs, paths, 3), 0);
+	/* Two files in VHE mode: their titles carry the path. */
+	ck_assert_str_eq(c.titles[0], "VHE (a&b.json)");
+	ck_assert_str_eq(c.titles[1], "split (nVHE)");
+	ck_assert_int_eq(chart_svg_write(&c, f), 0);
+	fclose(f);
+	ck_assert_msg(!strncmp(buf, "<svg", 4), "%.40s", buf);
+	ck_assert(len > 7 && !strcmp(buf + len - 7, "</svg>\n"));
+	/* 5 OK benchmarks x 3 files; the 3 SKIPPED ones have no bars. */
+	ck_assert_uint_eq(count(buf, "<rect"), 15);
+	ck_assert_uint_eq(count(buf, "SKIPPED"), 9);
+	ck_assert(strstr(buf, "VHE (a&amp;b.json)"));
+	ck_assert(!strstr(buf, "a&b"));
+	ck_assert(strstr(buf, ">1504<"));
+	ck_assert(strstr(buf, ">x1.47<"));
+	ck_assert(strstr(buf, "instructions (icount)"));
+	ck_assert_uint_eq(count(buf, "<text"), count(buf, "</text>"));
+	free(buf);
+	compare_free(&c);
+	bench_doc_free(&a);
+	bench_doc_free(&b);
+}
+END_TEST
+
+/* argv for compare_parse_args(): "compare" then @args. */
+static int parse(struct compare_args *a, const char *const *args)
+{
+	char *argv[16] = { "compare" };
+	int argc = 1;
+
+	for (; args[argc - 1]; argc++)
+		argv[argc] = (char *)args[argc - 1];
+	return compare_parse_args(argc, argv, a);
+}
+
+START_TEST(test_args)
+{
+	static const char *const bad[][6] = {
+		{ NULL },
+		{ "a.json", NULL },
+		{ "--fail-above", "5", "a", "b", "c", NULL },
+		{ "--fail-above", "x", "a", "b", NULL },
+		{ "--fail-above", "-1", "a", "b", NULL },
+		{ "--fail-above", "inf", "a", "b", NULL },
+		{ "--svg", "", "a", "b", NULL },
+		{ "--bogus", "a", "b", NULL },
+		{ "a", "b", "--svg", NULL },
+	};
+	static const char *const good[] = { "a", "--svg", "o.svg", "b",
+					    "--fail-above", "2.5", NULL };
+	struct compare_args a;
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		ck_assert_msg(parse(&a, bad[i]) == -EINVAL, "case %zu", i);
+	ck_assert_int_eq(parse(&a, good), 0);
+	ck_assert_uint_eq(a.nr_files, 2);
+	ck_assert_str_eq(a.files[1], "b");
+	ck_assert_str_eq(a.svg, "o.svg");
+	ck_assert(a.gate && a.fail_above == 2.5);
+	ck_assert_int_eq(parse(&a, (const char *const[]){ "--help", NULL }), 0);
+	ck_assert(a.help);
+}
+END_TEST
+
+/* compare_run() on files: the exit status of each outcome. */
+START_TEST(test_run_status)
+{
+	char *mismatch = edited(NVHE, "\"unit\":\"instructions (icount)\"",
+				"\"unit\":\"ns\"");
+	char *cut = slurp(VHE);
+	char *p_mismatch = temp_file(mismatch), *p_cut;
+	FILE *null = fopen("/dev/null", "w");
+	struct compare_args a = { .nr_files = 2, .files = { VHE, NVHE } };
+
+	cut[strlen(cut) / 2] = '\0';
+	p_cut = temp_file(cut);
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_OK);
+	a.gate = true, a.fail_above = 10;
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_GATE);
+	a.fail_above = 50;
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_OK);
+	a.files[1] = p_mismatch; /* units refused: 2 even with the gate */
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	a.files[1] = p_cut;
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	a.files[1] = "/nonexistent.json";
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	a = (struct compare_args){ .nr_files = 2, .files = { VHE, NVHE },
+				   .svg = "/nonexistent/dir/x.svg" };
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	fclose(null);
+	unlink(p_mismatch);
+	unlink(p_cut);
+	free(p_mismatch);
+	free(p_cut);
+	free(mismatch);
+	free(cut);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("compare");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_fixture_table);
+	tcase_add_test(tc, test_fixture_exits);
+	tcase_add_test(tc, test_unit_mismatch);
+	tcase_add_test(tc, test_bad_documents);
+	tcase_add_test(tc, test_union_and_missing);
+	tcase_add_test(tc, test_gate);
+	tcase_add_test(tc, test_svg);
+	tcase_add_test(tc, test_args);
+	tcase_add_test(tc, test_run_status);
+	suite_add_tcase(s, tc);
+	return unit_run(s);
+}
