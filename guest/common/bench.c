@@ -139,6 +139,7 @@ static void bench_one(struct bench *b, const char *name)
 		bench_note(b, "unknown benchmark");
 		b->report.status = BENCH_STATUS_FAILED;
 	} else {
+		b->report.ops_per_sample = bench_arch_ops_per_sample(id);
 		b->report.status = bench_measure(b, id);
 	}
 	bench_arch_publish(b->samples,

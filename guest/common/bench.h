@@ -98,6 +98,8 @@ const char *bench_counter_name(uint32_t counter);
  */
 uint32_t bench_arch_prep(struct bench *b, enum bench_id id);
 int bench_arch_sample(struct bench *b, enum bench_id id, uint64_t *sample);
+/* How many back-to-back operations one sample of @id times (>= 1). */
+unsigned int bench_arch_ops_per_sample(enum bench_id id);
 uint32_t bench_arch_post(struct bench *b, enum bench_id id);
 /*
  * Makes [@p, @p + @len), written by this CPU, visible to a host that reads
