@@ -17,26 +17,10 @@
 #define NVHE TINYVMM_TEST_DATA "/bench-arm64-nvhe-icount.json"
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	ck_assert_msg(f != NULL, "%s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return buf;
-}
-
 /* @path's text with the first @from replaced by @to (which must occur). */
 static char *edited(const char *path, const char *from, const char *to)
 {
-	char *text = slurp(path), *at = strstr(text, from), *out;
+	char *text = unit_slurp(path, NULL), *at = strstr(text, from), *out;
 	size_t head;
 
 	ck_assert_msg(at != NULL, "%s not in %s", from, path);
@@ -47,18 +31,6 @@ static char *edited(const char *path, const char *from, const char *to)
 	strcat(out, at + strlen(from));
 	free(text);
 	return out;
-}
-
-/* A temporary file holding @text; the caller unlinks and frees the path. */
-static char *temp_file(const char *text)
-{
-	char *path = strdup("/tmp/tinyvmm-compare-XXXXXX");
-	int fd = mkstemp(path);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	return path;
 }
 
 static void load(struct bench_doc *doc, const char *path)
@@ -407,13 +379,13 @@ START_TEST(test_run_status)
 {
 	char *mismatch = edited(NVHE, "\"unit\":\"instructions (icount)\"",
 				"\"unit\":\"ns\"");
-	char *cut = slurp(VHE);
-	char *p_mismatch = temp_file(mismatch), *p_cut;
+	char *cut = unit_slurp(VHE, NULL);
+	char *p_mismatch = unit_temp_file(mismatch), *p_cut;
 	FILE *null = fopen("/dev/null", "w");
 	struct compare_args a = { .nr_files = 2, .files = { VHE, NVHE } };
 
 	cut[strlen(cut) / 2] = '\0';
-	p_cut = temp_file(cut);
+	p_cut = unit_temp_file(cut);
 	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_OK);
 	a.gate = true, a.fail_above = 10;
 	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_GATE);

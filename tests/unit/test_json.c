@@ -211,28 +211,11 @@ START_TEST(test_lookups)
 }
 END_TEST
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	ck_assert_msg(f != NULL, "%s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 /* Every proper prefix of a real document is an error, never a crash. */
 START_TEST(test_truncations)
 {
 	size_t len;
-	char *text = slurp(FIXTURE, &len);
+	char *text = unit_slurp(FIXTURE, &len);
 	struct json_error err;
 	struct json_value *v;
 
@@ -252,7 +235,7 @@ START_TEST(test_mutations)
 {
 	static const char garbage[] = { '"', '\\', '{', ']', ',', '\0', '\x80', 'e' };
 	size_t len;
-	char *text = slurp(FIXTURE, &len);
+	char *text = unit_slurp(FIXTURE, &len);
 	struct json_error err;
 	struct json_value *v;
 
