@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "bench_doc.h"
+#include "bench_protocol.h"
+#include "bench_result.h"
 #include "report.h"
 
 TV_PRINTF(2, 3)
@@ -154,6 +156,9 @@ static int load_bench(struct bench_doc *doc, const struct json_value *v,
 	    check_exits(doc, where, b->exits) ||
 	    load_stats(doc, i, stats, b))
 		return -EINVAL;
+	if (!bench_name_ok(b->name, BENCH_NAME_LEN))
+		return doc_fail(doc, "%s.name: \"%.40s\" is not 1-%d characters of [a-z0-9_]",
+				where, b->name, BENCH_NAME_LEN - 1);
 	if (!status_known(b->status))
 		return doc_fail(doc, "%s.status: \"%.32s\" is not OK, SKIPPED or FAILED",
 				where, b->status);
@@ -172,6 +177,10 @@ static int load_benches(struct bench_doc *doc, double window_samples)
 
 	if (!list || list->type != JSON_ARRAY)
 		return bad_member(doc, "", "benchmarks", list, "an array");
+	/* Far above any real run; keeps lookups by name cheap on hostile files. */
+	if (n > BENCH_DOC_MAX_BENCHES)
+		return doc_fail(doc, "benchmarks: %zu entries, more than %d",
+				n, BENCH_DOC_MAX_BENCHES);
 	doc->benches = calloc(n ? n : 1, sizeof(*doc->benches));
 	if (!doc->benches)
 		return -ENOMEM;

@@ -23,6 +23,8 @@
 #include "log.h"
 
 #define BENCH_DOC_ERROR_LEN 256
+/* Benchmarks one document may hold: a run reports at most 16. */
+#define BENCH_DOC_MAX_BENCHES 4096
 
 /* One benchmark; strings point into the document's tree. */
 struct bench_doc_bench {

@@ -37,7 +37,7 @@ void bench_result_free(struct bench_result *r)
 	r->nr_samples = r->nr_exits = 0;
 }
 
-static bool name_ok(const char *name, size_t size)
+bool bench_name_ok(const char *name, size_t size)
 {
 	size_t len = strnlen(name, size);
 
@@ -121,7 +121,7 @@ int bench_result_from_guest(const struct guest_mem *mem, uint64_t gpa,
 		return -EFAULT;
 	}
 	memcpy(&r, src, sizeof(r));
-	if (!name_ok(r.name, sizeof(r.name))) {
+	if (!bench_name_ok(r.name, sizeof(r.name))) {
 		bench_result_fail(out, "report name is empty, unterminated or "
 				  "not [a-z0-9_]");
 		return -EINVAL;

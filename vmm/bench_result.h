@@ -8,6 +8,7 @@
 #ifndef TINYVMM_VMM_BENCH_RESULT_H
 #define TINYVMM_VMM_BENCH_RESULT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bench_protocol.h"
@@ -60,5 +61,11 @@ void bench_result_fail(struct bench_result *r, const char *fmt, ...)
 void bench_result_free(struct bench_result *r);
 
 const char *bench_status_name(uint32_t status);
+
+/*
+ * A benchmark name as the protocol allows it: 1 to @size - 1 characters
+ * of [a-z0-9_], NUL-terminated within @size bytes.
+ */
+bool bench_name_ok(const char *name, size_t size);
 
 #endif

@@ -164,7 +164,9 @@ static void svg_bar(const struct chart *ch, const struct compare_row *row,
 		x + 3, y, ch->bar_w - 6, ch->plot_bottom - y,
 		chart_colors[f % NR_COLORS]);
 	xml_text(out, ch->c->titles[f]);
-	fprintf(out, ": %s: %s ", row->name, v);
+	fputs(": ", out);
+	xml_text(out, row->name);
+	fprintf(out, ": %s ", v);
 	xml_text(out, row->unit);
 	fprintf(out, " per op, x%.2f</title></rect>\n", cell->ratio);
 	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\">%s</text>\n",

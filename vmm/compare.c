@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The comparison of bench documents; contract in compare.h. */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,9 +145,10 @@ static void fill_row(struct compare *c, struct compare_row *row)
 	for (size_t f = 0; f < c->nr_files; f++) {
 		struct compare_cell *cell = &row->cells[f];
 
-		cell->has_ratio = cell->usable;
 		if (cell->usable)
 			cell->ratio = cell->bench->median / base->bench->median;
+		/* Medians of 1e300 and 1e-300 both parse; their ratio does not. */
+		cell->has_ratio = cell->usable && isfinite(cell->ratio);
 	}
 }
 

@@ -195,6 +195,7 @@ static const struct {
 	{ "\"median\":1024", "\"median\":-1", "benchmarks[0].stats.median: -1 is below 0" },
 	{ "\"status\":\"OK\"", "\"status\":\"GOOD\"", "benchmarks[0].status: \"GOOD\" is not OK" },
 	{ "\"name\":\"gic_trap\"", "\"name\":\"hypercall\"", "benchmarks[1].name: \"hypercall\" appears twice" },
+	{ "\"name\":\"gic_trap\"", "\"name\":\"x</title><script>\"", "benchmarks[1].name: \"x</title><script>\" is not 1-31 characters of [a-z0-9_]" },
 	{ "\"ops_per_sample\":1", "\"ops_per_sample\":0", "benchmarks[0].ops_per_sample: 0 is below 1" },
 	{ "\"hvc_exit_stat\":150", "\"hvc_exit_stat\":\"many\"", "benchmarks[0].exits.hvc_exit_stat: expected a number" },
 	{ "\"exits\":{\"exits\":151,", "\"exits\":[{\"exits\":151,", "expected ',' or ']' in an array at byte offset" },
