@@ -19,6 +19,7 @@ struct console_input {
 	uint8_t buf[256];
 	size_t len, off;
 	int stdin_open;
+	int watching; /* stdin is in the epoll set with EPOLLIN */
 };
 
 static void stop_signal_set(sigset_t *set)
@@ -88,13 +89,33 @@ static int console_epoll_add(int ep, int fd)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/*
+ * Watch stdin only while there is room for what it brings: with input
+ * still pending, a level-triggered stdin would wake epoll at once, over
+ * and over, while the guest is not draining its UART.
+ */
+static void console_watch_stdin(int ep, struct console_input *in)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = STDIN_FILENO };
+	int want = in->stdin_open && in->off == in->len;
+
+	if (want == in->watching)
+		return;
+	if (!in->stdin_open)
+		epoll_ctl(ep, EPOLL_CTL_DEL, STDIN_FILENO, NULL);
+	else
+		epoll_ctl(ep, EPOLL_CTL_MOD, STDIN_FILENO,
+			  want ? &ev : &(struct epoll_event){ .data.fd = STDIN_FILENO });
+	in->watching = want;
+}
+
 static void console_loop(struct vm *vm, int ep, int sfd)
 {
 	struct console_input in = { .stdin_open = 0 };
 	struct epoll_event evs[4];
 
 	/* stdin may be a file or /dev/null, which epoll refuses: no input then. */
-	in.stdin_open = console_epoll_add(ep, STDIN_FILENO) == 0;
+	in.stdin_open = in.watching = console_epoll_add(ep, STDIN_FILENO) == 0;
 	while (!vm_is_stopping(vm)) {
 		int pending = in.off < in.len;
 		int n = epoll_wait(ep, evs, 4, pending ? CONSOLE_RETRY_MS : -1);
@@ -102,13 +123,12 @@ static void console_loop(struct vm *vm, int ep, int sfd)
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.fd == sfd)
 				console_on_signal(vm, sfd);
-			else if (evs[i].data.fd == STDIN_FILENO && !pending)
+			else if (evs[i].data.fd == STDIN_FILENO)
 				console_feed(vm, &in);
 		}
 		if (pending)
 			console_feed(vm, &in);
-		if (!in.stdin_open && in.off == in.len)
-			epoll_ctl(ep, EPOLL_CTL_DEL, STDIN_FILENO, NULL);
+		console_watch_stdin(ep, &in);
 	}
 }
 

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ enum {
 
 struct serial {
 	pthread_mutex_t lock;
+	atomic_bool stopped; /* set by serial_stop(): transmit nothing more */
 	struct serial_irq irq;
 	int irq_level;
 	int out_fd;
@@ -100,10 +102,14 @@ static void serial_transmit(struct serial *s, uint8_t byte)
 			rx_push(s, byte);
 		return;
 	}
-	/* The console may be gone (closed pipe): drop output, keep running. */
-	while (s->out_fd >= 0 && write(s->out_fd, &byte, 1) < 0 &&
-	       errno == EINTR)
-		;
+	/*
+	 * A closed pipe drops output and the VM runs on. A stalled reader
+	 * blocks this vCPU (back-pressure, as a real line would) until the VM
+	 * stops: the stop's kick signal ends the write with EINTR, and a
+	 * stopped UART writes nothing, so no vCPU waits on stdout forever.
+	 */
+	if (s->out_fd >= 0 && !atomic_load(&s->stopped))
+		(void)!write(s->out_fd, &byte, 1);
 }
 
 static void serial_write_reg(struct serial *s, unsigned int reg, uint8_t v)
@@ -231,24 +237,22 @@ void serial_destroy(struct serial *s)
 	free(s);
 }
 
+void serial_stop(struct serial *s)
+{
+	if (s)
+		atomic_store(&s->stopped, true);
+}
+
 size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len)
 {
 	size_t taken = 0;
 
-	pthread_mutex_lock(&s->lock);
+	/* A vCPU may hold the lock while stdout is stalled: never wait on it. */
+	if (pthread_mutex_trylock(&s->lock))
+		return 0;
 	while (taken < len && s->rx_count < RX_FIFO_SIZE)
 		rx_push(s, buf[taken++]);
 	serial_update_irq(s);
 	pthread_mutex_unlock(&s->lock);
 	return taken;
-}
-
-int serial_can_receive(struct serial *s)
-{
-	int room;
-
-	pthread_mutex_lock(&s->lock);
-	room = s->rx_count < RX_FIFO_SIZE;
-	pthread_mutex_unlock(&s->lock);
-	return room;
 }

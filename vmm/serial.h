@@ -32,11 +32,12 @@ void serial_destroy(struct serial *s);
 
 /*
  * Feeds input bytes; returns how many were taken (the receive FIFO holds
- * 16: the rest waits for the guest to drain it).
+ * 16: the rest waits for the guest to drain it). Never blocks: while a
+ * vCPU holds the UART it takes nothing, and the caller tries again.
  */
 size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len);
 
-/* True while the receive FIFO has room: the main loop polls input only then. */
-int serial_can_receive(struct serial *s);
+/* From now on transmitted bytes are dropped: the VM is stopping. */
+void serial_stop(struct serial *s);
 
 #endif

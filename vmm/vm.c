@@ -215,6 +215,7 @@ void vm_request_stop(struct vm *vm, int exit_code)
 	if (atomic_exchange(&vm->stopping, true))
 		return; /* someone else stopped it first: their code stands */
 	atomic_store(&vm->exit_code, exit_code);
+	serial_stop(vm->console); /* before the kicks: see serial_transmit() */
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
 	if (write(vm->stop_eventfd, &one, sizeof(one)) < 0) {
