@@ -92,9 +92,8 @@ static int bench_profile(struct bench_dev *dev, struct bench_result *r)
 
 static void bench_report(struct bench_dev *dev, uint64_t gpa)
 {
-	struct bench_result *r = &dev->results[dev->nr_results];
-	bool have_end = dev->stats.available &&
-			!kvm_stats_snapshot(&dev->stats, dev->at_report);
+	struct bench_result *r;
+	bool have_end;
 	int ret;
 
 	if (dev->nr_results == BENCH_MAX_REPORTS) {
@@ -103,17 +102,25 @@ static void bench_report(struct bench_dev *dev, uint64_t gpa)
 			       BENCH_MAX_REPORTS);
 		return;
 	}
+	r = &dev->results[dev->nr_results];
+	have_end = dev->stats.available &&
+		   !kvm_stats_snapshot(&dev->stats, dev->at_report);
 	ret = bench_result_from_guest(&dev->vm->mem, gpa, dev->nr_results, r);
 	dev->nr_results++;
 	if (ret == -ENOMEM)
 		bench_result_fail(r, "out of host memory copying the report");
 	if (ret)
 		tv_err("bench device: benchmark %s: %s", r->name, r->note);
-	/* A benchmark that did not run may well skip BEGIN: no line for it. */
-	if (!dev->begun && dev->stats.available && r->status == BENCH_STATUS_OK)
-		tv_err("bench device: benchmark %s reported without BEGIN: no exit profile",
-		       r->name);
-	else if (have_end && bench_profile(dev, r))
+	/*
+	 * Without a BEGIN the start snapshot is another benchmark's (or none):
+	 * no profile. A benchmark that did not run may well skip BEGIN, so
+	 * only a measured one is worth a line.
+	 */
+	if (!dev->begun) {
+		if (dev->stats.available && r->status == BENCH_STATUS_OK)
+			tv_err("bench device: benchmark %s reported without BEGIN: no exit profile",
+			       r->name);
+	} else if (have_end && bench_profile(dev, r))
 		tv_err("bench device: benchmark %s: no memory for its exit profile",
 		       r->name);
 	dev->begun = false;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -14,8 +15,10 @@ void tv_log_set_verbose(int verbose)
 	atomic_store(&log_verbose, verbose);
 }
 
+/* Keeps errno: callers write tv_errno(errno, ...); return -errno; */
 static void log_line(const char *fmt, va_list ap, int err)
 {
+	int saved_errno = errno;
 	char line[512];
 	int n = vsnprintf(line, sizeof(line), fmt, ap);
 
@@ -26,6 +29,7 @@ static void log_line(const char *fmt, va_list ap, int err)
 		fprintf(stderr, "tinyvmm: %s: %s\n", line, strerror(err));
 	else
 		fprintf(stderr, "tinyvmm: %s\n", line);
+	errno = saved_errno;
 }
 
 void tv_err(const char *fmt, ...)

@@ -210,9 +210,11 @@ static void *vcpu_thread(void *arg)
 
 	while (!vm_is_stopping(vcpu->vm)) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			int err = errno; /* before arch_vcpu_pc()'s ioctl */
+
+			if (err == EINTR || err == EAGAIN)
 				continue;
-			tv_errno(errno, "vCPU %u: KVM_RUN at pc 0x%" PRIx64,
+			tv_errno(err, "vCPU %u: KVM_RUN at pc 0x%" PRIx64,
 				 vcpu->id, arch_vcpu_pc(vcpu));
 			vm_request_stop(vcpu->vm, TINYVMM_EXIT_ERROR);
 			break;

@@ -63,8 +63,13 @@ static int vm_create_kvm_vm(struct vm *vm)
 		return -EINVAL;
 	}
 	mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (mmap_size < (int)sizeof(struct kvm_run)) {
+	if (mmap_size < 0) {
 		tv_errno(errno, "KVM_GET_VCPU_MMAP_SIZE");
+		return -errno;
+	}
+	if (mmap_size < (int)sizeof(struct kvm_run)) {
+		tv_err("KVM_GET_VCPU_MMAP_SIZE says %d bytes, less than struct kvm_run",
+		       mmap_size);
 		return -EINVAL;
 	}
 	vm->vcpu_mmap_size = (size_t)mmap_size;
@@ -101,8 +106,10 @@ static int vm_create_vcpus(struct vm *vm)
 	int ret;
 
 	vm->vcpus = calloc(n, sizeof(*vm->vcpus));
-	if (!vm->vcpus)
+	if (!vm->vcpus) {
+		tv_err("no host memory for %u vCPUs", n);
 		return -ENOMEM;
+	}
 	for (unsigned int i = 0; i < n; i++)
 		vm->vcpus[i].fd = -1;
 	for (unsigned int i = 0; i < n; i++) {
@@ -162,6 +169,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	vm_init_empty(vm, cfg);
 	vm->stop_eventfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ret = vm->stop_eventfd < 0 ? -errno : 0;
+	if (ret)
+		tv_errno(ret, "creating the VM's stop eventfd");
 	if (!ret)
 		ret = kvm_open(vm);
 	if (!ret)

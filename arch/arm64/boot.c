@@ -49,6 +49,12 @@ static int boot_src_open(struct boot_src *f, const char *path,
 		return -EINVAL;
 	}
 	f->size = (uint64_t)st.st_size;
+	if (f->size == 0) {
+		tv_err("%s %s: the file is empty", what, path);
+		close(f->fd);
+		f->fd = -1;
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -144,16 +150,18 @@ static void report_no_room(const struct vm *vm,
 			   const struct boot_src *kernel,
 			   const struct boot_src *initrd)
 {
-	uint64_t mib = vm->cfg->mem_size >> 20;
+	uint64_t mib = vm->cfg->mem_size >> 20, need;
 
-	if (info->text_offset + info->image_size + ARM64_DTB_MAX_SIZE >
-	    vm->cfg->mem_size)
+	/* A hostile header's sum may wrap: that kernel fits nowhere either. */
+	if (__builtin_add_overflow(info->text_offset, info->image_size, &need) ||
+	    __builtin_add_overflow(need, ARM64_DTB_MAX_SIZE + (1 << 20) - 1, &need))
+		tv_err("%s %s: the header asks for more memory than there is "
+		       "(text_offset + image_size overflow)", kernel->what,
+		       kernel->path);
+	else if (need - ((1 << 20) - 1) > vm->cfg->mem_size || !initrd->path)
 		tv_err("%s %s: needs %" PRIu64 " MiB with its device "
 		       "tree, more than --mem %" PRIu64 "M",
-		       kernel->what, kernel->path,
-		       (uint64_t)(info->text_offset + info->image_size +
-				  ARM64_DTB_MAX_SIZE + (1 << 20) - 1) >> 20,
-		       mib);
+		       kernel->what, kernel->path, need >> 20, mib);
 	else
 		tv_err("--initrd %s: %" PRIu64 " MiB does not fit in --mem %"
 		       PRIu64 "M beside the kernel", initrd->path,

@@ -29,6 +29,9 @@ step badimage tinyvmm --kernel /bin/busybox;
 step tinyram tinyvmm --kernel /guest/hello.img --mem 2M;
 dd if=/dev/zero of=/tmp/big.rd bs=1M count=8 2>/dev/null;
 step bigrd tinyvmm --kernel /guest/hello.img --initrd /tmp/big.rd --mem 8M;
+: > /tmp/empty;
+step emptyrd tinyvmm --kernel /guest/hello.img --initrd /tmp/empty;
+step emptyk tinyvmm --kernel /tmp/empty;
 step cpus tinyvmm --kernel /guest/hello.img --cpus 500;
 step dtbout tinyvmm --dtb-out /tmp/t.dtb --cpus 2;
 step dtbmagic od -An -tx1 -N4 /tmp/t.dtb;
@@ -100,6 +103,9 @@ expect tinyram 1 'a kernel that does not fit in RAM is refused' 'more than --mem
 one_line tinyram 'the kernel-too-big error'
 expect bigrd 1 'an initrd that does not fit is refused' '--initrd /tmp/big.rd: .*does not fit'
 one_line bigrd 'the initrd-too-big error'
+expect emptyrd 1 'an empty initrd is refused' '--initrd /tmp/empty: the file is empty'
+one_line emptyrd 'the empty-initrd error'
+expect emptyk 1 'an empty kernel is refused' '--kernel /tmp/empty: the file is empty'
 expect cpus 2 '--cpus beyond the limit is a usage error' '--cpus 500'
 expect dtbout 0 '--dtb-out without --kernel writes the tree and exits'
 expect dtbmagic 0 'the written tree starts with the FDT magic' 'd0 0d fe ed'
