@@ -6,7 +6,7 @@
  * Threads. Registers are accessed from vCPU threads. NOP and the read-only
  * registers take no lock and allocate nothing: NOP is what the "mmio exit
  * to userspace" benchmark measures. BEGIN, REPORT and DONE take the
- * device's mutex. bench_results() is for after vm_run(), when no vCPU
+ * device's mutex. bench_outcome() is for after vm_run(), when no vCPU
  * thread is left.
  *
  * Exit profile. BEGIN and REPORT each snapshot KVM's cumulative counters

@@ -187,7 +187,11 @@ int main(int argc, char **argv)
 	const struct arch_platform *platform = arch_platform();
 	struct options opts;
 
-	/* Guest output reaches the user byte by byte, as the UART sends it. */
+	/*
+	 * The UART writes guest output to fd 1 directly; unbuffered stdio
+	 * keeps tinyvmm's own stdout lines (--host-info, the bench table) in
+	 * order with it.
+	 */
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return compare_main(argc - 1, argv + 1);

@@ -15,7 +15,7 @@
  *           correction: the samples estimate the cost of an operation,
  *           they are not the whole population); 0 when n = 1
  * Every figure is per operation: sample / ops_per_sample, then converted
- * to the unit (stats_unit()).
+ * to the unit (stats_unit_for()).
  */
 #ifndef TINYVMM_VMM_STATS_H
 #define TINYVMM_VMM_STATS_H

@@ -102,7 +102,8 @@ static void vcpu_handle_mmio(struct vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	uint32_t len = run->mmio.len;
 
-	if (len == 0 || len > sizeof(run->mmio.data)) {
+	/* KVM passes 1, 2, 4 or 8 bytes; bus devices rely on it. */
+	if (len == 0 || len > sizeof(run->mmio.data) || (len & (len - 1))) {
 		vcpu_fail(vcpu, "MMIO exit with an impossible length");
 		return;
 	}

@@ -10,6 +10,10 @@
 struct vm;
 struct vcpu;
 
+/* KVM_SET_DEVICE_ATTR on a device or vCPU fd; 0 or -errno. */
+TV_MUST_CHECK int arm64_set_attr(int fd, uint32_t group, uint64_t attr,
+				 void *val);
+
 /* gic.c: create the vGIC (v3, else v2) and map it; init after vCPUs. */
 TV_MUST_CHECK int arm64_gic_create(struct vm *vm);
 TV_MUST_CHECK int arm64_gic_finalize(struct vm *vm);

@@ -168,10 +168,17 @@ static void report_no_room(const struct vm *vm,
 		       (initrd->size + (1 << 20) - 1) >> 20, mib);
 }
 
-static int build_dtb(struct vm *vm, const struct arm64_boot_plan *plan)
+/* The machine the device tree describes: this VM, as laid out in RAM. */
+static void describe_machine(const struct vm *vm,
+			     const struct arm64_boot_plan *plan,
+			     uint64_t *mpidrs, struct arm64_fdt_machine *m)
 {
-	uint64_t mpidrs[ARM64_MAX_VCPUS];
-	struct arm64_fdt_machine m = {
+	const struct vm_bench_config *bench = &vm->cfg->bench;
+	int v3 = vm->arch.gic_version == 3;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		mpidrs[i] = vm->vcpus[i].arch.mpidr;
+	*m = (struct arm64_fdt_machine){
 		.ram_base = ARM64_RAM_BASE,
 		.ram_size = vm->cfg->mem_size,
 		.nr_cpus = vm->nr_vcpus,
@@ -179,11 +186,9 @@ static int build_dtb(struct vm *vm, const struct arm64_boot_plan *plan)
 		.gic_version = vm->arch.gic_version,
 		.gicd_base = ARM64_GICD_BASE,
 		.gicd_size = ARM64_GICD_SIZE,
-		.gicr_base = vm->arch.gic_version == 3 ? ARM64_GICR_BASE
-						       : ARM64_GICC_BASE,
-		.gicr_size = vm->arch.gic_version == 3
-				     ? ARM64_GICR_STRIDE * vm->nr_vcpus
-				     : ARM64_GICC_SIZE,
+		.gicr_base = v3 ? ARM64_GICR_BASE : ARM64_GICC_BASE,
+		.gicr_size = v3 ? ARM64_GICR_STRIDE * vm->nr_vcpus
+				: ARM64_GICC_SIZE,
 		.uart_base = ARM64_UART_BASE,
 		.uart_size = ARM64_UART_SIZE,
 		.uart_intid = ARM64_UART_INTID,
@@ -193,19 +198,23 @@ static int build_dtb(struct vm *vm, const struct arm64_boot_plan *plan)
 		.initrd_end = plan->initrd_addr + plan->initrd_size,
 		.has_pmu = vm->arch.has_pmu,
 	};
-	const struct vm_bench_config *bench = &vm->cfg->bench;
+	if (!bench->enabled)
+		return;
+	m->bench_base = ARM64_BENCH_BASE;
+	m->bench_size = ARM64_BENCH_SIZE;
+	m->bench_iterations = bench->iterations;
+	m->bench_warmup = bench->warmup;
+	m->bench_select = bench->select;
+	m->nr_bench_select = bench->nr_select;
+}
+
+static int build_dtb(struct vm *vm, const struct arm64_boot_plan *plan)
+{
+	uint64_t mpidrs[ARM64_MAX_VCPUS];
+	struct arm64_fdt_machine m;
 	int ret;
 
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		mpidrs[i] = vm->vcpus[i].arch.mpidr;
-	if (bench->enabled) {
-		m.bench_base = ARM64_BENCH_BASE;
-		m.bench_size = ARM64_BENCH_SIZE;
-		m.bench_iterations = bench->iterations;
-		m.bench_warmup = bench->warmup;
-		m.bench_select = bench->select;
-		m.nr_bench_select = bench->nr_select;
-	}
+	describe_machine(vm, plan, mpidrs, &m);
 	vm->arch.dtb = malloc(ARM64_DTB_MAX_SIZE);
 	if (!vm->arch.dtb)
 		return -ENOMEM;

@@ -13,7 +13,7 @@
 #include "layout.h"
 #include "vm.h"
 
-static int gic_set_attr(int fd, uint32_t group, uint64_t attr, void *val)
+int arm64_set_attr(int fd, uint32_t group, uint64_t attr, void *val)
 {
 	struct kvm_device_attr a = {
 		.group = group, .attr = attr, .addr = (uintptr_t)val,
@@ -40,15 +40,15 @@ static int gic_set_addresses(struct vm *vm)
 	int fd = vm->arch.gic_fd, ret;
 
 	if (vm->arch.gic_version == 3) {
-		ret = gic_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+		ret = arm64_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
 				   KVM_VGIC_V3_ADDR_TYPE_DIST, &dist);
-		return ret ? ret : gic_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+		return ret ? ret : arm64_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
 						KVM_VGIC_V3_ADDR_TYPE_REDIST,
 						&redist);
 	}
-	ret = gic_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+	ret = arm64_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
 			   KVM_VGIC_V2_ADDR_TYPE_DIST, &dist);
-	return ret ? ret : gic_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+	return ret ? ret : arm64_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
 					KVM_VGIC_V2_ADDR_TYPE_CPU, &cpuif);
 }
 
@@ -80,10 +80,10 @@ int arm64_gic_finalize(struct vm *vm)
 		tv_err("--cpus %u: a GICv2 serves at most 8 vCPUs", vm->nr_vcpus);
 		return -EINVAL;
 	}
-	ret = gic_set_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0,
+	ret = arm64_set_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0,
 			   &nr_irqs);
 	if (!ret)
-		ret = gic_set_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
+		ret = arm64_set_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
 				   KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
 	if (ret)
 		tv_errno(ret, "initialising the vGICv%d for %u vCPUs",

@@ -23,7 +23,8 @@ struct arm64_image_header_info {
 };
 
 /*
- * Validates the header of an Image of @len bytes at @buf.
+ * Validates the 64-byte header at @buf (@len bytes of the Image's start;
+ * the loader passes just the header and checks the file size itself).
  * Returns 0 and fills @info, or:
  *   -ENOEXEC  too short for a header, or the magic is wrong
  *   -EINVAL   fields that no kernel could have (image_size smaller than the

@@ -79,25 +79,15 @@ int arm64_vcpu_set_entry(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
 	return ret;
 }
 
-static int vcpu_set_attr(struct vcpu *vcpu, uint32_t group, uint64_t attr,
-			 void *val)
-{
-	struct kvm_device_attr a = {
-		.group = group, .attr = attr, .addr = (uintptr_t)val,
-	};
-
-	return ioctl(vcpu->fd, KVM_SET_DEVICE_ATTR, &a) ? -errno : 0;
-}
-
 /* After the vGIC is initialised (api.rst, KVM_ARM_VCPU_PMU_V3_CTRL). */
 int arm64_vcpu_pmu_init(struct vcpu *vcpu)
 {
 	int irq = ARM64_PMU_INTID;
-	int ret = vcpu_set_attr(vcpu, KVM_ARM_VCPU_PMU_V3_CTRL,
+	int ret = arm64_set_attr(vcpu->fd, KVM_ARM_VCPU_PMU_V3_CTRL,
 				KVM_ARM_VCPU_PMU_V3_IRQ, &irq);
 
 	if (!ret)
-		ret = vcpu_set_attr(vcpu, KVM_ARM_VCPU_PMU_V3_CTRL,
+		ret = arm64_set_attr(vcpu->fd, KVM_ARM_VCPU_PMU_V3_CTRL,
 				    KVM_ARM_VCPU_PMU_V3_INIT, NULL);
 	if (ret)
 		tv_errno(ret, "initialising the PMU of vCPU %u", vcpu->id);
