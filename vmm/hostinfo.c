@@ -10,7 +10,11 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "file.h"
 #include "hostinfo.h"
+
+/* /proc/cpuinfo of a 256-CPU host is ~300 KiB. */
+#define HOST_TEXT_FILE_MAX (4u << 20)
 
 static void kvm_probe(struct host_info *info)
 {
@@ -73,42 +77,16 @@ void host_info_print(const struct host_info *info, FILE *out)
 			info->evidence[i]);
 }
 
-static char *read_all_fd(int fd, size_t limit)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap + 1);
-	ssize_t n;
-
-	while (buf) {
-		if (len == cap) {
-			char *bigger = cap < limit ? realloc(buf, cap * 2 + 1)
-						   : NULL;
-			if (!bigger)
-				break; /* keep what fits under the limit */
-			buf = bigger;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	if (buf)
-		buf[len] = '\0';
-	return buf;
-}
-
 char *host_read_text_file(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char *text;
+	size_t len;
+	int ret = file_read_all(path, HOST_TEXT_FILE_MAX, &text, &len);
 
-	if (fd < 0)
+	if (ret) {
+		errno = -ret;
 		return NULL;
-	text = read_all_fd(fd, 1 << 20);
-	close(fd);
+	}
 	return text;
 }
 

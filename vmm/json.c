@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "json.h"
 
 #define JSON_STR2(x) #x
@@ -515,45 +516,9 @@ int json_parse(const char *text, size_t len, struct json_value **out,
 }
 
 /* All of @fd into a new buffer; -EFBIG beyond JSON_MAX_FILE bytes. */
-static int read_fd(int fd, char **out, size_t *out_len)
-{
-	size_t cap = 0, len = 0;
-	char *buf = NULL, *grown;
-	ssize_t n = 0;
-
-	for (;;) {
-		if (len == cap) {
-			cap = cap > JSON_MAX_FILE ? 0 : cap ? cap * 2 : 65536;
-			cap = cap > JSON_MAX_FILE ? JSON_MAX_FILE + 1 : cap;
-			grown = cap ? realloc(buf, cap) : NULL;
-			if (!grown) {
-				free(buf);
-				return cap ? -ENOMEM : -EFBIG;
-			}
-			buf = grown;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	if (n < 0) {
-		int ret = -errno;
-
-		free(buf);
-		return ret;
-	}
-	*out = buf;
-	*out_len = len;
-	return 0;
-}
-
 int json_read_file(const char *path, struct json_value **out,
 		   struct json_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t len = 0;
 	char *buf = NULL;
 	int ret;
@@ -561,10 +526,7 @@ int json_read_file(const char *path, struct json_value **out,
 	*out = NULL;
 	err->what = NULL;
 	err->offset = 0;
-	if (fd < 0)
-		return -errno;
-	ret = read_fd(fd, &buf, &len);
-	close(fd);
+	ret = file_read_all(path, JSON_MAX_FILE, &buf, &len);
 	if (ret == -EFBIG) {
 		err->what = "larger than 16 MiB, the limit for a JSON file";
 		err->offset = JSON_MAX_FILE;
