@@ -80,6 +80,14 @@ TV_MUST_CHECK int arch_irq_set(struct vm *vm, unsigned int irq, int level);
  */
 TV_MUST_CHECK int arch_vcpu_handle_exit(struct vcpu *vcpu);
 
+/*
+ * The host's own cheap time counter, readable from userspace (arm64:
+ * CNTVCT_EL0; x86: the TSC), for timing tinyvmm's share of an exit; and
+ * its frequency in Hz (0 when unknown: figures stay in raw ticks).
+ */
+uint64_t arch_host_counter(void);
+uint64_t arch_host_counter_hz(void);
+
 /* The guest program counter, for error messages; 0 if unreadable. */
 uint64_t arch_vcpu_pc(struct vcpu *vcpu);
 

@@ -17,6 +17,7 @@ struct bench_dev {
 	pthread_mutex_t lock; /* BEGIN, REPORT, DONE; never NOP */
 	struct kvm_stats stats;
 	uint64_t *at_begin, *at_report; /* stats.nr values each */
+	uint64_t vmm_exits_at_begin, vmm_ticks_at_begin;
 	bool begun; /* BEGIN seen and at_begin valid, no REPORT since */
 	struct bench_result results[BENCH_MAX_REPORTS];
 	unsigned int nr_results, dropped;
@@ -54,8 +55,23 @@ static void bench_read(void *opaque, uint64_t offset, void *data, uint32_t len)
 }
 
 /* @index (the guest's table index) is not needed: REPORT names it. */
+/* The vCPUs' MMIO exit counts and userspace ticks, summed. */
+static void bench_vmm_share(const struct vm *vm, uint64_t *exits,
+			    uint64_t *ticks)
+{
+	*exits = *ticks = 0;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		*exits += __atomic_load_n(&vm->vcpus[i].mmio_user_exits,
+					  __ATOMIC_RELAXED);
+		*ticks += __atomic_load_n(&vm->vcpus[i].mmio_user_ticks,
+					  __ATOMIC_RELAXED);
+	}
+}
+
 static void bench_begin(struct bench_dev *dev, uint64_t index)
 {
+	bench_vmm_share(dev->vm, &dev->vmm_exits_at_begin,
+			&dev->vmm_ticks_at_begin);
 	dev->begun = true;
 	if (dev->stats.available &&
 	    kvm_stats_snapshot(&dev->stats, dev->at_begin))
@@ -120,7 +136,14 @@ static void bench_report(struct bench_dev *dev, uint64_t gpa)
 		if (dev->stats.available && r->status == BENCH_STATUS_OK)
 			tv_err("bench device: benchmark %s reported without BEGIN: no exit profile",
 			       r->name);
-	} else if (have_end && bench_profile(dev, r))
+	} else {
+		/* This REPORT's own exit is still being handled: not counted. */
+		bench_vmm_share(dev->vm, &r->vmm_mmio_exits, &r->vmm_mmio_ticks);
+		r->vmm_mmio_exits -= dev->vmm_exits_at_begin;
+		r->vmm_mmio_ticks -= dev->vmm_ticks_at_begin;
+		r->vmm_counter_hz = arch_host_counter_hz();
+	}
+	if (dev->begun && have_end && bench_profile(dev, r))
 		tv_err("bench device: benchmark %s: no memory for its exit profile",
 		       r->name);
 	dev->begun = false;

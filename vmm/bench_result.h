@@ -35,6 +35,8 @@ struct bench_result {
 	char note[BENCH_RESULT_NOTE_LEN]; /* printable ASCII only */
 	struct bench_exit *exits;          /* non-zero deltas, largest first */
 	unsigned int nr_exits;
+	/* tinyvmm's userspace share of the MMIO exits in the window. */
+	uint64_t vmm_mmio_exits, vmm_mmio_ticks, vmm_counter_hz;
 };
 
 /*

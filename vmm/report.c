@@ -66,6 +66,47 @@ static void table_row(const struct report_run *run,
 		f.stats.min, f.stats.p99, f.stats.stddev, exits);
 }
 
+/*
+ * tinyvmm's own userspace time per MMIO exit in @r's window, in the
+ * run's unit (ns, or instructions under icount); false when there were
+ * no MMIO exits. Raw host ticks when the counter rate is unknown.
+ */
+static bool vmm_share_per_exit(const struct report_run *run,
+			       const struct bench_result *r, double *value,
+			       const char **unit)
+{
+	struct stats_unit u;
+
+	if (r->vmm_mmio_exits == 0)
+		return false;
+	*value = (double)r->vmm_mmio_ticks / (double)r->vmm_mmio_exits;
+	*unit = "host counter ticks";
+	if (!stats_unit_for(BENCH_COUNTER_CNTVCT, r->vmm_counter_hz, 1,
+			    report_icount(run), &u)) {
+		*value *= u.scale;
+		*unit = u.unit;
+	}
+	return true;
+}
+
+static void table_vmm_share(const struct report_run *run, FILE *out)
+{
+	const char *unit;
+	double v;
+
+	for (unsigned int i = 0; i < run->nr_results; i++) {
+		const struct bench_result *r = &run->results[i];
+
+		/* Only where MMIO exits are what the benchmark does. */
+		if (r->status != BENCH_STATUS_OK || !r->nr_samples ||
+		    r->vmm_mmio_exits < r->nr_samples ||
+		    !vmm_share_per_exit(run, r, &v, &unit))
+			continue;
+		fprintf(out, "%s: tinyvmm's own userspace time per MMIO exit: %.1f %s (%" PRIu64 " exits)\n",
+			r->name, v, unit, r->vmm_mmio_exits);
+	}
+}
+
 void report_print_table(const struct report_run *run, FILE *out)
 {
 	fprintf(out, "%-24s %-21s %7s %11s %11s %11s %11s %9s  %s\n",
@@ -75,6 +116,7 @@ void report_print_table(const struct report_run *run, FILE *out)
 		table_row(run, &run->results[i], out);
 	fprintf(out, "(per operation; stddev: sample; p99: nearest rank; exits: %s)\n",
 		run->profile_note ? run->profile_note : BENCH_WINDOW_NOTE);
+	table_vmm_share(run, out);
 }
 
 void report_json_string(FILE *out, const char *s)
@@ -216,6 +258,26 @@ static void json_exits(FILE *out, const struct bench_result *r)
 	fputc('}', out);
 }
 
+static void json_vmm_share(FILE *out, const struct report_run *run,
+			   const struct bench_result *r)
+{
+	const char *unit;
+	double v;
+
+	json_key(out, false, "vmm_userspace");
+	fputc('{', out);
+	json_kv_u64(out, true, "mmio_exits", r->vmm_mmio_exits);
+	json_kv_u64(out, false, "ticks", r->vmm_mmio_ticks);
+	json_kv_u64(out, false, "counter_hz", r->vmm_counter_hz);
+	if (vmm_share_per_exit(run, r, &v, &unit)) {
+		json_kv_num(out, false, "per_exit", v);
+		json_kv_str(out, false, "unit", unit);
+	} else {
+		fputs(",\"per_exit\":null,\"unit\":null", out);
+	}
+	fputc('}', out);
+}
+
 static void json_benchmark(FILE *out, const struct report_run *run,
 			   const struct bench_result *r)
 {
@@ -237,6 +299,7 @@ static void json_benchmark(FILE *out, const struct report_run *run,
 	json_stats(out, &f.raw, f.valid);
 	json_key(out, false, "exits");
 	json_exits(out, r);
+	json_vmm_share(out, run, r);
 	fputc('}', out);
 }
 

@@ -53,6 +53,14 @@
  *       "exits": {"exits": 1001, "hvc_exit_stat": 1000, ...}
  *                               non-zero KVM counter deltas (see
  *                               exit_profile.window); {} when none
+ *       "vmm_userspace": {      tinyvmm's own share of the MMIO exits in
+ *         "mmio_exits": 17601,  the same window: host counter ticks from
+ *         "ticks": 1234567,     KVM_RUN returning with KVM_EXIT_MMIO to
+ *         "counter_hz": 62500000, calling KVM_RUN again (BEGIN's exit in,
+ *         "per_exit": 1122.4,   REPORT's out); per_exit in unit ("ns",
+ *         "unit": "ns"          "instructions (icount)", or "host counter
+ *       }                       ticks" when the rate is unknown); null
+ *                               per_exit and unit without MMIO exits
  *     }
  *   ]
  * }

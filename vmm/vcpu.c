@@ -205,11 +205,25 @@ static void vcpu_dispatch_exit(struct vcpu *vcpu)
 	}
 }
 
+/* Single writer (this vCPU's thread): plain adds, published relaxed. */
+static void vcpu_account_mmio(struct vcpu *vcpu, uint64_t ticks)
+{
+	__atomic_store_n(&vcpu->mmio_user_exits, vcpu->mmio_user_exits + 1,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&vcpu->mmio_user_ticks, vcpu->mmio_user_ticks + ticks,
+			 __ATOMIC_RELAXED);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
+	uint64_t mmio_back = 0; /* host counter when an MMIO exit reached us */
 
 	while (!vm_is_stopping(vcpu->vm)) {
+		if (mmio_back) {
+			vcpu_account_mmio(vcpu, arch_host_counter() - mmio_back);
+			mmio_back = 0;
+		}
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			int err = errno; /* before arch_vcpu_pc()'s ioctl */
 
@@ -220,6 +234,8 @@ static void *vcpu_thread(void *arg)
 			vm_request_stop(vcpu->vm, TINYVMM_EXIT_ERROR);
 			break;
 		}
+		if (vcpu->run->exit_reason == KVM_EXIT_MMIO)
+			mmio_back = arch_host_counter();
 		vcpu_dispatch_exit(vcpu);
 	}
 	return NULL;

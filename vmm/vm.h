@@ -65,6 +65,12 @@ struct vcpu {
 	pthread_t thread;
 	atomic_bool thread_started; /* read by other threads' vcpu_kick() */
 	unsigned int unmapped_reports;
+	/*
+	 * tinyvmm's own share of MMIO exits: how many, and the host counter
+	 * ticks from KVM_RUN returning to calling it again. Written by this
+	 * vCPU's thread only; read by others with relaxed atomics.
+	 */
+	uint64_t mmio_user_exits, mmio_user_ticks;
 	struct arch_vcpu arch;
 };
 

@@ -120,6 +120,23 @@ int arch_irq_set(struct vm *vm, unsigned int irq, int level)
 	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &line) ? -errno : 0;
 }
 
+uint64_t arch_host_counter(void)
+{
+	uint64_t v;
+
+	/* The isb keeps the read from being taken before earlier work. */
+	asm volatile("isb; mrs %0, cntvct_el0" : "=r"(v) : : "memory");
+	return v;
+}
+
+uint64_t arch_host_counter_hz(void)
+{
+	uint64_t hz;
+
+	asm volatile("mrs %0, cntfrq_el0" : "=r"(hz));
+	return hz;
+}
+
 int arch_machine_description(const struct vm *vm, const void **blob,
 			     size_t *len)
 {

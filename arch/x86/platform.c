@@ -70,6 +70,16 @@ int arch_vcpu_handle_exit(struct vcpu *vcpu)
 	return -ENOSYS;
 }
 
+uint64_t arch_host_counter(void)
+{
+	return __builtin_ia32_rdtsc();
+}
+
+uint64_t arch_host_counter_hz(void)
+{
+	return 0; /* the TSC's rate is not architecturally discoverable */
+}
+
 uint64_t arch_vcpu_pc(struct vcpu *vcpu)
 {
 	return 0;

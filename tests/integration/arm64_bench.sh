@@ -68,6 +68,10 @@ for name, kind in need.items():
 med = lambda n: (bench.get(n, {}).get("stats") or {}).get("median", 0)
 check(0 < med("hypercall") < med("mmio_user"), "hypercall < mmio exit to userspace",
       f"{med('hypercall')} vs {med('mmio_user')}")
+share = bench.get("mmio_user", {}).get("vmm_userspace") or {}
+check(0 < (share.get("per_exit") or 0) < med("mmio_user") and share.get("mmio_exits", 0) >= iters,
+      "mmio_user: tinyvmm's own userspace share per exit is positive and below the round trip",
+      json.dumps(share))
 print(f"MEDIAN\t{med('hypercall')}")
 PY
 }
