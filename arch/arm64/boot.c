@@ -202,6 +202,7 @@ static void describe_machine(const struct vm *vm,
 		return;
 	m->bench_base = ARM64_BENCH_BASE;
 	m->bench_size = ARM64_BENCH_SIZE;
+	m->bench_intid = ARM64_BENCH_INTID;
 	m->bench_iterations = bench->iterations;
 	m->bench_warmup = bench->warmup;
 	m->bench_select = bench->select;

@@ -24,6 +24,7 @@
 /* The GIC binding's first interrupt cell, and the flags of the third. */
 #define GIC_FDT_SPI 0
 #define GIC_FDT_PPI 1
+#define IRQ_TYPE_EDGE_RISING 1
 #define IRQ_TYPE_LEVEL_HIGH 4
 #define IRQ_TYPE_LEVEL_LOW 8
 #define GIC_FDT_PPI_CPU_SHIFT 8 /* GICv2 only: bits[15:8] CPU mask */
@@ -369,6 +370,12 @@ static int add_bench(void *fdt, const struct arm64_fdt_machine *m)
 	FDT_TRY(fdt_property_string(fdt, "compatible", BENCH_COMPATIBLE));
 	reg_entry(reg, m->bench_base, m->bench_size);
 	ret = prop_cells(fdt, "reg", reg, 4);
+	if (!ret && m->bench_intid) {
+		uint32_t irq[3] = { GIC_FDT_SPI, m->bench_intid - ARM64_SPI_BASE,
+				    IRQ_TYPE_EDGE_RISING };
+
+		ret = prop_cells(fdt, "interrupts", irq, 3);
+	}
 	if (!ret && m->bench_select && m->nr_bench_select)
 		ret = prop_string_list(fdt, "tinyvmm,select", m->bench_select,
 				       m->nr_bench_select);

@@ -41,6 +41,7 @@ struct arm64_fdt_machine {
 	 * nr_bench_select 0: every one).
 	 */
 	uint64_t bench_base, bench_size;
+	unsigned int bench_intid; /* its io_in SPI (edge); 0: no interrupt */
 	uint32_t bench_iterations, bench_warmup;
 	const char *const *bench_select;
 	unsigned int nr_bench_select;

@@ -55,6 +55,7 @@
  */
 #define ARM64_SPI_BASE 32
 #define ARM64_UART_INTID 33
+#define ARM64_BENCH_INTID 34 /* the bench device's io_in interrupt (edge) */
 #define ARM64_VIRTIO_INTID_BASE 48 /* one SPI per virtio slot */
 #define ARM64_NR_IRQS 128          /* INTIDs the vGIC is sized for */
 

@@ -32,6 +32,21 @@
  *                          RAM (every address and length checked).
  *   BENCH_REG_DONE     WO  all selected benchmarks reported; value = how
  *                          many. The guest then powers off.
+ *   BENCH_REG_HOST_COUNTER RO  the host's own counter (arm64: CNTVCT_EL0
+ *                          read by tinyvmm at EL0) when tinyvmm serves the
+ *                          read: lets the guest check that its CNTPCT_EL0
+ *                          and the host's counter are one clock.
+ *   BENCH_REG_IO_SLOT  WO  guest-physical address of a struct
+ *                          bench_io_slot (64-byte aligned) for io_out/io_in.
+ *   BENCH_REG_KICK     WO  the io_out kick. Bound to a KVM ioeventfd: the
+ *                          write does not exit to userspace, it wakes
+ *                          tinyvmm's I/O backend thread, which writes
+ *                          host_woke and host_signal into the slot, bumps
+ *                          seq, and raises the bench device's interrupt
+ *                          through a KVM irqfd.
+ *
+ * The device's interrupt (io_in) is an edge-triggered SPI named by the
+ * node's "interrupts" property (GIC_SPI n, IRQ_TYPE_EDGE_RISING).
  *
  * Samples. The guest ships raw samples; the host computes statistics. A
  * sample is the counter delta across ops_per_sample back-to-back
@@ -44,7 +59,7 @@
 
 #define BENCH_COMPATIBLE "tinyvmm,bench-v1"
 #define BENCH_MAGIC 0x31484342564d5654ULL /* "TVMVBCH1" little-endian */
-#define BENCH_VERSION 1
+#define BENCH_VERSION 2
 
 enum bench_reg {
 	BENCH_REG_MAGIC = 0x00,
@@ -53,7 +68,10 @@ enum bench_reg {
 	BENCH_REG_BEGIN = 0x18,
 	BENCH_REG_REPORT = 0x20,
 	BENCH_REG_DONE = 0x28,
-	BENCH_REG_END = 0x30, /* first offset past the registers */
+	BENCH_REG_HOST_COUNTER = 0x30,
+	BENCH_REG_IO_SLOT = 0x38,
+	BENCH_REG_KICK = 0x40,
+	BENCH_REG_END = 0x48, /* first offset past the registers */
 };
 
 /* What the samples count. */
@@ -85,6 +103,25 @@ struct bench_report {
 	uint32_t nr_samples;        /* <= BENCH_MAX_SAMPLES */
 	uint64_t samples_gpa;       /* nr_samples uint64_t counter deltas */
 	char note[BENCH_NOTE_LEN];  /* why skipped/failed; may be empty */
+};
+
+/*
+ * The io_out/io_in exchange, in guest RAM. One round trip: the guest
+ * writes guest_t0 (its CNTPCT_EL0) and kicks; the host's backend thread
+ * wakes, reads its counter into host_woke, reads it again into
+ * host_signal just before signalling the irqfd, then bumps seq; the
+ * guest's handler reads CNTPCT_EL0 (t3).
+ *   io_out sample = host_woke - guest_t0      (kick until the backend wakes)
+ *   io_in sample  = t3 - host_signal          (irqfd signal until the handler)
+ * Both in counter ticks, valid only when the guest has checked (with
+ * BENCH_REG_HOST_COUNTER) that CNTPCT_EL0 and the host counter agree.
+ */
+struct bench_io_slot {
+	uint64_t guest_t0;
+	uint64_t host_woke;
+	uint64_t host_signal;
+	uint64_t seq;
+	uint64_t pad[4]; /* one 64-byte line */
 };
 
 #endif

@@ -472,6 +472,8 @@ START_TEST(test_bench_node)
 {
 	static const char *const select[] = { "hypercall", "mmio_user" };
 	static const char want[] = "hypercall\0mmio_user";
+	/* GIC_SPI, INTID 34 - 32, IRQ_TYPE_EDGE_RISING */
+	static const uint32_t bench_irq[] = { 0, 2, 1 };
 	static const uint32_t reg[] = { 0, (uint32_t)ARM64_BENCH_BASE, 0,
 					(uint32_t)ARM64_BENCH_SIZE };
 	struct arm64_fdt_machine m;
@@ -480,6 +482,7 @@ START_TEST(test_bench_node)
 	machine_init(&m, 1, 3);
 	m.bench_base = ARM64_BENCH_BASE;
 	m.bench_size = ARM64_BENCH_SIZE;
+	m.bench_intid = ARM64_BENCH_INTID;
 	m.bench_iterations = 1000;
 	m.bench_warmup = 50;
 	m.bench_select = select;
@@ -487,6 +490,7 @@ START_TEST(test_bench_node)
 	fdt = build(&m);
 	str(fdt, "/bench@9001000", "compatible", "tinyvmm,bench-v1");
 	cells(fdt, "/bench@9001000", "reg", reg, 4);
+	cells(fdt, "/bench@9001000", "interrupts", bench_irq, 3);
 	u32(fdt, "/bench@9001000", "tinyvmm,iterations", 1000);
 	u32(fdt, "/bench@9001000", "tinyvmm,warmup", 50);
 	str_list(fdt, "/bench@9001000", "tinyvmm,select", want, sizeof(want));
