@@ -43,6 +43,7 @@ struct arch_platform {
 	} console;              /* the 16550 UART */
 	struct {
 		uint64_t base, size; /* size 0: the arch has none yet */
+		unsigned int irq;    /* io_in, edge; as arch_irq_set() numbers it */
 	} bench;                /* the bench device (bench_protocol.h), MMIO */
 };
 
@@ -72,6 +73,14 @@ TV_MUST_CHECK int arch_machine_description(const struct vm *vm,
 
 /* Drives interrupt line @irq (arch_platform() numbering) to @level. */
 TV_MUST_CHECK int arch_irq_set(struct vm *vm, unsigned int irq, int level);
+
+/*
+ * The KVM_IRQFD gsi that raises interrupt line @irq (arch_platform()
+ * numbering) under the VM's default interrupt routing. Returns 0,
+ * -EINVAL for a line the arch cannot route, -EOPNOTSUPP where the arch
+ * has no irqfd routing yet. Prints nothing: the caller knows the context.
+ */
+TV_MUST_CHECK int arch_irqfd_gsi(unsigned int irq, uint32_t *gsi);
 
 /*
  * An exit whose reason common code does not handle. Returns 0 when

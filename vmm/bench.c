@@ -9,6 +9,7 @@
 
 #include "arch.h"
 #include "bench.h"
+#include "bench_io.h"
 #include "kvm_stats.h"
 #include "vm.h"
 
@@ -24,6 +25,7 @@ struct bench_dev {
 	atomic_uint protocol_errors; /* any vCPU, no lock: only rate-limits */
 	bool done;
 	uint64_t done_count;
+	struct bench_io *io; /* NULL: no io_out/io_in on this host */
 };
 
 /* One line for the first few protocol errors; the guest could loop on one. */
@@ -41,6 +43,12 @@ static void bench_read(void *opaque, uint64_t offset, void *data, uint32_t len)
 
 	/* The measured path: no lock, no call, one store. */
 	if (offset == BENCH_REG_NOP && len == 8) {
+		memcpy(data, &val, 8);
+		return;
+	}
+	/* A hot read too: the guest compares it with its own counter. */
+	if (offset == BENCH_REG_HOST_COUNTER && len == 8) {
+		val = arch_host_counter();
 		memcpy(data, &val, 8);
 		return;
 	}
@@ -149,14 +157,46 @@ static void bench_report(struct bench_dev *dev, uint64_t gpa)
 	dev->begun = false;
 }
 
+/* The io_out/io_in slot: checked here, handed to the backend thread. */
+static void bench_set_io_slot(struct bench_dev *dev, uint64_t gpa)
+{
+	struct bench_io_slot *slot =
+		guest_mem_ptr(&dev->vm->mem, gpa, sizeof(*slot));
+
+	if (!slot || gpa % 64) {
+		bench_protocol_error(dev, "IO_SLOT address (unaligned or not RAM)",
+				     BENCH_REG_IO_SLOT);
+		return;
+	}
+	if (dev->io)
+		bench_io_set_slot(dev->io, slot);
+}
+
+/* Writes that take no lock; false for the others. */
+static bool bench_write_unlocked(struct bench_dev *dev, uint64_t offset,
+				 const void *data, uint32_t len)
+{
+	uint64_t val;
+
+	if (offset == BENCH_REG_NOP)
+		return true; /* the measured path: dropped, no lock */
+	if (offset == BENCH_REG_KICK && len == 8 && !dev->io)
+		return true; /* no ioeventfd here: bench_create() said so */
+	if (offset != BENCH_REG_IO_SLOT || len != 8)
+		return false;
+	memcpy(&val, data, 8);
+	bench_set_io_slot(dev, val);
+	return true;
+}
+
 static void bench_write(void *opaque, uint64_t offset, const void *data,
 			uint32_t len)
 {
 	struct bench_dev *dev = opaque;
 	uint64_t val;
 
-	if (offset == BENCH_REG_NOP)
-		return; /* the measured path: dropped, no lock */
+	if (bench_write_unlocked(dev, offset, data, len))
+		return;
 	if (len != 8 || (offset != BENCH_REG_BEGIN &&
 			 offset != BENCH_REG_REPORT && offset != BENCH_REG_DONE)) {
 		bench_protocol_error(dev, "write", offset);
@@ -214,6 +254,10 @@ int bench_create(struct vm *vm, struct bench_dev **out)
 	if (!ret)
 		ret = bus_register(&vm->mmio, p->bench.base, p->bench.size,
 				   "bench", &bench_ops, *out);
+	/* Without it the io benchmarks time out in the guest; all else runs. */
+	if (!ret)
+		(*out)->io = bench_io_create(vm, p->bench.base + BENCH_REG_KICK,
+					     p->bench.irq);
 	if (ret) {
 		tv_errno(ret, "creating the bench device at 0x%" PRIx64,
 			 p->bench.base);
@@ -227,6 +271,7 @@ void bench_destroy(struct bench_dev *dev)
 {
 	if (!dev)
 		return;
+	bench_io_destroy(dev->io); /* first: its thread writes guest RAM */
 	for (unsigned int i = 0; i < dev->nr_results; i++)
 		bench_result_free(&dev->results[i]);
 	kvm_stats_close(&dev->stats);

@@ -3,10 +3,12 @@
  * The bench device: the host side of guest/common/bench_protocol.h, on
  * the MMIO bus at arch_platform()->bench, present only with --bench.
  *
- * Threads. Registers are accessed from vCPU threads. NOP and the read-only
- * registers take no lock and allocate nothing: NOP is what the "mmio exit
- * to userspace" benchmark measures. BEGIN, REPORT and DONE take the
- * device's mutex. bench_outcome() is for after vm_run(), when no vCPU
+ * Threads. Registers are accessed from vCPU threads. NOP, HOST_COUNTER,
+ * IO_SLOT and the read-only registers take no lock and allocate nothing:
+ * NOP is what the "mmio exit to userspace" benchmark measures. BEGIN,
+ * REPORT and DONE take the device's mutex. KICK never reaches us when the
+ * I/O backend (bench_io.h, its own thread) is up: KVM's ioeventfd takes
+ * it. bench_outcome() is for after vm_run(), when no vCPU
  * thread is left.
  *
  * Exit profile. BEGIN and REPORT each snapshot KVM's cumulative counters

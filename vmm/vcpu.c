@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "affinity.h"
 #include "arch.h"
 #include "exit_names.h"
 #include "vcpu.h"
@@ -241,41 +242,20 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
-/*
- * The @index-th CPU (modulo their number) of those this process may run
- * on: vCPU i gets its own host CPU while there are enough of them.
- */
-static int vcpu_host_cpu(unsigned int index, int *cpu)
-{
-	cpu_set_t allowed;
-	int n;
-
-	if (sched_getaffinity(0, sizeof(allowed), &allowed))
-		return -errno;
-	n = CPU_COUNT(&allowed);
-	index %= (unsigned int)n;
-	for (*cpu = 0; *cpu < CPU_SETSIZE; (*cpu)++)
-		if (CPU_ISSET(*cpu, &allowed) && index-- == 0)
-			return 0;
-	return -ENOENT;
-}
-
 static int vcpu_thread_attr(struct vcpu *vcpu, pthread_attr_t *attr)
 {
-	cpu_set_t one;
 	int cpu = -1, ret;
 
 	pthread_attr_init(attr);
 	if (!vcpu->vm->cfg->pin_vcpus)
 		return 0;
-	ret = vcpu_host_cpu(vcpu->id, &cpu);
+	/* vCPU i gets its own host CPU while there are enough of them. */
+	ret = affinity_nth_cpu(vcpu->id, &cpu, NULL);
 	if (ret) {
 		tv_errno(ret, "choosing a host CPU for vCPU %u (--pin)", vcpu->id);
 		return ret;
 	}
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	ret = -pthread_attr_setaffinity_np(attr, sizeof(one), &one);
+	ret = affinity_attr_pin(attr, cpu);
 	if (ret)
 		tv_errno(ret, "pinning vCPU %u to host CPU %d", vcpu->id, cpu);
 	else

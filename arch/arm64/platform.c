@@ -29,7 +29,11 @@ static const struct arch_platform arm64_platform = {
 		.size = ARM64_UART_SIZE,
 		.irq = ARM64_UART_INTID,
 	},
-	.bench = { .base = ARM64_BENCH_BASE, .size = ARM64_BENCH_SIZE },
+	.bench = {
+		.base = ARM64_BENCH_BASE,
+		.size = ARM64_BENCH_SIZE,
+		.irq = ARM64_BENCH_INTID,
+	},
 };
 
 const struct arch_platform *arch_platform(void)
@@ -118,6 +122,19 @@ int arch_irq_set(struct vm *vm, unsigned int irq, int level)
 	if (irq < ARM64_SPI_BASE || irq >= ARM64_NR_IRQS)
 		return -EINVAL;
 	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &line) ? -errno : 0;
+}
+
+/*
+ * The vGIC's default routing maps irqfd gsi N to irqchip pin N, and the
+ * kernel's vgic-irqfd.c adds the 32 private interrupts to a pin to get
+ * the SPI's INTID: gsi = INTID - 32.
+ */
+int arch_irqfd_gsi(unsigned int irq, uint32_t *gsi)
+{
+	if (irq < ARM64_SPI_BASE || irq >= ARM64_NR_IRQS)
+		return -EINVAL;
+	*gsi = irq - ARM64_SPI_BASE;
+	return 0;
 }
 
 uint64_t arch_host_counter(void)

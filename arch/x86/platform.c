@@ -18,7 +18,7 @@ static const struct arch_platform x86_platform = {
 	.ram_max = 3ULL << 30, /* below the 32-bit MMIO hole, until issue 5 */
 	.max_vcpus = 64,
 	.console = { .bus = ARCH_BUS_PIO, .base = 0x3f8, .size = 8, .irq = 4 },
-	.bench = { .base = 0, .size = 0 }, /* none until x86 guests (issue 5) */
+	.bench = { .base = 0, .size = 0, .irq = 0 }, /* none until issue 5 */
 };
 
 const struct arch_platform *arch_platform(void)
@@ -63,6 +63,11 @@ int arch_machine_description(const struct vm *vm, const void **blob,
 int arch_irq_set(struct vm *vm, unsigned int irq, int level)
 {
 	return -EOPNOTSUPP;
+}
+
+int arch_irqfd_gsi(unsigned int irq, uint32_t *gsi)
+{
+	return -EOPNOTSUPP; /* no irqchip until x86 guests (issue 5) */
 }
 
 int arch_vcpu_handle_exit(struct vcpu *vcpu)
