@@ -66,6 +66,20 @@ static ALWAYS_INLINE uint64_t counter_read(uint32_t counter)
 	return v;
 }
 
+/*
+ * The physical count, which tinyvmm's counter (CNTVCT_EL0 read at EL0 on
+ * the host, with the host's CNTVOFF_EL2 0) should equal: io_out/io_in
+ * subtract one from the other, after io_clock_check() has seen it so.
+ * KVM lets EL1 read it (CNTHCTL_EL2.EL1PCTEN, or its emulation).
+ */
+static ALWAYS_INLINE uint64_t cntpct_read(void)
+{
+	uint64_t v;
+
+	asm volatile("isb; mrs %0, cntpct_el0; isb" : "=r"(v) : : "memory");
+	return v;
+}
+
 /* fn(counter, ...) with the counter a compile-time constant in each arm. */
 #define FOR_COUNTER(c, fn, ...)                                                \
 	((c) == BENCH_COUNTER_PMU_CYCLES                                       \
@@ -103,6 +117,23 @@ void bench_counter_init(const struct fdt *fdt, struct bench *b,
 	a->has_pmu = pmu >= 0 && fdt_is_available(fdt, pmu) && pmu_enable();
 	b->counter = BENCH_COUNTER_CNTVCT;
 	b->counter_hz = read_cntfrq();
+}
+
+/*
+ * DC CIVAC over [@addr, @addr + @len) by the smallest D-cache line
+ * (CTR_EL0.DminLine), then a dsb: the guest runs with caches off, the
+ * host reads and writes guest RAM through a cacheable mapping. Cleaning
+ * pushes a line the host dirtied to memory and invalidating drops one it
+ * may have cached, so that each side sees the other's writes.
+ */
+static void dcache_civac(uintptr_t addr, size_t len)
+{
+	uint64_t line = 4UL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	uintptr_t end = addr + len;
+
+	for (addr &= ~(line - 1); addr < end; addr += line)
+		asm volatile("dc civac, %0" : : "r"(addr) : "memory");
+	dsb_sy();
 }
 
 /* Spins until *@p != @old; false after BENCH_WAIT_S. */
@@ -208,6 +239,190 @@ static ALWAYS_INLINE uint64_t mmio_user_batch(uint32_t c, uintptr_t base)
 	for (unsigned int i = 0; i < BENCH_BATCH; i++)
 		mmio_read64(base + BENCH_REG_NOP);
 	return counter_read(c) - t0;
+}
+
+/* The GIC binding's interrupt triple (one cell each). */
+#define GIC_FDT_SPI 0
+#define IRQ_TYPE_EDGE_BOTH 3 /* rising 1, falling 2; level types 4, 8 */
+
+void bench_io_init(const struct fdt *fdt, int node, struct bench_arm64 *a,
+		   uint64_t mpidr)
+{
+	uint32_t len, intid;
+	const uint8_t *irq = fdt_prop(fdt, node, "interrupts", &len);
+	bool edge;
+
+	a->io_intid = 0;
+	if (!irq) {
+		a->io_why = "the bench node has no interrupts property";
+		return;
+	}
+	intid = fdt_be32(irq + 4) + GIC_SPI_FIRST;
+	if (len != 12 || fdt_be32(irq) != GIC_FDT_SPI || intid > GIC_SPI_LAST ||
+	    intid < GIC_SPI_FIRST) {
+		a->io_why = "the bench node's interrupts is not one GIC_SPI";
+		return;
+	}
+	if (a->gic.version != 3) {
+		a->io_why = "needs a GICv3 (this guest drives no GICv2)";
+		return;
+	}
+	edge = fdt_be32(irq + 8) & IRQ_TYPE_EDGE_BOTH;
+	if (gic_spi_enable(&a->gic, intid, edge, mpidr)) {
+		a->io_why = "the GIC did not take the bench SPI's set-up";
+		return;
+	}
+	a->io_intid = intid;
+}
+
+/* How often io_clock_check() reads the three clocks before giving up. */
+#define IO_CLOCK_TRIES 8
+
+/*
+ * The samples subtract host counter values from guest CNTPCT_EL0 values:
+ * valid only if those are one clock. A host counter read between two
+ * guest reads must fall between them.
+ */
+static uint32_t io_clock_check(struct bench *b)
+{
+	uint64_t p0 = 0, h = 0, p1 = 0;
+
+	if (mmio_read64(b->base + BENCH_REG_VERSION) < 2) {
+		bench_note(b, "needs bench protocol version 2");
+		return BENCH_STATUS_SKIPPED;
+	}
+	for (unsigned int i = 0; i < IO_CLOCK_TRIES; i++) {
+		p0 = cntpct_read();
+		h = mmio_read64(b->base + BENCH_REG_HOST_COUNTER);
+		p1 = cntpct_read();
+		if (p0 <= h && h <= p1)
+			return BENCH_STATUS_OK;
+	}
+	bench_notef(b,
+		    "guest CNTPCT, host counter not one clock: %lu..%lu..%lu",
+		    (unsigned long)p0, (unsigned long)h, (unsigned long)p1);
+	return BENCH_STATUS_SKIPPED;
+}
+
+static uint32_t io_prep(struct bench *b, struct bench_arm64 *a)
+{
+	volatile struct bench_io_slot *s = &a->io_slot;
+	uint32_t status;
+
+	if (!a->io_intid) {
+		bench_note(b, a->io_why);
+		return BENCH_STATUS_SKIPPED;
+	}
+	status = io_clock_check(b);
+	if (status != BENCH_STATUS_OK)
+		return status;
+	b->report.counter = BENCH_COUNTER_CNTVCT; /* same rate as CNTPCT */
+	b->report.counter_hz = read_cntfrq();
+	s->guest_t0 = 0;
+	s->host_woke = 0;
+	s->host_signal = 0;
+	s->seq = 0;
+	dsb_sy();
+	dcache_civac((uintptr_t)s, sizeof(*s));
+	mmio_write64(b->base + BENCH_REG_IO_SLOT, (uintptr_t)s);
+	return BENCH_STATUS_OK;
+}
+
+/*
+ * One round trip, the same for io_out and io_in: the guest stamps t0
+ * into the slot and writes BENCH_REG_KICK (an ioeventfd: KVM signals it
+ * without leaving the kernel to tinyvmm's vCPU thread); tinyvmm's I/O
+ * backend thread wakes, stamps host_woke, stamps host_signal, bumps seq
+ * and signals an irqfd; KVM injects the bench SPI; the guest, idle in
+ * wfi, takes it, and its handler stamps t3 (io_handle). Returns 0 with
+ * the slot's stamps readable, or -1 after a note.
+ */
+static int io_round_trip(struct bench *b, struct bench_arm64 *a, uint64_t *t0)
+{
+	volatile struct bench_io_slot *s = &a->io_slot;
+	uint64_t seq0 = s->seq;
+	uint32_t irq_seq = a->io_seq;
+	bool woke;
+
+	*t0 = cntpct_read();
+	s->guest_t0 = *t0;
+	dsb_sy();
+	dcache_civac((uintptr_t)s, sizeof(*s));
+	mmio_write64(b->base + BENCH_REG_KICK, 1);
+	woke = wait_change_idle(&a->io_seq, irq_seq);
+	dcache_civac((uintptr_t)s, sizeof(*s)); /* the host wrote it cached */
+	if (s->seq == seq0) {
+		bench_note(b, "the I/O backend did not answer");
+		return -1;
+	}
+	if (!woke) {
+		bench_notef(b, "the I/O backend answered, INTID %u never came",
+			    a->io_intid);
+		return -1;
+	}
+	return 0;
+}
+
+/* A counter difference @to - @from, FAILED when the clocks disagree. */
+static int io_delta(struct bench *b, const char *what, uint64_t from,
+		    uint64_t to, uint64_t *sample)
+{
+	if (to < from) {
+		bench_notef(b, "clocks disagree: %s %lu .. %lu", what,
+			    (unsigned long)from, (unsigned long)to);
+		return -1;
+	}
+	*sample = to - from;
+	return 0;
+}
+
+/*
+ * io_out: guest -> I/O backend notification. Counter: CNTPCT_EL0 in the
+ * guest and the host's CNTVCT_EL0, checked in prep to be one clock
+ * (reported as cntvct ticks at CNTFRQ_EL0). Clock: starts at the guest's
+ * counter read (guest_t0) just before it stores that stamp in the slot,
+ * cleans the slot's cache line and writes BENCH_REG_KICK; stops at the
+ * counter read of tinyvmm's I/O backend thread just after it woke up on
+ * the kick's ioeventfd (host_woke). One sample per round trip.
+ */
+static int io_out_sample(struct bench *b, uint64_t *sample)
+{
+	struct bench_arm64 *a = b->arch;
+	uint64_t t0;
+
+	if (io_round_trip(b, a, &t0))
+		return -1;
+	return io_delta(b, "guest_t0, host_woke", t0, a->io_slot.host_woke,
+			sample);
+}
+
+/*
+ * io_in: I/O backend -> guest interrupt. Counter: as io_out. Clock:
+ * starts at the counter read of tinyvmm's I/O backend thread just before
+ * it signals the bench device's irqfd (host_signal); stops at the
+ * guest's CNTPCT_EL0 read in its IRQ handler, right after it
+ * acknowledged the bench SPI (ICC_IAR1_EL1) and matched its INTID (t3).
+ * The guest waits for it in wfi. One sample per round trip (the same
+ * round trip as io_out).
+ */
+static int io_in_sample(struct bench *b, uint64_t *sample)
+{
+	struct bench_arm64 *a = b->arch;
+	uint64_t t0;
+
+	if (io_round_trip(b, a, &t0))
+		return -1;
+	return io_delta(b, "host_signal, t3", a->io_slot.host_signal, a->io_t3,
+			sample);
+}
+
+/* The bench SPI: t3 for io_in, first thing. */
+static void io_handle(struct bench_arm64 *a, uint32_t iar)
+{
+	a->io_t3 = cntpct_read();
+	gic_eoi(iar);
+	dsb_sy();
+	a->io_seq = a->io_seq + 1;
 }
 
 unsigned int bench_arch_ops_per_sample(enum bench_id id)
@@ -385,9 +600,12 @@ void bench_irq(struct arm64_guest *g)
 	uint32_t iar = gic_ack();
 	uint32_t intid = iar & 0xffffff;
 
-	if (intid >= GIC_INTID_SPURIOUS_FIRST)
+	/* First: io_in's clock stops in io_handle(). */
+	if (intid == a->io_intid && intid >= GIC_SPI_FIRST)
+		io_handle(a, iar);
+	else if (intid >= GIC_INTID_SPURIOUS_FIRST)
 		return; /* nothing to complete */
-	if (intid == SGI_EOI)
+	else if (intid == SGI_EOI)
 		eoi_handle(a, iar);
 	else if (intid == SGI_IPI)
 		ipi_handle(a, iar);
@@ -414,9 +632,10 @@ uint32_t bench_arch_prep(struct bench *b, enum bench_id id)
 	switch (id) {
 	case BENCH_VIRTUAL_IPI:
 		return virtual_ipi_prep(b, a);
-	case BENCH_VM_SWITCH:
 	case BENCH_IO_OUT:
 	case BENCH_IO_IN:
+		return io_prep(b, a);
+	case BENCH_VM_SWITCH:
 		bench_note(b, "needs host support: not implemented yet");
 		return BENCH_STATUS_SKIPPED;
 	default:
@@ -442,6 +661,10 @@ int bench_arch_sample(struct bench *b, enum bench_id id, uint64_t *sample)
 		return eoi_sample(b, sample);
 	case BENCH_VIRTUAL_IPI:
 		return virtual_ipi_sample(b, sample);
+	case BENCH_IO_OUT:
+		return io_out_sample(b, sample);
+	case BENCH_IO_IN:
+		return io_in_sample(b, sample);
 	default:
 		bench_note(b, "no sample function");
 		return -1;
@@ -455,14 +678,7 @@ uint32_t bench_arch_post(struct bench *b, enum bench_id id)
 	return BENCH_STATUS_OK;
 }
 
-/* DC CIVAC over the range (by the smallest D-cache line, CTR_EL0). */
 void bench_arch_publish(const void *p, size_t len)
 {
-	uint64_t line = 4UL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
-	uintptr_t addr = (uintptr_t)p & ~(line - 1);
-	uintptr_t end = (uintptr_t)p + len;
-
-	for (; addr < end; addr += line)
-		asm volatile("dc civac, %0" : : "r"(addr) : "memory");
-	dsb_sy();
+	dcache_civac((uintptr_t)p, len);
 }

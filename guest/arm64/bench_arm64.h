@@ -31,6 +31,14 @@ struct bench_arm64 {
 	volatile uint32_t wfi_seq; /* bumped by peer before each wfi */
 	uint32_t wfi_seq_at_send;
 	volatile uint32_t stop; /* peer: leave the wfi loop, CPU_OFF */
+
+	/* io_out/io_in: the bench device's SPI, or 0 and why not. */
+	uint32_t io_intid;
+	const char *io_why;
+	volatile uint32_t io_seq; /* bumped by the handler of io_intid */
+	volatile uint64_t io_t3;  /* its CNTPCT_EL0 read */
+	/* Shared with tinyvmm's I/O backend: alone in its 64-byte line. */
+	_Alignas(64) volatile struct bench_io_slot io_slot;
 };
 
 /* bench.img's one static object, beside arm64_guest (no heap). */
@@ -47,6 +55,15 @@ struct bench_guest {
  */
 void bench_counter_init(const struct fdt *fdt, struct bench *b,
 			struct bench_arm64 *a);
+
+/*
+ * After the GIC is up: reads the bench node's "interrupts" (one GIC
+ * triple, GIC_SPI n: INTID n + 32) and configures that SPI, routed to the
+ * CPU with MPIDR @mpidr. Sets a->io_intid, or leaves it 0 with a->io_why
+ * saying why (io_out and io_in then report SKIPPED with it).
+ */
+void bench_io_init(const struct fdt *fdt, int node, struct bench_arm64 *a,
+		   uint64_t mpidr);
 
 /* The IRQ handler of every CPU (arm64_guest.irq_handler). */
 void bench_irq(struct arm64_guest *g);

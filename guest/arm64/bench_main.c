@@ -59,7 +59,10 @@ static int bench_probe_select(const struct fdt *fdt, int node, struct bench *b)
 	return 0;
 }
 
-/* The first available tinyvmm,bench-v1 node: registers and parameters. */
+/*
+ * The first available tinyvmm,bench-v1 node: registers and parameters.
+ * Returns the node or a -FDT_ERR_* code.
+ */
 static int bench_probe(const struct fdt *fdt, struct bench *b)
 {
 	int node = fdt_find_compatible(fdt, -1, BENCH_COMPATIBLE);
@@ -86,7 +89,8 @@ static int bench_probe(const struct fdt *fdt, struct bench *b)
 		b->warmup = 0;
 	else if (ret)
 		return ret;
-	return bench_probe_select(fdt, node, b);
+	ret = bench_probe_select(fdt, node, b);
+	return ret ? ret : node;
 }
 
 static void bench_check_device(const struct arm64_guest *g,
@@ -118,7 +122,7 @@ static void bench_setup(const struct fdt *fdt, struct arm64_guest *g,
 {
 	struct bench *b = &bg->bench;
 	struct bench_arm64 *a = &bg->arm;
-	int ret, self;
+	int ret, self, node;
 
 	ret = psci_conduit_from_fdt(fdt, &g->conduit);
 	if (ret)
@@ -129,11 +133,12 @@ static void bench_setup(const struct fdt *fdt, struct arm64_guest *g,
 	self = self_index(g);
 	if (self < 0)
 		fail(g, "the boot cpu's mpidr is not in /cpus", self);
-	ret = bench_probe(fdt, b);
-	if (ret == -FDT_ERR_NOTFOUND)
-		fail(g, "no " BENCH_COMPATIBLE " node in the device tree", ret);
-	if (ret)
-		fail(g, "bad " BENCH_COMPATIBLE " node", ret);
+	node = bench_probe(fdt, b);
+	if (node == -FDT_ERR_NOTFOUND)
+		fail(g, "no " BENCH_COMPATIBLE " node in the device tree",
+		     node);
+	if (node < 0)
+		fail(g, "bad " BENCH_COMPATIBLE " node", node);
 	bench_check_device(g, b);
 	ret = gic_probe(fdt, &a->gic);
 	if (ret)
@@ -142,6 +147,7 @@ static void bench_setup(const struct fdt *fdt, struct arm64_guest *g,
 		fail(g, "the GIC distributor does not come up", -1);
 	if (a->gic.version == 3 && gic_cpu_init(&a->gic, g->mpidr[self]))
 		fail(g, "no GIC redistributor for the boot cpu", self);
+	bench_io_init(fdt, node, a, g->mpidr[self]);
 	a->g = g;
 	a->self = (unsigned int)self;
 	b->con = &g->con;

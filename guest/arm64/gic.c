@@ -83,6 +83,49 @@ int gic_dist_init(const struct gic *gic)
 }
 
 /*
+ * Read-modify-write of the @width-bit field for @intid in the bank of
+ * registers at @reg0 (32 bits each, 32 / @width fields per register;
+ * @width 1, 2 or 8).
+ */
+static void gicd_field_set(const struct gic *gic, uintptr_t reg0,
+			   uint32_t intid, unsigned int width, uint32_t val)
+{
+	unsigned int per_reg = 32 / width;
+	uintptr_t reg = gic->gicd + reg0 + 4 * (intid / per_reg);
+	unsigned int shift = (intid % per_reg) * width;
+	uint32_t mask = ((1U << width) - 1) << shift;
+
+	mmio_write32(reg, (mmio_read32(reg) & ~mask) | (val << shift & mask));
+}
+
+/*
+ * IHI 0069 (GICD_ICFGR<n>): changing Int_config of an enabled SPI is
+ * UNPREDICTABLE, so the SPI is disabled first, and GICD_CTLR.RWP tracks
+ * that GICD_ICENABLER<n> write. GICD_IROUTER<n>: Aff3 at bits 39:32 and
+ * Aff2.Aff1.Aff0 at 23:0, where MPIDR_EL1 has them too; bit 31
+ * (Interrupt_Routing_Mode) 0 routes to that one CPU.
+ */
+int gic_spi_enable(const struct gic *gic, uint32_t intid, bool edge,
+		   uint64_t mpidr)
+{
+	uintptr_t ctlr = gic->gicd + GICD_CTLR;
+	uint32_t bit = 1U << (intid % 32);
+
+	if (intid < GIC_SPI_FIRST || intid > GIC_SPI_LAST)
+		return -1;
+	mmio_write32(gic->gicd + GICD_ICENABLER0 + 4 * (intid / 32), bit);
+	if (!gic_poll(ctlr, GICD_CTLR_RWP, 0))
+		return -1;
+	gicd_field_set(gic, GICD_IGROUPR0, intid, 1, 1);
+	gicd_field_set(gic, GICD_ICFGR0, intid, 2, edge ? 2 : 0);
+	gicd_field_set(gic, GICD_IPRIORITYR0, intid, 8, GIC_SGI_PRIORITY);
+	mmio_write64(gic->gicd + GICD_IROUTER0 + 8 * (uintptr_t)intid,
+		     mpidr & MPIDR_AFF_MASK);
+	mmio_write32(gic->gicd + GICD_ISENABLER0 + 4 * (intid / 32), bit);
+	return 0;
+}
+
+/*
  * The redistributor frame whose GICR_TYPER.Affinity_Value (bits 63:32,
  * Aff3.Aff2.Aff1.Aff0) is @mpidr's; 0 if none before the Last frame or
  * the end of the region.

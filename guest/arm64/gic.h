@@ -3,8 +3,8 @@
  * A minimal GICv3 driver for the arm64 guests (Arm IHI 0069, "GIC
  * architecture specification v3/v4"): the distributor, each CPU's
  * redistributor, and the system-register CPU interface. Software
- * generated interrupts (SGIs), and the virtual timer PPI as a watchdog:
- * that is all the benchmarks use.
+ * generated interrupts (SGIs), the virtual timer PPI as a watchdog, and
+ * one SPI (the bench device's): that is all the benchmarks use.
  * Register accesses are single 32-bit ldr/str (mmio.h): KVM's vgic
  * decodes nothing else. Interrupts are group 1 non-secure, EOImode 0
  * (one ICC_EOIR1_EL1 write both drops priority and deactivates).
@@ -18,6 +18,12 @@
 #define GICD_CTLR 0x0000
 #define GICD_TYPER 0x0004
 #define GICD_IIDR 0x0008
+#define GICD_IGROUPR0 0x0080	/* 1 bit per INTID */
+#define GICD_ISENABLER0 0x0100	/* 1 bit per INTID, write 1 to enable */
+#define GICD_ICENABLER0 0x0180	/* 1 bit per INTID, write 1 to disable */
+#define GICD_IPRIORITYR0 0x0400 /* 8 bits per INTID */
+#define GICD_ICFGR0 0x0c00	/* 2 bits per INTID; bit 1: edge */
+#define GICD_IROUTER0 0x6000	/* 64 bits per INTID (SPIs only) */
 /*
  * The bits differ with the security state (IHI 0069, GICD_CTLR): seen from
  * Non-secure with DS=0, bit 0 is EnableGrp1 and bit 1 EnableGrp1A; with
@@ -33,6 +39,8 @@
 #define GIC_INTID_SPURIOUS_FIRST 1020
 #define GIC_NR_SGIS 16
 #define GIC_PPI_VTIMER 27 /* the EL1 virtual timer's PPI (INTID) */
+#define GIC_SPI_FIRST 32
+#define GIC_SPI_LAST 1019
 
 struct gic {
 	unsigned int version; /* 3, or 2 (found but not driven here) */
@@ -61,6 +69,15 @@ int gic_dist_init(const struct gic *gic);
  * redistributor frame has this affinity or it does not wake.
  */
 int gic_cpu_init(const struct gic *gic, uint64_t mpidr);
+
+/*
+ * v3 only, after gic_dist_init(): makes SPI @intid (32..1019) a group 1
+ * interrupt, edge-triggered if @edge (else level), at the SGIs' priority,
+ * routed to the CPU with MPIDR @mpidr, and enables it. Returns 0, or -1
+ * for an INTID out of range or when GICD_CTLR.RWP never clears.
+ */
+int gic_spi_enable(const struct gic *gic, uint32_t intid, bool edge,
+		   uint64_t mpidr);
 
 /* ICC_IAR1_EL1: acknowledges the highest priority pending interrupt. */
 static inline uint32_t gic_ack(void)

@@ -80,6 +80,9 @@ uint32_t bench_run(struct bench *b);
 
 /* Sets the current report's note (truncated to fit). */
 void bench_note(struct bench *b, const char *note);
+/* The same, formatted as con_printf() formats. */
+void bench_notef(struct bench *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* "pmu cycles" or "cntvct ticks": for the console lines. */
 const char *bench_counter_name(uint32_t counter);
