@@ -16,7 +16,6 @@
 #include "vcpu.h"
 #include "vm.h"
 
-#define VCPU_KICK_SIGNAL SIGUSR1
 /* Unmapped accesses reported per vCPU before going quiet. */
 #define VCPU_UNMAPPED_REPORTS 8
 

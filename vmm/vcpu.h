@@ -7,7 +7,12 @@
 #ifndef TINYVMM_VMM_VCPU_H
 #define TINYVMM_VMM_VCPU_H
 
+#include <signal.h>
+
 #include "log.h"
+
+/* Interrupts a thread's KVM_RUN (with kvm_run.immediate_exit set). */
+#define VCPU_KICK_SIGNAL SIGUSR1
 
 struct vm;
 struct vcpu;

@@ -76,28 +76,51 @@ static int vm_create_kvm_vm(struct vm *vm)
 	return 0;
 }
 
+int kvm_memslot_set(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size,
+		    void *host)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)host,
+	};
+
+	return ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) ? -errno : 0;
+}
+
+int vm_add_memslot(struct vm *vm, uint64_t gpa, uint64_t size, void *host,
+		   uint32_t *slot)
+{
+	int ret = kvm_memslot_set(vm->vm_fd, vm->nr_memslots, gpa, size, host);
+
+	if (ret)
+		return ret;
+	if (slot)
+		*slot = vm->nr_memslots;
+	vm->nr_memslots++;
+	return 0;
+}
+
+int vm_remove_memslot(struct vm *vm, uint32_t slot)
+{
+	return kvm_memslot_set(vm->vm_fd, slot, 0, 0, NULL);
+}
+
 static int vm_setup_ram(struct vm *vm)
 {
 	uint64_t base = arch_platform()->ram_base, size = vm->cfg->mem_size;
-	struct kvm_userspace_memory_region region;
 	int ret = guest_mem_add(&vm->mem, base, size);
 
 	if (ret) {
 		tv_errno(ret, "allocating %" PRIu64 " MiB of guest RAM", size >> 20);
 		return ret;
 	}
-	region = (struct kvm_userspace_memory_region){
-		.slot = 0,
-		.guest_phys_addr = base,
-		.memory_size = size,
-		.userspace_addr = (uintptr_t)vm->mem.regions[0].host,
-	};
-	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region)) {
-		tv_errno(errno, "KVM_SET_USER_MEMORY_REGION for %" PRIu64
+	ret = vm_add_memslot(vm, base, size, vm->mem.regions[0].host, NULL);
+	if (ret)
+		tv_errno(ret, "KVM_SET_USER_MEMORY_REGION for %" PRIu64
 			 " MiB at 0x%" PRIx64, size >> 20, base);
-		return -errno;
-	}
-	return 0;
+	return ret;
 }
 
 static int vm_create_vcpus(struct vm *vm)

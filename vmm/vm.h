@@ -80,6 +80,7 @@ struct vm {
 	int vm_fd;
 	size_t vcpu_mmap_size;
 	struct guest_mem mem;
+	unsigned int nr_memslots; /* KVM memory slots 0..nr-1 are taken */
 	struct bus mmio;
 	struct bus pio;
 	unsigned int nr_vcpus;
@@ -109,6 +110,22 @@ TV_MUST_CHECK int vm_create(struct vm *vm, const struct vm_config *cfg);
 int vm_run(struct vm *vm);
 
 void vm_destroy(struct vm *vm);
+
+/*
+ * Registers host memory [@host, @host + @size) with KVM at @gpa in the
+ * next free memory slot, stored in *@slot (may be NULL). Not guest RAM
+ * for guest_mem_ptr(): for memory the VMM itself never reads through
+ * guest addresses. Returns 0 or -errno; prints nothing.
+ */
+TV_MUST_CHECK int vm_add_memslot(struct vm *vm, uint64_t gpa, uint64_t size,
+				 void *host, uint32_t *slot);
+
+/* KVM_SET_USER_MEMORY_REGION on any VM; size 0 deletes. 0 or -errno. */
+TV_MUST_CHECK int kvm_memslot_set(int vm_fd, uint32_t slot, uint64_t gpa,
+				  uint64_t size, void *host);
+
+/* Deletes memory slot @slot. Returns 0 or -errno; prints nothing. */
+TV_MUST_CHECK int vm_remove_memslot(struct vm *vm, uint32_t slot);
 
 /* Whether @cfg names a guest to run (a file or an in-memory image). */
 static inline bool vm_config_has_guest(const struct vm_config *cfg)
