@@ -44,6 +44,8 @@ struct arch_platform {
 	struct {
 		uint64_t base, size; /* size 0: the arch has none yet */
 		unsigned int irq;    /* io_in, edge; as arch_irq_set() numbers it */
+		/* vm_switch's shared page (bench_peer.h); size 0: none */
+		uint64_t peer_base, peer_size;
 	} bench;                /* the bench device (bench_protocol.h), MMIO */
 };
 
@@ -108,6 +110,19 @@ void arch_vm_destroy(struct vm *vm);
  * printing one line when this arch or build carries none.
  */
 TV_MUST_CHECK int arch_bench_guest(const void **image, size_t *len);
+
+/*
+ * vm_switch's peer VM (bench_peer.h). arch_peer_code(): the code its one
+ * vCPU runs, position-independent and copied to the start of its RAM,
+ * with no stack and no MMU; it expects the guest-physical address of the
+ * struct bench_peer_page in its first argument register.
+ * arch_peer_vcpu_init(): sets up vCPU @vcpu_fd of VM @vm_fd, right after
+ * KVM_CREATE_VCPU, to start at @entry with @arg in that register.
+ * Both return 0, or -EOPNOTSUPP / -errno after printing one line.
+ */
+TV_MUST_CHECK int arch_peer_code(const void **code, size_t *len);
+TV_MUST_CHECK int arch_peer_vcpu_init(int vm_fd, int vcpu_fd, uint64_t entry,
+				      uint64_t arg);
 
 /* Fills the arch lines of --host-info: the CPU and the KVM mode. */
 void arch_host_info(struct host_info *info);

@@ -10,6 +10,7 @@
 #include "arch.h"
 #include "bench.h"
 #include "bench_io.h"
+#include "bench_peer.h"
 #include "kvm_stats.h"
 #include "vm.h"
 
@@ -26,6 +27,7 @@ struct bench_dev {
 	bool done;
 	uint64_t done_count;
 	struct bench_io *io; /* NULL: no io_out/io_in on this host */
+	struct bench_peer *peer; /* NULL: no vm_switch on this arch */
 };
 
 /* One line for the first few protocol errors; the guest could loop on one. */
@@ -39,6 +41,7 @@ static void bench_protocol_error(struct bench_dev *dev, const char *what,
 
 static void bench_read(void *opaque, uint64_t offset, void *data, uint32_t len)
 {
+	struct bench_dev *dev = opaque;
 	uint64_t val = 0;
 
 	/* The measured path: no lock, no call, one store. */
@@ -52,10 +55,15 @@ static void bench_read(void *opaque, uint64_t offset, void *data, uint32_t len)
 		memcpy(data, &val, 8);
 		return;
 	}
-	if (len == 8 && offset == BENCH_REG_MAGIC)
+	if (len == 8 && offset == BENCH_REG_MAGIC) {
 		val = BENCH_MAGIC;
-	else if (len == 8 && offset == BENCH_REG_VERSION)
+	} else if (len == 8 && offset == BENCH_REG_VERSION) {
 		val = BENCH_VERSION;
+	} else if (len == 8 && offset == BENCH_REG_PEER) {
+		pthread_mutex_lock(&dev->lock);
+		val = bench_peer_page_gpa(dev->peer);
+		pthread_mutex_unlock(&dev->lock);
+	}
 	/* Other registers are write-only or absent: they read as 0. */
 	memset(data, 0, len);
 	if (len == 8)
@@ -172,6 +180,21 @@ static void bench_set_io_slot(struct bench_dev *dev, uint64_t gpa)
 		bench_io_set_slot(dev->io, slot);
 }
 
+/* Under the lock. A failed start leaves the register reading 0. */
+static void bench_peer_command(struct bench_dev *dev, uint64_t cmd)
+{
+	if (cmd == BENCH_PEER_STOP) {
+		bench_peer_stop(dev->peer);
+	} else if (cmd != BENCH_PEER_START) {
+		bench_protocol_error(dev, "PEER command", BENCH_REG_PEER);
+	} else if (!dev->peer) {
+		tv_err("bench device: vm_switch has no peer VM on %s",
+		       arch_platform()->name);
+	} else if (bench_peer_start(dev->peer)) {
+		return; /* it said why; PEER reads 0, which the guest reports */
+	}
+}
+
 /* Writes that take no lock; false for the others. */
 static bool bench_write_unlocked(struct bench_dev *dev, uint64_t offset,
 				 const void *data, uint32_t len)
@@ -197,8 +220,8 @@ static void bench_write(void *opaque, uint64_t offset, const void *data,
 
 	if (bench_write_unlocked(dev, offset, data, len))
 		return;
-	if (len != 8 || (offset != BENCH_REG_BEGIN &&
-			 offset != BENCH_REG_REPORT && offset != BENCH_REG_DONE)) {
+	if (len != 8 || (offset != BENCH_REG_BEGIN && offset != BENCH_REG_REPORT &&
+			 offset != BENCH_REG_DONE && offset != BENCH_REG_PEER)) {
 		bench_protocol_error(dev, "write", offset);
 		return;
 	}
@@ -208,6 +231,8 @@ static void bench_write(void *opaque, uint64_t offset, const void *data,
 		bench_begin(dev, val);
 	} else if (offset == BENCH_REG_REPORT) {
 		bench_report(dev, val);
+	} else if (offset == BENCH_REG_PEER) {
+		bench_peer_command(dev, val);
 	} else {
 		dev->done = true;
 		dev->done_count = val;
@@ -256,6 +281,8 @@ int bench_create(struct vm *vm, struct bench_dev **out)
 				   "bench", &bench_ops, *out);
 	/* Without it the io benchmarks time out in the guest; all else runs. */
 	if (!ret)
+		ret = bench_peer_create(vm, &(*out)->peer);
+	if (!ret)
 		(*out)->io = bench_io_create(vm, p->bench.base + BENCH_REG_KICK,
 					     p->bench.irq);
 	if (ret) {
@@ -272,6 +299,7 @@ void bench_destroy(struct bench_dev *dev)
 	if (!dev)
 		return;
 	bench_io_destroy(dev->io); /* first: its thread writes guest RAM */
+	bench_peer_destroy(dev->peer);
 	for (unsigned int i = 0; i < dev->nr_results; i++)
 		bench_result_free(&dev->results[i]);
 	kvm_stats_close(&dev->stats);

@@ -6,7 +6,7 @@
  * Threads. Registers are accessed from vCPU threads. NOP, HOST_COUNTER,
  * IO_SLOT and the read-only registers take no lock and allocate nothing:
  * NOP is what the "mmio exit to userspace" benchmark measures. BEGIN,
- * REPORT and DONE take the device's mutex. KICK never reaches us when the
+ * REPORT, DONE and PEER take the device's mutex. KICK never reaches us when the
  * I/O backend (bench_io.h, its own thread) is up: KVM's ioeventfd takes
  * it. bench_outcome() is for after vm_run(), when no vCPU
  * thread is left.

@@ -33,6 +33,8 @@ static const struct arch_platform arm64_platform = {
 		.base = ARM64_BENCH_BASE,
 		.size = ARM64_BENCH_SIZE,
 		.irq = ARM64_BENCH_INTID,
+		.peer_base = ARM64_BENCH_PEER_BASE,
+		.peer_size = ARM64_BENCH_PEER_SIZE,
 	},
 };
 

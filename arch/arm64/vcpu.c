@@ -23,18 +23,37 @@
 #define BOOT_PSTATE (PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT | \
 		     PSR_F_BIT)
 
-int arm64_reg_get(struct vcpu *vcpu, uint64_t id, uint64_t *val)
+static int reg_access(int vcpu_fd, unsigned long req, uint64_t id,
+		      uint64_t *val)
 {
 	struct kvm_one_reg reg = { .id = id, .addr = (uintptr_t)val };
 
-	return ioctl(vcpu->fd, KVM_GET_ONE_REG, &reg) ? -errno : 0;
+	return ioctl(vcpu_fd, req, &reg) ? -errno : 0;
+}
+
+int arm64_reg_get(struct vcpu *vcpu, uint64_t id, uint64_t *val)
+{
+	return reg_access(vcpu->fd, KVM_GET_ONE_REG, id, val);
 }
 
 int arm64_reg_set(struct vcpu *vcpu, uint64_t id, uint64_t val)
 {
-	struct kvm_one_reg reg = { .id = id, .addr = (uintptr_t)&val };
+	return reg_access(vcpu->fd, KVM_SET_ONE_REG, id, &val);
+}
 
-	return ioctl(vcpu->fd, KVM_SET_ONE_REG, &reg) ? -errno : 0;
+/* booting.rst's entry state: @x0 in x0, x1-x3 zero, EL1h, DAIF masked. */
+int arm64_fd_set_entry(int vcpu_fd, uint64_t entry, uint64_t x0)
+{
+	uint64_t val = BOOT_PSTATE;
+	int ret = reg_access(vcpu_fd, KVM_SET_ONE_REG, REG_PSTATE, &val);
+
+	for (unsigned int i = 0; !ret && i < 4; i++) {
+		val = i == 0 ? x0 : 0;
+		ret = reg_access(vcpu_fd, KVM_SET_ONE_REG, REG_X(i), &val);
+	}
+	if (!ret)
+		ret = reg_access(vcpu_fd, KVM_SET_ONE_REG, REG_PC, &entry);
+	return ret;
 }
 
 int arch_vcpu_init(struct vcpu *vcpu)
@@ -68,12 +87,8 @@ int arch_vcpu_init(struct vcpu *vcpu)
 
 int arm64_vcpu_set_entry(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
 {
-	int ret = arm64_reg_set(vcpu, REG_PSTATE, BOOT_PSTATE);
+	int ret = arm64_fd_set_entry(vcpu->fd, entry, x0);
 
-	for (unsigned int i = 0; !ret && i < 4; i++)
-		ret = arm64_reg_set(vcpu, REG_X(i), i == 0 ? x0 : 0);
-	if (!ret)
-		ret = arm64_reg_set(vcpu, REG_PC, entry);
 	if (ret)
 		tv_errno(ret, "setting the boot registers of vCPU %u", vcpu->id);
 	return ret;

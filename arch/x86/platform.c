@@ -102,6 +102,21 @@ int arch_bench_guest(const void **image, size_t *len)
 	return -ENOENT;
 }
 
+int arch_peer_code(const void **code, size_t *len)
+{
+	*code = NULL;
+	*len = 0;
+	tv_err("vm_switch: no peer VM code for x86_64 yet (issue 5)");
+	return -EOPNOTSUPP;
+}
+
+int arch_peer_vcpu_init(int vm_fd, int vcpu_fd, uint64_t entry, uint64_t arg)
+{
+	(void)vm_fd, (void)vcpu_fd, (void)entry, (void)arg;
+	tv_err("vm_switch: no peer VM for x86_64 yet (issue 5)");
+	return -EOPNOTSUPP;
+}
+
 void arch_host_info(struct host_info *info)
 {
 	char *cpuinfo = host_read_text_file("/proc/cpuinfo");

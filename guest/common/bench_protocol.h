@@ -44,6 +44,14 @@
  *                          host_woke and host_signal into the slot, bumps
  *                          seq, and raises the bench device's interrupt
  *                          through a KVM irqfd.
+ *   BENCH_REG_PEER     RW  vm_switch's second VM (version 3). Writing
+ *                          BENCH_PEER_START makes tinyvmm start a minimal
+ *                          peer VM whose one vCPU runs on the same host
+ *                          CPU as this VM's vCPU 0; BENCH_PEER_STOP ends
+ *                          it. A read returns the guest-physical address
+ *                          of the struct bench_peer_page this VM shares
+ *                          with the running peer, or 0 when no peer runs
+ *                          (tinyvmm printed why: e.g. vCPUs not pinned).
  *
  * The device's interrupt (io_in) is an edge-triggered SPI named by the
  * node's "interrupts" property (GIC_SPI n, IRQ_TYPE_EDGE_RISING).
@@ -59,7 +67,7 @@
 
 #define BENCH_COMPATIBLE "tinyvmm,bench-v1"
 #define BENCH_MAGIC 0x31484342564d5654ULL /* "TVMVBCH1" little-endian */
-#define BENCH_VERSION 2
+#define BENCH_VERSION 3
 
 enum bench_reg {
 	BENCH_REG_MAGIC = 0x00,
@@ -71,7 +79,14 @@ enum bench_reg {
 	BENCH_REG_HOST_COUNTER = 0x30,
 	BENCH_REG_IO_SLOT = 0x38,
 	BENCH_REG_KICK = 0x40,
-	BENCH_REG_END = 0x48, /* first offset past the registers */
+	BENCH_REG_PEER = 0x48,
+	BENCH_REG_END = 0x50, /* first offset past the registers */
+};
+
+/* Values written to BENCH_REG_PEER. */
+enum bench_peer_cmd {
+	BENCH_PEER_STOP = 0,
+	BENCH_PEER_START = 1,
 };
 
 /* What the samples count. */
@@ -122,6 +137,22 @@ struct bench_io_slot {
 	uint64_t host_signal;
 	uint64_t seq;
 	uint64_t pad[4]; /* one 64-byte line */
+};
+
+/*
+ * The vm_switch exchange: one page of host memory mapped into both VMs.
+ * The peer VM's vCPU spins, comparing request with ack; the benchmark
+ * guest reads its CNTPCT_EL0 (t0), bumps request and blocks in wfi, which
+ * makes the host switch to the peer's vCPU thread; the peer, on seeing
+ * the new request, stores its own CNTPCT_EL0 in peer_ran and then sets
+ * ack = request. Sample = peer_ran - t0. CNTPCT_EL0 is one clock in
+ * both VMs (KVM offsets only the virtual counter, per VM).
+ */
+struct bench_peer_page {
+	uint64_t request; /* written by the benchmark guest */
+	uint64_t ack;     /* written by the peer, after peer_ran */
+	uint64_t peer_ran;
+	uint64_t pad[5];  /* one 64-byte line */
 };
 
 #endif
