@@ -28,8 +28,6 @@
 #define SGI_EOI 1
 #define SGI_IPI 2
 
-/* How long to wait for an interrupt or a CPU before calling it failed. */
-#define BENCH_WAIT_S 5
 #define BENCH_SPIN_LIMIT 500000000UL /* if CNTFRQ_EL0 reads 0 */
 
 #define ID_AA64DFR0_PMUVER(v) (((v) >> 8) & 0xf)
@@ -63,20 +61,6 @@ static ALWAYS_INLINE uint64_t counter_read(uint32_t counter)
 			     : "=r"(v)
 			     :
 			     : "memory");
-	return v;
-}
-
-/*
- * The physical count, which tinyvmm's counter (CNTVCT_EL0 read at EL0 on
- * the host, with the host's CNTVOFF_EL2 0) should equal: io_out/io_in
- * subtract one from the other, after io_clock_check() has seen it so.
- * KVM lets EL1 read it (CNTHCTL_EL2.EL1PCTEN, or its emulation).
- */
-static ALWAYS_INLINE uint64_t cntpct_read(void)
-{
-	uint64_t v;
-
-	asm volatile("isb; mrs %0, cntpct_el0; isb" : "=r"(v) : : "memory");
 	return v;
 }
 
@@ -126,7 +110,7 @@ void bench_counter_init(const struct fdt *fdt, struct bench *b,
  * pushes a line the host dirtied to memory and invalidating drops one it
  * may have cached, so that each side sees the other's writes.
  */
-static void dcache_civac(uintptr_t addr, size_t len)
+void dcache_civac(uintptr_t addr, size_t len)
 {
 	uint64_t line = 4UL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
 	uintptr_t end = addr + len;
@@ -151,10 +135,6 @@ static bool wait_change(const volatile uint32_t *p, uint32_t old)
 	dsb_sy(); /* the data before the sequence number is in */
 	return true;
 }
-
-#define CNTV_CTL_ENABLE (1U << 0)
-#define CNTV_CTL_IMASK (1U << 1)
-#define CNTV_CTL_ISTATUS (1U << 2)
 
 /*
  * Waits in wfi until *@p != @old: the peer sends SGI_WAKE after each
@@ -283,7 +263,7 @@ void bench_io_init(const struct fdt *fdt, int node, struct bench_arm64 *a,
  * valid only if those are one clock. A host counter read between two
  * guest reads must fall between them.
  */
-static uint32_t io_clock_check(struct bench *b)
+uint32_t bench_clock_check(struct bench *b)
 {
 	uint64_t p0 = 0, h = 0, p1 = 0;
 
@@ -313,7 +293,7 @@ static uint32_t io_prep(struct bench *b, struct bench_arm64 *a)
 		bench_note(b, a->io_why);
 		return BENCH_STATUS_SKIPPED;
 	}
-	status = io_clock_check(b);
+	status = bench_clock_check(b);
 	if (status != BENCH_STATUS_OK)
 		return status;
 	b->report.counter = BENCH_COUNTER_CNTVCT; /* same rate as CNTPCT */
@@ -636,8 +616,7 @@ uint32_t bench_arch_prep(struct bench *b, enum bench_id id)
 	case BENCH_IO_IN:
 		return io_prep(b, a);
 	case BENCH_VM_SWITCH:
-		bench_note(b, "needs host support: not implemented yet");
-		return BENCH_STATUS_SKIPPED;
+		return vm_switch_prep(b, a);
 	default:
 		return BENCH_STATUS_OK;
 	}
@@ -665,6 +644,8 @@ int bench_arch_sample(struct bench *b, enum bench_id id, uint64_t *sample)
 		return io_out_sample(b, sample);
 	case BENCH_IO_IN:
 		return io_in_sample(b, sample);
+	case BENCH_VM_SWITCH:
+		return vm_switch_sample(b, sample);
 	default:
 		bench_note(b, "no sample function");
 		return -1;
@@ -675,6 +656,8 @@ uint32_t bench_arch_post(struct bench *b, enum bench_id id)
 {
 	if (id == BENCH_VIRTUAL_IPI)
 		return virtual_ipi_post(b, b->arch);
+	if (id == BENCH_VM_SWITCH)
+		return vm_switch_post(b, b->arch);
 	return BENCH_STATUS_OK;
 }
 

@@ -39,6 +39,10 @@ struct bench_arm64 {
 	volatile uint64_t io_t3;  /* its CNTPCT_EL0 read */
 	/* Shared with tinyvmm's I/O backend: alone in its 64-byte line. */
 	_Alignas(64) volatile struct bench_io_slot io_slot;
+
+	/* vm_switch: the page shared with the peer VM, or NULL. */
+	volatile struct bench_peer_page *peer_page;
+	uint64_t peer_wait; /* CNTVCT ticks this vCPU stays blocked */
 };
 
 /* bench.img's one static object, beside arm64_guest (no heap). */
@@ -64,6 +68,44 @@ void bench_counter_init(const struct fdt *fdt, struct bench *b,
  */
 void bench_io_init(const struct fdt *fdt, int node, struct bench_arm64 *a,
 		   uint64_t mpidr);
+
+/* How long to wait for an interrupt, a CPU or a VM before calling it failed. */
+#define BENCH_WAIT_S 5
+
+#define CNTV_CTL_ENABLE (1U << 0)
+#define CNTV_CTL_IMASK (1U << 1)
+#define CNTV_CTL_ISTATUS (1U << 2)
+
+/*
+ * The physical count, which tinyvmm's counter (CNTVCT_EL0 read at EL0 on
+ * the host, with the host's CNTVOFF_EL2 0) should equal: io_out/io_in
+ * subtract one from the other, after io_clock_check() has seen it so.
+ * KVM lets EL1 read it (CNTHCTL_EL2.EL1PCTEN, or its emulation).
+ */
+static inline __attribute__((always_inline)) uint64_t cntpct_read(void)
+{
+	uint64_t v;
+
+	asm volatile("isb; mrs %0, cntpct_el0; isb" : "=r"(v) : : "memory");
+	return v;
+}
+
+/*
+ * DC CIVAC over a range, then a dsb: the guest runs with caches off while
+ * the host and other VMs may use cacheable mappings of the same memory.
+ */
+void dcache_civac(uintptr_t addr, size_t len);
+
+/*
+ * Whether guest CNTPCT_EL0 and the host's counter (BENCH_REG_HOST_COUNTER)
+ * are one clock: BENCH_STATUS_OK, else SKIPPED after a note.
+ */
+uint32_t bench_clock_check(struct bench *b);
+
+/* vm_switch (bench_vm_switch.c): the bench_arch_*() hooks' cases. */
+uint32_t vm_switch_prep(struct bench *b, struct bench_arm64 *a);
+int vm_switch_sample(struct bench *b, uint64_t *sample);
+uint32_t vm_switch_post(struct bench *b, struct bench_arm64 *a);
 
 /* The IRQ handler of every CPU (arm64_guest.irq_handler). */
 void bench_irq(struct arm64_guest *g);
