@@ -22,9 +22,10 @@ static void report_figures(const struct report_run *run,
 			   report_icount(run), &f->unit))
 		return;
 	if (r->nr_samples == 0 ||
-	    stats_summarize(r->samples, r->nr_samples, f->unit.scale, &f->stats) ||
 	    stats_summarize(r->samples, r->nr_samples, f->unit.raw_scale, &f->raw))
 		return;
+	/* One sort per result: the unit's figures are the raw ones rescaled. */
+	stats_rescale(&f->raw, f->unit.scale / f->unit.raw_scale, &f->stats);
 	f->valid = true;
 }
 

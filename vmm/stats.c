@@ -67,6 +67,20 @@ int stats_summarize(const uint64_t *samples, size_t n, double scale,
 	return 0;
 }
 
+void stats_rescale(const struct stats_summary *in, double factor,
+		   struct stats_summary *out)
+{
+	*out = (struct stats_summary){
+		.n = in->n,
+		.mean = in->mean * factor,
+		.median = in->median * factor,
+		.min = in->min * factor,
+		.max = in->max * factor,
+		.p99 = in->p99 * factor,
+		.stddev = in->stddev * factor,
+	};
+}
+
 int stats_unit_for(uint32_t counter, uint64_t counter_hz,
 		   uint32_t ops_per_sample, bool icount, struct stats_unit *out)
 {

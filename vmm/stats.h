@@ -39,6 +39,13 @@ struct stats_summary {
 TV_MUST_CHECK int stats_summarize(const uint64_t *samples, size_t n,
 				  double scale, struct stats_summary *out);
 
+/*
+ * *@in with every figure multiplied by @factor (> 0): the same samples
+ * in another unit, without sorting them again.
+ */
+void stats_rescale(const struct stats_summary *in, double factor,
+		   struct stats_summary *out);
+
 /* Nearest-rank index (0-based) of percentile @pct in @n sorted samples. */
 size_t stats_rank_index(size_t n, unsigned int pct);
 
