@@ -23,6 +23,7 @@ struct bench_dev {
 	bool begun; /* BEGIN seen and at_begin valid, no REPORT since */
 	struct bench_result results[BENCH_MAX_REPORTS];
 	unsigned int nr_results, dropped;
+	uint64_t nr_samples; /* kept in results[], for BENCH_MAX_RUN_SAMPLES */
 	atomic_uint protocol_errors; /* any vCPU, no lock: only rate-limits */
 	bool done;
 	uint64_t done_count;
@@ -141,6 +142,13 @@ static void bench_report(struct bench_dev *dev, uint64_t gpa)
 	dev->nr_results++;
 	if (ret == -ENOMEM)
 		bench_result_fail(r, "out of host memory copying the report");
+	if (!ret && dev->nr_samples + r->nr_samples > BENCH_MAX_RUN_SAMPLES) {
+		bench_result_free(r);
+		bench_result_fail(r, "the run's reports hold more than %u samples",
+				  BENCH_MAX_RUN_SAMPLES);
+		ret = -E2BIG;
+	}
+	dev->nr_samples += r->nr_samples;
 	if (ret)
 		tv_err("bench device: benchmark %s: %s", r->name, r->note);
 	/*

@@ -39,6 +39,11 @@ struct bench_dev;
 
 /* At most this many reports are kept per run; more fail the run. */
 #define BENCH_MAX_REPORTS 16
+/*
+ * And at most this many samples in all (32 MiB): a guest cannot make the
+ * host hold BENCH_MAX_REPORTS full reports. A report past it is FAILED.
+ */
+#define BENCH_MAX_RUN_SAMPLES (4u << 20)
 
 #define BENCH_WINDOW_NOTE                                                 \
 	"KVM counters between BEGIN and REPORT, as measured: warm-up " \
