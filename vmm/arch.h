@@ -47,6 +47,9 @@ struct arch_platform {
 		/* vm_switch's shared page (bench_peer.h); size 0: none */
 		uint64_t peer_base, peer_size;
 	} bench;                /* the bench device (bench_protocol.h), MMIO */
+	struct {
+		uint64_t base, size; /* size 0: the arch has none yet */
+	} boot_timer;           /* the boot timer (boot_timer.h), MMIO */
 };
 
 const struct arch_platform *arch_platform(void);

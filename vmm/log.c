@@ -50,6 +50,15 @@ void tv_errno(int err, const char *fmt, ...)
 	va_end(ap);
 }
 
+void tv_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(fmt, ap, 0);
+	va_end(ap);
+}
+
 void tv_info(const char *fmt, ...)
 {
 	va_list ap;

@@ -15,6 +15,8 @@ void tv_err(const char *fmt, ...) TV_PRINTF(1, 2);
 void tv_errno(int err, const char *fmt, ...) TV_PRINTF(2, 3);
 /* Progress and notes, only with --verbose. */
 void tv_info(const char *fmt, ...) TV_PRINTF(1, 2);
+/* Always printed, like tv_err(), but not an error: a measured result. */
+void tv_notice(const char *fmt, ...) TV_PRINTF(1, 2);
 void tv_log_set_verbose(int verbose);
 
 #endif

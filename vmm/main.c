@@ -8,6 +8,7 @@
 
 #include "arch.h"
 #include "bench.h"
+#include "boot_timer.h"
 #include "compare_cmd.h"
 #include "config.h"
 #include "hostinfo.h"
@@ -187,6 +188,7 @@ int main(int argc, char **argv)
 	const struct arch_platform *platform = arch_platform();
 	struct options opts;
 
+	boot_timer_mark_start();
 	/*
 	 * The UART writes guest output to fd 1 directly; unbuffered stdio
 	 * keeps tinyvmm's own stdout lines (--host-info, the bench table) in

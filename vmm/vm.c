@@ -11,6 +11,7 @@
 
 #include "arch.h"
 #include "bench.h"
+#include "boot_timer.h"
 #include "console.h"
 #include "serial.h"
 #include "vcpu.h"
@@ -169,6 +170,8 @@ static int vm_create_devices(struct vm *vm)
 {
 	int ret = vm_create_console(vm);
 
+	if (!ret)
+		ret = boot_timer_create(vm, &vm->boot_timer);
 	if (!ret && vm->cfg->bench.enabled)
 		ret = bench_create(vm, &vm->bench);
 	return ret;
@@ -220,6 +223,8 @@ void vm_destroy(struct vm *vm)
 {
 	bench_destroy(vm->bench);
 	vm->bench = NULL;
+	boot_timer_destroy(vm->boot_timer);
+	vm->boot_timer = NULL;
 	serial_destroy(vm->console);
 	vm->console = NULL;
 	for (unsigned int i = vm->nr_vcpus; i > 0; i--)

@@ -20,6 +20,7 @@
 #include "log.h"
 
 struct bench_dev;
+struct boot_timer;
 struct kvm_run;
 struct serial;
 
@@ -87,6 +88,7 @@ struct vm {
 	struct vcpu *vcpus;
 	struct serial *console;
 	struct bench_dev *bench; /* with cfg->bench.enabled */
+	struct boot_timer *boot_timer; /* NULL where the arch has none */
 
 	/* Stopping: the first vm_request_stop() sets the exit code. */
 	atomic_bool stopping;

@@ -36,6 +36,10 @@ static const struct arch_platform arm64_platform = {
 		.peer_base = ARM64_BENCH_PEER_BASE,
 		.peer_size = ARM64_BENCH_PEER_SIZE,
 	},
+	.boot_timer = {
+		.base = ARM64_BOOT_TIMER_BASE,
+		.size = ARM64_BOOT_TIMER_SIZE,
+	},
 };
 
 const struct arch_platform *arch_platform(void)
