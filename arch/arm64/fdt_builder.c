@@ -130,14 +130,24 @@ static int cpus_valid(const struct arm64_fdt_machine *m)
 	return 1;
 }
 
+static int is_spi(unsigned int intid)
+{
+	return intid >= ARM64_SPI_BASE && intid <= GIC_SPI_LAST;
+}
+
 static int machine_valid(const struct arm64_fdt_machine *m)
 {
 	if (m->gic_version != 2 && m->gic_version != 3)
 		return 0;
 	if (m->ram_size == 0 || m->ram_base > UINT64_MAX - m->ram_size)
 		return 0;
-	if (m->uart_intid < ARM64_SPI_BASE || m->uart_intid > GIC_SPI_LAST)
+	if (!is_spi(m->uart_intid))
 		return 0;
+	if (m->nr_virtio && !m->virtio)
+		return 0;
+	for (unsigned int i = 0; i < m->nr_virtio; i++)
+		if (!is_spi(m->virtio[i].intid))
+			return 0;
 	if (m->initrd_end < m->initrd_start)
 		return 0;
 	return cpus_valid(m);
@@ -387,6 +397,31 @@ static int add_bench(void *fdt, const struct arm64_fdt_machine *m)
 	return 0;
 }
 
+/*
+ * dma-coherent: guest RAM is ordinary cacheable memory to tinyvmm, so the
+ * guest's drivers must not bypass their caches for virtqueues.
+ */
+static int add_virtio(void *fdt, const struct arm64_fdt_virtio *v)
+{
+	uint32_t reg[4];
+	uint32_t irq[3] = { GIC_FDT_SPI, v->intid - ARM64_SPI_BASE,
+			    IRQ_TYPE_EDGE_RISING };
+	int ret = begin_node(fdt, "virtio_mmio", v->base);
+
+	if (ret)
+		return ret;
+	FDT_TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+	reg_entry(reg, v->base, v->size);
+	ret = prop_cells(fdt, "reg", reg, 4);
+	if (!ret)
+		ret = prop_cells(fdt, "interrupts", irq, 3);
+	if (ret)
+		return ret;
+	FDT_TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
+	FDT_TRY(fdt_end_node(fdt));
+	return 0;
+}
+
 static int add_chosen(void *fdt, const struct arm64_fdt_machine *m)
 {
 	char stdout_path[NODE_NAME_MAX + 1];
@@ -427,6 +462,8 @@ static int add_nodes(void *fdt, const struct arm64_fdt_machine *m)
 		ret = add_uart(fdt, m);
 	if (!ret && m->bench_size)
 		ret = add_bench(fdt, m);
+	for (unsigned int i = 0; !ret && i < m->nr_virtio; i++)
+		ret = add_virtio(fdt, &m->virtio[i]);
 	if (!ret)
 		ret = add_chosen(fdt, m);
 	return ret;

@@ -17,6 +17,12 @@
  */
 #define ARM64_PMU_INTID 23
 
+/* A virtio-mmio transport: one register window and its SPI. */
+struct arm64_fdt_virtio {
+	uint64_t base, size;
+	unsigned int intid; /* GIC INTID (SPI, >= 32), edge-triggered */
+};
+
 struct arm64_fdt_machine {
 	uint64_t ram_base, ram_size;
 	unsigned int nr_cpus;
@@ -45,6 +51,9 @@ struct arm64_fdt_machine {
 	uint32_t bench_iterations, bench_warmup;
 	const char *const *bench_select;
 	unsigned int nr_bench_select;
+	/* virtio-mmio transports (virtio/mmio.h), one node each. */
+	const struct arm64_fdt_virtio *virtio;
+	unsigned int nr_virtio;
 };
 
 /*
@@ -52,13 +61,15 @@ struct arm64_fdt_machine {
  * #address-cells = #size-cells = 2), memory@, cpus/cpu@N (enable-method
  * "psci"), psci (arm,psci-0.2, method "hvc"), intc@ (arm,gic-v3 or
  * arm,cortex-a15-gic), timer (arm,armv8-timer), pmu (when has_pmu),
- * uart@ (ns16550a), bench@ (tinyvmm,bench-v1, when bench_size), chosen
+ * uart@ (ns16550a), bench@ (tinyvmm,bench-v1, when bench_size),
+ * virtio_mmio@ (virtio,mmio, dma-coherent; one per virtio[]), chosen
  * (bootargs, linux,initrd-start/-end, stdout-path).
  * Returns 0, -E2BIG when @buf is too small, -EINVAL for an impossible
  * machine (no cpus, two cpus with one affinity, no RAM or RAM that wraps,
  * a GIC version other than 2 or 3, more than 8 cpus on GICv2, fewer v3
  * redistributor frames (ARM64_GICR_STRIDE each) than cpus, a UART INTID
- * that is not an SPI (32..1019), initrd_end below initrd_start).
+ * or virtio INTID that is not an SPI (32..1019), initrd_end below
+ * initrd_start).
  * The tree's totalsize is what it uses, not @size.
  */
 int arm64_fdt_build(const struct arm64_fdt_machine *m, void *buf, size_t size);

@@ -428,6 +428,18 @@ static void v3_redists_short(struct arm64_fdt_machine *m)
 	m->gicr_size = (m->nr_cpus - 1) * ARM64_GICR_STRIDE;
 }
 
+static const struct arm64_fdt_virtio one_virtio_ppi[] = {
+	{ ARM64_VIRTIO_BASE, ARM64_VIRTIO_SLOT_SIZE, 27 },
+};
+
+static void virtio_ppi(struct arm64_fdt_machine *m)
+{
+	m->virtio = one_virtio_ppi;
+	m->nr_virtio = 1;
+}
+
+static void virtio_null(struct arm64_fdt_machine *m) { m->nr_virtio = 2; }
+
 static const struct bad_case bad_cases[] = {
 	{ "0 cpus", no_cpus },
 	{ "no mpidrs", no_mpidrs },
@@ -441,6 +453,8 @@ static const struct bad_case bad_cases[] = {
 	{ "two cpus, one MPIDR", dup_mpidr },
 	{ "GICv2 with 9 cpus", v2_nine_cpus },
 	{ "GICv3 redistributors for 3 of 4 cpus", v3_redists_short },
+	{ "virtio intid is a PPI", virtio_ppi },
+	{ "2 virtio devices, no array", virtio_null },
 };
 
 START_TEST(test_bad_machine)
@@ -502,6 +516,40 @@ START_TEST(test_bench_node)
 }
 END_TEST
 
+/* virtio-mmio nodes: one per transport, reg, edge SPI, dma-coherent. */
+START_TEST(test_virtio_nodes)
+{
+	static const struct arm64_fdt_virtio virtio[] = {
+		{ ARM64_VIRTIO_BASE, ARM64_VIRTIO_SLOT_SIZE, 48 },
+		{ ARM64_VIRTIO_BASE + ARM64_VIRTIO_SLOT_SIZE,
+		  ARM64_VIRTIO_SLOT_SIZE, 49 },
+	};
+	/* GIC_SPI, INTID - 32, IRQ_TYPE_EDGE_RISING */
+	static const uint32_t irq0[] = { 0, 16, 1 }, irq1[] = { 0, 17, 1 };
+	static const uint32_t reg1[] = { 0, (uint32_t)ARM64_VIRTIO_BASE + 0x200,
+					 0, (uint32_t)ARM64_VIRTIO_SLOT_SIZE };
+	struct arm64_fdt_machine m;
+	void *fdt;
+	int node;
+
+	machine_init(&m, 2, 3);
+	m.virtio = virtio;
+	m.nr_virtio = 2;
+	fdt = build(&m);
+	str(fdt, "/virtio_mmio@a000000", "compatible", "virtio,mmio");
+	cells(fdt, "/virtio_mmio@a000000", "interrupts", irq0, 3);
+	cells(fdt, "/virtio_mmio@a000200", "reg", reg1, 4);
+	cells(fdt, "/virtio_mmio@a000200", "interrupts", irq1, 3);
+	node = fdt_path_offset(fdt, "/virtio_mmio@a000000");
+	ck_assert_ptr_nonnull(fdt_getprop(fdt, node, "dma-coherent", NULL));
+	free(fdt);
+	m.nr_virtio = 0; /* none: no node */
+	fdt = build(&m);
+	ck_assert_int_lt(fdt_path_offset(fdt, "/virtio_mmio@a000000"), 0);
+	free(fdt);
+}
+END_TEST
+
 static Suite *fdt_suite(void)
 {
 	Suite *s = suite_create("arm64_fdt");
@@ -514,6 +562,7 @@ static Suite *fdt_suite(void)
 	tcase_add_test(good, test_empty_cmdline);
 	tcase_add_test(good, test_aff3_two_cells);
 	tcase_add_test(good, test_bench_node);
+	tcase_add_test(good, test_virtio_nodes);
 	tcase_add_test(bad, test_too_small);
 	tcase_add_loop_test(bad, test_bad_machine, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));
