@@ -84,6 +84,17 @@ void options_usage(FILE *out)
 	      "  -n, --cpus N         number of vCPUs (default 1; 2 with --bench)\n"
 	      "      --pin, --no-pin  pin vCPU i to the i-th CPU tinyvmm may use\n"
 	      "                       (default: on with --bench, else off)\n"
+	      "      --disk FILE[,ro][,cache=none|writeback]\n"
+	      "                       a virtio-blk disk backed by FILE (io_uring;\n"
+	      "                       cache=none: O_DIRECT); repeatable, up to 8\n"
+	      "      --disk vhost-user=SOCKET[,ro]\n"
+	      "                       a virtio-blk disk served by a vhost-user-blk\n"
+	      "                       backend (e.g. qemu-storage-daemon) on SOCKET\n"
+	      "      --net tap=NAME[,vhost=on|off][,mac=MAC][,queue-size=N][,busy-poll=USECS]\n"
+	      "                       a virtio-net NIC on tap device NAME (created if\n"
+	      "                       missing), vhost-net unless vhost=off; queue-size\n"
+	      "                       a power of two up to 1024 (default 256);\n"
+	      "                       repeatable, up to 4\n"
 	      "      --dtb-out FILE   write the generated device tree to FILE; without\n"
 	      "                       --kernel, exit after writing it\n"
 	      "      --host-info      print the host kernel, CPU, /dev/kvm state and\n"
@@ -120,6 +131,8 @@ enum {
 	OPT_WARMUP,
 	OPT_JSON,
 	OPT_TAG,
+	OPT_DISK,
+	OPT_NET,
 };
 
 static const struct option long_options[] = {
@@ -138,6 +151,8 @@ static const struct option long_options[] = {
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "tag", required_argument, NULL, OPT_TAG },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "net", required_argument, NULL, OPT_NET },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -275,6 +290,23 @@ static int option_tag(const char *arg, struct options *o)
 	return 0;
 }
 
+static int option_device(int c, const char *arg, struct options *o)
+{
+	if (c == OPT_DISK) {
+		if (o->nr_disks == OPTIONS_MAX_DISKS) {
+			tv_err("--disk %s: more than %d disks", arg,
+			       OPTIONS_MAX_DISKS);
+			return -EINVAL;
+		}
+		return disk_spec_parse(arg, &o->disks[o->nr_disks++]);
+	}
+	if (o->nr_nets == OPTIONS_MAX_NETS) {
+		tv_err("--net %s: more than %d NICs", arg, OPTIONS_MAX_NETS);
+		return -EINVAL;
+	}
+	return net_spec_parse(arg, &o->nets[o->nr_nets++]);
+}
+
 static int option_bench(int c, const char *arg, struct options *o)
 {
 	switch (c) {
@@ -311,6 +343,8 @@ static int option_one(int c, const char *arg, uint64_t max_mem,
 	case 'v': o->verbose = true; return 0;
 	case 'h': o->help = true; return 0;
 	case 'V': o->version = true; return 0;
+	case OPT_DISK:
+	case OPT_NET: return option_device(c, arg, o);
 	default: return option_bench(c, arg, o);
 	}
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "bench_protocol.h"
+#include "device_spec.h"
 #include "log.h"
 
 #define OPTIONS_DEFAULT_MEM (256ULL << 20)
@@ -20,6 +21,8 @@
 #define OPTIONS_MAX_WARMUP 1000000
 #define OPTIONS_MAX_BENCH_SELECT 16
 #define OPTIONS_MAX_TAGS 16
+#define OPTIONS_MAX_DISKS 8
+#define OPTIONS_MAX_NETS 4
 
 struct options {
 	const char *kernel;
@@ -48,6 +51,12 @@ struct options {
 	/* --tag KEY=VALUE, as given (argv strings). */
 	const char *tags[OPTIONS_MAX_TAGS];
 	unsigned int nr_tags;
+
+	/* --disk, --net (repeatable), in command-line order. */
+	struct disk_spec disks[OPTIONS_MAX_DISKS];
+	unsigned int nr_disks;
+	struct net_spec nets[OPTIONS_MAX_NETS];
+	unsigned int nr_nets;
 
 	bool help;
 	bool version;

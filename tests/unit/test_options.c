@@ -152,6 +152,29 @@ START_TEST(test_bench_options)
 }
 END_TEST
 
+/* --disk and --net repeat, in order, up to their limits. */
+START_TEST(test_device_options)
+{
+	struct options o;
+	char err[512];
+
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I", "--disk",
+			       "a.img,ro", "--disk", "vhost-user=/s", "--net",
+			       "tap=tv0,vhost=off", NULL), 0);
+	ck_assert_uint_eq(o.nr_disks, 2);
+	ck_assert_str_eq(o.disks[0].path, "a.img");
+	ck_assert(o.disks[0].read_only);
+	ck_assert(o.disks[1].vhost_user);
+	ck_assert_uint_eq(o.nr_nets, 1);
+	ck_assert_str_eq(o.nets[0].tap, "tv0");
+	ck_assert(!o.nets[0].vhost);
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I", "--net", "tap=a",
+			       "--net", "tap=b", "--net", "tap=c", "--net",
+			       "tap=d", "--net", "tap=e", NULL), -EINVAL);
+	ck_assert_msg(strstr(err, "--net tap=e: more than 4 NICs"), "%s", err);
+}
+END_TEST
+
 /* Name lists at the limits: 16 names of 31 characters pass. */
 START_TEST(test_bench_only_limits)
 {
@@ -193,6 +216,8 @@ static const struct {
 	{ { "-k", "I", "-Z" }, "unrecognized option '-Z'" },
 	{ { "-k", "I", "--mem" }, "--mem: needs a value" },
 	{ { NULL }, "no guest" },
+	{ { "-k", "I", "--disk", "d,rw" }, "--disk d,rw: unknown option" },
+	{ { "-k", "I", "--net", "vhost=on" }, "--net vhost=on: needs tap=NAME" },
 	{ { "--bench", "--bench-only", "" }, "empty benchmark name" },
 	{ { "--bench", "--bench-only", "a,,b" }, "empty benchmark name" },
 	{ { "--bench", "--bench-only", "a," }, "empty benchmark name" },
@@ -235,6 +260,7 @@ int main(void)
 	Suite *s = suite_create("options");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_test(tc, test_device_options);
 	tcase_add_test(tc, test_parse_size_table);
 	tcase_add_test(tc, test_good_command_line);
 	tcase_add_test(tc, test_defaults_and_flags);
