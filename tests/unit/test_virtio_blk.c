@@ -1,0 +1,891 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio-blk driven as a guest driver would, without KVM: split rings in
+ * a guest_mem region, the transport set up through register writes, kicks
+ * through the kick eventfd, the interrupt counted on an eventfd of ours.
+ * Data is checked against the image file itself (pread).
+ */
+#include <check.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/virtio_blk.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+
+#include "unit.h"
+#include "virtio/blk.h"
+#include "virtio/mmio.h"
+
+#define BASE 0x40000000ULL
+#define MEM_SIZE (16ULL << 20)
+#define QSZ 256
+#define DESC BASE
+#define AVAIL (BASE + 0x1000)
+#define USED (BASE + 0x2000)
+#define HDRS (BASE + 0x10000)  /* request k: header at +32k, status +16 */
+#define TABLE (BASE + 0x20000) /* an indirect table */
+#define DATA (BASE + 0x100000) /* data buffers, page aligned */
+#define IMG_SECTORS 16384      /* 8 MiB */
+#define W VRING_DESC_F_WRITE
+#define TIMEOUT_MS 5000
+
+#define F(bit) (1ULL << (bit))
+#define BLK_FEATURES                                                      \
+	(F(VIRTIO_BLK_F_FLUSH) | F(VIRTIO_BLK_F_SEG_MAX) |                 \
+	 F(VIRTIO_BLK_F_BLK_SIZE) | F(VIRTIO_BLK_F_RO) |                   \
+	 F(VIRTIO_RING_F_EVENT_IDX) | F(VIRTIO_RING_F_INDIRECT_DESC))
+
+static struct guest_mem mem;
+static struct virtio_blk *blk;
+static struct virtio_mmio_dev *dev;
+static int kick_fd = -1, irq_fd = -1;
+static char *img;
+/* The driver's ring state. */
+static uint16_t next_desc, drv_avail;
+
+/* A buffer of a chain, as the driver lays it out. */
+struct seg {
+	uint64_t gpa;
+	uint32_t len;
+	uint16_t flags;
+};
+
+static uint8_t pattern(uint64_t off)
+{
+	return (uint8_t)((off / 512) * 31 + off % 251);
+}
+
+static void *gptr(uint64_t gpa)
+{
+	void *p = guest_mem_ptr(&mem, gpa, 1);
+
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+static struct vring_avail *avail(void)
+{
+	return gptr(AVAIL);
+}
+
+static struct vring_used *used(void)
+{
+	return gptr(USED);
+}
+
+static uint16_t used_idx(void)
+{
+	return le16toh(__atomic_load_n(&used()->idx, __ATOMIC_ACQUIRE));
+}
+
+/* An image of @size bytes in $TMPDIR holding pattern(). */
+static char *image_new(uint64_t size)
+{
+	char *path = unit_temp_file("");
+	int fd = open(path, O_WRONLY);
+	uint8_t buf[4096];
+
+	ck_assert_int_ge(fd, 0);
+	for (uint64_t off = 0; off < size; off += sizeof(buf)) {
+		size_t n = size - off < sizeof(buf) ? size - off : sizeof(buf);
+
+		for (size_t i = 0; i < n; i++)
+			buf[i] = pattern(off + i);
+		ck_assert_int_eq(pwrite(fd, buf, n, (off_t)off), (ssize_t)n);
+	}
+	close(fd);
+	return path;
+}
+
+static int irq_signal(void *opaque)
+{
+	return eventfd_write(*(int *)opaque, 1) ? -errno : 0;
+}
+
+static uint32_t rd(uint64_t off)
+{
+	uint32_t v;
+
+	virtio_mmio_read(dev, off, &v, 4);
+	return le32toh(v);
+}
+
+static void wr(uint64_t off, uint32_t v)
+{
+	v = htole32(v);
+	virtio_mmio_write(dev, off, &v, 4);
+}
+
+static uint64_t device_features(void)
+{
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	uint64_t hi = rd(VIRTIO_MMIO_DEVICE_FEATURES);
+
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	return hi << 32 | rd(VIRTIO_MMIO_DEVICE_FEATURES);
+}
+
+static void wr64(uint64_t lo_off, uint64_t v)
+{
+	wr(lo_off, (uint32_t)v);
+	wr(lo_off + 4, (uint32_t)(v >> 32));
+}
+
+/*
+ * What a driver does at probe (spec 3.1.1): reset, negotiate @want (of
+ * what is offered) plus VERSION_1, set up queue 0 on zeroed rings, go.
+ */
+static void driver_init(uint64_t want)
+{
+	uint64_t features = (want & device_features()) | F(VIRTIO_F_VERSION_1);
+	uint32_t s = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+
+	wr(VIRTIO_MMIO_STATUS, 0);
+	memset(gptr(DESC), 0, 0x3000);
+	next_desc = drv_avail = 0;
+	wr(VIRTIO_MMIO_STATUS, s);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
+	s |= VIRTIO_CONFIG_S_FEATURES_OK;
+	wr(VIRTIO_MMIO_STATUS, s);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), s);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), QSZ);
+	wr(VIRTIO_MMIO_QUEUE_NUM, QSZ);
+	wr64(VIRTIO_MMIO_QUEUE_DESC_LOW, DESC);
+	wr64(VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL);
+	wr64(VIRTIO_MMIO_QUEUE_USED_LOW, USED);
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	s |= VIRTIO_CONFIG_S_DRIVER_OK;
+	wr(VIRTIO_MMIO_STATUS, s);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), s);
+}
+
+static void device_new(const char *path, bool ro, enum disk_cache cache)
+{
+	struct disk_spec spec = { .read_only = ro, .cache = cache };
+	struct virtio_mmio_irq irq = { irq_signal, &irq_fd };
+
+	snprintf(spec.path, sizeof(spec.path), "%s", path);
+	ck_assert_int_eq(virtio_blk_create(&spec, &mem, &irq, &kick_fd, &blk),
+			 0);
+	dev = virtio_blk_mmio(blk);
+}
+
+/* A disk on an image of IMG_SECTORS, driven with @want features. */
+static void disk_up(bool ro, enum disk_cache cache, uint64_t want)
+{
+	img = image_new(IMG_SECTORS * 512ULL);
+	device_new(img, ro, cache);
+	driver_init(want);
+}
+
+static void setup(void)
+{
+	memset(&mem, 0, sizeof(mem));
+	ck_assert_int_eq(guest_mem_add(&mem, BASE, MEM_SIZE), 0);
+	kick_fd = eventfd(0, EFD_CLOEXEC);
+	irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ck_assert_int_ge(kick_fd, 0);
+	ck_assert_int_ge(irq_fd, 0);
+	blk = NULL;
+	img = NULL;
+}
+
+static void teardown(void)
+{
+	virtio_blk_destroy(blk);
+	if (img)
+		unlink(img);
+	free(img);
+	close(kick_fd);
+	close(irq_fd);
+	guest_mem_destroy(&mem);
+}
+
+/* The driver's side of the ring. */
+static void put_desc(uint16_t i, const struct seg *s, uint16_t next,
+		     bool more)
+{
+	struct vring_desc *d = (struct vring_desc *)gptr(DESC) + i;
+
+	d->addr = htole64(s->gpa);
+	d->len = htole32(s->len);
+	d->flags = htole16(s->flags | (more ? VRING_DESC_F_NEXT : 0));
+	d->next = htole16(next);
+}
+
+/* Lays @n buffers out as one chain and makes it available (unpublished). */
+static uint16_t post(const struct seg *s, unsigned int n)
+{
+	uint16_t head = next_desc;
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint16_t idx = (next_desc + i) % QSZ;
+
+		put_desc(idx, &s[i], (idx + 1) % QSZ, i + 1 < n);
+	}
+	next_desc = (next_desc + n) % QSZ;
+	avail()->ring[drv_avail % QSZ] = htole16(head);
+	drv_avail++;
+	return head;
+}
+
+static void publish(void)
+{
+	__atomic_store_n(&avail()->idx, htole16(drv_avail), __ATOMIC_RELEASE);
+}
+
+static void kick(void)
+{
+	ck_assert_int_eq(eventfd_write(kick_fd, 1), 0);
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Sleeps on the interrupt until @done(), for at most TIMEOUT_MS. */
+static bool wait_irq_until(bool (*done)(void))
+{
+	struct pollfd p = { .fd = irq_fd, .events = POLLIN };
+	struct timespec t0;
+	eventfd_t v;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!done()) {
+		/* EVENT_IDX: interrupt me on the next used entry. */
+		avail()->ring[QSZ] = htole16(used_idx());
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (done())
+			break;
+		if (ms_since(&t0) > TIMEOUT_MS)
+			return false;
+		if (poll(&p, 1, 100) > 0)
+			eventfd_read(irq_fd, &v);
+	}
+	return true;
+}
+
+static bool all_used(void)
+{
+	return used_idx() == drv_avail;
+}
+
+static void wait_used(void)
+{
+	ck_assert_msg(wait_irq_until(all_used), "used idx %u, want %u",
+		      used_idx(), drv_avail);
+}
+
+static bool needs_reset(void)
+{
+	return rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET;
+}
+
+/* Request k's header (type, sector) and status byte (set to 0xee). */
+static uint64_t hdr_put(unsigned int k, uint32_t type, uint64_t sector)
+{
+	struct virtio_blk_outhdr h = {
+		.type = htole32(type), .sector = htole64(sector),
+	};
+
+	ck_assert_int_eq(guest_mem_write(&mem, HDRS + 32 * k, &h, sizeof(h)),
+			 0);
+	*(uint8_t *)gptr(HDRS + 32 * k + 16) = 0xee;
+	return HDRS + 32 * k;
+}
+
+static uint8_t status_of(unsigned int k)
+{
+	return *(uint8_t *)gptr(HDRS + 32 * k + 16);
+}
+
+/* Request k as a driver builds it: header, data (if any), status. */
+static uint16_t post_req(unsigned int k, uint32_t type, uint64_t sector,
+			 uint64_t data, uint32_t len)
+{
+	bool in = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
+	uint64_t h = hdr_put(k, type, sector);
+	struct seg s[3] = {
+		{ h, 16, 0 }, { data, len, in ? W : 0 }, { h + 16, 1, W },
+	};
+
+	if (len)
+		return post(s, 3);
+	s[1] = s[2];
+	return post(s, 2);
+}
+
+/* Publishes what was posted, kicks, and waits until all of it is used. */
+static void run_posted(void)
+{
+	publish();
+	kick();
+	wait_used();
+}
+
+/* A read whose status byte follows its @len bytes in one segment. */
+static void post_read_status_after(unsigned int k, uint64_t sector,
+				   uint64_t data, uint32_t len)
+{
+	post((struct seg[]){ { hdr_put(k, VIRTIO_BLK_T_IN, sector), 16, 0 },
+			     { data, len + 1, W } },
+	     2);
+}
+
+/* One request, start to end; its status byte. */
+static uint8_t run_req(uint32_t type, uint64_t sector, uint64_t data,
+		       uint32_t len)
+{
+	post_req(0, type, sector, data, len);
+	run_posted();
+	return status_of(0);
+}
+
+/* The used length of the last used entry. */
+static uint32_t last_used_len(void)
+{
+	return le32toh(used()->ring[(uint16_t)(used_idx() - 1) % QSZ].len);
+}
+
+/* Index of the first byte of @p[0 .. @len) unlike pattern(@off + i). */
+static uint32_t pattern_diff(const uint8_t *p, uint64_t off, uint32_t len)
+{
+	uint32_t i = 0;
+
+	while (i < len && p[i] == pattern(off + i))
+		i++;
+	return i;
+}
+
+/* Guest memory at @gpa holds the image's original bytes at @off. */
+static void assert_pattern(uint64_t gpa, uint64_t off, uint32_t len)
+{
+	uint32_t i = pattern_diff(gptr(gpa), off, len);
+
+	ck_assert_msg(i == len, "byte %u of %u from image offset 0x%llx differs",
+		      i, len, (unsigned long long)off);
+}
+
+static uint8_t *file_read(uint64_t off, uint32_t len)
+{
+	uint8_t *buf = malloc(len);
+	int fd = open(img, O_RDONLY);
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, buf, len, (off_t)off), (ssize_t)len);
+	close(fd);
+	return buf;
+}
+
+/* The image at @off holds what guest memory at @gpa holds. */
+static void assert_file(uint64_t off, uint64_t gpa, uint32_t len)
+{
+	uint8_t *buf = file_read(off, len);
+
+	ck_assert_int_eq(memcmp(buf, gptr(gpa), len), 0);
+	free(buf);
+}
+
+/* The image at @off still holds its original bytes. */
+static void assert_file_untouched(uint64_t off, uint32_t len)
+{
+	uint8_t *buf = file_read(off, len);
+
+	ck_assert_uint_eq(pattern_diff(buf, off, len), len);
+	free(buf);
+}
+
+/* All @len bytes at @gpa are @v. */
+static void assert_bytes(uint64_t gpa, uint8_t v, uint64_t len)
+{
+	const uint8_t *p = gptr(gpa);
+	uint64_t i = 0;
+
+	while (i < len && p[i] == v)
+		i++;
+	ck_assert_msg(i == len, "byte %llu of %llu changed",
+		      (unsigned long long)i, (unsigned long long)len);
+}
+
+static void fill(uint64_t gpa, uint8_t seed, uint32_t len)
+{
+	uint8_t *p = gptr(gpa);
+
+	for (uint32_t i = 0; i < len; i++)
+		p[i] = (uint8_t)(seed + i * 7);
+}
+
+static uint64_t config64(uint32_t off)
+{
+	uint32_t lo, hi;
+
+	virtio_mmio_read(dev, VIRTIO_MMIO_CONFIG + off, &lo, 4);
+	virtio_mmio_read(dev, VIRTIO_MMIO_CONFIG + off + 4, &hi, 4);
+	return (uint64_t)le32toh(hi) << 32 | le32toh(lo);
+}
+
+static uint32_t config32(uint32_t off)
+{
+	uint32_t v;
+
+	virtio_mmio_read(dev, VIRTIO_MMIO_CONFIG + off, &v, 4);
+	return le32toh(v);
+}
+
+#define CFG(field) offsetof(struct virtio_blk_config, field)
+
+START_TEST(test_config)
+{
+	struct virtio_blk_info info;
+	uint64_t f;
+
+	/* 1 MiB and 100 bytes: the tail is not part of the disk. */
+	img = image_new((1 << 20) + 100);
+	device_new(img, false, DISK_CACHE_WRITEBACK);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_BLOCK);
+	f = device_features();
+	ck_assert_uint_eq(f & BLK_FEATURES, BLK_FEATURES & ~F(VIRTIO_BLK_F_RO));
+	ck_assert(f & F(VIRTIO_F_VERSION_1));
+	ck_assert_uint_eq(config64(CFG(capacity)), 2048);
+	ck_assert_uint_eq(config32(CFG(seg_max)), VIRTIO_BLK_SEG_MAX);
+	ck_assert_uint_eq(config32(CFG(blk_size)), 512);
+	virtio_blk_get_info(blk, &info);
+	ck_assert_uint_eq(info.capacity, 2048);
+	ck_assert_uint_eq(info.blk_size, 512);
+	ck_assert(!info.read_only);
+	ck_assert_int_eq(info.cache, DISK_CACHE_WRITEBACK);
+	ck_assert_str_eq(info.path, img);
+}
+END_TEST
+
+START_TEST(test_read)
+{
+	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
+	ck_assert_uint_eq(run_req(VIRTIO_BLK_T_IN, 3, DATA, 4096),
+			  VIRTIO_BLK_S_OK);
+	assert_pattern(DATA, 3 * 512, 4096);
+	ck_assert_uint_eq(last_used_len(), 4097);
+}
+END_TEST
+
+START_TEST(test_write)
+{
+	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
+	fill(DATA, 1, 1024);
+	ck_assert_uint_eq(run_req(VIRTIO_BLK_T_OUT, 10, DATA, 1024),
+			  VIRTIO_BLK_S_OK);
+	assert_file(10 * 512, DATA, 1024);
+	assert_file_untouched(9 * 512, 512);
+	assert_file_untouched(12 * 512, 512);
+	ck_assert_uint_eq(last_used_len(), 1);
+}
+END_TEST
+
+/* Two writes and a FLUSH in one batch: the flush waits for both. */
+START_TEST(test_write_flush)
+{
+	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
+	fill(DATA, 2, 8192);
+	fill(DATA + 0x10000, 3, 4096);
+	post_req(0, VIRTIO_BLK_T_OUT, 100, DATA, 8192);
+	post_req(1, VIRTIO_BLK_T_OUT, 300, DATA + 0x10000, 4096);
+	post_req(2, VIRTIO_BLK_T_FLUSH, 0, 0, 0);
+	run_posted();
+	for (unsigned int k = 0; k < 3; k++)
+		ck_assert_uint_eq(status_of(k), VIRTIO_BLK_S_OK);
+	/* The flush is answered after the writes it covers. */
+	ck_assert_uint_eq(le32toh(used()->ring[2].id), 6);
+	assert_file(100 * 512, DATA, 8192);
+	assert_file(300 * 512, DATA + 0x10000, 4096);
+}
+END_TEST
+
+START_TEST(test_get_id)
+{
+	const char *base;
+	char want[VIRTIO_BLK_ID_BYTES] = { 0 };
+
+	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
+	base = strrchr(img, '/') + 1;
+	memcpy(want, base, strlen(base) < sizeof(want) ? strlen(base)
+						       : sizeof(want));
+	memset(gptr(DATA), 0xaa, 64);
+	ck_assert_uint_eq(run_req(VIRTIO_BLK_T_GET_ID, 0, DATA, 64),
+			  VIRTIO_BLK_S_OK);
+	ck_assert_int_eq(memcmp(gptr(DATA), want, sizeof(want)), 0);
+	ck_assert_uint_eq(*(uint8_t *)gptr(DATA + 20), 0xaa);
+	ck_assert_uint_eq(last_used_len(), 21);
+}
+END_TEST
+
+/* Requests whose range or length break the rules: IOERR, table-driven. */
+static const struct {
+	uint32_t type;
+	uint64_t sector;
+	uint32_t len;
+	uint8_t status;
+} range_cases[] = {
+	{ VIRTIO_BLK_T_IN, IMG_SECTORS - 1, 512, VIRTIO_BLK_S_OK },
+	{ VIRTIO_BLK_T_IN, IMG_SECTORS, 0, VIRTIO_BLK_S_OK },
+	{ VIRTIO_BLK_T_IN, IMG_SECTORS, 512, VIRTIO_BLK_S_IOERR },
+	{ VIRTIO_BLK_T_IN, IMG_SECTORS - 1, 1024, VIRTIO_BLK_S_IOERR },
+	{ VIRTIO_BLK_T_OUT, IMG_SECTORS + 1, 0, VIRTIO_BLK_S_IOERR },
+	{ VIRTIO_BLK_T_OUT, IMG_SECTORS - 1, 1024, VIRTIO_BLK_S_IOERR },
+	/* sector * 512 wraps past 2^64 */
+	{ VIRTIO_BLK_T_IN, 1ULL << 55, 512, VIRTIO_BLK_S_IOERR },
+	{ VIRTIO_BLK_T_OUT, UINT64_MAX, 512, VIRTIO_BLK_S_IOERR },
+	{ VIRTIO_BLK_T_IN, UINT64_MAX / 512 - 1, 1024, VIRTIO_BLK_S_IOERR },
+	/* not whole sectors */
+	{ VIRTIO_BLK_T_IN, 0, 100, VIRTIO_BLK_S_IOERR },
+	{ VIRTIO_BLK_T_OUT, 0, 513, VIRTIO_BLK_S_IOERR },
+	/* not ours */
+	{ VIRTIO_BLK_T_DISCARD, 0, 16, VIRTIO_BLK_S_UNSUPP },
+	{ VIRTIO_BLK_T_SCSI_CMD, 0, 0, VIRTIO_BLK_S_UNSUPP },
+	{ VIRTIO_BLK_T_BARRIER | VIRTIO_BLK_T_IN, 0, 512, VIRTIO_BLK_S_UNSUPP },
+};
+
+START_TEST(test_bad_range)
+{
+	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
+	memset(gptr(DATA), 0x77, 1024);
+	for (size_t i = 0; i < sizeof(range_cases) / sizeof(range_cases[0]);
+	     i++) {
+		ck_assert_msg(run_req(range_cases[i].type, range_cases[i].sector,
+				      DATA, range_cases[i].len) ==
+				      range_cases[i].status,
+			      "case %zu: status %u", i, status_of(0));
+	}
+	/* No failed write reached the file. */
+	assert_file_untouched(0, 1024);
+	assert_file_untouched((IMG_SECTORS - 2) * 512, 1024);
+	ck_assert(!needs_reset());
+}
+END_TEST
+
+START_TEST(test_read_only)
+{
+	img = image_new(IMG_SECTORS * 512ULL);
+	device_new(img, true, DISK_CACHE_WRITEBACK);
+	ck_assert(device_features() & F(VIRTIO_BLK_F_RO));
+	driver_init(BLK_FEATURES);
+	fill(DATA, 9, 512);
+	ck_assert_uint_eq(run_req(VIRTIO_BLK_T_OUT, 1, DATA, 512),
+			  VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(run_req(VIRTIO_BLK_T_IN, 1, DATA, 512),
+			  VIRTIO_BLK_S_OK);
+	assert_pattern(DATA, 512, 512);
+	assert_file_untouched(512, 512);
+	ck_assert_uint_eq(run_req(VIRTIO_BLK_T_FLUSH, 0, 0, 0),
+			  VIRTIO_BLK_S_OK);
+}
+END_TEST
+
+/* The header in two pieces; a write's header sharing data's segment. */
+START_TEST(test_split_header)
+{
+	uint64_t h;
+
+	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
+	h = hdr_put(0, VIRTIO_BLK_T_IN, 5);
+	post((struct seg[]){ { h, 8, 0 }, { h + 8, 8, 0 }, { DATA, 512, W },
+			     { h + 16, 1, W } },
+	     4);
+	run_posted();
+	ck_assert_uint_eq(status_of(0), VIRTIO_BLK_S_OK);
+	assert_pattern(DATA, 5 * 512, 512);
+
+	/* One readable segment: 16 header bytes, then 512 of data. */
+	h = hdr_put(1, VIRTIO_BLK_T_OUT, 7);
+	memcpy(gptr(DATA + 0x1000), gptr(h), 16);
+	fill(DATA + 0x1000 + 16, 4, 512);
+	post((struct seg[]){ { DATA + 0x1000, 16 + 512, 0 }, { h + 16, 1, W } },
+	     2);
+	run_posted();
+	ck_assert_uint_eq(status_of(1), VIRTIO_BLK_S_OK);
+	assert_file(7 * 512, DATA + 0x1000 + 16, 512);
+}
+END_TEST
+
+/* Read data and the status byte in one writable segment. */
+START_TEST(test_status_shares_data)
+{
+	uint8_t *p;
+
+	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
+	p = gptr(DATA);
+	p[1024] = 0xee;
+	post_read_status_after(0, 2, DATA, 1024);
+	run_posted();
+	assert_pattern(DATA, 2 * 512, 1024);
+	ck_assert_uint_eq(p[1024], VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(last_used_len(), 1025);
+}
+END_TEST
+
+/* The same read through an indirect table. */
+START_TEST(test_indirect)
+{
+	struct vring_desc *t = gptr(TABLE);
+	uint64_t h;
+
+	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
+	h = hdr_put(0, VIRTIO_BLK_T_IN, 40);
+	t[0] = (struct vring_desc){ htole64(h), htole32(16),
+				    htole16(VRING_DESC_F_NEXT), htole16(1) };
+	t[1] = (struct vring_desc){ htole64(DATA), htole32(2048),
+				    htole16(W | VRING_DESC_F_NEXT), htole16(2) };
+	t[2] = (struct vring_desc){ htole64(h + 16), htole32(1), htole16(W),
+				    0 };
+	post((struct seg[]){ { TABLE, 48, VRING_DESC_F_INDIRECT } }, 1);
+	run_posted();
+	ck_assert_uint_eq(status_of(0), VIRTIO_BLK_S_OK);
+	assert_pattern(DATA, 40 * 512, 2048);
+}
+END_TEST
+
+/* After a broken chain: reset, and the device serves again. */
+static void assert_recovers(void)
+{
+	driver_init(BLK_FEATURES);
+	ck_assert(!needs_reset());
+	ck_assert_uint_eq(run_req(VIRTIO_BLK_T_IN, 8, DATA, 512),
+			  VIRTIO_BLK_S_OK);
+	assert_pattern(DATA, 8 * 512, 512);
+}
+
+/* 0 -> 1 -> 0: in the ring, then in an indirect table. */
+START_TEST(test_loop_chain)
+{
+	struct vring_desc *t = gptr(TABLE);
+	struct seg s = { HDRS, 16, 0 };
+
+	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
+	put_desc(0, &s, 1, true);
+	put_desc(1, &s, 0, true);
+	avail()->ring[0] = 0;
+	drv_avail = 1;
+	publish();
+	kick();
+	ck_assert(wait_irq_until(needs_reset));
+	ck_assert_uint_eq(used_idx(), 0);
+	assert_recovers();
+
+	for (uint16_t i = 0; i < 2; i++)
+		t[i] = (struct vring_desc){ htole64(HDRS), htole32(16),
+					    htole16(VRING_DESC_F_NEXT),
+					    htole16(1 - i) };
+	post((struct seg[]){ { TABLE, 32, VRING_DESC_F_INDIRECT } }, 1);
+	publish();
+	kick();
+	ck_assert(wait_irq_until(needs_reset));
+	assert_recovers();
+}
+END_TEST
+
+/* Chains the device cannot answer: no status byte, a short header. */
+START_TEST(test_unanswerable)
+{
+	uint64_t h;
+
+	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
+	h = hdr_put(0, VIRTIO_BLK_T_IN, 0);
+	post((struct seg[]){ { h, 16, 0 }, { DATA, 512, 0 } }, 2);
+	publish();
+	kick();
+	ck_assert(wait_irq_until(needs_reset));
+	assert_recovers();
+
+	h = hdr_put(1, VIRTIO_BLK_T_IN, 0);
+	post((struct seg[]){ { h, 12, 0 }, { DATA, 513, W } }, 2);
+	publish();
+	kick();
+	ck_assert(wait_irq_until(needs_reset));
+	assert_recovers();
+}
+END_TEST
+
+/* 64 reads made available at once: one kick, one io_uring submit. */
+START_TEST(test_batch)
+{
+	struct virtio_blk_stats before, after;
+
+	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
+	virtio_blk_get_stats(blk, &before);
+	for (unsigned int k = 0; k < 64; k++)
+		post_req(k, VIRTIO_BLK_T_IN, 8 * (k * 5 % 64), DATA + 4096 * k,
+			 4096);
+	run_posted();
+	for (unsigned int k = 0; k < 64; k++) {
+		ck_assert_uint_eq(status_of(k), VIRTIO_BLK_S_OK);
+		assert_pattern(DATA + 4096 * k, 4096ULL * (k * 5 % 64), 4096);
+	}
+	virtio_blk_get_stats(blk, &after);
+	ck_assert_uint_eq(after.requests - before.requests, 64);
+	ck_assert_uint_eq(after.batches - before.batches, 1);
+	/* The interrupt follows the last used entry: wait for it. */
+	for (int ms = 0; after.interrupts == before.interrupts; ms++) {
+		ck_assert_int_lt(ms, TIMEOUT_MS);
+		usleep(1000);
+		virtio_blk_get_stats(blk, &after);
+	}
+}
+END_TEST
+
+/* Without EVENT_IDX (flags instead), and kicked through QueueNotify. */
+START_TEST(test_plain_ring_notify_register)
+{
+	disk_up(false, DISK_CACHE_WRITEBACK,
+		BLK_FEATURES & ~F(VIRTIO_RING_F_EVENT_IDX));
+	for (unsigned int k = 0; k < 8; k++)
+		post_req(k, VIRTIO_BLK_T_IN, k, DATA + 4096 * k, 512);
+	publish();
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	wait_used();
+	for (unsigned int k = 0; k < 8; k++) {
+		ck_assert_uint_eq(status_of(k), VIRTIO_BLK_S_OK);
+		assert_pattern(DATA + 4096 * k, 512ULL * k, 512);
+	}
+}
+END_TEST
+
+/* cache=none: aligned requests work; unaligned ones fail, no crash. */
+START_TEST(test_cache_none)
+{
+	struct virtio_blk_info info;
+
+	/* No FLUSH: writes are then write-through (RWF_DSYNC). */
+	disk_up(false, DISK_CACHE_NONE, BLK_FEATURES & ~F(VIRTIO_BLK_F_FLUSH));
+	virtio_blk_get_info(blk, &info);
+	ck_assert_int_eq(info.cache, DISK_CACHE_NONE);
+	ck_assert_uint_ge(info.blk_size, 512);
+	ck_assert_uint_eq(config32(CFG(blk_size)), info.blk_size);
+	ck_assert_uint_eq(run_req(VIRTIO_BLK_T_IN, 16, DATA, 8192),
+			  VIRTIO_BLK_S_OK);
+	assert_pattern(DATA, 16 * 512, 8192);
+	fill(DATA + 0x4000, 5, 4096);
+	ck_assert_uint_eq(run_req(VIRTIO_BLK_T_OUT, 64, DATA + 0x4000, 4096),
+			  VIRTIO_BLK_S_OK);
+	assert_file(64 * 512, DATA + 0x4000, 4096);
+	/* A buffer one byte off its alignment. */
+	ck_assert_uint_eq(run_req(VIRTIO_BLK_T_IN, 16, DATA + 1, 4096),
+			  VIRTIO_BLK_S_IOERR);
+	/* Aligned read data sharing a segment with the status byte. */
+	post_read_status_after(1, 0, DATA, 4096);
+	run_posted();
+	ck_assert_uint_eq(*(uint8_t *)gptr(DATA + 4096), VIRTIO_BLK_S_OK);
+	assert_pattern(DATA, 0, 4096);
+	/* Write data right after the header, 16 bytes off alignment. */
+	memcpy(gptr(DATA + 0x8000), gptr(hdr_put(2, VIRTIO_BLK_T_OUT, 0)), 16);
+	post((struct seg[]){ { DATA + 0x8000, 16 + 512, 0 },
+			     { HDRS + 2 * 32 + 16, 1, W } },
+	     2);
+	run_posted();
+	ck_assert_uint_eq(status_of(2), VIRTIO_BLK_S_IOERR);
+	assert_file_untouched(0, 512);
+}
+END_TEST
+
+/*
+ * Status 0 while reads are in flight: reset() returns with nothing in
+ * flight, and nothing writes guest memory afterwards; the device then
+ * serves again. Repeated, with both caches, to hit the window.
+ */
+static void reset_round(unsigned int round)
+{
+	const uint32_t len = 64 * 1024;
+	struct timespec pause = { 0, (long)round * 20000 };
+	uint16_t idx;
+
+	driver_init(BLK_FEATURES);
+	for (unsigned int k = 0; k < 64; k++)
+		post_req(k, VIRTIO_BLK_T_IN, (k * 128 + round) % (IMG_SECTORS - 128),
+			 DATA + (uint64_t)len * k, len);
+	publish();
+	kick();
+	nanosleep(&pause, NULL);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
+	idx = used_idx();
+	memset(gptr(DATA), 0x5a, 64 * len);
+	memset(gptr(HDRS), 0x5a, 64 * 32);
+	pause.tv_nsec = 20 * 1000 * 1000;
+	nanosleep(&pause, NULL);
+	ck_assert_uint_eq(used_idx(), idx);
+	assert_bytes(DATA, 0x5a, 64 * len);
+	assert_bytes(HDRS, 0x5a, 64 * 32);
+}
+
+START_TEST(test_reset_in_flight)
+{
+	enum disk_cache cache = _i ? DISK_CACHE_NONE : DISK_CACHE_WRITEBACK;
+
+	img = image_new(IMG_SECTORS * 512ULL);
+	device_new(img, false, cache);
+	for (unsigned int round = 0; round < 16; round++)
+		reset_round(round);
+	assert_recovers();
+}
+END_TEST
+
+/* Destroyed with requests in flight and the driver never resetting. */
+START_TEST(test_destroy_in_flight)
+{
+	disk_up(false, DISK_CACHE_NONE, BLK_FEATURES);
+	for (unsigned int k = 0; k < 64; k++)
+		post_req(k, VIRTIO_BLK_T_IN, k * 128, DATA + 65536ULL * k, 65536);
+	publish();
+	kick();
+	virtio_blk_destroy(blk);
+	blk = NULL;
+}
+END_TEST
+
+static Suite *blk_suite(void)
+{
+	Suite *s = suite_create("virtio_blk");
+	TCase *tc = tcase_create("device");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_config);
+	tcase_add_test(tc, test_read);
+	tcase_add_test(tc, test_write);
+	tcase_add_test(tc, test_write_flush);
+	tcase_add_test(tc, test_get_id);
+	tcase_add_test(tc, test_bad_range);
+	tcase_add_test(tc, test_read_only);
+	tcase_add_test(tc, test_split_header);
+	tcase_add_test(tc, test_status_shares_data);
+	tcase_add_test(tc, test_indirect);
+	tcase_add_test(tc, test_loop_chain);
+	tcase_add_test(tc, test_unanswerable);
+	tcase_add_test(tc, test_batch);
+	tcase_add_test(tc, test_plain_ring_notify_register);
+	tcase_add_test(tc, test_cache_none);
+	tcase_add_loop_test(tc, test_reset_in_flight, 0, 2);
+	tcase_add_test(tc, test_destroy_in_flight);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return unit_run(blk_suite());
+}

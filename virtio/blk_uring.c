@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "blk_uring.h"
+
+/*
+ * user_data of what is not a request (requests carry their slot's
+ * address, never this small).
+ */
+enum { TAG_KICK = 1, TAG_STOP, TAG_CANCEL };
+
+/*
+ * SQ entries: every slot's request plus the kick and stop reads and a
+ * cancel fit in one batch. The CQ is twice that, so it never overflows.
+ */
+#define RING_ENTRIES (2 * VIRTIO_BLK_QUEUE_MAX)
+
+static void count(atomic_uint_fast64_t *c, unsigned int n)
+{
+	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+/*
+ * Room in the SQ. Cannot run out (see RING_ENTRIES), but if it did,
+ * submitting what is queued makes room.
+ */
+static struct io_uring_sqe *sqe_get(struct blk_uring *u)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
+
+	if (!sqe && io_uring_submit(&u->ring) >= 0)
+		sqe = io_uring_get_sqe(&u->ring);
+	return sqe;
+}
+
+static struct blk_slot *slot_get(struct blk_uring *u)
+{
+	struct blk_slot *s = u->free;
+
+	u->free = s->next_free;
+	return s;
+}
+
+static void slot_put(struct blk_uring *u, struct blk_slot *s)
+{
+	s->next_free = u->free;
+	u->free = s;
+	if (u->out_of_slots) {
+		u->out_of_slots = false;
+		u->want_drain = true;
+	}
+}
+
+/* An eventfd read of 8 bytes into @buf, tagged @tag. */
+static bool arm_read(struct blk_uring *u, int fd, uint64_t *buf, uint64_t tag)
+{
+	struct io_uring_sqe *sqe = sqe_get(u);
+
+	if (!sqe)
+		return false;
+	io_uring_prep_read(sqe, fd, buf, sizeof(*buf), 0);
+	io_uring_sqe_set_data64(sqe, tag);
+	u->waits_in_flight++;
+	return true;
+}
+
+/* Answers @s to the driver; before the stop only. */
+static void request_push(struct blk_uring *u, struct blk_slot *s, int res)
+{
+	uint32_t len = blk_req_finish(&s->req, res);
+
+	/* Counted first: whoever sees the used entry sees the count. */
+	count(&u->requests, 1);
+	if (virtq_push(u->vq, s->head, len) == 0)
+		u->pushed = true;
+}
+
+/* Hands @s's I/O to io_uring, for the next submit. */
+static void request_submit(struct blk_uring *u, struct blk_slot *s)
+{
+	struct io_uring_sqe *sqe = sqe_get(u);
+	struct blk_req *r = &s->req;
+
+	if (!sqe) {
+		request_push(u, s, -EAGAIN);
+		slot_put(u, s);
+		return;
+	}
+	if (r->op == BLK_OP_READ) {
+		io_uring_prep_readv(sqe, 0, r->iov, r->nr_iov, r->offset);
+	} else if (r->op == BLK_OP_WRITE) {
+		io_uring_prep_writev2(sqe, 0, r->iov, r->nr_iov, r->offset,
+				      u->write_through ? RWF_DSYNC : 0);
+		u->writes_in_flight++;
+	} else {
+		io_uring_prep_fsync(sqe, 0, IORING_FSYNC_DATASYNC);
+	}
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, (uintptr_t)s);
+	u->in_flight++;
+	u->batch++;
+}
+
+/* A chain the device cannot answer: DEVICE_NEEDS_RESET, pop no more. */
+static void queue_fail(struct blk_uring *u, int err, const char *why)
+{
+	u->queue_dead = true;
+	virtio_mmio_queue_error(u->dev, 0, err, why);
+}
+
+static void serve(struct blk_uring *u, uint16_t head)
+{
+	struct blk_slot *s = slot_get(u);
+	const char *why;
+	int ret;
+
+	s->head = head;
+	ret = blk_req_parse(u->disk, &u->chain, &s->req, &why);
+	if (ret) {
+		slot_put(u, s);
+		queue_fail(u, ret, why);
+		return;
+	}
+	if (s->req.op == BLK_OP_DONE) {
+		request_push(u, s, 0);
+		slot_put(u, s);
+	} else if (s->req.op == BLK_OP_FLUSH && u->writes_in_flight) {
+		u->parked_flush = s;
+	} else {
+		request_submit(u, s);
+	}
+}
+
+/* The next chain, or -EBUSY when the device must wait for completions. */
+static int pop(struct blk_uring *u)
+{
+	if (u->queue_dead || u->parked_flush)
+		return -EBUSY;
+	if (!u->free) {
+		u->out_of_slots = true;
+		return -EBUSY;
+	}
+	return virtq_pop(u->vq, &u->chain);
+}
+
+/* queue.h's loop: pop until empty with kicks enabled, or until blocked. */
+static void drain(struct blk_uring *u)
+{
+	int head;
+
+	u->want_drain = false;
+	for (;;) {
+		virtq_disable_notify(u->vq);
+		while ((head = pop(u)) >= 0)
+			serve(u, (uint16_t)head);
+		if (head == -EBUSY)
+			return; /* a completion sets want_drain again */
+		if (head != -EAGAIN) {
+			queue_fail(u, head, u->chain.why);
+			return;
+		}
+		if (!virtq_enable_notify(u->vq))
+			return;
+	}
+}
+
+static void request_done(struct blk_uring *u, struct blk_slot *s, int res)
+{
+	u->in_flight--;
+	if (s->req.op == BLK_OP_WRITE)
+		u->writes_in_flight--;
+	if (!u->stopping)
+		request_push(u, s, res);
+	slot_put(u, s);
+	if (u->parked_flush && !u->writes_in_flight && !u->stopping) {
+		request_submit(u, u->parked_flush);
+		u->parked_flush = NULL;
+		u->want_drain = true;
+	}
+}
+
+static void kick_done(struct blk_uring *u, int res)
+{
+	u->kick_armed = false;
+	if (res == sizeof(u->kick_buf)) {
+		u->want_drain = true;
+		return;
+	}
+	if (u->stopping || res == -ECANCELED || res == -EINTR)
+		return;
+	u->kick_broken = true;
+	queue_fail(u, res < 0 ? res : -EIO, "reading its kick eventfd failed");
+}
+
+/*
+ * The stop eventfd fired: no more pops or pushes; cancel the kick read.
+ * Should no SQE be had, a kick of our own completes that read instead.
+ */
+static void stop_begin(struct blk_uring *u)
+{
+	struct io_uring_sqe *sqe;
+
+	u->stopping = true;
+	u->parked_flush = NULL;
+	if (!u->kick_armed)
+		return;
+	sqe = sqe_get(u);
+	if (!sqe) {
+		eventfd_write(u->kick_fd, 1);
+		return;
+	}
+	io_uring_prep_cancel64(sqe, TAG_KICK, 0);
+	io_uring_sqe_set_data64(sqe, TAG_CANCEL);
+	u->waits_in_flight++;
+}
+
+static void completion(struct blk_uring *u, uint64_t tag, int res)
+{
+	switch (tag) {
+	case TAG_KICK:
+		u->waits_in_flight--;
+		kick_done(u, res);
+		break;
+	case TAG_STOP:
+		u->waits_in_flight--;
+		stop_begin(u);
+		break;
+	case TAG_CANCEL:
+		u->waits_in_flight--;
+		break;
+	default:
+		request_done(u, (struct blk_slot *)(uintptr_t)tag, res);
+	}
+}
+
+/* Every completion in the CQ, without a syscall. */
+static void reap(struct blk_uring *u)
+{
+	struct io_uring_cqe *cqe;
+	unsigned int head, n = 0;
+
+	io_uring_for_each_cqe(&u->ring, head, cqe)
+	{
+		completion(u, cqe->user_data, cqe->res);
+		n++;
+	}
+	io_uring_cq_advance(&u->ring, n);
+}
+
+/* One interrupt for all that was pushed since the last one, if wanted. */
+static void notify(struct blk_uring *u)
+{
+	if (!u->pushed || u->stopping)
+		return;
+	u->pushed = false;
+	if (virtq_needs_notify(u->vq)) {
+		virtio_mmio_signal_used(u->dev);
+		count(&u->interrupts, 1);
+	}
+}
+
+/*
+ * Submits what was prepared and, when the CQ is empty, sleeps for a
+ * completion: one io_uring_enter for both. Returns 0, or -errno when the
+ * ring failed for good.
+ */
+static int submit_and_wait(struct blk_uring *u)
+{
+	unsigned int wait_nr = io_uring_cq_ready(&u->ring) ? 0 : 1;
+	int ret;
+
+	if (u->batch) {
+		count(&u->batches, 1);
+		u->batch = 0;
+	}
+	ret = io_uring_submit_and_wait(&u->ring, wait_nr);
+	if (ret >= 0 || ret == -EINTR || ret == -EAGAIN || ret == -EBUSY)
+		return 0;
+	return ret;
+}
+
+static bool finished(const struct blk_uring *u)
+{
+	return u->stopping && !u->in_flight && !u->waits_in_flight;
+}
+
+/*
+ * The ring failed (cannot happen short of a kernel bug): say so, mark the
+ * device broken, and wait for the stop without io_uring.
+ */
+static void ring_failed(struct blk_uring *u, int err)
+{
+	queue_fail(u, err, "its io_uring failed");
+	while (!atomic_load(&u->stop_requested))
+		usleep(10000);
+}
+
+static void *blk_uring_main(void *arg)
+{
+	struct blk_uring *u = arg;
+	int ret;
+
+	if (!arm_read(u, u->stop_fd, &u->stop_buf, TAG_STOP)) {
+		ring_failed(u, -EBUSY);
+		return NULL;
+	}
+	u->want_drain = true; /* buffers may predate DRIVER_OK's start */
+	while (!finished(u)) {
+		if (!u->stopping && !u->kick_armed && !u->kick_broken)
+			u->kick_armed = arm_read(u, u->kick_fd, &u->kick_buf,
+						 TAG_KICK);
+		if (!u->stopping && u->want_drain)
+			drain(u);
+		notify(u);
+		ret = submit_and_wait(u);
+		if (ret) {
+			ring_failed(u, ret);
+			break;
+		}
+		reap(u);
+	}
+	return NULL;
+}
+
+int blk_uring_init(struct blk_uring *u, const char *name,
+		   struct virtio_mmio_dev *dev, const struct blk_disk *disk,
+		   int file_fd, int kick_fd)
+{
+	int ret;
+
+	memset(u, 0, sizeof(*u));
+	u->dev = dev;
+	u->disk = disk;
+	u->kick_fd = kick_fd;
+	u->slots = calloc(VIRTIO_BLK_QUEUE_MAX, sizeof(*u->slots));
+	u->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (!u->slots || u->stop_fd < 0) {
+		ret = u->slots ? -errno : -ENOMEM;
+		tv_errno(ret, "virtio-blk %s: allocating its request state",
+			 name);
+		goto err_free;
+	}
+	ret = io_uring_queue_init(RING_ENTRIES, &u->ring, 0);
+	if (ret) {
+		tv_errno(ret, "virtio-blk %s: creating its io_uring", name);
+		goto err_free;
+	}
+	ret = io_uring_register_files(&u->ring, &file_fd, 1);
+	if (ret) {
+		tv_errno(ret, "virtio-blk %s: registering the image with io_uring",
+			 name);
+		io_uring_queue_exit(&u->ring);
+		goto err_free;
+	}
+	return 0;
+
+err_free:
+	if (u->stop_fd >= 0)
+		close(u->stop_fd);
+	free(u->slots);
+	return ret;
+}
+
+void blk_uring_fini(struct blk_uring *u)
+{
+	io_uring_queue_exit(&u->ring);
+	close(u->stop_fd);
+	free(u->slots);
+}
+
+/* Fresh thread state: every slot free, nothing armed or in flight. */
+static void state_reset(struct blk_uring *u, struct virtq *vq,
+			bool write_through)
+{
+	u->vq = vq;
+	u->write_through = write_through;
+	u->chain = (struct virtq_chain){ .seg = u->seg,
+					 .max_seg = BLK_REQ_MAX_SEG };
+	u->free = NULL;
+	for (unsigned int i = VIRTIO_BLK_QUEUE_MAX; i > 0; i--) {
+		u->slots[i - 1].next_free = u->free;
+		u->free = &u->slots[i - 1];
+	}
+	u->parked_flush = NULL;
+	u->in_flight = u->writes_in_flight = u->waits_in_flight = 0;
+	u->batch = 0;
+	u->kick_armed = u->kick_broken = u->stopping = false;
+	u->want_drain = u->out_of_slots = u->queue_dead = u->pushed = false;
+	atomic_store(&u->stop_requested, false);
+}
+
+int blk_uring_start(struct blk_uring *u, struct virtq *vq, bool write_through)
+{
+	sigset_t all, old;
+	int ret;
+
+	state_reset(u, vq, write_through);
+	/* The thread takes no signals: they belong to the vCPUs and main. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = pthread_create(&u->thread, NULL, blk_uring_main, u);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret)
+		return -ret;
+	u->running = true;
+	return 0;
+}
+
+void blk_uring_stop(struct blk_uring *u)
+{
+	if (!u->running)
+		return;
+	atomic_store(&u->stop_requested, true);
+	while (eventfd_write(u->stop_fd, 1) < 0 && errno == EINTR)
+		;
+	pthread_join(u->thread, NULL);
+	u->running = false;
+}
