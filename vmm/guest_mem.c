@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -13,10 +14,11 @@ static bool regions_overlap(const struct guest_mem_region *r, uint64_t gpa,
 	return gpa < r->gpa + r->size && r->gpa < gpa + size;
 }
 
-int guest_mem_add(struct guest_mem *mem, uint64_t gpa, uint64_t size)
+/* What guest_mem_add() and guest_mem_add_shared() both refuse. */
+static int region_check(const struct guest_mem *mem, uint64_t gpa,
+			uint64_t size)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), end;
-	void *host;
 
 	if (size == 0 || (gpa | size) & (page - 1) ||
 	    __builtin_add_overflow(gpa, size, &end) || size > SIZE_MAX)
@@ -26,21 +28,74 @@ int guest_mem_add(struct guest_mem *mem, uint64_t gpa, uint64_t size)
 			return -EINVAL;
 	if (mem->nr == GUEST_MEM_MAX_REGIONS)
 		return -ENOSPC;
+	return 0;
+}
+
+/* Maps [0, size) of @fd (-1: anonymous memory) as guest RAM at @gpa. */
+static int region_map(struct guest_mem *mem, uint64_t gpa, uint64_t size,
+		      int fd)
+{
 	/* NORESERVE: a large --mem costs only the pages the guest touches. */
-	host = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int flags = MAP_NORESERVE |
+		    (fd < 0 ? MAP_PRIVATE | MAP_ANONYMOUS : MAP_SHARED);
+	void *host = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, fd, 0);
+
 	if (host == MAP_FAILED)
 		return -ENOMEM;
 	mem->regions[mem->nr++] = (struct guest_mem_region){
-		.gpa = gpa, .size = size, .host = host,
+		.gpa = gpa, .size = size, .host = host, .fd = fd,
 	};
 	return 0;
 }
 
+int guest_mem_add(struct guest_mem *mem, uint64_t gpa, uint64_t size)
+{
+	int ret = region_check(mem, gpa, size);
+
+	return ret ? ret : region_map(mem, gpa, size, -1);
+}
+
+/* A memfd of @size bytes whose size nobody can change any more. */
+static int sealed_memfd(uint64_t size)
+{
+	int fd = memfd_create("tinyvmm-guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)size) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int guest_mem_add_shared(struct guest_mem *mem, uint64_t gpa, uint64_t size)
+{
+	int ret = region_check(mem, gpa, size), fd;
+
+	if (ret)
+		return ret;
+	if (size > INT64_MAX)
+		return -EINVAL; /* not an off_t */
+	fd = sealed_memfd(size);
+	if (fd < 0)
+		return fd;
+	ret = region_map(mem, gpa, size, fd);
+	if (ret)
+		close(fd);
+	return ret;
+}
+
 void guest_mem_destroy(struct guest_mem *mem)
 {
-	for (unsigned int i = 0; i < mem->nr; i++)
+	for (unsigned int i = 0; i < mem->nr; i++) {
 		munmap(mem->regions[i].host, mem->regions[i].size);
+		if (mem->regions[i].fd >= 0)
+			close(mem->regions[i].fd);
+	}
 	mem->nr = 0;
 }
 

@@ -18,6 +18,13 @@ struct guest_mem_region {
 	uint64_t gpa;
 	uint64_t size;
 	void *host;
+	/*
+	 * The file the region is mapped from, for another process to map
+	 * too (a vhost-user backend): a memfd from guest_mem_add_shared(),
+	 * mapped from fd_offset on; -1 for anonymous memory.
+	 */
+	int fd;
+	uint64_t fd_offset;
 };
 
 struct guest_mem {
@@ -32,6 +39,20 @@ struct guest_mem {
  */
 TV_MUST_CHECK int guest_mem_add(struct guest_mem *mem, uint64_t gpa,
 				uint64_t size);
+
+/*
+ * Like guest_mem_add(), but the memory is a memfd mapped MAP_SHARED, kept
+ * open in the region's fd, so that a backend process handed that fd sees
+ * guest RAM (vhost-user). The memfd's size is sealed: a backend cannot
+ * shrink it under us (which would turn our accesses into SIGBUS). Costs
+ * what anonymous memory does (pages as the guest touches them), except
+ * that shmem gets no transparent huge pages unless the host enables
+ * them for shmem, so only VMs that need sharing should ask for it.
+ * Returns what guest_mem_add() does, or -errno from memfd_create() or
+ * ftruncate().
+ */
+TV_MUST_CHECK int guest_mem_add_shared(struct guest_mem *mem, uint64_t gpa,
+				       uint64_t size);
 void guest_mem_destroy(struct guest_mem *mem);
 
 /*

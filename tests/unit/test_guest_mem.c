@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "guest_mem.h"
 #include "unit.h"
@@ -78,6 +82,80 @@ START_TEST(test_add_rejects)
 }
 END_TEST
 
+START_TEST(test_anonymous_has_no_fd)
+{
+	ck_assert_int_eq(mem.regions[0].fd, -1);
+}
+END_TEST
+
+/* guest_mem_add_shared(): what a second process mapping the fd sees. */
+START_TEST(test_shared_region)
+{
+	const uint64_t high = 0x100000000ULL;
+	struct guest_mem_region *r;
+	char buf[6] = "";
+	uint8_t *peer;
+
+	ck_assert_int_eq(guest_mem_add_shared(&mem, high, SIZE), 0);
+	r = &mem.regions[1];
+	ck_assert_int_ge(r->fd, 0);
+	ck_assert_uint_eq(r->fd_offset, 0);
+	ck_assert(fcntl(r->fd, F_GETFD) & FD_CLOEXEC);
+	ck_assert_ptr_eq(guest_mem_ptr(&mem, high + 8, 8), (uint8_t *)r->host + 8);
+	/* A backend's own mapping of the fd and ours are the same pages. */
+	peer = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+	ck_assert_ptr_ne(peer, MAP_FAILED);
+	ck_assert_int_eq(guest_mem_write(&mem, high + SIZE - 6, "hello", 6), 0);
+	ck_assert_str_eq((char *)peer + SIZE - 6, "hello");
+	memcpy(peer + 100, "world", 6);
+	ck_assert_str_eq((char *)guest_mem_ptr(&mem, high + 100, 6), "world");
+	ck_assert_int_eq(pread(r->fd, buf, 6, 100), 6);
+	ck_assert_str_eq(buf, "world");
+	munmap(peer, SIZE);
+}
+END_TEST
+
+/* A backend holding the fd cannot resize it and make our accesses fault. */
+START_TEST(test_shared_size_sealed)
+{
+	struct stat st;
+	int fd;
+
+	ck_assert_int_eq(guest_mem_add_shared(&mem, 0, 4 * 4096), 0);
+	fd = mem.regions[1].fd;
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_size, 4 * 4096);
+	ck_assert_int_eq(ftruncate(fd, 4096), -1);
+	ck_assert_int_eq(errno, EPERM);
+	ck_assert_int_eq(ftruncate(fd, 8 * 4096), -1);
+	ck_assert_int_eq(fcntl(fd, F_ADD_SEALS, 0), -1); /* sealed for good */
+	ck_assert_int_eq(fcntl(fd, F_GET_SEALS) & (F_SEAL_SHRINK | F_SEAL_GROW),
+			 F_SEAL_SHRINK | F_SEAL_GROW);
+}
+END_TEST
+
+/* Same rules as guest_mem_add(); destroy closes the fds. */
+START_TEST(test_shared_rejects_and_closes)
+{
+	int fd;
+
+	ck_assert_int_eq(guest_mem_add_shared(&mem, BASE, SIZE), -EINVAL);
+	ck_assert_int_eq(guest_mem_add_shared(&mem, 0x1001, 4096), -EINVAL);
+	ck_assert_int_eq(guest_mem_add_shared(&mem, 0, 0), -EINVAL);
+	ck_assert_int_eq(guest_mem_add_shared(&mem, UINT64_MAX - 4095, 8192),
+			 -EINVAL);
+	ck_assert_uint_eq(mem.nr, 1);
+	ck_assert_int_eq(guest_mem_add_shared(&mem, 0, 4096), 0);
+	ck_assert_int_eq(guest_mem_add(&mem, 4096, 4096), 0);
+	ck_assert_int_eq(guest_mem_add_shared(&mem, 8192, 4096), 0);
+	ck_assert_int_eq(guest_mem_add_shared(&mem, 12288, 4096), -ENOSPC);
+	fd = mem.regions[1].fd;
+	guest_mem_destroy(&mem);
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+	ck_assert_int_eq(errno, EBADF);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("guest_mem");
@@ -87,6 +165,10 @@ int main(void)
 	tcase_add_test(tc, test_ptr_table);
 	tcase_add_test(tc, test_write);
 	tcase_add_test(tc, test_add_rejects);
+	tcase_add_test(tc, test_anonymous_has_no_fd);
+	tcase_add_test(tc, test_shared_region);
+	tcase_add_test(tc, test_shared_size_sealed);
+	tcase_add_test(tc, test_shared_rejects_and_closes);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
