@@ -50,6 +50,12 @@ struct arch_platform {
 	struct {
 		uint64_t base, size; /* size 0: the arch has none yet */
 	} boot_timer;           /* the boot timer (boot_timer.h), MMIO */
+	struct {
+		uint64_t base;        /* slot i at base + i * slot_size */
+		uint64_t slot_size;   /* >= VIRTIO_MMIO_SIZE */
+		unsigned int nr_slots; /* 0: no virtio-mmio on this arch yet */
+		unsigned int irq_base; /* slot i raises irq_base + i (edge) */
+	} virtio;               /* virtio-mmio transports (virtio_devices.h) */
 };
 
 const struct arch_platform *arch_platform(void);

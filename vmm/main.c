@@ -162,6 +162,10 @@ static int run_vm(const struct options *opts)
 			.select = opts->bench_select,
 			.nr_select = opts->nr_bench_select,
 		},
+		.disks = opts->disks,
+		.nr_disks = opts->nr_disks,
+		.nets = opts->nets,
+		.nr_nets = opts->nr_nets,
 	};
 	struct vm vm;
 	int status;

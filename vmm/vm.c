@@ -13,8 +13,10 @@
 #include "bench.h"
 #include "boot_timer.h"
 #include "console.h"
+#include "device_spec.h"
 #include "serial.h"
 #include "vcpu.h"
+#include "virtio_devices.h"
 #include "vm.h"
 
 static int kvm_open(struct vm *vm)
@@ -108,10 +110,24 @@ int vm_remove_memslot(struct vm *vm, uint32_t slot)
 	return kvm_memslot_set(vm->vm_fd, slot, 0, 0, NULL);
 }
 
+/*
+ * A vhost-user back-end maps guest RAM itself, so with one the RAM is a
+ * shared memfd (guest_mem_add_shared()); otherwise anonymous memory,
+ * which keeps transparent huge pages (shmem gets none by default).
+ */
+static bool vm_ram_shared(const struct vm_config *cfg)
+{
+	for (unsigned int i = 0; i < cfg->nr_disks; i++)
+		if (cfg->disks[i].vhost_user)
+			return true;
+	return false;
+}
+
 static int vm_setup_ram(struct vm *vm)
 {
 	uint64_t base = arch_platform()->ram_base, size = vm->cfg->mem_size;
-	int ret = guest_mem_add(&vm->mem, base, size);
+	int ret = vm_ram_shared(vm->cfg) ? guest_mem_add_shared(&vm->mem, base, size)
+					 : guest_mem_add(&vm->mem, base, size);
 
 	if (ret) {
 		tv_errno(ret, "allocating %" PRIu64 " MiB of guest RAM", size >> 20);
@@ -174,6 +190,8 @@ static int vm_create_devices(struct vm *vm)
 		ret = boot_timer_create(vm, &vm->boot_timer);
 	if (!ret && vm->cfg->bench.enabled)
 		ret = bench_create(vm, &vm->bench);
+	if (!ret)
+		ret = vm_virtio_create(vm);
 	return ret;
 }
 
@@ -225,6 +243,7 @@ void vm_destroy(struct vm *vm)
 	vm->bench = NULL;
 	boot_timer_destroy(vm->boot_timer);
 	vm->boot_timer = NULL;
+	vm_virtio_destroy(vm);
 	serial_destroy(vm->console);
 	vm->console = NULL;
 	for (unsigned int i = vm->nr_vcpus; i > 0; i--)

@@ -21,6 +21,9 @@
 
 struct bench_dev;
 struct boot_timer;
+struct disk_spec;
+struct net_spec;
+struct vm_virtio_dev;
 struct kvm_run;
 struct serial;
 
@@ -56,6 +59,10 @@ struct vm_config {
 	unsigned int nr_cpus;
 	bool pin_vcpus; /* vCPU i runs only on the i-th allowed host CPU */
 	struct vm_bench_config bench;
+	const struct disk_spec *disks; /* --disk, in order */
+	unsigned int nr_disks;
+	const struct net_spec *nets;   /* --net, in order */
+	unsigned int nr_nets;
 };
 
 struct vcpu {
@@ -89,6 +96,8 @@ struct vm {
 	struct serial *console;
 	struct bench_dev *bench; /* with cfg->bench.enabled */
 	struct boot_timer *boot_timer; /* NULL where the arch has none */
+	struct vm_virtio_dev *virtio;  /* nr_virtio of them (virtio_devices.h) */
+	unsigned int nr_virtio;
 
 	/* Stopping: the first vm_request_stop() sets the exit code. */
 	atomic_bool stopping;

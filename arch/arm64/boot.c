@@ -19,6 +19,7 @@
 #include "fdt_builder.h"
 #include "image.h"
 #include "layout.h"
+#include "virtio_devices.h"
 #include "vm.h"
 
 /* A guest image to load: a file, or bytes already in host memory. */
@@ -171,7 +172,8 @@ static void report_no_room(const struct vm *vm,
 /* The machine the device tree describes: this VM, as laid out in RAM. */
 static void describe_machine(const struct vm *vm,
 			     const struct arm64_boot_plan *plan,
-			     uint64_t *mpidrs, struct arm64_fdt_machine *m)
+			     uint64_t *mpidrs, struct arm64_fdt_virtio *virtio,
+			     struct arm64_fdt_machine *m)
 {
 	const struct vm_bench_config *bench = &vm->cfg->bench;
 	int v3 = vm->arch.gic_version == 3;
@@ -197,7 +199,15 @@ static void describe_machine(const struct vm *vm,
 		.initrd_start = plan->initrd_addr,
 		.initrd_end = plan->initrd_addr + plan->initrd_size,
 		.has_pmu = vm->arch.has_pmu,
+		.virtio = virtio,
+		.nr_virtio = vm->nr_virtio,
 	};
+	for (unsigned int i = 0; i < vm->nr_virtio; i++)
+		virtio[i] = (struct arm64_fdt_virtio){
+			.base = vm->virtio[i].base,
+			.size = ARM64_VIRTIO_SLOT_SIZE,
+			.intid = vm->virtio[i].irq,
+		};
 	if (!bench->enabled)
 		return;
 	m->bench_base = ARM64_BENCH_BASE;
@@ -212,10 +222,11 @@ static void describe_machine(const struct vm *vm,
 static int build_dtb(struct vm *vm, const struct arm64_boot_plan *plan)
 {
 	uint64_t mpidrs[ARM64_MAX_VCPUS];
+	struct arm64_fdt_virtio virtio[ARM64_VIRTIO_SLOTS];
 	struct arm64_fdt_machine m;
 	int ret;
 
-	describe_machine(vm, plan, mpidrs, &m);
+	describe_machine(vm, plan, mpidrs, virtio, &m);
 	vm->arch.dtb = malloc(ARM64_DTB_MAX_SIZE);
 	if (!vm->arch.dtb)
 		return -ENOMEM;

@@ -40,6 +40,12 @@ static const struct arch_platform arm64_platform = {
 		.base = ARM64_BOOT_TIMER_BASE,
 		.size = ARM64_BOOT_TIMER_SIZE,
 	},
+	.virtio = {
+		.base = ARM64_VIRTIO_BASE,
+		.slot_size = ARM64_VIRTIO_SLOT_SIZE,
+		.nr_slots = ARM64_VIRTIO_SLOTS,
+		.irq_base = ARM64_VIRTIO_INTID_BASE,
+	},
 };
 
 const struct arch_platform *arch_platform(void)
