@@ -1,0 +1,171 @@
+# shellcheck shell=bash
+# lab/debroot.sh, sourced by lab/run: stages arm64 programs from Debian's
+# packages into a directory tree for an initramfs, with every shared
+# library they need.
+#
+# Packages are unpacked once into $LAB/debs/PKG (kept; never refreshed).
+# Libraries are found from the ELF files themselves: DT_NEEDED entries and
+# the PT_INTERP loader, recursively. A library is looked for in the
+# package that needs it, then in that package's library dependencies
+# (fetched on demand), breadth first: dpkg-shlibdeps put the package of
+# each needed library among the direct dependencies, so the search stays
+# small even for fio, whose libraries pull in ceph's and glusterfs's.
+#
+# Uses from lab/run: $LAB, die, apt_download.
+
+readelf_arm64=aarch64-linux-gnu-readelf
+command -v "$readelf_arm64" >/dev/null || readelf_arm64=readelf
+
+# deb_fetch PKG...: unpacks each package PKG (arm64) into $LAB/debs/PKG, with
+# .depends (its Pre-Depends and Depends) and .libs (paths of its shared
+# libraries) beside; one apt-get download for all that are missing.
+deb_fetch() {
+	local want=() p f name tmp
+	for p; do
+		[ -e "$LAB/debs/$p/.complete" ] || want+=("$p")
+	done
+	[ ${#want[@]} -gt 0 ] || return 0
+	# PKG:arm64, or PKG:all for architecture-independent packages (a
+	# library's -common data package), which apt-cache does not list as
+	# PKG:arm64.
+	local -A arm64=()
+	local specs=()
+	while read -r name; do
+		arm64[$name]=1
+	done < <(apt-cache show --no-all-versions "${want[@]/%/:arm64}" 2>/dev/null |
+		sed -n 's/^Package: //p')
+	for p in "${want[@]}"; do
+		if [ -n "${arm64[$p]:-}" ]; then specs+=("$p:arm64"); else specs+=("$p:all"); fi
+	done
+	mkdir -p "$LAB/debs"
+	tmp=$(mktemp -d "$LAB/.unpack.XXXXXX")
+	apt_download "$tmp" "${specs[@]}"
+	for f in "$tmp"/*.deb; do
+		[ -f "$f" ] || continue
+		name=$(dpkg-deb -f "$f" Package) || die "$(basename "$f") is not a Debian package"
+		rm -rf "$tmp/root"
+		mkdir "$tmp/root"
+		dpkg-deb -x "$f" "$tmp/root" || die "dpkg-deb -x of $(basename "$f") failed"
+		dpkg-deb -f "$f" Pre-Depends Depends >"$tmp/root/.depends"
+		basename "$f" >"$tmp/root/.deb"
+		(cd "$tmp/root" && find . \( -type f -o -type l \) -path '*/lib/*' \
+			-name '*.so*' | sed 's#^\./##' | LC_ALL=C sort) >"$tmp/root/.libs"
+		touch "$tmp/root/.complete"
+		rm -rf "${LAB:?}/debs/$name"
+		mv "$tmp/root" "$LAB/debs/$name"
+	done
+	rm -rf "$tmp"
+	for p in "${want[@]}"; do
+		[ -e "$LAB/debs/$p/.complete" ] ||
+			die "apt-get download $p gave no package named $p"
+	done
+}
+
+# deb_lib_depends PKG: prints PKG's dependencies that are shared-library
+# packages (first alternative of each). Debian names those lib* (policy
+# 8.1; zlib1g too); the others (python3, debconf, ...) never hold a
+# library an ELF file needs.
+deb_lib_depends() {
+	sed -n 's/^\(Pre-\)\{0,1\}Depends: //p' "$LAB/debs/$1/.depends" | tr ',' '\n' |
+		sed 's/|.*//; s/(.*)//; s/:any//; s/[[:space:]]//g' |
+		grep -E '^(lib|zlib)' | LC_ALL=C sort -u || true
+}
+
+# deb_find_lib PKG SONAME: sets found_pkg and found_path (inside
+# $LAB/debs/found_pkg) to the library SONAME, searching PKG and then its
+# library dependencies breadth first. Returns 1 when none has it.
+found_pkg='' found_path=''
+deb_find_lib() {
+	local queue=("$1") so=$2 i=0 p hit d
+	local -A seen=(["$1"]=1)
+	while [ "$i" -lt ${#queue[@]} ]; do
+		p=${queue[$i]}
+		i=$((i + 1))
+		hit=$(awk -v n="$so" '{ b = $0; sub(/.*\//, "", b) } b == n { print; exit }' \
+			"$LAB/debs/$p/.libs")
+		if [ -n "$hit" ]; then
+			found_pkg=$p found_path=$hit
+			return 0
+		fi
+		local deps=()
+		mapfile -t deps < <(deb_lib_depends "$p")
+		[ ${#deps[@]} -eq 0 ] || deb_fetch "${deps[@]}"
+		for d in ${deps[@]+"${deps[@]}"}; do
+			[ -n "${seen[$d]:-}" ] && continue
+			seen[$d]=1
+			queue+=("$d")
+		done
+	done
+	return 1
+}
+
+# deb_real_file ROOT PATH: sets real_file to ROOT/PATH with symlinks
+# followed inside ROOT (a package's absolute link targets are relative to
+# its root).
+real_file=''
+deb_real_file() {
+	local root=$1 f=$1/$2 t n=0
+	while [ -L "$f" ]; do
+		t=$(readlink "$f")
+		case $t in
+		/*) f=$root$t ;;
+		*) f=$(dirname "$f")/$t ;;
+		esac
+		n=$((n + 1))
+		[ "$n" -lt 40 ] || die "symlink loop at $2 in $root"
+	done
+	[ -f "$f" ] || die "$2 in $(basename "$root") is a dangling symlink"
+	real_file=$f
+}
+
+# elf_needs FILE: prints the loader (PT_INTERP, as a path) and the sonames
+# FILE needs (DT_NEEDED), one a line; dies unless FILE is an arm64 ELF.
+elf_needs() {
+	local f=$1 hdr
+	hdr=$("$readelf_arm64" -h "$f" 2>/dev/null) || die "$f is not an ELF file"
+	grep -q 'Machine:[[:space:]]*AArch64' <<<"$hdr" || die "$f is not an arm64 ELF file"
+	"$readelf_arm64" -lW "$f" | sed -n 's/.*Requesting program interpreter: \(.*\)\]$/\1/p'
+	"$readelf_arm64" -dW "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'
+}
+
+# deb_stage_programs DEST PKG:PATH...: copies each program PATH of package
+# PKG to DEST/usr/bin, every shared library they need (recursively) to
+# DEST/lib/aarch64-linux-gnu (the loader's default directory: no
+# ld.so.cache needed), and the loader also at its PT_INTERP path.
+deb_stage_programs() {
+	local dest=$1 spec pkg path f needs need so interp
+	shift
+	local -A staged=()
+	local queue=() owner=()
+	mkdir -p "$dest/usr/bin" "$dest/lib/aarch64-linux-gnu"
+	for spec; do
+		pkg=${spec%%:*} path=${spec#*:}
+		deb_fetch "$pkg"
+		[ -e "$LAB/debs/$pkg/$path" ] || die "package $pkg:arm64 has no $path"
+		deb_real_file "$LAB/debs/$pkg" "$path"
+		install -m 755 "$real_file" "$dest/usr/bin/$(basename "$path")"
+		queue+=("$dest/usr/bin/$(basename "$path")") owner+=("$pkg")
+	done
+	local i=0
+	while [ "$i" -lt ${#queue[@]} ]; do
+		f=${queue[$i]} pkg=${owner[$i]}
+		i=$((i + 1))
+		needs=$(elf_needs "$f") || exit 125 # elf_needs died: message printed
+		for need in $needs; do
+			interp=''
+			case $need in /*) interp=$need so=${need##*/} ;; *) so=$need ;; esac
+			if [ -z "${staged[$so]:-}" ]; then
+				deb_find_lib "$pkg" "$so" ||
+					die "$so, needed by $(basename "$f") (package $pkg), is in none of $pkg's library dependencies"
+				deb_real_file "$LAB/debs/$found_pkg" "$found_path"
+				install -m 755 "$real_file" "$dest/lib/aarch64-linux-gnu/$so"
+				staged[$so]=1
+				queue+=("$dest/lib/aarch64-linux-gnu/$so") owner+=("$found_pkg")
+			fi
+			if [ -n "$interp" ] && ! [ -e "$dest$interp" ] && ! [ -L "$dest$interp" ]; then
+				mkdir -p "$dest$(dirname "$interp")"
+				ln -s "/lib/aarch64-linux-gnu/$so" "$dest$interp"
+			fi
+		done
+	done
+}

@@ -1,0 +1,177 @@
+# shellcheck shell=bash disable=SC2154,SC2012 # lab/run sets LAB, kdir...
+# lab/linux-guest.sh, sourced by lab/run: the Linux guest that tinyvmm
+# boots inside the emulated host (--linux-guest), and the workload
+# programs that the full guest and the host carry (--linux-guest=full).
+#
+#   Image             Debian's arm64 kernel (the host's), uncompressed
+#   initrd.cpio.gz    busybox, /init (lab/guest-init), the virtio modules
+#                     in dependency order; with =full also hackbench, fio,
+#                     iperf3, sockperf and their shared libraries
+#
+# Everything is cached in $LAB by content: the Image per kernel release,
+# modules.dep per kernel package, the workload tree per program list (and
+# this code), each initrd per key of all it holds.
+#
+# Uses from lab/run: $LAB, $kdir, $kpkg, $krel, $busybox, $script_dir,
+# die, step; and deb_stage_programs (lab/debroot.sh).
+
+# The virtio-mmio drivers the guest loads; their dependencies (and their
+# order) come from the kernel's modules.dep; built-in ones are skipped.
+guest_drivers=(virtio_mmio virtio_blk virtio_net)
+# The workload programs, as PACKAGE:PATH of Debian's arm64 packages.
+workload_programs=(rt-tests:usr/bin/hackbench fio:usr/bin/fio
+	iperf3:usr/bin/iperf3 sockperf:usr/bin/sockperf)
+
+# Outputs, set by the functions below.
+linux_guest_image='' linux_guest_initrd='' workloads_dir='' workloads_key=''
+kmod_names=() kmod_files=() kmod_builtin=()
+
+# The kernel package ships no modules.dep (Debian's postinst runs depmod):
+# make one with depmod -n (on stdout; modules.dep is the part before the
+# first comment) into $LAB/kernel/$kpkg.modules.dep.
+kmod_dep_file() {
+	local out=$LAB/kernel/$kpkg.modules.dep depmod conf
+	if [ -s "$out" ] && [ "$out" -nt "$kdir/.complete" ]; then
+		echo "$out"
+		return
+	fi
+	depmod=$(PATH=$PATH:/usr/sbin:/sbin command -v depmod) ||
+		die "depmod not found (package kmod; lab/install-deps installs it)"
+	# An empty configuration directory: the build machine's depmod.d must
+	# not change the guest's module order.
+	conf=$(mktemp -d "$LAB/.unpack.XXXXXX")
+	"$depmod" -n -C "$conf" -b "$kdir" "$krel" 2>"$conf.err" |
+		awk '/^#/ { rest = 1 } !rest { print }' >"$out.tmp" ||
+		die "depmod -b $kdir $krel failed: $(tail -n 1 "$conf.err")"
+	rm -rf "$conf" "$conf.err"
+	[ -s "$out.tmp" ] || die "depmod made an empty modules.dep for $krel"
+	mv "$out.tmp" "$out"
+	echo "$out"
+}
+
+# kmod_order MODULE...: sets kmod_names and kmod_files (paths) to the
+# MODULEs and everything they depend on, dependencies first (a depth-first
+# walk of modules.dep), and kmod_builtin to the MODULEs built into the
+# kernel (skipped).
+kmod_order() {
+	local depfile mroot m n line path
+	local -A deps_of=() path_of=() done_=()
+	depfile=$(kmod_dep_file) || exit 125 # kmod_dep_file died: message printed
+	mroot=$kdir/lib/modules/$krel
+	while IFS= read -r line; do
+		path=${line%%:*}
+		deps_of[$path]=${line#*:}
+		n=${path##*/}
+		n=${n%.ko}
+		path_of[${n//-/_}]=$path
+	done <"$depfile"
+	kmod_names=() kmod_files=() kmod_builtin=()
+	kmod_visit() {
+		local p=$1 d
+		[ -z "${done_[$p]:-}" ] || return 0
+		done_[$p]=1
+		for d in ${deps_of[$p]}; do kmod_visit "$d"; done
+		local b=${p##*/}
+		b=${b%.ko}
+		kmod_names+=("${b//-/_}") kmod_files+=("$mroot/$p")
+	}
+	for m; do
+		n=${m//-/_}
+		if [ -n "${path_of[$n]:-}" ]; then
+			kmod_visit "${path_of[$n]}"
+		elif grep -Eq "/(${n}|${n//_/-})\.ko$" "$mroot/modules.builtin"; then
+			kmod_builtin+=("$m")
+		else
+			die "module $m is neither a module of $krel (modules.dep) nor built into it (modules.builtin)"
+		fi
+	done
+	for path in "${kmod_files[@]}"; do
+		[ -f "$path" ] || die "modules.dep names ${path#"$mroot"/}, which $kpkg lacks"
+	done
+}
+
+# The Debian kernel as an uncompressed Image (tinyvmm loads Image, not
+# vmlinuz), once per release.
+linux_guest_make_image() {
+	local dir=$LAB/linux-guest/$krel vmlinuz=$kdir/boot/vmlinuz-$krel
+	mkdir -p "$dir"
+	linux_guest_image=$dir/Image
+	[ -f "$linux_guest_image" ] && return
+	# Debian's arm64 vmlinuz is a plain Image today; older ones were gzip'd.
+	if gzip -t "$vmlinuz" 2>/dev/null; then
+		gzip -dc "$vmlinuz" >"$dir/Image.tmp"
+	else
+		cp "$vmlinuz" "$dir/Image.tmp"
+	fi || die "unpacking the Image from vmlinuz-$krel failed"
+	mv "$dir/Image.tmp" "$linux_guest_image"
+}
+
+# The workload programs and their libraries, staged once per program list
+# (and version of lab/debroot.sh) in $LAB/workloads/KEY: usr/bin/* and
+# lib/aarch64-linux-gnu/*, lib/ld-linux-aarch64.so.1.
+workloads_make_tree() {
+	workloads_key=$({
+		printf '%s\n' "${workload_programs[@]}"
+		cat "$script_dir/debroot.sh"
+	} | sha256sum | cut -c1-16)
+	workloads_dir=$LAB/workloads/$workloads_key
+	[ -e "$workloads_dir/.complete" ] && return
+	local st
+	mkdir -p "$LAB/workloads"
+	rm -rf "$LAB"/workloads/.stage.* # a killed lab/run's (we hold the lock)
+	st=$(mktemp -d "$LAB/workloads/.stage.XXXXXX")
+	chmod 755 "$st"
+	deb_stage_programs "$st" "${workload_programs[@]}"
+	touch "$st/.complete"
+	rm -rf "$workloads_dir"
+	mv "$st" "$workloads_dir"
+	# Keep the 3 most recent trees.
+	ls -dt "$LAB"/workloads/*/ | tail -n +4 | xargs -r rm -rf
+}
+
+# make_linux_guest basic|full: sets linux_guest_image and linux_guest_initrd.
+make_linux_guest() {
+	local flavor=$1 dir=$LAB/linux-guest/$krel key st i
+	linux_guest_make_image
+	kmod_order "${guest_drivers[@]}"
+	if [ "$flavor" = full ]; then
+		step "staging the workload programs (${workload_programs[*]})" workloads_make_tree
+	fi
+	key=$({
+		cat "$script_dir/guest-init" "${BASH_SOURCE[0]}"
+		printf 'modules: %s\nworkloads: %s\n' "${kmod_names[*]}" "$workloads_key"
+		sha256sum "$busybox" ${kmod_files[@]+"${kmod_files[@]}"}
+	} | sha256sum | cut -c1-16)
+	linux_guest_initrd=$dir/initrd-$flavor-$key.cpio.gz
+	if [ -f "$linux_guest_initrd" ]; then
+		touch "$linux_guest_initrd"
+		return
+	fi
+	rm -rf "$dir"/.stage.*
+	st=$(mktemp -d "$dir/.stage.XXXXXX")
+	mkdir -p "$st"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,lib/modules/lab}
+	cp "$busybox" "$st/bin/busybox"
+	cp "$script_dir/guest-init" "$st/init"
+	chmod 755 "$st/init" "$st/bin/busybox"
+	chmod 1777 "$st/tmp"
+	: >"$st/lib/modules/lab/order"
+	for i in "${!kmod_files[@]}"; do
+		cp "${kmod_files[$i]}" "$st/lib/modules/lab/${kmod_names[$i]}.ko"
+		echo "${kmod_names[$i]}" >>"$st/lib/modules/lab/order"
+	done
+	[ "$flavor" != full ] || cp -a "$workloads_dir/." "$st/"
+	rm -f "$st/.complete"
+	chmod 755 "$st"
+	# Directories first and a marker last: when the guest's memory is too
+	# small, Linux stops unpacking midway, and /init says so.
+	(cd "$st" && {
+		find . -mindepth 1 -type d | LC_ALL=C sort
+		find . -mindepth 1 ! -type d | LC_ALL=C sort
+		touch .initramfs-complete && echo ./.initramfs-complete
+	} | cpio -o -H newc -R 0:0 --quiet | gzip -6) >"$st.cpio.gz" ||
+		die "packing the Linux guest's initramfs failed"
+	mv "$st.cpio.gz" "$linux_guest_initrd"
+	rm -rf "$st"
+	# Keep the 4 most recently used initrds.
+	ls -t "$dir"/initrd-*.cpio.gz | tail -n +5 | xargs -r rm -f
+}
