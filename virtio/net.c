@@ -219,7 +219,7 @@ static void net_busy_poll_ignored(struct virtio_net *n)
 }
 
 /* vhost-net when asked for and usable; otherwise one line and userspace. */
-static void net_choose_dataplane(struct virtio_net *n)
+static int net_choose_dataplane(struct virtio_net *n)
 {
 	const char *step = "";
 	int ret;
@@ -233,13 +233,20 @@ static void net_choose_dataplane(struct virtio_net *n)
 		}
 		if (!ret) {
 			n->vhost = true;
-			return;
+			return 0;
+		}
+		if (n->spec.vhost_explicit) {
+			tv_err("virtio-net (tap %s): vhost=on, but vhost-net is unavailable (%s: %s%s)",
+			       n->spec.tap, step, strerror(-ret),
+			       vhost_net_hint(ret));
+			return ret;
 		}
 		tv_notice("virtio-net (tap %s): vhost-net unavailable (%s: %s%s); using the userspace dataplane",
 			  n->spec.tap, step, strerror(-ret),
 			  vhost_net_hint(ret));
 	}
 	net_busy_poll_ignored(n);
+	return 0;
 }
 
 /* The transport, and for the userspace dataplane its thread's state. */
@@ -292,8 +299,9 @@ int virtio_net_create(const struct net_spec *spec, const struct guest_mem *mem,
 	if (ret)
 		goto fail;
 	n->own_tap = true;
-	net_choose_dataplane(n);
-	ret = net_init_device(n, irq);
+	ret = net_choose_dataplane(n);
+	if (!ret)
+		ret = net_init_device(n, irq);
 	if (ret)
 		goto fail;
 	*out = n;

@@ -12,9 +12,9 @@
  * (the default) and vhost-net unusable (no /dev/vhost-net, no
  * permission, ...), virtio_net_create() prints one line, "vhost-net
  * unavailable (<step>: <reason>; <hint>); using the userspace dataplane",
- * and goes on. An explicit `vhost=on` should instead be an error, but
- * struct net_spec does not record whether vhost=on was given or is the
- * default: until it does, both fall back. virtio_net_get_info() says
+ * and goes on. An explicit `vhost=on` makes that an error instead: the
+ * user asked for vhost-net and would otherwise measure something else.
+ * virtio_net_get_info() says
  * which dataplane runs, for the results. `busy-poll=` is
  * VHOST_SET_VRING_BUSYLOOP_TIMEOUT: with the userspace dataplane it is
  * ignored, said in one line at start.

@@ -186,6 +186,7 @@ static const char *net_vhost(const struct spec_item *it, struct net_spec *n)
 	if (!val_is(it, "on") && !val_is(it, "off"))
 		return "vhost= takes on or off";
 	n->vhost = val_is(it, "on");
+	n->vhost_explicit = n->vhost;
 	return NULL;
 }
 

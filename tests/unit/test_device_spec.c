@@ -72,6 +72,7 @@ START_TEST(test_net_defaults)
 	ck_assert_int_eq(net_spec_parse("tap=tv0", &n), 0);
 	ck_assert_str_eq(n.tap, "tv0");
 	ck_assert(n.vhost);
+	ck_assert(!n.vhost_explicit); /* the default: may fall back */
 	ck_assert(!n.has_mac);
 	ck_assert_uint_eq(n.queue_size, NET_QUEUE_SIZE_DEFAULT);
 	ck_assert_uint_eq(n.busy_poll_us, 0);
@@ -88,10 +89,13 @@ START_TEST(test_net_all)
 					"busy-poll=50", &n), 0);
 	ck_assert_str_eq(n.tap, "eth-lab.1");
 	ck_assert(!n.vhost);
+	ck_assert(!n.vhost_explicit);
 	ck_assert(n.has_mac);
 	ck_assert_mem_eq(n.mac, mac, 6);
 	ck_assert_uint_eq(n.queue_size, 1024);
 	ck_assert_uint_eq(n.busy_poll_us, 50);
+	ck_assert_int_eq(net_spec_parse("tap=a,vhost=on", &n), 0);
+	ck_assert(n.vhost && n.vhost_explicit); /* asked for: no fallback */
 }
 END_TEST
 
