@@ -51,6 +51,9 @@ struct arch_platform {
 		uint64_t base, size; /* size 0: the arch has none yet */
 	} boot_timer;           /* the boot timer (boot_timer.h), MMIO */
 	struct {
+		uint64_t base, size; /* size 0: the arch has none yet */
+	} workload_mark;        /* workload_mark.h, MMIO */
+	struct {
 		uint64_t base;        /* slot i at base + i * slot_size */
 		uint64_t slot_size;   /* >= VIRTIO_MMIO_SIZE */
 		unsigned int nr_slots; /* 0: no virtio-mmio on this arch yet */

@@ -18,6 +18,8 @@ struct vm_virtio_kind {
 	int (*create)(const void *spec, struct vm *vm, struct vm_virtio_dev *d,
 		      struct virtio_mmio_dev **mmio);
 	void (*destroy)(void *model);
+	/* The device's line at exit: what ran, for results (may be NULL). */
+	void (*describe)(void *model, uint64_t base);
 };
 
 static struct virtio_mmio_irq dev_irq(struct vm_virtio_dev *d)
@@ -43,6 +45,20 @@ static int blk_create(const void *spec, struct vm *vm, struct vm_virtio_dev *d,
 static void blk_destroy(void *model)
 {
 	virtio_blk_destroy(model);
+}
+
+static void blk_describe(void *model, uint64_t base)
+{
+	struct virtio_blk_info info;
+	struct virtio_blk_stats st;
+
+	virtio_blk_get_info(model, &info);
+	virtio_blk_get_stats(model, &st);
+	tv_notice("device virtio-blk at 0x%" PRIx64 ": path=%s sectors=%" PRIu64
+		  " cache=%s ro=%d requests=%" PRIu64 " batches=%" PRIu64
+		  " interrupts=%" PRIu64, base, info.path, info.capacity,
+		  info.cache == DISK_CACHE_NONE ? "none" : "writeback",
+		  info.read_only, st.requests, st.batches, st.interrupts);
 }
 
 static int vub_create(const void *spec, struct vm *vm, struct vm_virtio_dev *d,
@@ -85,12 +101,24 @@ static void net_destroy(void *model)
 	virtio_net_destroy(model);
 }
 
+static void net_describe(void *model, uint64_t base)
+{
+	struct virtio_net_info info;
+
+	virtio_net_get_info(model, &info);
+	tv_notice("device virtio-net at 0x%" PRIx64 ": tap=%s dataplane=%s "
+		  "queue_size=%u busy_poll_us=%u event_idx=%d features=0x%"
+		  PRIx64, base, info.tap,
+		  info.vhost ? "vhost-net" : "userspace", info.queue_size,
+		  info.busy_poll_us, info.event_idx, info.features);
+}
+
 static const struct vm_virtio_kind kind_blk = { "virtio-blk", 1, blk_create,
-						blk_destroy };
+						blk_destroy, blk_describe };
 static const struct vm_virtio_kind kind_vub = { "vhost-user-blk", 1,
-						vub_create, vub_destroy };
+						vub_create, vub_destroy, NULL };
 static const struct vm_virtio_kind kind_net = { "virtio-net", 2, net_create,
-						net_destroy };
+						net_destroy, net_describe };
 
 const char *vm_virtio_name(const struct vm_virtio_dev *dev)
 {
@@ -155,6 +183,8 @@ void vm_virtio_destroy(struct vm *vm)
 	for (unsigned int i = vm->nr_virtio; i > 0; i--) {
 		struct vm_virtio_dev *d = &vm->virtio[i - 1];
 
+		if (d->model && d->kind->describe)
+			d->kind->describe(d->model, d->base);
 		if (d->model)
 			d->kind->destroy(d->model);
 		virtio_mmio_kvm_unbind(&d->kvm);

@@ -37,7 +37,11 @@ struct vm_virtio_dev {
  */
 TV_MUST_CHECK int vm_virtio_create(struct vm *vm);
 
-/* Stops and frees them all; after the vCPUs have stopped. */
+/*
+ * Prints one "tinyvmm: device KIND at BASE: key=value ..." line per device
+ * (what ran: path or tap, cache mode or dataplane, queue size, counters),
+ * then stops and frees them all; after the vCPUs have stopped.
+ */
 void vm_virtio_destroy(struct vm *vm);
 
 /* "virtio-blk", "vhost-user-blk", "virtio-net": for messages and tables. */

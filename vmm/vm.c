@@ -18,6 +18,7 @@
 #include "vcpu.h"
 #include "virtio_devices.h"
 #include "vm.h"
+#include "workload_mark.h"
 
 static int kvm_open(struct vm *vm)
 {
@@ -188,6 +189,8 @@ static int vm_create_devices(struct vm *vm)
 
 	if (!ret)
 		ret = boot_timer_create(vm, &vm->boot_timer);
+	if (!ret)
+		ret = workload_mark_create(vm, &vm->workload_mark);
 	if (!ret && vm->cfg->bench.enabled)
 		ret = bench_create(vm, &vm->bench);
 	if (!ret)
@@ -243,6 +246,8 @@ void vm_destroy(struct vm *vm)
 	vm->bench = NULL;
 	boot_timer_destroy(vm->boot_timer);
 	vm->boot_timer = NULL;
+	workload_mark_destroy(vm->workload_mark);
+	vm->workload_mark = NULL;
 	vm_virtio_destroy(vm);
 	serial_destroy(vm->console);
 	vm->console = NULL;

@@ -21,6 +21,7 @@
 
 struct bench_dev;
 struct boot_timer;
+struct workload_mark;
 struct disk_spec;
 struct net_spec;
 struct vm_virtio_dev;
@@ -96,6 +97,7 @@ struct vm {
 	struct serial *console;
 	struct bench_dev *bench; /* with cfg->bench.enabled */
 	struct boot_timer *boot_timer; /* NULL where the arch has none */
+	struct workload_mark *workload_mark; /* likewise */
 	struct vm_virtio_dev *virtio;  /* nr_virtio of them (virtio_devices.h) */
 	unsigned int nr_virtio;
 

@@ -19,6 +19,8 @@
  *               | paravirtual bench device |   (issue 3)
  *   0x0900_2000 +--------------------------+ ARM64_BOOT_TIMER_BASE 4 KiB
  *               | boot timer (write-only)  |   (issue 4; guest init writes it)
+ *   0x0900_3000 +--------------------------+ ARM64_WORKLOAD_MARK_BASE 4 KiB
+ *               | workload marker (WO)     |   (issue 4; begin/end a workload)
  *   0x0901_0000 +--------------------------+ ARM64_BENCH_PEER_BASE 64 KiB
  *               | vm_switch's shared page  |   RAM shared with the peer VM
  *   0x0a00_0000 +--------------------------+ ARM64_VIRTIO_BASE  512 B x 32
@@ -48,6 +50,8 @@
 #define ARM64_BENCH_SIZE 0x00001000ULL
 #define ARM64_BOOT_TIMER_BASE 0x09002000ULL
 #define ARM64_BOOT_TIMER_SIZE 0x00001000ULL
+#define ARM64_WORKLOAD_MARK_BASE 0x09003000ULL
+#define ARM64_WORKLOAD_MARK_SIZE 0x00001000ULL
 #define ARM64_BENCH_PEER_BASE 0x09010000ULL
 #define ARM64_BENCH_PEER_SIZE 0x00010000ULL /* a 64 KiB host page at most */
 

@@ -40,6 +40,10 @@ static const struct arch_platform arm64_platform = {
 		.base = ARM64_BOOT_TIMER_BASE,
 		.size = ARM64_BOOT_TIMER_SIZE,
 	},
+	.workload_mark = {
+		.base = ARM64_WORKLOAD_MARK_BASE,
+		.size = ARM64_WORKLOAD_MARK_SIZE,
+	},
 	.virtio = {
 		.base = ARM64_VIRTIO_BASE,
 		.slot_size = ARM64_VIRTIO_SLOT_SIZE,
