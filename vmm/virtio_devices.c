@@ -148,10 +148,11 @@ static int add_device(struct vm *vm, const struct vm_virtio_kind *kind,
 		return ret;
 	vm->nr_virtio++; /* from here on vm_virtio_destroy() unbinds it */
 	ret = kind->create(spec, vm, d, &mmio);
-	if (!ret)
-		ret = virtio_mmio_register(mmio, &vm->mmio, d->base);
 	if (ret)
-		tv_errno(ret, "%s at 0x%" PRIx64, kind->name, d->base);
+		return ret; /* the device model said why, in one line */
+	ret = virtio_mmio_register(mmio, &vm->mmio, d->base);
+	if (ret)
+		tv_errno(ret, "registering %s at 0x%" PRIx64, kind->name, d->base);
 	return ret;
 }
 

@@ -30,6 +30,7 @@ run 2 1 '--cpus 0' '--cpus 0 is refused' -- --kernel x --cpus 0
 run 2 1 '--cpus 100000' '--cpus above the limit is refused' -- --kernel x --cpus 100000
 run 2 1 'unrecognized option' 'an unknown option is refused' -- --bogus
 run 2 1 'no guest' 'no kernel is refused' -- --mem 1G
+run 2 1 'tap=bad name' 'a tap name with a space is refused' -- --kernel x --net 'tap=bad name'
 # compare: two real result files (from the lab, under -icount) ship as data.
 data=$here/../data
 vhe=$data/bench-arm64-vhe-icount.json nvhe=$data/bench-arm64-nvhe-icount.json

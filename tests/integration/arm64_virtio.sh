@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# usage: arm64_virtio.sh vhe|nvhe
+# tinyvmm's virtio devices under Debian's arm64 Linux, in one boot of the
+# emulated host in one KVM mode. The guest runs lab/guest-init's devcheck
+# workload:
+#   1. virtio-blk: it writes a pattern to /dev/vda with a flush and reads
+#      it back; after tinyvmm exits, the image file must hold that pattern
+#      at that offset and zeros elsewhere. /dev/vdb, a --disk ...,ro, must
+#      be read-only to the guest and its image unchanged.
+#   2. virtio-net on vhost-net (the default), then, in a second run, on
+#      tinyvmm's userspace dataplane (vhost=off): the guest pings the host
+#      through the tap tinyvmm creates.
+#   3. the guest's device report, tinyvmm's boot-timer line, exit status 0.
+#   4. a missing --disk file: one line, exit 1 (set-up failure).
+# Output is TAP.
+set -u
+mode=$1
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+# shellcheck source=tap.sh
+. "$here/tap.sh"
+
+# Runs in the emulated host (busybox sh). Each tinyvmm run is named: its
+# console (the guest's output) follows "@@begin NAME"; its exit status,
+# stderr and the host's side of its tap come after it as "@@rc NAME",
+# "@@err NAME" and "@@tap NAME" lines. The pattern is the guest's
+# (devcheck_pattern in lab/guest-init): 1 MiB at 1 MiB on /dev/vda.
+# shellcheck disable=SC2016 # expanded by the emulated host's shell
+script='
+pattern() { awk '\''BEGIN { for (i = 0; i < 65536; i++) printf "devcheck %06d\n", i }'\''; }
+
+# tinyvmm creates tap TAP: give the host its end once it exists.
+tap_up() { # TAP
+	i=0
+	while [ ! -e "/sys/class/net/$1" ]; do
+		[ $i -lt 300 ] || { echo "$1 never appeared"; return 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	ip addr add 192.168.100.1/24 dev "$1" && ip link set "$1" up && echo "$1 up"
+}
+
+run() { # NAME TAP|- TINYVMM-ARGS...
+	name=$1 tap=$2
+	shift 2
+	[ "$tap" = - ] || tap_up "$tap" >/tmp/tap 2>&1 &
+	echo "@@begin $name"
+	tinyvmm --kernel /guest/linux/Image --initrd /guest/linux/initrd.cpio.gz \
+		--cmdline "console=ttyS0 quiet panic=-1 tinyvmm.workload=devcheck" \
+		--mem 256M "$@" 2>/tmp/err
+	echo "@@rc $name $?"
+	wait
+	sed "s/^/@@err $name /" /tmp/err
+	[ "$tap" = - ] || sed "s/^/@@tap $name /" /tmp/tap
+	# The tap goes with tinyvmm: let it go before the next run makes it again.
+	i=0
+	while [ -e "/sys/class/net/$tap" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+dd if=/dev/zero of=/tmp/rw.img bs=1M count=8 2>/dev/null
+pattern >/tmp/ro.img
+ro_sum=$(md5sum </tmp/ro.img)
+run vhost tv0 --disk /tmp/rw.img --disk /tmp/ro.img,ro --net tap=tv0
+
+{ dd if=/dev/zero bs=1M count=1; pattern; dd if=/dev/zero bs=1M count=6; } \
+	>/tmp/want.img 2>/dev/null
+if out=$(cmp /tmp/want.img /tmp/rw.img 2>&1); then
+	echo "@@image rw ok"
+else
+	echo "@@image rw differs: $out"
+fi
+[ "$(md5sum </tmp/ro.img)" = "$ro_sum" ] && echo "@@image ro unchanged"
+
+run user tv0 --net tap=tv0,vhost=off
+run nodisk - --disk /nonexistent
+'
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+"$src/lab/run" --arch arm64 --mode "$mode" --linux-guest --timeout 600 \
+	--modules "tun vhost_iotlb vhost vhost_net" -- "$script" 2>&1 |
+	tr -d '\r' >"$log"
+status=${PIPESTATUS[0]}
+tap_check "$status" "$mode: lab boots and runs tinyvmm with the devcheck guest" \
+	"lab/run exited $status:" "$(tail -n 20 "$log")"
+
+# The console of run NAME: from its @@begin to the next @@begin.
+console() { # NAME
+	awk -v n="$1" '$1 == "@@begin" { on = $2 == n; next } on' "$log"
+}
+
+# found NAME REGEX DESCRIPTION: a line of run NAME's output matches.
+found() {
+	console "$1" | grep -Eq -- "$2"
+	tap_check $? "$mode: $1: $3" "no line matching: $2" \
+		"$(console "$1" | grep -E '^@@(result|devices|rc|err|tap)' | tail -n 15)"
+}
+
+# absent NAME REGEX DESCRIPTION: no line of run NAME's output matches.
+absent() {
+	local hits
+	hits=$(console "$1" | grep -E -- "$2")
+	[ -z "$hits" ]
+	tap_check $? "$mode: $1: $3" "unexpected:" "$hits"
+}
+
+dev='^@@result devcheck '
+found vhost '^@@devices virtio=3 blk=vda,vdb net=eth0$' \
+	'the guest finds two disks and a NIC'
+found vhost '^@@err vhost tinyvmm: boot timer: init_ms=[0-9.]+ .*overhead_kib=-?[0-9]+$' \
+	'tinyvmm prints the boot timer with numbers'
+found vhost "$dev.*blk=ok flush=yes " \
+	'the guest reads back what it wrote to /dev/vda, with a flush'
+found vhost '^@@image rw ok$' \
+	'the image holds the pattern at 1 MiB and zeros elsewhere'
+found vhost "$dev.* ro=ok " \
+	'/dev/vdb (ro) is read-only to the guest and a write fails'
+found vhost '^@@image ro unchanged$' 'the read-only image is unchanged'
+found vhost '^@@tap vhost tv0 up$' 'tinyvmm creates tap tv0'
+found vhost "$dev.* net=ok$" 'the guest pings the host through the tap'
+found vhost '^@@err vhost tinyvmm: device virtio-net .*tap=tv0 dataplane=vhost-net ' \
+	'the NIC runs on vhost-net'
+absent vhost '^@@err vhost .*(unavailable|userspace dataplane)' \
+	'no fallback to the userspace dataplane'
+found vhost 'reboot: Power down' 'the guest powers off'
+found vhost '^@@rc vhost 0$' 'tinyvmm exits 0'
+found user "$dev.* net=ok$" 'vhost=off: the guest pings the host through the tap'
+found user '^@@err user tinyvmm: device virtio-net .*tap=tv0 dataplane=userspace ' \
+	'vhost=off: the NIC runs on the userspace dataplane'
+found user '^@@rc user 0$' 'vhost=off: tinyvmm exits 0'
+found nodisk '^@@rc nodisk 1$' '--disk /nonexistent: exit 1 (set-up failed)'
+found nodisk '^@@err nodisk tinyvmm: .*/nonexistent: No such file or directory$' \
+	'--disk /nonexistent: stderr names the file and the cause'
+[ "$(console nodisk | grep -c '^@@err nodisk ')" = 1 ]
+tap_check $? "$mode: nodisk: --disk /nonexistent: one line on stderr" \
+	"more than one:" "$(console nodisk | grep '^@@err nodisk ')"
+tap_done
