@@ -41,6 +41,7 @@
 #include "unit.h"
 #include "virtio/vhost_user.h"
 #include "virtio/vhost_user_blk.h"
+#include "virtio_driver.h"
 
 #define BIT(n) (1ULL << (n))
 #define BASE 0x40000000ULL
@@ -64,7 +65,7 @@ static struct guest_mem mem;
 static int kick_fd = -1, call_fd = -1, irq_signals;
 static struct vhost_user_blk *vub;
 static struct virtio_mmio_dev *dev;
-static uint16_t avail_idx;
+static struct vdrv_vq vq; /* the driver's side of queue 0 */
 
 static int count_signal(void *opaque)
 {
@@ -96,12 +97,12 @@ static void mem_setup(void)
 {
 	memset(&mem, 0, sizeof(mem));
 	ck_assert_int_eq(guest_mem_add_shared(&mem, BASE, SIZE), 0);
+	vdrv_vq_init(&vq, &mem, QSZ, DESC, AVAIL, USED);
 	kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ck_assert_int_ge(kick_fd, 0);
 	ck_assert_int_ge(call_fd, 0);
 	irq_signals = 0;
-	avail_idx = 0;
 	vub = NULL;
 	dev = NULL;
 }
@@ -132,45 +133,12 @@ static int create(bool read_only)
 
 static void *gptr(uint64_t gpa, uint64_t len)
 {
-	void *p = guest_mem_ptr(&mem, gpa, len);
-
-	ck_assert_ptr_nonnull(p);
-	return p;
-}
-
-static uint32_t rd(uint64_t off)
-{
-	uint32_t v;
-
-	virtio_mmio_read(dev, off, &v, 4);
-	return le32toh(v);
-}
-
-static void wr(uint64_t off, uint32_t v)
-{
-	v = htole32(v);
-	virtio_mmio_write(dev, off, &v, 4);
-}
-
-static void wr64(uint64_t lo, uint64_t v)
-{
-	wr(lo, (uint32_t)v);
-	wr(lo + 4, (uint32_t)(v >> 32));
-}
-
-static uint64_t device_features(void)
-{
-	uint64_t hi;
-
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	hi = rd(VIRTIO_MMIO_DEVICE_FEATURES);
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	return hi << 32 | rd(VIRTIO_MMIO_DEVICE_FEATURES);
+	return vdrv_ptr(&mem, gpa, len);
 }
 
 static bool needs_reset(void)
 {
-	return rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET;
+	return vdrv_needs_reset(dev);
 }
 
 /*
@@ -179,50 +147,29 @@ static bool needs_reset(void)
  */
 static void driver_up(void)
 {
-	uint64_t features = device_features() & ~BIT(VIRTIO_RING_F_EVENT_IDX);
+	uint64_t features = vdrv_device_features(dev) &
+			    ~BIT(VIRTIO_RING_F_EVENT_IDX);
 
-	memset(gptr(BASE, 0x3000), 0, 0x3000);
-	avail_idx = 0;
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
-	wr(VIRTIO_MMIO_STATUS, rd(VIRTIO_MMIO_STATUS) | VIRTIO_CONFIG_S_FEATURES_OK);
-	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
-	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	wr(VIRTIO_MMIO_QUEUE_NUM, QSZ);
-	wr64(VIRTIO_MMIO_QUEUE_DESC_LOW, DESC);
-	wr64(VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL);
-	wr64(VIRTIO_MMIO_QUEUE_USED_LOW, USED);
-	wr(VIRTIO_MMIO_QUEUE_READY, 1);
-	wr(VIRTIO_MMIO_STATUS, rd(VIRTIO_MMIO_STATUS) | VIRTIO_CONFIG_S_DRIVER_OK);
+	vdrv_vq_reset(&vq);
+	vdrv_negotiate(dev, features);
+	ck_assert(vdrv_rd(dev, VIRTIO_MMIO_STATUS) &
+		  VIRTIO_CONFIG_S_FEATURES_OK);
+	vdrv_vq_setup(dev, 0, &vq);
+	vdrv_driver_ok(dev);
 }
 
 /* Sleeps on the call eventfd until the used index reaches @target. */
 static void wait_used(uint16_t target)
 {
-	struct vring_used *used = gptr(USED, sizeof(*used));
 	struct pollfd p = { .fd = call_fd, .events = POLLIN };
 	uint64_t n;
 
-	while (le16toh(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE)) != target) {
+	while (vdrv_vq_used_idx(&vq) != target) {
 		ck_assert_msg(poll(&p, 1, WAIT_MS) == 1,
 			      "no interrupt within %d ms (used idx %u, want %u)",
-			      WAIT_MS, le16toh(used->idx), target);
+			      WAIT_MS, vdrv_vq_used_idx(&vq), target);
 		ck_assert_int_eq(read(call_fd, &n, sizeof(n)), sizeof(n));
 	}
-}
-
-static void set_desc(uint16_t i, uint64_t addr, uint32_t len, uint16_t flags)
-{
-	struct vring_desc *d = gptr(DESC + 16ULL * i, 16);
-
-	d->addr = htole64(addr);
-	d->len = htole32(len);
-	d->flags = htole16(flags);
-	d->next = htole16(i + 1);
 }
 
 /*
@@ -233,25 +180,25 @@ static uint8_t blk_request(uint32_t type, uint64_t sector, uint64_t data,
 			   uint32_t len)
 {
 	struct virtio_blk_outhdr *h = gptr(HDR, sizeof(*h));
-	struct vring_avail *avail = gptr(AVAIL, 4 + 2 * QSZ);
-	struct vring_used *used = gptr(USED, 4 + 8 * QSZ);
 	uint8_t *status = gptr(STATUS, 1);
-	uint16_t head = (uint16_t)((avail_idx % 5) * 3), n = head;
+	uint16_t head = (uint16_t)((vq.avail_idx % 5) * 3);
+	struct vdrv_seg segs[3] = {
+		{ HDR, sizeof(*h), 0 },
+		{ data, len, type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0 },
+		{ STATUS, 1, VRING_DESC_F_WRITE },
+	};
 
 	*h = (struct virtio_blk_outhdr){ .type = htole32(type),
 					 .sector = htole64(sector) };
 	*status = 0xff;
-	set_desc(n++, HDR, sizeof(*h), VRING_DESC_F_NEXT);
-	if (len)
-		set_desc(n++, data, len, VRING_DESC_F_NEXT |
-			 (type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0));
-	set_desc(n, STATUS, 1, VRING_DESC_F_WRITE);
-	avail->ring[avail_idx % QSZ] = htole16(head);
-	__atomic_store_n(&avail->idx, htole16(++avail_idx), __ATOMIC_RELEASE);
+	if (!len)
+		segs[1] = segs[2];
+	vq.next_desc = head;
+	vdrv_vq_add(&vq, segs, len ? 3 : 2);
 	/* No ioeventfd here: the transport passes the write on to kick_fd. */
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	wait_used(avail_idx);
-	ck_assert_uint_eq(le32toh(used->ring[(avail_idx - 1) % QSZ].id), head);
+	vdrv_notify(dev, 0);
+	wait_used(vq.avail_idx);
+	ck_assert_uint_eq(vdrv_vq_used_elem(&vq, vq.avail_idx - 1).id, head);
 	return *status;
 }
 
@@ -346,10 +293,11 @@ START_TEST(test_qsd_config)
 	uint64_t f;
 
 	ck_assert_int_eq(create(false), 0);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_BLOCK);
-	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), VHOST_USER_BLK_QUEUE_SIZE);
-	f = device_features();
+	ck_assert_uint_eq(vdrv_rd(dev, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_BLOCK);
+	vdrv_wr(dev, VIRTIO_MMIO_QUEUE_SEL, 0);
+	ck_assert_uint_eq(vdrv_rd(dev, VIRTIO_MMIO_QUEUE_NUM_MAX),
+			  VHOST_USER_BLK_QUEUE_SIZE);
+	f = vdrv_device_features(dev);
 	ck_assert(f & BIT(VIRTIO_F_VERSION_1));
 	ck_assert(!(f & BIT(VIRTIO_BLK_F_MQ)));        /* one queue here */
 	ck_assert(!(f & BIT(VIRTIO_BLK_F_CONFIG_WCE)));
@@ -361,13 +309,14 @@ START_TEST(test_qsd_config)
 				 (uint8_t *)&c + off, 4);
 	ck_assert_uint_eq(le64toh(c.capacity), IMG_SIZE / 512);
 	/* The back-end may interrupt behind the transport's back. */
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_VRING,
+	ck_assert_uint_eq(vdrv_rd(dev, VIRTIO_MMIO_INTERRUPT_STATUS) &
+			      VIRTIO_MMIO_INT_VRING,
 			  VIRTIO_MMIO_INT_VRING);
 	vhost_user_blk_destroy(vub);
 	vub = NULL;
 	/* ",ro" is offered to the guest; the daemon takes a new client. */
 	ck_assert_int_eq(create(true), 0);
-	ck_assert(device_features() & BIT(VIRTIO_BLK_F_RO));
+	ck_assert(vdrv_device_features(dev) & BIT(VIRTIO_BLK_F_RO));
 }
 END_TEST
 
@@ -390,7 +339,7 @@ START_TEST(test_qsd_write_read)
 	ck_assert_uint_eq(blk_request(VIRTIO_BLK_T_IN, 100, DATA2, 512), VIRTIO_BLK_S_OK);
 	for (int i = 0; i < 512; i++)
 		ck_assert_uint_eq(r[i], (uint8_t)(i * 7));
-	if (device_features() & BIT(VIRTIO_BLK_F_FLUSH))
+	if (vdrv_device_features(dev) & BIT(VIRTIO_BLK_F_FLUSH))
 		ck_assert_uint_eq(blk_request(VIRTIO_BLK_T_FLUSH, 0, 0, 0),
 				  VIRTIO_BLK_S_OK);
 	/* The back-end checks bounds: past the end is an error, not a write. */
@@ -409,8 +358,8 @@ START_TEST(test_qsd_reset_and_restart)
 	driver_up();
 	memset(w, 0x11, 512);
 	ck_assert_uint_eq(blk_request(VIRTIO_BLK_T_OUT, 1, DATA, 512), VIRTIO_BLK_S_OK);
-	wr(VIRTIO_MMIO_STATUS, 0);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
+	vdrv_wr(dev, VIRTIO_MMIO_STATUS, 0);
+	ck_assert_uint_eq(vdrv_rd(dev, VIRTIO_MMIO_STATUS), 0);
 	driver_up();
 	ck_assert(!needs_reset());
 	memset(w, 0x22, 512);
@@ -419,7 +368,7 @@ START_TEST(test_qsd_reset_and_restart)
 	ck_assert_uint_eq(back[0], 0x11);
 	read_image(1024, back, 512);
 	ck_assert_uint_eq(back[511], 0x22);
-	wr(VIRTIO_MMIO_STATUS, 0);
+	vdrv_wr(dev, VIRTIO_MMIO_STATUS, 0);
 }
 END_TEST
 
@@ -786,8 +735,8 @@ START_TEST(test_fake_conversation)
 	ck_assert_int_eq(fstat(mem.regions[0].fd, &st), 0);
 	ck_assert_uint_eq(s->ino, st.st_ino);
 	/* Capacity from GET_CONFIG; MQ and the protocol bit not offered. */
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_CONFIG), FAKE_CAPACITY);
-	ck_assert_uint_eq(device_features(),
+	ck_assert_uint_eq(vdrv_rd(dev, VIRTIO_MMIO_CONFIG), FAKE_CAPACITY);
+	ck_assert_uint_eq(vdrv_device_features(dev),
 			  BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_BLK_F_FLUSH) |
 				  BIT(VIRTIO_RING_F_EVENT_IDX));
 	start = fk.nr_seen;
@@ -810,7 +759,7 @@ START_TEST(test_fake_conversation)
 	ck_assert_uint_eq(fk.seen[start + 5].ino, st.st_ino);
 	/* Reset: disable, then GET_VRING_BASE, which stops the ring. */
 	start = fk.nr_seen;
-	wr(VIRTIO_MMIO_STATUS, 0);
+	vdrv_wr(dev, VIRTIO_MMIO_STATUS, 0);
 	ck_assert_uint_eq(fk.nr_seen, start + 2);
 	ck_assert_uint_eq(fk.seen[start].request, VHOST_USER_SET_VRING_ENABLE);
 	ck_assert_uint_eq(fk.seen[start + 1].request, VHOST_USER_GET_VRING_BASE);
@@ -850,10 +799,10 @@ START_TEST(test_fake_activate_fails)
 	driver_up();
 	ck_assert_msg(needs_reset(), "%s", activate_cases[_i].name);
 	/* The driver resets and tries again: still refused, no crash. */
-	wr(VIRTIO_MMIO_STATUS, 0);
+	vdrv_wr(dev, VIRTIO_MMIO_STATUS, 0);
 	driver_up();
 	ck_assert(needs_reset());
-	wr(VIRTIO_MMIO_STATUS, 0);
+	vdrv_wr(dev, VIRTIO_MMIO_STATUS, 0);
 	fake_stop();
 }
 END_TEST
@@ -868,8 +817,8 @@ START_TEST(test_fake_bad_vring_base)
 	ck_assert_int_eq(create(false), 0);
 	driver_up();
 	ck_assert(!needs_reset());
-	wr(VIRTIO_MMIO_STATUS, 0);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
+	vdrv_wr(dev, VIRTIO_MMIO_STATUS, 0);
+	ck_assert_uint_eq(vdrv_rd(dev, VIRTIO_MMIO_STATUS), 0);
 	driver_up(); /* the connection is given up: activation fails */
 	ck_assert(needs_reset());
 	fake_stop();
@@ -887,7 +836,7 @@ START_TEST(test_fake_backend_dies)
 	for (int i = 0; i < 200 && !needs_reset(); i++)
 		usleep(10 * 1000);
 	ck_assert(needs_reset());
-	wr(VIRTIO_MMIO_STATUS, 0);
+	vdrv_wr(dev, VIRTIO_MMIO_STATUS, 0);
 	driver_up(); /* on a dead socket: refused, no SIGPIPE */
 	ck_assert(needs_reset());
 	fake_stop();

@@ -21,7 +21,7 @@
 
 #include "unit.h"
 #include "virtio/blk.h"
-#include "virtio/mmio.h"
+#include "virtio_driver.h"
 
 #define BASE 0x40000000ULL
 #define MEM_SIZE (16ULL << 20)
@@ -47,15 +47,7 @@ static struct virtio_blk *blk;
 static struct virtio_mmio_dev *dev;
 static int kick_fd = -1, irq_fd = -1;
 static char *img;
-/* The driver's ring state. */
-static uint16_t next_desc, drv_avail;
-
-/* A buffer of a chain, as the driver lays it out. */
-struct seg {
-	uint64_t gpa;
-	uint32_t len;
-	uint16_t flags;
-};
+static struct vdrv_vq vq; /* the driver's side of queue 0 */
 
 static uint8_t pattern(uint64_t off)
 {
@@ -64,25 +56,7 @@ static uint8_t pattern(uint64_t off)
 
 static void *gptr(uint64_t gpa)
 {
-	void *p = guest_mem_ptr(&mem, gpa, 1);
-
-	ck_assert_ptr_nonnull(p);
-	return p;
-}
-
-static struct vring_avail *avail(void)
-{
-	return gptr(AVAIL);
-}
-
-static struct vring_used *used(void)
-{
-	return gptr(USED);
-}
-
-static uint16_t used_idx(void)
-{
-	return le16toh(__atomic_load_n(&used()->idx, __ATOMIC_ACQUIRE));
+	return vdrv_ptr(&mem, gpa, 1);
 }
 
 /* An image of @size bytes in $TMPDIR holding pattern(). */
@@ -104,76 +78,21 @@ static char *image_new(uint64_t size)
 	return path;
 }
 
-static int irq_signal(void *opaque)
-{
-	return eventfd_write(*(int *)opaque, 1) ? -errno : 0;
-}
-
-static uint32_t rd(uint64_t off)
-{
-	uint32_t v;
-
-	virtio_mmio_read(dev, off, &v, 4);
-	return le32toh(v);
-}
-
-static void wr(uint64_t off, uint32_t v)
-{
-	v = htole32(v);
-	virtio_mmio_write(dev, off, &v, 4);
-}
-
-static uint64_t device_features(void)
-{
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	uint64_t hi = rd(VIRTIO_MMIO_DEVICE_FEATURES);
-
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	return hi << 32 | rd(VIRTIO_MMIO_DEVICE_FEATURES);
-}
-
-static void wr64(uint64_t lo_off, uint64_t v)
-{
-	wr(lo_off, (uint32_t)v);
-	wr(lo_off + 4, (uint32_t)(v >> 32));
-}
-
 /*
  * What a driver does at probe (spec 3.1.1): reset, negotiate @want (of
  * what is offered) plus VERSION_1, set up queue 0 on zeroed rings, go.
  */
 static void driver_init(uint64_t want)
 {
-	uint64_t features = (want & device_features()) | F(VIRTIO_F_VERSION_1);
-	uint32_t s = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
-
-	wr(VIRTIO_MMIO_STATUS, 0);
-	memset(gptr(DESC), 0, 0x3000);
-	next_desc = drv_avail = 0;
-	wr(VIRTIO_MMIO_STATUS, s);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
-	s |= VIRTIO_CONFIG_S_FEATURES_OK;
-	wr(VIRTIO_MMIO_STATUS, s);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), s);
-	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), QSZ);
-	wr(VIRTIO_MMIO_QUEUE_NUM, QSZ);
-	wr64(VIRTIO_MMIO_QUEUE_DESC_LOW, DESC);
-	wr64(VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL);
-	wr64(VIRTIO_MMIO_QUEUE_USED_LOW, USED);
-	wr(VIRTIO_MMIO_QUEUE_READY, 1);
-	s |= VIRTIO_CONFIG_S_DRIVER_OK;
-	wr(VIRTIO_MMIO_STATUS, s);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), s);
+	vdrv_probe(dev, want, &vq, 1);
+	/* Queue 0 is still selected: its size is exactly the maximum. */
+	ck_assert_uint_eq(vdrv_rd(dev, VIRTIO_MMIO_QUEUE_NUM_MAX), QSZ);
 }
 
 static void device_new(const char *path, bool ro, enum disk_cache cache)
 {
 	struct disk_spec spec = { .read_only = ro, .cache = cache };
-	struct virtio_mmio_irq irq = { irq_signal, &irq_fd };
+	struct virtio_mmio_irq irq = { vdrv_eventfd_signal, &irq_fd };
 
 	snprintf(spec.path, sizeof(spec.path), "%s", path);
 	ck_assert_int_eq(virtio_blk_create(&spec, &mem, &irq, &kick_fd, &blk),
@@ -193,6 +112,7 @@ static void setup(void)
 {
 	memset(&mem, 0, sizeof(mem));
 	ck_assert_int_eq(guest_mem_add(&mem, BASE, MEM_SIZE), 0);
+	vdrv_vq_init(&vq, &mem, QSZ, DESC, AVAIL, USED);
 	kick_fd = eventfd(0, EFD_CLOEXEC);
 	irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ck_assert_int_ge(kick_fd, 0);
@@ -212,37 +132,13 @@ static void teardown(void)
 	guest_mem_destroy(&mem);
 }
 
-/* The driver's side of the ring. */
-static void put_desc(uint16_t i, const struct seg *s, uint16_t next,
-		     bool more)
-{
-	struct vring_desc *d = (struct vring_desc *)gptr(DESC) + i;
-
-	d->addr = htole64(s->gpa);
-	d->len = htole32(s->len);
-	d->flags = htole16(s->flags | (more ? VRING_DESC_F_NEXT : 0));
-	d->next = htole16(next);
-}
-
 /* Lays @n buffers out as one chain and makes it available (unpublished). */
-static uint16_t post(const struct seg *s, unsigned int n)
+static uint16_t post(const struct vdrv_seg *s, unsigned int n)
 {
-	uint16_t head = next_desc;
+	uint16_t head = vdrv_vq_chain(&vq, s, n);
 
-	for (unsigned int i = 0; i < n; i++) {
-		uint16_t idx = (next_desc + i) % QSZ;
-
-		put_desc(idx, &s[i], (idx + 1) % QSZ, i + 1 < n);
-	}
-	next_desc = (next_desc + n) % QSZ;
-	avail()->ring[drv_avail % QSZ] = htole16(head);
-	drv_avail++;
+	vdrv_vq_put(&vq, head);
 	return head;
-}
-
-static void publish(void)
-{
-	__atomic_store_n(&avail()->idx, htole16(drv_avail), __ATOMIC_RELEASE);
 }
 
 static void kick(void)
@@ -269,7 +165,7 @@ static bool wait_irq_until(bool (*done)(void))
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!done()) {
 		/* EVENT_IDX: interrupt me on the next used entry. */
-		avail()->ring[QSZ] = htole16(used_idx());
+		vq.avail_ring->ring[QSZ] = htole16(vdrv_vq_used_idx(&vq));
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (done())
 			break;
@@ -283,18 +179,18 @@ static bool wait_irq_until(bool (*done)(void))
 
 static bool all_used(void)
 {
-	return used_idx() == drv_avail;
+	return vdrv_vq_used_idx(&vq) == vq.avail_idx;
 }
 
 static void wait_used(void)
 {
 	ck_assert_msg(wait_irq_until(all_used), "used idx %u, want %u",
-		      used_idx(), drv_avail);
+		      vdrv_vq_used_idx(&vq), vq.avail_idx);
 }
 
 static bool needs_reset(void)
 {
-	return rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET;
+	return vdrv_needs_reset(dev);
 }
 
 /* Request k's header (type, sector) and status byte (set to 0xee). */
@@ -321,7 +217,7 @@ static uint16_t post_req(unsigned int k, uint32_t type, uint64_t sector,
 {
 	bool in = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
 	uint64_t h = hdr_put(k, type, sector);
-	struct seg s[3] = {
+	struct vdrv_seg s[3] = {
 		{ h, 16, 0 }, { data, len, in ? W : 0 }, { h + 16, 1, W },
 	};
 
@@ -334,7 +230,7 @@ static uint16_t post_req(unsigned int k, uint32_t type, uint64_t sector,
 /* Publishes what was posted, kicks, and waits until all of it is used. */
 static void run_posted(void)
 {
-	publish();
+	vdrv_vq_publish(&vq);
 	kick();
 	wait_used();
 }
@@ -343,9 +239,12 @@ static void run_posted(void)
 static void post_read_status_after(unsigned int k, uint64_t sector,
 				   uint64_t data, uint32_t len)
 {
-	post((struct seg[]){ { hdr_put(k, VIRTIO_BLK_T_IN, sector), 16, 0 },
-			     { data, len + 1, W } },
-	     2);
+	struct vdrv_seg s[2] = {
+		{ hdr_put(k, VIRTIO_BLK_T_IN, sector), 16, 0 },
+		{ data, len + 1, W },
+	};
+
+	post(s, 2);
 }
 
 /* One request, start to end; its status byte. */
@@ -360,7 +259,7 @@ static uint8_t run_req(uint32_t type, uint64_t sector, uint64_t data,
 /* The used length of the last used entry. */
 static uint32_t last_used_len(void)
 {
-	return le32toh(used()->ring[(uint16_t)(used_idx() - 1) % QSZ].len);
+	return vdrv_vq_used_elem(&vq, vdrv_vq_used_idx(&vq) - 1).len;
 }
 
 /* Index of the first byte of @p[0 .. @len) unlike pattern(@off + i). */
@@ -459,8 +358,8 @@ START_TEST(test_config)
 	/* 1 MiB and 100 bytes: the tail is not part of the disk. */
 	img = image_new((1 << 20) + 100);
 	device_new(img, false, DISK_CACHE_WRITEBACK);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_BLOCK);
-	f = device_features();
+	ck_assert_uint_eq(vdrv_rd(dev, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_BLOCK);
+	f = vdrv_device_features(dev);
 	ck_assert_uint_eq(f & BLK_FEATURES, BLK_FEATURES & ~F(VIRTIO_BLK_F_RO));
 	ck_assert(f & F(VIRTIO_F_VERSION_1));
 	ck_assert_uint_eq(config64(CFG(capacity)), 2048);
@@ -511,7 +410,7 @@ START_TEST(test_write_flush)
 	for (unsigned int k = 0; k < 3; k++)
 		ck_assert_uint_eq(status_of(k), VIRTIO_BLK_S_OK);
 	/* The flush is answered after the writes it covers. */
-	ck_assert_uint_eq(le32toh(used()->ring[2].id), 6);
+	ck_assert_uint_eq(vdrv_vq_used_elem(&vq, 2).id, 6);
 	assert_file(100 * 512, DATA, 8192);
 	assert_file(300 * 512, DATA + 0x10000, 4096);
 }
@@ -583,7 +482,7 @@ START_TEST(test_read_only)
 {
 	img = image_new(IMG_SECTORS * 512ULL);
 	device_new(img, true, DISK_CACHE_WRITEBACK);
-	ck_assert(device_features() & F(VIRTIO_BLK_F_RO));
+	ck_assert(vdrv_device_features(dev) & F(VIRTIO_BLK_F_RO));
 	driver_init(BLK_FEATURES);
 	fill(DATA, 9, 512);
 	ck_assert_uint_eq(run_req(VIRTIO_BLK_T_OUT, 1, DATA, 512),
@@ -604,8 +503,8 @@ START_TEST(test_split_header)
 
 	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
 	h = hdr_put(0, VIRTIO_BLK_T_IN, 5);
-	post((struct seg[]){ { h, 8, 0 }, { h + 8, 8, 0 }, { DATA, 512, W },
-			     { h + 16, 1, W } },
+	post((struct vdrv_seg[]){ { h, 8, 0 }, { h + 8, 8, 0 },
+				  { DATA, 512, W }, { h + 16, 1, W } },
 	     4);
 	run_posted();
 	ck_assert_uint_eq(status_of(0), VIRTIO_BLK_S_OK);
@@ -615,7 +514,8 @@ START_TEST(test_split_header)
 	h = hdr_put(1, VIRTIO_BLK_T_OUT, 7);
 	memcpy(gptr(DATA + 0x1000), gptr(h), 16);
 	fill(DATA + 0x1000 + 16, 4, 512);
-	post((struct seg[]){ { DATA + 0x1000, 16 + 512, 0 }, { h + 16, 1, W } },
+	post((struct vdrv_seg[]){ { DATA + 0x1000, 16 + 512, 0 },
+				  { h + 16, 1, W } },
 	     2);
 	run_posted();
 	ck_assert_uint_eq(status_of(1), VIRTIO_BLK_S_OK);
@@ -653,7 +553,7 @@ START_TEST(test_indirect)
 				    htole16(W | VRING_DESC_F_NEXT), htole16(2) };
 	t[2] = (struct vring_desc){ htole64(h + 16), htole32(1), htole16(W),
 				    0 };
-	post((struct seg[]){ { TABLE, 48, VRING_DESC_F_INDIRECT } }, 1);
+	post((struct vdrv_seg[]){ { TABLE, 48, VRING_DESC_F_INDIRECT } }, 1);
 	run_posted();
 	ck_assert_uint_eq(status_of(0), VIRTIO_BLK_S_OK);
 	assert_pattern(DATA, 40 * 512, 2048);
@@ -674,25 +574,22 @@ static void assert_recovers(void)
 START_TEST(test_loop_chain)
 {
 	struct vring_desc *t = gptr(TABLE);
-	struct seg s = { HDRS, 16, 0 };
 
 	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
-	put_desc(0, &s, 1, true);
-	put_desc(1, &s, 0, true);
-	avail()->ring[0] = 0;
-	drv_avail = 1;
-	publish();
+	vdrv_desc(&mem, DESC, 0, HDRS, 16, VRING_DESC_F_NEXT, 1);
+	vdrv_desc(&mem, DESC, 1, HDRS, 16, VRING_DESC_F_NEXT, 0);
+	vdrv_vq_offer(&vq, 0);
 	kick();
 	ck_assert(wait_irq_until(needs_reset));
-	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(vdrv_vq_used_idx(&vq), 0);
 	assert_recovers();
 
 	for (uint16_t i = 0; i < 2; i++)
 		t[i] = (struct vring_desc){ htole64(HDRS), htole32(16),
 					    htole16(VRING_DESC_F_NEXT),
 					    htole16(1 - i) };
-	post((struct seg[]){ { TABLE, 32, VRING_DESC_F_INDIRECT } }, 1);
-	publish();
+	post((struct vdrv_seg[]){ { TABLE, 32, VRING_DESC_F_INDIRECT } }, 1);
+	vdrv_vq_publish(&vq);
 	kick();
 	ck_assert(wait_irq_until(needs_reset));
 	assert_recovers();
@@ -706,15 +603,15 @@ START_TEST(test_unanswerable)
 
 	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
 	h = hdr_put(0, VIRTIO_BLK_T_IN, 0);
-	post((struct seg[]){ { h, 16, 0 }, { DATA, 512, 0 } }, 2);
-	publish();
+	post((struct vdrv_seg[]){ { h, 16, 0 }, { DATA, 512, 0 } }, 2);
+	vdrv_vq_publish(&vq);
 	kick();
 	ck_assert(wait_irq_until(needs_reset));
 	assert_recovers();
 
 	h = hdr_put(1, VIRTIO_BLK_T_IN, 0);
-	post((struct seg[]){ { h, 12, 0 }, { DATA, 513, W } }, 2);
-	publish();
+	post((struct vdrv_seg[]){ { h, 12, 0 }, { DATA, 513, W } }, 2);
+	vdrv_vq_publish(&vq);
 	kick();
 	ck_assert(wait_irq_until(needs_reset));
 	assert_recovers();
@@ -755,8 +652,8 @@ START_TEST(test_plain_ring_notify_register)
 		BLK_FEATURES & ~F(VIRTIO_RING_F_EVENT_IDX));
 	for (unsigned int k = 0; k < 8; k++)
 		post_req(k, VIRTIO_BLK_T_IN, k, DATA + 4096 * k, 512);
-	publish();
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	vdrv_vq_publish(&vq);
+	vdrv_notify(dev, 0);
 	wait_used();
 	for (unsigned int k = 0; k < 8; k++) {
 		ck_assert_uint_eq(status_of(k), VIRTIO_BLK_S_OK);
@@ -793,8 +690,8 @@ START_TEST(test_cache_none)
 	assert_pattern(DATA, 0, 4096);
 	/* Write data right after the header, 16 bytes off alignment. */
 	memcpy(gptr(DATA + 0x8000), gptr(hdr_put(2, VIRTIO_BLK_T_OUT, 0)), 16);
-	post((struct seg[]){ { DATA + 0x8000, 16 + 512, 0 },
-			     { HDRS + 2 * 32 + 16, 1, W } },
+	post((struct vdrv_seg[]){ { DATA + 0x8000, 16 + 512, 0 },
+				  { HDRS + 2 * 32 + 16, 1, W } },
 	     2);
 	run_posted();
 	ck_assert_uint_eq(status_of(2), VIRTIO_BLK_S_IOERR);
@@ -817,17 +714,17 @@ static void reset_round(unsigned int round)
 	for (unsigned int k = 0; k < 64; k++)
 		post_req(k, VIRTIO_BLK_T_IN, (k * 128 + round) % (IMG_SECTORS - 128),
 			 DATA + (uint64_t)len * k, len);
-	publish();
+	vdrv_vq_publish(&vq);
 	kick();
 	nanosleep(&pause, NULL);
-	wr(VIRTIO_MMIO_STATUS, 0);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
-	idx = used_idx();
+	vdrv_wr(dev, VIRTIO_MMIO_STATUS, 0);
+	ck_assert_uint_eq(vdrv_rd(dev, VIRTIO_MMIO_STATUS), 0);
+	idx = vdrv_vq_used_idx(&vq);
 	memset(gptr(DATA), 0x5a, 64 * len);
 	memset(gptr(HDRS), 0x5a, 64 * 32);
 	pause.tv_nsec = 20 * 1000 * 1000;
 	nanosleep(&pause, NULL);
-	ck_assert_uint_eq(used_idx(), idx);
+	ck_assert_uint_eq(vdrv_vq_used_idx(&vq), idx);
 	assert_bytes(DATA, 0x5a, 64 * len);
 	assert_bytes(HDRS, 0x5a, 64 * 32);
 }
@@ -850,7 +747,7 @@ START_TEST(test_destroy_in_flight)
 	disk_up(false, DISK_CACHE_NONE, BLK_FEATURES);
 	for (unsigned int k = 0; k < 64; k++)
 		post_req(k, VIRTIO_BLK_T_IN, k * 128, DATA + 65536ULL * k, 65536);
-	publish();
+	vdrv_vq_publish(&vq);
 	kick();
 	virtio_blk_destroy(blk);
 	blk = NULL;

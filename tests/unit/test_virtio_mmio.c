@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "virtio/mmio.h"
+#include "virtio_driver.h"
 
 #define BASE 0x40000000ULL
 #define SIZE 0x100000ULL
@@ -178,102 +178,40 @@ static void teardown(void)
 	guest_mem_destroy(&mem);
 }
 
-static uint32_t rd(uint64_t off)
-{
-	uint32_t v;
-
-	virtio_mmio_read(&f.dev, off, &v, 4);
-	return le32toh(v);
-}
-
-static void wr(uint64_t off, uint32_t v)
-{
-	v = htole32(v);
-	virtio_mmio_write(&f.dev, off, &v, 4);
-}
-
-static void wr64(uint64_t lo, uint64_t v)
-{
-	wr(lo, (uint32_t)v);
-	wr(lo + 4, (uint32_t)(v >> 32));
-}
-
-static uint64_t device_features(void)
-{
-	uint64_t hi;
-
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	hi = rd(VIRTIO_MMIO_DEVICE_FEATURES);
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	return hi << 32 | rd(VIRTIO_MMIO_DEVICE_FEATURES);
-}
-
-/* The driver's steps of spec 3.1.1 up to FEATURES_OK. */
-static void negotiate(uint64_t features)
-{
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	wr(VIRTIO_MMIO_STATUS, rd(VIRTIO_MMIO_STATUS) | VIRTIO_CONFIG_S_DRIVER);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
-	wr(VIRTIO_MMIO_STATUS,
-	   rd(VIRTIO_MMIO_STATUS) | VIRTIO_CONFIG_S_FEATURES_OK);
-}
-
-static void setup_queue(uint32_t q, uint32_t num, uint64_t desc,
-			uint64_t avail, uint64_t used)
-{
-	wr(VIRTIO_MMIO_QUEUE_SEL, q);
-	wr(VIRTIO_MMIO_QUEUE_NUM, num);
-	wr64(VIRTIO_MMIO_QUEUE_DESC_LOW, desc);
-	wr64(VIRTIO_MMIO_QUEUE_AVAIL_LOW, avail);
-	wr64(VIRTIO_MMIO_QUEUE_USED_LOW, used);
-	wr(VIRTIO_MMIO_QUEUE_READY, 1);
-}
-
-static void driver_ok(void)
-{
-	wr(VIRTIO_MMIO_STATUS, rd(VIRTIO_MMIO_STATUS) | VIRTIO_CONFIG_S_DRIVER_OK);
-}
-
 /* Negotiated, queue 0 ready, DRIVER_OK. */
 static void bring_up(void)
 {
 	int before = f.activates;
 
-	negotiate(OFFERED);
-	setup_queue(0, QSZ, DESC, AVAIL, USED);
-	driver_ok();
+	vdrv_negotiate(&f.dev, OFFERED);
+	vdrv_queue_setup(&f.dev, 0, QSZ, DESC, AVAIL, USED);
+	vdrv_driver_ok(&f.dev);
 	ck_assert_int_eq(f.activates, before + 1);
-}
-
-static bool needs_reset(void)
-{
-	return rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET;
 }
 
 START_TEST(test_identity)
 {
 	uint64_t feat;
 
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_MAGIC_VALUE), 0x74726976);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_VERSION), 2);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_ID), 2);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_VENDOR_ID), VIRTIO_MMIO_VENDOR);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
-	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), QSZ);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_READY), 0);
-	wr(VIRTIO_MMIO_QUEUE_SEL, 1);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), 8);
-	wr(VIRTIO_MMIO_QUEUE_SEL, 2); /* no such queue: not available */
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), 0);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_MAGIC_VALUE), 0x74726976);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_VERSION), 2);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_DEVICE_ID), 2);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_VENDOR_ID),
+			  VIRTIO_MMIO_VENDOR);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_STATUS), 0);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_SEL, 0);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_QUEUE_NUM_MAX), QSZ);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_QUEUE_READY), 0);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_SEL, 1);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_QUEUE_NUM_MAX), 8);
+	/* No such queue: not available. */
+	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_SEL, 2);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_QUEUE_NUM_MAX), 0);
 	/* VERSION_1 added, RING_PACKED dropped, INDIRECT not asked for. */
-	feat = device_features();
+	feat = vdrv_device_features(&f.dev);
 	ck_assert_uint_eq(feat, OFFERED);
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 2);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_FEATURES), 0);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 2);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_DEVICE_FEATURES), 0);
 }
 END_TEST
 
@@ -295,61 +233,63 @@ START_TEST(test_feature_negotiation)
 {
 	const struct feature_case *c = &feature_cases[_i];
 
-	negotiate(c->driver);
-	ck_assert_int_eq(!!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK),
+	vdrv_negotiate(&f.dev, c->driver);
+	ck_assert_int_eq(!!(vdrv_rd(&f.dev, VIRTIO_MMIO_STATUS) &
+			    VIRTIO_CONFIG_S_FEATURES_OK),
 			 c->accepted);
-	driver_ok();
+	vdrv_driver_ok(&f.dev);
 	if (c->accepted) {
 		ck_assert_int_eq(f.activates, 1);
 		ck_assert_uint_eq(f.features, c->driver);
-		ck_assert(!needs_reset());
+		ck_assert(!vdrv_needs_reset(&f.dev));
 	} else {
 		ck_assert_int_eq(f.activates, 0);
-		ck_assert(needs_reset());
+		ck_assert(vdrv_needs_reset(&f.dev));
 	}
 }
 END_TEST
 
 START_TEST(test_features_frozen_after_features_ok)
 {
-	negotiate(OFFERED);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, 0);
-	driver_ok();
+	vdrv_negotiate(&f.dev, OFFERED);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_DRIVER_FEATURES, 0);
+	vdrv_driver_ok(&f.dev);
 	ck_assert_uint_eq(f.features, OFFERED);
 }
 END_TEST
 
 START_TEST(test_feature_bits_above_63_refused)
 {
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 2);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);
-	negotiate(OFFERED);
-	ck_assert(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK));
+	vdrv_wr(&f.dev, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 2);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_DRIVER_FEATURES, 1);
+	vdrv_negotiate(&f.dev, OFFERED);
+	ck_assert(!(vdrv_rd(&f.dev, VIRTIO_MMIO_STATUS) &
+		    VIRTIO_CONFIG_S_FEATURES_OK));
 }
 END_TEST
 
 START_TEST(test_queue_setup)
 {
-	negotiate(OFFERED);
+	vdrv_negotiate(&f.dev, OFFERED);
 	/* Rings above 4 GiB: both register halves are used. */
-	setup_queue(0, QSZ, HIGH, HIGH + 0x1000, HIGH + 0x2000);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_READY), 1);
+	vdrv_queue_setup(&f.dev, 0, QSZ, HIGH, HIGH + 0x1000, HIGH + 0x2000);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_QUEUE_READY), 1);
 	ck_assert_uint_eq(f.dev.queues[0].vq.gpa.avail, HIGH + 0x1000);
 	/* Queue registers are frozen while it is ready. */
-	wr(VIRTIO_MMIO_QUEUE_NUM, 4);
-	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, 0);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_NUM, 4);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_DESC_LOW, 0);
 	ck_assert_uint_eq(f.dev.queues[0].num, QSZ);
 	ck_assert_uint_eq(f.dev.queues[0].addr[0], HIGH);
-	driver_ok();
+	vdrv_driver_ok(&f.dev);
 	ck_assert_int_eq(f.activates, 1);
 	ck_assert(f.q0_at_activate);
 	ck_assert(!f.q1_at_activate);
 	ck_assert(f.event_idx_at_activate);
 	/* No VIRTIO_F_RING_RESET: QueueReady is fixed after DRIVER_OK. */
-	wr(VIRTIO_MMIO_QUEUE_READY, 0);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_READY), 1);
-	ck_assert(!needs_reset());
+	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_READY, 0);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_QUEUE_READY), 1);
+	ck_assert(!vdrv_needs_reset(&f.dev));
 }
 END_TEST
 
@@ -372,27 +312,29 @@ START_TEST(test_queue_bad_rings)
 {
 	const struct ring_case *c = &bad_rings[_i];
 
-	negotiate(OFFERED);
-	setup_queue(c->queue, c->num, c->desc, c->avail, c->used);
-	ck_assert_msg(rd(VIRTIO_MMIO_QUEUE_READY) == 0, "%s", c->name);
-	ck_assert_msg(needs_reset(), "%s", c->name);
+	vdrv_negotiate(&f.dev, OFFERED);
+	vdrv_queue_setup(&f.dev, c->queue, c->num, c->desc, c->avail, c->used);
+	ck_assert_msg(vdrv_rd(&f.dev, VIRTIO_MMIO_QUEUE_READY) == 0, "%s",
+		      c->name);
+	ck_assert_msg(vdrv_needs_reset(&f.dev), "%s", c->name);
 	ck_assert_ptr_null(virtio_mmio_queue(&f.dev, c->queue));
 	/* DRIVER_OK cannot start a device that needs a reset. */
-	driver_ok();
+	vdrv_driver_ok(&f.dev);
 	ck_assert_int_eq(f.activates, 0);
 	/* A reset mends it. */
-	wr(VIRTIO_MMIO_STATUS, 0);
-	ck_assert(!needs_reset());
+	vdrv_wr(&f.dev, VIRTIO_MMIO_STATUS, 0);
+	ck_assert(!vdrv_needs_reset(&f.dev));
 	bring_up();
 }
 END_TEST
 
 START_TEST(test_queue_before_features_ok)
 {
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	setup_queue(0, QSZ, DESC, AVAIL, USED);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_READY), 0);
-	ck_assert(needs_reset());
+	vdrv_wr(&f.dev, VIRTIO_MMIO_STATUS,
+		VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	vdrv_queue_setup(&f.dev, 0, QSZ, DESC, AVAIL, USED);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_QUEUE_READY), 0);
+	ck_assert(vdrv_needs_reset(&f.dev));
 }
 END_TEST
 
@@ -400,19 +342,20 @@ START_TEST(test_reset_midway)
 {
 	bring_up();
 	virtio_mmio_signal_used(&f.dev);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
-	wr(VIRTIO_MMIO_STATUS, 0);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_INTERRUPT_STATUS),
+			  VIRTIO_MMIO_INT_VRING);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_STATUS, 0);
 	ck_assert_int_eq(f.resets, 1);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
-	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_READY), 0);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_STATUS), 0);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_SEL, 0);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_QUEUE_READY), 0);
 	ck_assert_ptr_null(virtio_mmio_queue(&f.dev, 0));
 	ck_assert_uint_eq(f.dev.queues[0].num, 0);
 	ck_assert_uint_eq(f.dev.queues[0].addr[2], 0);
 	ck_assert_uint_eq(f.dev.driver_features, 0);
 	/* Kicks reach no one until the driver starts over. */
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	ck_assert_int_eq(f.notifies, 0);
 	bring_up();
 	ck_assert_int_eq(f.activates, 2);
@@ -421,42 +364,37 @@ START_TEST(test_reset_midway)
 END_TEST
 
 /* The driver side of the dataplane test: offers chains as room allows. */
-static void offer_one(uint16_t *avail_idx)
+static void offer_one(struct vdrv_vq *vq)
 {
-	struct vring_avail *a = guest_mem_ptr(&mem, AVAIL, 6 + 2 * QSZ);
-	uint16_t slot = *avail_idx % QSZ;
-	struct vring_desc d = {
-		htole64(BUF(slot)), htole32(64), htole16(VRING_DESC_F_WRITE), 0,
-	};
+	uint16_t slot = vq->avail_idx % QSZ;
 
-	ck_assert_int_eq(guest_mem_write(&mem, DESC + 16 * slot, &d, 16), 0);
-	a->ring[slot] = htole16(slot);
-	(*avail_idx)++;
-	__atomic_store_n(&a->idx, htole16(*avail_idx), __ATOMIC_RELEASE);
+	vdrv_desc(&mem, DESC, slot, BUF(slot), 64, VRING_DESC_F_WRITE, 0);
+	vdrv_vq_offer(vq, slot);
 }
 
 START_TEST(test_reset_with_io_in_flight)
 {
-	struct vring_used *u = guest_mem_ptr(&mem, USED, 6 + 8 * QSZ);
-	uint16_t avail_idx = 0, used_idx;
+	struct vdrv_vq vq;
+	uint16_t used_idx;
 
+	vdrv_vq_init(&vq, &mem, QSZ, DESC, AVAIL, USED);
 	f.with_thread = true;
 	bring_up();
 	while (atomic_load(&f.served) < 200) {
-		used_idx = le16toh(__atomic_load_n(&u->idx, __ATOMIC_ACQUIRE));
-		if ((uint16_t)(avail_idx - used_idx) < QSZ)
-			offer_one(&avail_idx);
+		used_idx = vdrv_vq_used_idx(&vq);
+		if ((uint16_t)(vq.avail_idx - used_idx) < QSZ)
+			offer_one(&vq);
 		else
 			sched_yield();
 	}
 	/* Status 0 while chains are still queued and the thread runs. */
-	wr(VIRTIO_MMIO_STATUS, 0);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_STATUS, 0);
 	ck_assert(!atomic_load(&f.running));
 	ck_assert_int_eq(f.resets, 1);
-	ck_assert(!needs_reset());
-	used_idx = le16toh(u->idx);
+	ck_assert(!vdrv_needs_reset(&f.dev));
+	used_idx = vdrv_vq_used_idx(&vq);
 	ck_assert_uint_ge(used_idx, 200);
-	ck_assert_uint_le((uint16_t)(avail_idx - used_idx), QSZ);
+	ck_assert_uint_le((uint16_t)(vq.avail_idx - used_idx), QSZ);
 	ck_assert_ptr_null(virtio_mmio_queue(&f.dev, 0));
 }
 END_TEST
@@ -509,10 +447,11 @@ START_TEST(test_access_width)
 	ck_assert_uint_eq(v1, 0);
 	virtio_mmio_read(&f.dev, VIRTIO_MMIO_MAGIC_VALUE, &v8, 8);
 	ck_assert_uint_eq(v8, 0);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_MAGIC_VALUE + 2), 0); /* unaligned */
+	/* Unaligned. */
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_MAGIC_VALUE + 2), 0);
 	v2 = htole16(VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	virtio_mmio_write(&f.dev, VIRTIO_MMIO_STATUS, &v2, 2);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_STATUS), 0);
 }
 END_TEST
 
@@ -525,7 +464,7 @@ START_TEST(test_reports_rate_limited)
 			 VIRTIO_MMIO_MAX_REPORTS);
 	ck_assert_ptr_nonnull(strstr(last, "virtio-fake at 0x0: 1-byte write"));
 	ck_assert_ptr_nonnull(strstr(last, "not reporting more"));
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_STATUS), 0);
 }
 END_TEST
 
@@ -563,18 +502,20 @@ START_TEST(test_interrupts)
 {
 	virtio_mmio_signal_used(&f.dev);
 	ck_assert_int_eq(f.signals, 1);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
-	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_INTERRUPT_STATUS),
+			  VIRTIO_MMIO_INT_VRING);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	/* Config changes: the generation moves; no interrupt before DRIVER_OK. */
 	virtio_mmio_config_changed(&f.dev);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_CONFIG_GENERATION), 1);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_CONFIG_GENERATION), 1);
 	ck_assert_int_eq(f.signals, 1);
 	bring_up();
 	virtio_mmio_config_changed(&f.dev);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_CONFIG_GENERATION), 2);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_CONFIG_GENERATION), 2);
 	ck_assert_int_eq(f.signals, 2);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_INTERRUPT_STATUS),
+			  VIRTIO_MMIO_INT_CONFIG);
 }
 END_TEST
 
@@ -588,37 +529,42 @@ START_TEST(test_used_irq_external)
 	const struct virtio_mmio_irq irq = { fake_signal, &f };
 	struct virtio_mmio_config cfg = fake_cfg;
 
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	virtio_mmio_destroy(&f.dev);
 	cfg.used_irq_external = true;
 	ck_assert_int_eq(virtio_mmio_init(&f.dev, &cfg, &fake_ops, &f, &mem,
 					  &irq), 0);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
-	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_INTERRUPT_STATUS),
+			  VIRTIO_MMIO_INT_VRING);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_INTERRUPT_STATUS),
+			  VIRTIO_MMIO_INT_VRING);
 	bring_up();
 	virtio_mmio_config_changed(&f.dev);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS),
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_INTERRUPT_STATUS),
 			  VIRTIO_MMIO_INT_VRING | VIRTIO_MMIO_INT_CONFIG);
-	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_CONFIG);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
-	wr(VIRTIO_MMIO_STATUS, 0); /* reset keeps it: it is what the device is */
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_CONFIG);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_INTERRUPT_STATUS),
+			  VIRTIO_MMIO_INT_VRING);
+	/* A reset keeps it: it is what the device is. */
+	vdrv_wr(&f.dev, VIRTIO_MMIO_STATUS, 0);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_INTERRUPT_STATUS),
+			  VIRTIO_MMIO_INT_VRING);
 }
 END_TEST
 
 START_TEST(test_queue_notify)
 {
-	negotiate(OFFERED);
-	setup_queue(0, QSZ, DESC, AVAIL, USED);
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0); /* before DRIVER_OK */
+	vdrv_negotiate(&f.dev, OFFERED);
+	vdrv_queue_setup(&f.dev, 0, QSZ, DESC, AVAIL, USED);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0); /* before DRIVER_OK */
 	ck_assert_int_eq(f.notifies, 0);
-	driver_ok();
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	vdrv_driver_ok(&f.dev);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	ck_assert_int_eq(f.notifies, 1);
 	ck_assert_int_eq(f.last_notify, 0);
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 1); /* not ready */
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 5); /* no such queue */
+	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_NOTIFY, 1); /* not ready */
+	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_NOTIFY, 5); /* no such queue */
 	ck_assert_int_eq(f.notifies, 1);
 }
 END_TEST
@@ -627,8 +573,9 @@ START_TEST(test_queue_error_from_dataplane)
 {
 	bring_up();
 	virtio_mmio_queue_error(&f.dev, 0, -ELOOP, "a loop");
-	ck_assert(needs_reset());
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
+	ck_assert(vdrv_needs_reset(&f.dev));
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_INTERRUPT_STATUS),
+			  VIRTIO_MMIO_INT_CONFIG);
 	ck_assert_int_eq(f.signals, 1);
 	virtio_mmio_queue_error(&f.dev, 0, -ELOOP, "a loop");
 	ck_assert_int_eq(f.signals, 1); /* said once */
@@ -638,25 +585,28 @@ END_TEST
 START_TEST(test_activate_failure)
 {
 	f.activate_ret = -EIO;
-	negotiate(OFFERED);
-	setup_queue(0, QSZ, DESC, AVAIL, USED);
-	driver_ok();
-	ck_assert(needs_reset());
+	vdrv_negotiate(&f.dev, OFFERED);
+	vdrv_queue_setup(&f.dev, 0, QSZ, DESC, AVAIL, USED);
+	vdrv_driver_ok(&f.dev);
+	ck_assert(vdrv_needs_reset(&f.dev));
 	ck_assert_int_eq(f.signals, 1); /* DRIVER_OK was set: config interrupt */
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	ck_assert_int_eq(f.notifies, 0);
 }
 END_TEST
 
 START_TEST(test_status_bits_only_added)
 {
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS),
+	vdrv_wr(&f.dev, VIRTIO_MMIO_STATUS,
+		VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	vdrv_wr(&f.dev, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_STATUS),
 			  VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	/* DEVICE_NEEDS_RESET is the device's to set. */
-	wr(VIRTIO_MMIO_STATUS, rd(VIRTIO_MMIO_STATUS) | VIRTIO_CONFIG_S_NEEDS_RESET);
-	ck_assert(!needs_reset());
+	vdrv_wr(&f.dev, VIRTIO_MMIO_STATUS,
+		vdrv_rd(&f.dev, VIRTIO_MMIO_STATUS) |
+		    VIRTIO_CONFIG_S_NEEDS_RESET);
+	ck_assert(!vdrv_needs_reset(&f.dev));
 }
 END_TEST
 

@@ -131,7 +131,7 @@ static struct virtio_net_hdr_mrg_rxbuf hdr_with(uint8_t flags, uint16_t nb)
 
 static uint16_t num_buffers_at(uint64_t gpa)
 {
-	struct virtio_net_hdr_mrg_rxbuf *h = drv_ptr(&d, gpa, DRV_HDR_LEN);
+	struct virtio_net_hdr_mrg_rxbuf *h = vdrv_ptr(&d.mem, gpa, DRV_HDR_LEN);
 
 	return le16toh(h->num_buffers);
 }
@@ -161,8 +161,8 @@ START_TEST(test_config_space)
 	virtio_mmio_write(d.dev, VIRTIO_MMIO_CONFIG, &b, 1);
 	virtio_mmio_read(d.dev, VIRTIO_MMIO_CONFIG, &b, 1);
 	ck_assert_uint_eq(b, test_mac[0]);
-	ck_assert_uint_eq(drv_rd(&d, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_NET);
-	ck_assert_uint_eq(drv_rd(&d, VIRTIO_MMIO_QUEUE_NUM_MAX), 256);
+	ck_assert_uint_eq(vdrv_rd(d.dev, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_NET);
+	ck_assert_uint_eq(vdrv_rd(d.dev, VIRTIO_MMIO_QUEUE_NUM_MAX), 256);
 }
 END_TEST
 
@@ -261,7 +261,7 @@ END_TEST
 /* What the transport offers on this device, and what negotiation keeps. */
 START_TEST(test_negotiation)
 {
-	uint64_t offered = drv_device_features(&d), got;
+	uint64_t offered = vdrv_device_features(d.dev), got;
 	struct virtio_net_info info;
 
 	ck_assert_uint_eq(offered, BASE_BITS | GUEST_OFFLOADS |
@@ -277,17 +277,10 @@ START_TEST(test_negotiation)
 	ck_assert_uint_eq(info.queue_size, 256);
 	ck_assert_str_eq(info.tap, "tvtest0");
 	/* A bit never offered: FEATURES_OK refused. */
-	drv_wr(&d, VIRTIO_MMIO_STATUS, 0);
-	drv_wr(&d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-					      VIRTIO_CONFIG_S_DRIVER);
-	drv_wr(&d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	drv_wr(&d, VIRTIO_MMIO_DRIVER_FEATURES, F(VIRTIO_NET_F_CTRL_VQ));
-	drv_wr(&d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	drv_wr(&d, VIRTIO_MMIO_DRIVER_FEATURES, 1); /* VERSION_1 */
-	drv_wr(&d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-					      VIRTIO_CONFIG_S_DRIVER |
-					      VIRTIO_CONFIG_S_FEATURES_OK);
-	ck_assert(!(drv_rd(&d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK));
+	vdrv_wr(d.dev, VIRTIO_MMIO_STATUS, 0);
+	vdrv_negotiate(d.dev, F(VIRTIO_NET_F_CTRL_VQ) | F(VIRTIO_F_VERSION_1));
+	ck_assert(!(vdrv_rd(d.dev, VIRTIO_MMIO_STATUS) &
+		    VIRTIO_CONFIG_S_FEATURES_OK));
 }
 END_TEST
 
@@ -333,18 +326,19 @@ START_TEST(test_rx_packet)
 
 	drv_init(&d, WANT_ALL);
 	buf = drv_post_rx(&d, 2048);
-	drv_kick(&d, RXQ);
+	vdrv_notify(d.dev, RXQ);
 	fill_pattern(frame, sizeof(frame), 1);
 	peer_send(&hdr, frame, sizeof(frame));
 	ck_assert(drv_wait_used(&d, RXQ, 1));
-	e = drv_used_elem(&d, RXQ, 0);
+	e = vdrv_vq_used_elem(&d.vq[RXQ], 0);
 	ck_assert_uint_eq(e.id, 0);
 	ck_assert_uint_eq(e.len, DRV_HDR_LEN + sizeof(frame));
-	ck_assert_uint_eq(((struct virtio_net_hdr *)drv_ptr(&d, buf, 12))->flags,
-			  VIRTIO_NET_HDR_F_DATA_VALID);
+	ck_assert_uint_eq(
+	    ((struct virtio_net_hdr *)vdrv_ptr(&d.mem, buf, 12))->flags,
+	    VIRTIO_NET_HDR_F_DATA_VALID);
 	ck_assert_uint_eq(num_buffers_at(buf), 1);
-	ck_assert_mem_eq(drv_ptr(&d, buf + DRV_HDR_LEN, sizeof(frame)), frame,
-			 sizeof(frame));
+	ck_assert_mem_eq(vdrv_ptr(&d.mem, buf + DRV_HDR_LEN, sizeof(frame)),
+			 frame, sizeof(frame));
 	/* The used-buffer interrupt, with its cause. */
 	ck_assert(drv_wait_reg(&d, VIRTIO_MMIO_INTERRUPT_STATUS,
 			       VIRTIO_MMIO_INT_VRING));
@@ -367,12 +361,12 @@ START_TEST(test_rx_waits_for_buffers)
 	fill_pattern(frame, sizeof(frame), 2);
 	peer_send(&hdr, frame, sizeof(frame));
 	drv_sleep_ms(20);
-	ck_assert_uint_eq(drv_used_idx(&d, RXQ), 0);
+	ck_assert_uint_eq(vdrv_vq_used_idx(&d.vq[RXQ]), 0);
 	buf = drv_post_rx(&d, 1536);
-	drv_kick(&d, RXQ);
+	vdrv_notify(d.dev, RXQ);
 	ck_assert(drv_wait_used(&d, RXQ, 1));
-	ck_assert_mem_eq(drv_ptr(&d, buf + DRV_HDR_LEN, sizeof(frame)), frame,
-			 sizeof(frame));
+	ck_assert_mem_eq(vdrv_ptr(&d.mem, buf + DRV_HDR_LEN, sizeof(frame)),
+			 frame, sizeof(frame));
 }
 END_TEST
 
@@ -388,16 +382,16 @@ START_TEST(test_rx_mergeable)
 	drv_init(&d, WANT_ALL);
 	for (int i = 0; i < 3; i++)
 		bufs[i] = drv_post_rx(&d, 100);
-	drv_kick(&d, RXQ);
+	vdrv_notify(d.dev, RXQ);
 	fill_pattern(frame, sizeof(frame), 3);
 	peer_send(&hdr, frame, sizeof(frame));
 	ck_assert(drv_wait_used(&d, RXQ, 3));
 	ck_assert_uint_eq(num_buffers_at(bufs[0]), 3);
 	for (uint16_t i = 0; i < 3; i++) {
-		e = drv_used_elem(&d, RXQ, i);
+		e = vdrv_vq_used_elem(&d.vq[RXQ], i);
 		ck_assert_uint_eq(e.id, i);
 		ck_assert_uint_eq(e.len, i < 2 ? 100 : 62);
-		memcpy(got + off, drv_ptr(&d, bufs[i], e.len), e.len);
+		memcpy(got + off, vdrv_ptr(&d.mem, bufs[i], e.len), e.len);
 		off += e.len;
 	}
 	ck_assert_mem_eq(got + DRV_HDR_LEN, frame, sizeof(frame));
@@ -419,20 +413,20 @@ START_TEST(test_rx_largest_packet)
 
 		first = i ? first : b;
 	}
-	drv_kick(&d, RXQ);
+	vdrv_notify(d.dev, RXQ);
 	fill_pattern(frame, sizeof(frame), 4);
 	peer_send(&hdr, frame, sizeof(frame));
 	ck_assert(drv_wait_used(&d, RXQ, 33));
-	ck_assert_uint_eq(drv_used_idx(&d, RXQ), 33);
+	ck_assert_uint_eq(vdrv_vq_used_idx(&d.vq[RXQ]), 33);
 	ck_assert_uint_eq(num_buffers_at(first), 33);
 	for (uint16_t i = 0; i < 33; i++) {
-		e = drv_used_elem(&d, RXQ, i);
+		e = vdrv_vq_used_elem(&d.vq[RXQ], i);
 		ck_assert_uint_eq(e.id, i);
 		off += e.len;
 	}
 	ck_assert_uint_eq(off, NET_USER_MAX_PACKET);
 	/* The last chain's data is the frame's tail. */
-	ck_assert_mem_eq(drv_ptr(&d, first + 32 * 2048, e.len),
+	ck_assert_mem_eq(vdrv_ptr(&d.mem, first + 32 * 2048, e.len),
 			 frame + sizeof(frame) - e.len, e.len);
 }
 END_TEST
@@ -446,16 +440,16 @@ START_TEST(test_rx_too_big_without_mrg)
 
 	drv_init(&d, WANT_NO_MRG);
 	buf = drv_post_rx(&d, 100);
-	drv_kick(&d, RXQ);
+	vdrv_notify(d.dev, RXQ);
 	fill_pattern(big, sizeof(big), 5);
 	fill_pattern(small, sizeof(small), 6);
 	peer_send(&hdr, big, sizeof(big));
 	peer_send(&hdr, small, sizeof(small));
 	ck_assert(drv_wait_used(&d, RXQ, 1));
-	ck_assert_uint_eq(drv_used_elem(&d, RXQ, 0).len,
+	ck_assert_uint_eq(vdrv_vq_used_elem(&d.vq[RXQ], 0).len,
 			  DRV_HDR_LEN + sizeof(small));
-	ck_assert_mem_eq(drv_ptr(&d, buf + DRV_HDR_LEN, sizeof(small)), small,
-			 sizeof(small));
+	ck_assert_mem_eq(vdrv_ptr(&d.mem, buf + DRV_HDR_LEN, sizeof(small)),
+			 small, sizeof(small));
 	/* VERSION_1 keeps num_buffers: 1 without MRG_RXBUF. */
 	ck_assert_uint_eq(num_buffers_at(buf), 1);
 }
@@ -466,7 +460,7 @@ START_TEST(test_tx_packet)
 {
 	uint8_t frame[300], got[400];
 	struct virtio_net_hdr_mrg_rxbuf hdr = hdr_with(0, 0);
-	struct drv_seg s[3] = {
+	struct vdrv_seg s[3] = {
 		{ drv_alloc(&d, DRV_HDR_LEN), DRV_HDR_LEN, 0 },
 		{ drv_alloc(&d, 100), 100, 0 },
 		{ drv_alloc(&d, 200), 200, 0 },
@@ -478,13 +472,13 @@ START_TEST(test_tx_packet)
 	ck_assert_int_eq(guest_mem_write(&d.mem, s[0].gpa, &hdr, DRV_HDR_LEN), 0);
 	ck_assert_int_eq(guest_mem_write(&d.mem, s[1].gpa, frame, 100), 0);
 	ck_assert_int_eq(guest_mem_write(&d.mem, s[2].gpa, frame + 100, 200), 0);
-	drv_offer(&d, TXQ, drv_chain(&d, TXQ, s, 3));
-	drv_kick(&d, TXQ);
+	vdrv_vq_add(&d.vq[TXQ], s, 3);
+	vdrv_notify(d.dev, TXQ);
 	n = peer_recv(got, sizeof(got), DRV_TIMEOUT_MS);
 	ck_assert_int_eq(n, DRV_HDR_LEN + sizeof(frame));
 	ck_assert_mem_eq(got + DRV_HDR_LEN, frame, sizeof(frame));
 	ck_assert(drv_wait_used(&d, TXQ, 1));
-	ck_assert_uint_eq(drv_used_elem(&d, TXQ, 0).len, 0);
+	ck_assert_uint_eq(vdrv_vq_used_elem(&d.vq[TXQ], 0).len, 0);
 }
 END_TEST
 
@@ -494,16 +488,16 @@ START_TEST(test_tx_indirect_many)
 	uint8_t got[128];
 	uint64_t table = drv_alloc(&d, 32), hdr = drv_alloc(&d, DRV_HDR_LEN);
 	uint64_t data = drv_alloc(&d, 64);
-	struct drv_seg s = { table, 32, VRING_DESC_F_INDIRECT };
+	struct vdrv_seg s = { table, 32, VRING_DESC_F_INDIRECT };
 
 	drv_init(&d, WANT_ALL);
-	memset(drv_ptr(&d, hdr, DRV_HDR_LEN), 0, DRV_HDR_LEN);
-	drv_desc(&d, table, 0, hdr, DRV_HDR_LEN, VRING_DESC_F_NEXT, 1);
-	drv_desc(&d, table, 1, data, 64, 0, 0);
+	memset(vdrv_ptr(&d.mem, hdr, DRV_HDR_LEN), 0, DRV_HDR_LEN);
+	vdrv_desc(&d.mem, table, 0, hdr, DRV_HDR_LEN, VRING_DESC_F_NEXT, 1);
+	vdrv_desc(&d.mem, table, 1, data, 64, 0, 0);
 	for (int i = 0; i < 200; i++) {
-		memset(drv_ptr(&d, data, 64), i, 64);
-		drv_offer(&d, TXQ, drv_chain(&d, TXQ, &s, 1));
-		drv_kick(&d, TXQ);
+		memset(vdrv_ptr(&d.mem, data, 64), i, 64);
+		vdrv_vq_add(&d.vq[TXQ], &s, 1);
+		vdrv_notify(d.dev, TXQ);
 		ck_assert_int_eq(peer_recv(got, sizeof(got), DRV_TIMEOUT_MS),
 				 DRV_HDR_LEN + 64);
 		ck_assert_uint_eq(got[DRV_HDR_LEN], (uint8_t)i);
@@ -516,17 +510,17 @@ END_TEST
 START_TEST(test_tx_bad_sizes)
 {
 	uint32_t huge = NET_USER_MAX_PACKET + 1;
-	struct drv_seg shorty = { drv_alloc(&d, 8), 8, 0 };
-	struct drv_seg big = { drv_alloc(&d, huge), huge, 0 };
+	struct vdrv_seg shorty = { drv_alloc(&d, 8), 8, 0 };
+	struct vdrv_seg big = { drv_alloc(&d, huge), huge, 0 };
 	uint8_t got[64];
 
 	drv_init(&d, WANT_ALL);
-	drv_offer(&d, TXQ, drv_chain(&d, TXQ, &shorty, 1));
-	drv_offer(&d, TXQ, drv_chain(&d, TXQ, &big, 1));
-	drv_kick(&d, TXQ);
+	vdrv_vq_add(&d.vq[TXQ], &shorty, 1);
+	vdrv_vq_add(&d.vq[TXQ], &big, 1);
+	vdrv_notify(d.dev, TXQ);
 	ck_assert(drv_wait_used(&d, TXQ, 2));
 	ck_assert_int_eq(peer_recv(got, sizeof(got), 50), -1);
-	ck_assert(!(drv_rd(&d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET));
+	ck_assert(!vdrv_needs_reset(d.dev));
 }
 END_TEST
 
@@ -534,14 +528,14 @@ END_TEST
 START_TEST(test_tx_ignores_writable)
 {
 	uint8_t got[256];
-	struct drv_seg s[2] = {
+	struct vdrv_seg s[2] = {
 		{ drv_alloc(&d, 40), 40, 0 },
 		{ drv_alloc(&d, 100), 100, W },
 	};
 
 	drv_init(&d, WANT_ALL);
-	drv_offer(&d, TXQ, drv_chain(&d, TXQ, s, 2));
-	drv_kick(&d, TXQ);
+	vdrv_vq_add(&d.vq[TXQ], s, 2);
+	vdrv_notify(d.dev, TXQ);
 	ck_assert_int_eq(peer_recv(got, sizeof(got), DRV_TIMEOUT_MS), 40);
 	ck_assert(drv_wait_used(&d, TXQ, 1));
 }
@@ -572,22 +566,24 @@ static void offer_bad(enum bad_kind kind)
 
 	switch (kind) {
 	case BAD_RX_OUTSIDE_RAM:
-		drv_desc(&d, DRV_DESC(q), 0, DRV_BASE + DRV_MEM_SIZE - 8, 64, W, 0);
+		vdrv_desc(&d.mem, DRV_DESC(q), 0, DRV_BASE + DRV_MEM_SIZE - 8,
+			  64, W, 0);
 		break;
 	case BAD_RX_TINY:
-		drv_desc(&d, DRV_DESC(q), 0, b, 8, W, 0);
+		vdrv_desc(&d.mem, DRV_DESC(q), 0, b, 8, W, 0);
 		break;
 	case BAD_TX_LOOP:
-		drv_desc(&d, DRV_DESC(q), 0, b, 16, VRING_DESC_F_NEXT, 1);
-		drv_desc(&d, DRV_DESC(q), 1, b, 16, VRING_DESC_F_NEXT, 0);
+		vdrv_desc(&d.mem, DRV_DESC(q), 0, b, 16, VRING_DESC_F_NEXT, 1);
+		vdrv_desc(&d.mem, DRV_DESC(q), 1, b, 16, VRING_DESC_F_NEXT, 0);
 		break;
 	case BAD_RX_WRITE_ORDER:
-		drv_desc(&d, DRV_DESC(q), 0, b, 32, W | VRING_DESC_F_NEXT, 1);
-		drv_desc(&d, DRV_DESC(q), 1, b + 32, 32, 0, 0);
+		vdrv_desc(&d.mem, DRV_DESC(q), 0, b, 32, W | VRING_DESC_F_NEXT,
+			  1);
+		vdrv_desc(&d.mem, DRV_DESC(q), 1, b + 32, 32, 0, 0);
 		break;
 	}
-	drv_offer(&d, q, 0);
-	drv_kick(&d, q);
+	vdrv_vq_offer(&d.vq[q], 0);
+	vdrv_notify(d.dev, q);
 }
 
 START_TEST(test_bad_chain)
@@ -605,7 +601,7 @@ START_TEST(test_bad_chain)
 	/* A reset and a new probe: traffic flows again. */
 	drv_init(&d, WANT_ALL);
 	drv_post_rx(&d, 2048);
-	drv_kick(&d, RXQ);
+	vdrv_notify(d.dev, RXQ);
 	peer_send(&hdr, frame, sizeof(frame));
 	ck_assert(drv_wait_used(&d, RXQ, 1));
 }
@@ -629,13 +625,13 @@ START_TEST(test_rx_broken_does_not_spin)
 {
 	struct virtio_net_hdr_mrg_rxbuf hdr = hdr_with(0, 0);
 	uint8_t frame[64], got[128];
-	struct drv_seg s = { drv_alloc(&d, 76), 76, 0 };
+	struct vdrv_seg s = { drv_alloc(&d, 76), 76, 0 };
 	double before;
 
 	memset(frame, 0, sizeof(frame));
 	drv_init(&d, WANT_ALL);
 	drv_post_rx(&d, 2048);
-	drv_kick(&d, RXQ);
+	vdrv_notify(d.dev, RXQ);
 	drv_sleep_ms(20); /* the device holds the chain, polls the fd */
 	offer_bad(BAD_RX_OUTSIDE_RAM);
 	peer_send(&hdr, frame, sizeof(frame));
@@ -644,8 +640,8 @@ START_TEST(test_rx_broken_does_not_spin)
 	before = cpu_seconds();
 	drv_sleep_ms(300);
 	ck_assert_double_lt(cpu_seconds() - before, 0.1);
-	drv_offer(&d, TXQ, drv_chain(&d, TXQ, &s, 1));
-	drv_kick(&d, TXQ);
+	vdrv_vq_add(&d.vq[TXQ], &s, 1);
+	vdrv_notify(d.dev, TXQ);
 	ck_assert_int_eq(peer_recv(got, sizeof(got), DRV_TIMEOUT_MS), 76);
 }
 END_TEST
@@ -663,13 +659,13 @@ START_TEST(test_rx_merge_beyond_queue)
 	uint64_t b = drv_alloc(&d, 16);
 
 	drv_init(&d, WANT_ALL);
-	drv_desc(&d, DRV_DESC(RXQ), 0, b, 16, W, 0);
+	vdrv_desc(&d.mem, DRV_DESC(RXQ), 0, b, 16, W, 0);
 	for (int i = 0; i < DRV_QSZ; i++)
-		drv_offer(&d, RXQ, 0);
-	drv_kick(&d, RXQ);
+		vdrv_vq_offer(&d.vq[RXQ], 0);
+	vdrv_notify(d.dev, RXQ);
 	peer_send(&hdr, frame, sizeof(frame));
 	ck_assert(drv_wait_needs_reset(&d));
-	ck_assert_uint_eq(drv_used_idx(&d, RXQ), 0);
+	ck_assert_uint_eq(vdrv_vq_used_idx(&d.vq[RXQ]), 0);
 }
 END_TEST
 
@@ -678,7 +674,7 @@ START_TEST(test_reset_under_traffic)
 {
 	struct virtio_net_hdr_mrg_rxbuf hdr = hdr_with(0, 0);
 	uint8_t frame[1000], sink[2048];
-	struct drv_seg s = { 0, DRV_HDR_LEN + sizeof(frame), 0 };
+	struct vdrv_seg s = { 0, DRV_HDR_LEN + sizeof(frame), 0 };
 
 	fill_pattern(frame, sizeof(frame), 9);
 	for (int round = 0; round < 20; round++) {
@@ -686,16 +682,16 @@ START_TEST(test_reset_under_traffic)
 		s.gpa = drv_alloc(&d, s.len);
 		for (int i = 0; i < 16; i++) {
 			drv_post_rx(&d, 512);
-			drv_offer(&d, TXQ, drv_chain(&d, TXQ, &s, 1));
+			vdrv_vq_add(&d.vq[TXQ], &s, 1);
 			peer_send(&hdr, frame, sizeof(frame));
 		}
-		drv_kick(&d, RXQ);
-		drv_kick(&d, TXQ);
+		vdrv_notify(d.dev, RXQ);
+		vdrv_notify(d.dev, TXQ);
 		drv_sleep_ms(round % 3);
 		while (peer_recv(sink, sizeof(sink), 0) > 0)
 			;
 	}
-	drv_wr(&d, VIRTIO_MMIO_STATUS, 0);
+	vdrv_wr(d.dev, VIRTIO_MMIO_STATUS, 0);
 	while (peer_recv(sink, sizeof(sink), 0) > 0)
 		;
 }
@@ -715,10 +711,10 @@ START_TEST(test_used_irq_external)
 	ck_assert_int_eq(virtio_mmio_init(&dev, &cfg, &no_ops, NULL, &d.mem,
 					  &irq), 0);
 	d.dev = &dev;
-	ck_assert_uint_eq(drv_rd(&d, VIRTIO_MMIO_INTERRUPT_STATUS),
+	ck_assert_uint_eq(vdrv_rd(d.dev, VIRTIO_MMIO_INTERRUPT_STATUS),
 			  VIRTIO_MMIO_INT_VRING);
-	drv_wr(&d, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
-	ck_assert_uint_eq(drv_rd(&d, VIRTIO_MMIO_INTERRUPT_STATUS),
+	vdrv_wr(d.dev, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	ck_assert_uint_eq(vdrv_rd(d.dev, VIRTIO_MMIO_INTERRUPT_STATUS),
 			  VIRTIO_MMIO_INT_VRING);
 	virtio_mmio_destroy(&dev);
 }
@@ -738,12 +734,14 @@ START_TEST(test_push_batch)
 	ck_assert_int_eq(virtq_push_batch(&vq, bad, 2), -EINVAL);
 	ck_assert_int_eq(virtq_push_batch(&vq, many, 9), -EINVAL);
 	ck_assert_int_eq(virtq_push_batch(&vq, ok, 0), -EINVAL);
-	ck_assert_uint_eq(drv_used_idx(&d, 0), 0);
+	ck_assert_uint_eq(vdrv_vq_used_idx(&d.vq[0]), 0);
 	ck_assert_int_eq(virtq_push_batch(&vq, ok, 3), 0);
-	ck_assert_uint_eq(drv_used_idx(&d, 0), 3);
+	ck_assert_uint_eq(vdrv_vq_used_idx(&d.vq[0]), 3);
 	for (uint16_t i = 0; i < 3; i++) {
-		ck_assert_uint_eq(drv_used_elem(&d, 0, i).id, ok[i].head);
-		ck_assert_uint_eq(drv_used_elem(&d, 0, i).len, ok[i].written);
+		ck_assert_uint_eq(vdrv_vq_used_elem(&d.vq[0], i).id,
+				  ok[i].head);
+		ck_assert_uint_eq(vdrv_vq_used_elem(&d.vq[0], i).len,
+				  ok[i].written);
 	}
 	ck_assert(virtq_needs_notify(&vq));
 }

@@ -101,10 +101,12 @@ static bool rx_expect(const uint64_t *bufs, const uint8_t *want)
 	uint8_t *f;
 
 	for (int ms = 0; ms < DRV_TIMEOUT_MS; ms++) {
-		for (; seen != drv_used_idx(&d, VIRTIO_NET_RXQ); seen++) {
-			e = drv_used_elem(&d, VIRTIO_NET_RXQ, seen);
+		for (; seen != vdrv_vq_used_idx(&d.vq[VIRTIO_NET_RXQ]);
+		     seen++) {
+			e = vdrv_vq_used_elem(&d.vq[VIRTIO_NET_RXQ], seen);
 			ck_assert_uint_lt(e.id, RX_BUFS);
-			f = drv_ptr(&d, bufs[e.id] + DRV_HDR_LEN, FRAME_LEN);
+			f = vdrv_ptr(&d.mem, bufs[e.id] + DRV_HDR_LEN,
+				     FRAME_LEN);
 			if (e.len >= DRV_HDR_LEN + FRAME_LEN &&
 			    !memcmp(f, want, FRAME_LEN))
 				return true;
@@ -120,7 +122,7 @@ START_TEST(test_tap_both_ways)
 	static const uint8_t host_mac[6] = { 0x02, 0, 0, 0, 0, 1 };
 	uint8_t tx[FRAME_LEN], rx[FRAME_LEN];
 	uint64_t hdr_gpa, frame_gpa, bufs[RX_BUFS];
-	struct drv_seg s[2];
+	struct vdrv_seg s[2];
 	struct virtio_net_info info;
 	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_halen = 6 };
 
@@ -134,19 +136,19 @@ START_TEST(test_tap_both_ways)
 	frame_make(tx, bcast, guest_mac, "tinyvmm guest to host");
 	hdr_gpa = drv_alloc(&d, DRV_HDR_LEN);
 	frame_gpa = drv_alloc(&d, FRAME_LEN);
-	memset(drv_ptr(&d, hdr_gpa, DRV_HDR_LEN), 0, DRV_HDR_LEN);
-	memcpy(drv_ptr(&d, frame_gpa, FRAME_LEN), tx, FRAME_LEN);
-	s[0] = (struct drv_seg){ hdr_gpa, DRV_HDR_LEN, 0 };
-	s[1] = (struct drv_seg){ frame_gpa, FRAME_LEN, 0 };
-	drv_offer(&d, VIRTIO_NET_TXQ, drv_chain(&d, VIRTIO_NET_TXQ, s, 2));
-	drv_kick(&d, VIRTIO_NET_TXQ);
+	memset(vdrv_ptr(&d.mem, hdr_gpa, DRV_HDR_LEN), 0, DRV_HDR_LEN);
+	memcpy(vdrv_ptr(&d.mem, frame_gpa, FRAME_LEN), tx, FRAME_LEN);
+	s[0] = (struct vdrv_seg){ hdr_gpa, DRV_HDR_LEN, 0 };
+	s[1] = (struct vdrv_seg){ frame_gpa, FRAME_LEN, 0 };
+	vdrv_vq_add(&d.vq[VIRTIO_NET_TXQ], s, 2);
+	vdrv_notify(d.dev, VIRTIO_NET_TXQ);
 	ck_assert_msg(pkt_expect(tx), "the guest's frame never reached the tap");
 	ck_assert(drv_wait_used(&d, VIRTIO_NET_TXQ, 1));
 
 	/* Tap -> guest: out of the interface, into a receive chain. */
 	for (int i = 0; i < RX_BUFS; i++)
 		bufs[i] = drv_post_rx(&d, RX_BUF_LEN);
-	drv_kick(&d, VIRTIO_NET_RXQ);
+	vdrv_notify(d.dev, VIRTIO_NET_RXQ);
 	frame_make(rx, guest_mac, host_mac, "tinyvmm host to guest");
 	to.sll_ifindex = (int)if_nametoindex(info.tap);
 	memcpy(to.sll_addr, guest_mac, 6);

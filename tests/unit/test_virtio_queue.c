@@ -11,6 +11,7 @@
 
 #include "unit.h"
 #include "virtio/queue.h"
+#include "virtio_driver.h"
 
 #define BASE 0x40000000ULL
 #define SIZE 0x100000ULL
@@ -30,7 +31,7 @@ static struct guest_mem mem;
 static struct virtq vq;
 static struct virtq_seg segs[32];
 static struct virtq_chain chain;
-static uint16_t driver_avail_idx;
+static struct vdrv_vq drv; /* the driver's side of vq */
 
 struct d {
 	uint64_t addr;
@@ -40,24 +41,18 @@ struct d {
 
 static void *gptr(uint64_t gpa)
 {
-	void *p = guest_mem_ptr(&mem, gpa, 1);
-
-	ck_assert_ptr_nonnull(p);
-	return p;
+	return vdrv_ptr(&mem, gpa, 1);
 }
 
 /* The rings, looked up once per test: the wrap test uses them 10^5 times. */
-static struct vring_avail *avail_ring;
-static struct vring_used *used_ring;
-
 static struct vring_avail *avail(void)
 {
-	return avail_ring;
+	return drv.avail_ring;
 }
 
 static struct vring_used *used(void)
 {
-	return used_ring;
+	return drv.used_ring;
 }
 
 static void enable(uint64_t features)
@@ -73,11 +68,9 @@ static void setup(void)
 {
 	memset(&mem, 0, sizeof(mem));
 	ck_assert_int_eq(guest_mem_add(&mem, BASE, SIZE), 0);
-	avail_ring = gptr(AVAIL);
-	used_ring = gptr(USED);
+	vdrv_vq_init(&drv, &mem, QSZ, DESC, AVAIL, USED);
 	memset(&vq, 0, sizeof(vq));
 	chain = (struct virtq_chain){ .seg = segs, .max_seg = 8 };
-	driver_avail_idx = 0;
 	enable(RING_FEATURES);
 }
 
@@ -86,21 +79,10 @@ static void teardown(void)
 	guest_mem_destroy(&mem);
 }
 
-/* The driver's side: write a descriptor, offer a chain. */
+/* The driver's side: descriptor @i of the table at @table. */
 static void put_desc(uint64_t table, uint16_t i, struct d d)
 {
-	struct vring_desc raw = {
-		htole64(d.addr), htole32(d.len), htole16(d.flags), htole16(d.next),
-	};
-
-	ck_assert_int_eq(guest_mem_write(&mem, table + 16 * i, &raw, 16), 0);
-}
-
-static void offer(uint16_t head)
-{
-	avail()->ring[driver_avail_idx % QSZ] = htole16(head);
-	driver_avail_idx++;
-	avail()->idx = htole16(driver_avail_idx);
+	vdrv_desc(&mem, table, i, d.addr, d.len, d.flags, d.next);
 }
 
 static void assert_seg(unsigned int i, uint64_t gpa, uint32_t len, bool w)
@@ -125,7 +107,7 @@ START_TEST(test_direct_chain)
 	put_desc(DESC, 5, (struct d){ BUF(0), 10, N, 9 });
 	put_desc(DESC, 9, (struct d){ BUF(1), 20, N, 2 });
 	put_desc(DESC, 2, (struct d){ BUF(2), 30, W, 0 });
-	offer(5);
+	vdrv_vq_offer(&drv, 5);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), 5);
 	ck_assert_uint_eq(chain.head, 5);
 	assert_counts(2, 1, 30, 30);
@@ -148,7 +130,7 @@ START_TEST(test_indirect_chain)
 	put_desc(TABLE, 0, (struct d){ BUF(0), 8, N, 2 });
 	put_desc(TABLE, 2, (struct d){ BUF(1), 8, N, 1 });
 	put_desc(TABLE, 1, (struct d){ BUF(2), 100, W, 0 });
-	offer(3);
+	vdrv_vq_offer(&drv, 3);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), 3);
 	assert_counts(2, 1, 16, 100);
 	assert_seg(0, BUF(0), 8, false);
@@ -163,7 +145,7 @@ START_TEST(test_indirect_table_unaligned)
 	put_desc(DESC, 0, (struct d){ TABLE + 5, 32, I, 0 });
 	put_desc(TABLE + 5, 0, (struct d){ BUF(0), 3, N, 1 });
 	put_desc(TABLE + 5, 1, (struct d){ BUF(1), 9, W, 0 });
-	offer(0);
+	vdrv_vq_offer(&drv, 0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), 0);
 	assert_counts(1, 1, 3, 9);
 	assert_seg(1, BUF(1), 9, true);
@@ -177,7 +159,7 @@ START_TEST(test_direct_then_indirect)
 	put_desc(DESC, 1, (struct d){ TABLE, 32, I, 0 });
 	put_desc(TABLE, 0, (struct d){ BUF(1), 4, N, 1 });
 	put_desc(TABLE, 1, (struct d){ BUF(2), 64, W, 0 });
-	offer(0);
+	vdrv_vq_offer(&drv, 0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), 0);
 	assert_counts(2, 1, 16, 64);
 	assert_seg(0, BUF(0), 12, false);
@@ -192,7 +174,7 @@ START_TEST(test_empty_and_order)
 	ck_assert(!virtq_has_avail(&vq));
 	for (uint16_t i = 0; i < 3; i++) {
 		put_desc(DESC, i, (struct d){ BUF(i), 1, 0, 0 });
-		offer(i);
+		vdrv_vq_offer(&drv, i);
 	}
 	ck_assert(virtq_has_avail(&vq));
 	for (int i = 0; i < 3; i++)
@@ -268,7 +250,7 @@ START_TEST(test_bad_chain)
 		put_desc(DESC, i, c->desc[i]);
 		put_desc(TABLE, i, c->table[i]);
 	}
-	offer(c->head);
+	vdrv_vq_offer(&drv, c->head);
 	ret = virtq_pop(&vq, &chain);
 	ck_assert_msg(ret == c->err, "%s: got %d, want %d", c->name, ret, c->err);
 	ck_assert_msg(chain.why && *chain.why, "%s: no reason", c->name);
@@ -299,7 +281,7 @@ START_TEST(test_avail_idx_full_ring)
 	/* Exactly size chains outstanding is legal. */
 	for (uint16_t i = 0; i < QSZ; i++) {
 		put_desc(DESC, i, (struct d){ BUF(i), 1, 0, 0 });
-		offer(i);
+		vdrv_vq_offer(&drv, i);
 	}
 	for (int i = 0; i < QSZ; i++)
 		ck_assert_int_eq(virtq_pop(&vq, &chain), i);
@@ -317,7 +299,7 @@ START_TEST(test_chain_of_4gib)
 	}
 	put_desc(DESC, 0, (struct d){ big, (uint32_t)half, N, 1 });
 	put_desc(DESC, 1, (struct d){ big + half, (uint32_t)half, 0, 0 });
-	offer(0);
+	vdrv_vq_offer(&drv, 0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), -EOVERFLOW);
 }
 END_TEST
@@ -433,7 +415,7 @@ START_TEST(test_kick_suppression_flags)
 	/* A buffer that came while kicks were off must not be slept on. */
 	virtq_disable_notify(&vq);
 	put_desc(DESC, 0, (struct d){ BUF(0), 1, 0, 0 });
-	offer(0);
+	vdrv_vq_offer(&drv, 0);
 	ck_assert(virtq_enable_notify(&vq));
 }
 END_TEST
@@ -444,7 +426,7 @@ START_TEST(test_kick_suppression_event_idx)
 
 	for (uint16_t i = 0; i < 2; i++) {
 		put_desc(DESC, i, (struct d){ BUF(i), 1, 0, 0 });
-		offer(i);
+		vdrv_vq_offer(&drv, i);
 	}
 	ck_assert_int_eq(virtq_pop(&vq, &chain), 0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
@@ -452,7 +434,7 @@ START_TEST(test_kick_suppression_event_idx)
 	ck_assert_uint_eq(used()->flags, 0); /* flags stay 0 with EVENT_IDX */
 	ck_assert(!virtq_enable_notify(&vq));
 	ck_assert_uint_eq(le16toh(*avail_event), 2);
-	offer(0);
+	vdrv_vq_offer(&drv, 0);
 	ck_assert(virtq_enable_notify(&vq));
 }
 END_TEST
@@ -462,7 +444,7 @@ START_TEST(test_index_wrap)
 	/* 70000 requests through a 16-entry ring: both indices wrap. */
 	put_desc(DESC, 7, (struct d){ BUF(0), 4, W, 0 });
 	for (unsigned int i = 0; i < 70000; i++) {
-		offer(7);
+		vdrv_vq_offer(&drv, 7);
 		if (virtq_pop(&vq, &chain) != 7 || virtq_push(&vq, 7, i))
 			ck_abort_msg("request %u not served", i);
 		avail()->ring[QSZ] = htole16((uint16_t)i); /* want each one */
