@@ -18,7 +18,11 @@ struct workload_mark {
 	uint64_t *at_begin, *at_end;
 	struct timespec began;
 	bool begun;
+	unsigned int lines; /* printed, for WORKLOAD_MARK_MAX_LINES */
 };
+
+/* A guest looping on END must not flood stderr. */
+#define WORKLOAD_MARK_MAX_LINES 64
 
 static void workload_mark_read(void *opaque, uint64_t offset, void *data,
 			       uint32_t len)
@@ -91,10 +95,16 @@ static void workload_mark_write(void *opaque, uint64_t offset,
 
 	(void)data, (void)len;
 	pthread_mutex_lock(&wm->lock);
-	if (offset == WORKLOAD_MARK_BEGIN)
+	if (offset == WORKLOAD_MARK_BEGIN) {
 		mark_begin(wm);
-	else if (offset == WORKLOAD_MARK_END)
-		mark_end(wm);
+	} else if (offset == WORKLOAD_MARK_END &&
+		   wm->lines < WORKLOAD_MARK_MAX_LINES) {
+		if (++wm->lines == WORKLOAD_MARK_MAX_LINES)
+			tv_notice("workload marker: %u workloads reported; not reporting more",
+				  WORKLOAD_MARK_MAX_LINES - 1);
+		else
+			mark_end(wm);
+	}
 	pthread_mutex_unlock(&wm->lock);
 }
 

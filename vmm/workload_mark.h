@@ -14,7 +14,8 @@
  * counter (VM and vCPUs summed, kvm_stats.h) that changed, largest
  * first, e.g. exits=..., mmio_exit_user=..., wfi_exit_stat=.... An END
  * without a BEGIN, or on a host without binary statistics, prints why
- * instead. Reads give 0.
+ * instead. After 63 such lines one more says so and the rest are quiet:
+ * the guest must not be able to flood stderr. Reads give 0.
  */
 #ifndef TINYVMM_VMM_WORKLOAD_MARK_H
 #define TINYVMM_VMM_WORKLOAD_MARK_H
