@@ -126,9 +126,14 @@ static int net_vhost_start(struct virtio_net *n, uint64_t features)
 			.kick_fd = n->kick_fd[i],
 			.call_fd = n->call_fd,
 		};
+		/*
+		 * The guest's doing, so said through the transport's
+		 * rate-limited report: a driver looping over DRIVER_OK
+		 * must not flood stderr.
+		 */
 		if (!rings[i].vq) {
-			tv_err("%s at 0x%" PRIx64 ": DRIVER_OK with queue %u not ready; vhost-net needs both",
-			       n->mmio.cfg.name, n->mmio.base, i);
+			virtio_mmio_queue_error(&n->mmio, i, -EINVAL,
+						"not ready at DRIVER_OK (vhost-net needs both queues)");
 			return -EINVAL;
 		}
 	}

@@ -68,7 +68,11 @@ struct net_user {
 	bool running;
 	bool fd_dead;     /* hung up or failed: never read again */
 	bool fd_polled;   /* EPOLLIN on fd */
-	bool tx_reported; /* one line per start about failing writes */
+	/*
+	 * One line per device about failing writes, not per start: a guest
+	 * that resets and sends again must not get a line each time.
+	 */
+	bool tx_reported;
 	/* Set by net_user_start(); then the thread's own. NULL: not served. */
 	struct virtq *rxq, *txq;
 	bool mrg_rxbuf;
@@ -467,7 +471,6 @@ int net_user_start(struct net_user *u, uint64_t features)
 	u->mrg_rxbuf = features & (1ULL << VIRTIO_NET_F_MRG_RXBUF);
 	u->rx.held = false;
 	u->rx.nr_used = 0;
-	u->tx_reported = false;
 	/* Receive kicks only when the thread runs out of chains. */
 	if (u->rxq)
 		virtq_disable_notify(u->rxq);
