@@ -169,3 +169,29 @@ deb_stage_programs() {
 		done
 	done
 }
+
+# deb_tree TOP PKG:PATH...: sets deb_tree_dir to a tree that
+# deb_stage_programs made of the programs PATH, cached in TOP/KEY and
+# made once per program list and version of this file (KEY, also in
+# deb_tree_key). Keeps the 3 most recently made trees in TOP.
+deb_tree_dir='' deb_tree_key=''
+deb_tree() {
+	local top=$1 st
+	shift
+	deb_tree_key=$({
+		printf '%s\n' "$@"
+		cat "${BASH_SOURCE[0]}"
+	} | sha256sum | cut -c1-16)
+	deb_tree_dir=$top/$deb_tree_key
+	[ -e "$deb_tree_dir/.complete" ] && return
+	mkdir -p "$top"
+	rm -rf "$top"/.stage.* # a killed lab/run's (we hold the lock)
+	st=$(mktemp -d "$top/.stage.XXXXXX")
+	chmod 755 "$st"
+	deb_stage_programs "$st" "$@"
+	touch "$st/.complete"
+	rm -rf "$deb_tree_dir"
+	mv "$st" "$deb_tree_dir"
+	# shellcheck disable=SC2012 # directories named by their keys
+	ls -dt "$top"/*/ | tail -n +4 | xargs -r rm -rf
+}

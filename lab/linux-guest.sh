@@ -110,23 +110,8 @@ linux_guest_make_image() {
 # (and version of lab/debroot.sh) in $LAB/workloads/KEY: usr/bin/* and
 # lib/aarch64-linux-gnu/*, lib/ld-linux-aarch64.so.1.
 workloads_make_tree() {
-	workloads_key=$({
-		printf '%s\n' "${workload_programs[@]}"
-		cat "$script_dir/debroot.sh"
-	} | sha256sum | cut -c1-16)
-	workloads_dir=$LAB/workloads/$workloads_key
-	[ -e "$workloads_dir/.complete" ] && return
-	local st
-	mkdir -p "$LAB/workloads"
-	rm -rf "$LAB"/workloads/.stage.* # a killed lab/run's (we hold the lock)
-	st=$(mktemp -d "$LAB/workloads/.stage.XXXXXX")
-	chmod 755 "$st"
-	deb_stage_programs "$st" "${workload_programs[@]}"
-	touch "$st/.complete"
-	rm -rf "$workloads_dir"
-	mv "$st" "$workloads_dir"
-	# Keep the 3 most recent trees.
-	ls -dt "$LAB"/workloads/*/ | tail -n +4 | xargs -r rm -rf
+	deb_tree "$LAB/workloads" "${workload_programs[@]}"
+	workloads_dir=$deb_tree_dir workloads_key=$deb_tree_key
 }
 
 # make_linux_guest basic|full: sets linux_guest_image and linux_guest_initrd.
