@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # usage: arm64_bench.sh
 # Runs `tinyvmm --bench` with few iterations in the emulated arm64 host in
-# split (nVHE) and in VHE mode, under QEMU's -icount so counts repeat, and
+# split (nVHE), VHE and protected (pKVM) mode, under QEMU's -icount so counts repeat, and
 # checks what must hold whatever the machine: every benchmark reports,
 # figures are positive, the exit profile names the
 # exit each benchmark is about, hypercall < mmio exit to userspace, and a
@@ -111,9 +111,11 @@ report_doc() { # MODE WANT -> TAP lines; sets hypercall_MODE
 
 run_mode nvhe
 run_mode vhe
-hypercall_nvhe=0 hypercall_vhe=0
+run_mode protected
+hypercall_nvhe=0 hypercall_vhe=0 hypercall_protected=0
 report_doc nvhe 'split (nVHE)'
 report_doc vhe 'VHE'
+report_doc protected 'protected (pKVM, nVHE)'
 awk -v a="$hypercall_nvhe" -v b="$hypercall_vhe" 'BEGIN { exit !(a > b && b > 0) }'
 tap_check $? "split-mode hypercall costs more than VHE under icount" \
 	"nvhe $hypercall_nvhe, vhe $hypercall_vhe"
