@@ -5,111 +5,20 @@
  * x0 = its address, MMU off, EL1, interrupts masked.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <libfdt.h>
 
 #include "arch.h"
 #include "arm64.h"
+#include "boot_src.h"
 #include "fdt_builder.h"
 #include "image.h"
 #include "layout.h"
 #include "virtio_devices.h"
 #include "vm.h"
-
-/* A guest image to load: a file, or bytes already in host memory. */
-struct boot_src {
-	const char *what; /* for messages: "--kernel", "--initrd", "embedded" */
-	const char *path; /* the file, or the embedded image's name */
-	int fd;           /* -1 for an in-memory image */
-	const uint8_t *mem;
-	uint64_t size;
-};
-
-static int boot_src_open(struct boot_src *f, const char *path,
-			 const char *what)
-{
-	struct stat st;
-
-	f->what = what;
-	f->path = path;
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (f->fd < 0) {
-		tv_errno(errno, "%s %s", what, path);
-		return -errno;
-	}
-	if (fstat(f->fd, &st) || !S_ISREG(st.st_mode)) {
-		tv_err("%s %s: not a regular file", what, path);
-		close(f->fd);
-		f->fd = -1;
-		return -EINVAL;
-	}
-	f->size = (uint64_t)st.st_size;
-	if (f->size == 0) {
-		tv_err("%s %s: the file is empty", what, path);
-		close(f->fd);
-		f->fd = -1;
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static void boot_src_memory(struct boot_src *f, const void *image,
-			    size_t len)
-{
-	*f = (struct boot_src){
-		.what = "embedded",
-		.path = "bench.img",
-		.fd = -1,
-		.mem = image,
-		.size = len,
-	};
-}
-
-/* Reads [@off, @off + @len) of @f, which the caller keeps inside f->size. */
-static int boot_src_read(const struct boot_src *f, void *dst, uint64_t len,
-			 uint64_t off)
-{
-	uint64_t done = 0;
-
-	if (f->mem) {
-		memcpy(dst, f->mem + off, len);
-		return 0;
-	}
-	while (done < len) {
-		ssize_t n = pread(f->fd, (uint8_t *)dst + done, len - done,
-				  (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			tv_errno(n < 0 ? errno : EIO, "reading %s %s", f->what,
-				 f->path);
-			return n < 0 ? -errno : -EIO;
-		}
-		done += (uint64_t)n;
-	}
-	return 0;
-}
-
-/* Copies the whole of @f into guest RAM at @gpa (checked by guest_mem_ptr). */
-static int boot_src_load(struct vm *vm, const struct boot_src *f,
-			 uint64_t gpa)
-{
-	uint8_t *dst = guest_mem_ptr(&vm->mem, gpa, f->size);
-
-	if (!dst) {
-		tv_err("%s %s: %" PRIu64 " bytes at 0x%" PRIx64
-		       " do not fit in guest RAM", f->what, f->path, f->size, gpa);
-		return -ENOSPC;
-	}
-	return boot_src_read(f, dst, f->size, 0);
-}
 
 static int read_image_header(const struct boot_src *k,
 			     struct arm64_image_header_info *info)
@@ -258,9 +167,9 @@ static int load_guest(struct vm *vm, const struct boot_src *kernel,
 		tv_errno(ret, "planning guest RAM for %s %s", kernel->what,
 			 kernel->path);
 	if (!ret)
-		ret = boot_src_load(vm, kernel, plan->kernel_addr);
+		ret = boot_src_load(&vm->mem, kernel, plan->kernel_addr);
 	if (!ret && initrd->fd >= 0)
-		ret = boot_src_load(vm, initrd, plan->initrd_addr);
+		ret = boot_src_load(&vm->mem, initrd, plan->initrd_addr);
 	return ret;
 }
 
@@ -299,9 +208,7 @@ int arch_boot_setup(struct vm *vm)
 	if (!ret)
 		ret = arm64_vcpu_set_entry(&vm->vcpus[0], plan.kernel_addr,
 					   plan.dtb_addr);
-	if (initrd.fd >= 0)
-		close(initrd.fd);
-	if (kernel.fd >= 0)
-		close(kernel.fd);
+	boot_src_close(&initrd);
+	boot_src_close(&kernel);
 	return ret;
 }

@@ -15,8 +15,8 @@
 
 #include <libfdt.h>
 
-#include "bench_protocol.h"
 #include "fdt_builder.h"
+#include "fdt_write.h"
 #include "layout.h"
 
 #define GIC_PHANDLE 1
@@ -50,52 +50,6 @@ _Static_assert(ARM64_TIMER_SEC_PHYS_INTID >= GIC_PPI_BASE &&
 		       ARM64_PMU_INTID >= GIC_PPI_BASE &&
 		       ARM64_PMU_INTID < ARM64_SPI_BASE,
 	       "timer and PMU interrupts must be PPIs");
-
-/* libfdt returns -FDT_ERR_*; the rest of tinyvmm speaks -errno. */
-static int fdt_errno(int err)
-{
-	if (err >= 0)
-		return 0;
-	return err == -FDT_ERR_NOSPACE ? -E2BIG : -EINVAL;
-}
-
-#define FDT_TRY(call)                                  \
-	do {                                           \
-		int fdt_try_ret_ = (call);             \
-		if (fdt_try_ret_ < 0)                  \
-			return fdt_errno(fdt_try_ret_); \
-	} while (0)
-
-static int prop_cells(void *fdt, const char *name, const uint32_t *cells,
-		      unsigned int n)
-{
-	fdt32_t be[12];
-
-	if (n > sizeof(be) / sizeof(be[0]))
-		return -EINVAL;
-	for (unsigned int i = 0; i < n; i++)
-		be[i] = cpu_to_fdt32(cells[i]);
-	FDT_TRY(fdt_property(fdt, name, be, (int)(n * sizeof(be[0]))));
-	return 0;
-}
-
-/* A reg entry with #address-cells = #size-cells = 2, as the root uses. */
-static void reg_entry(uint32_t *cells, uint64_t addr, uint64_t size)
-{
-	cells[0] = (uint32_t)(addr >> 32);
-	cells[1] = (uint32_t)addr;
-	cells[2] = (uint32_t)(size >> 32);
-	cells[3] = (uint32_t)size;
-}
-
-static int begin_node(void *fdt, const char *base, uint64_t unit)
-{
-	char name[NODE_NAME_MAX];
-
-	snprintf(name, sizeof(name), "%s@%" PRIx64, base, unit);
-	FDT_TRY(fdt_begin_node(fdt, name));
-	return 0;
-}
 
 /*
  * The third cell of a PPI: the GICv2 binding wants the mask of CPUs the
@@ -168,12 +122,12 @@ static int add_memory(void *fdt, const struct arm64_fdt_machine *m)
 	uint32_t reg[4];
 	int ret;
 
-	ret = begin_node(fdt, "memory", m->ram_base);
+	ret = fdt_write_begin_node(fdt, "memory", m->ram_base);
 	if (ret)
 		return ret;
 	FDT_TRY(fdt_property_string(fdt, "device_type", "memory"));
-	reg_entry(reg, m->ram_base, m->ram_size);
-	ret = prop_cells(fdt, "reg", reg, 4);
+	fdt_write_reg_entry(reg, m->ram_base, m->ram_size);
+	ret = fdt_write_cells(fdt, "reg", reg, 4);
 	if (ret)
 		return ret;
 	FDT_TRY(fdt_end_node(fdt));
@@ -185,12 +139,12 @@ static int add_cpu(void *fdt, uint64_t hwid, uint32_t addr_cells)
 	uint32_t reg[2] = { (uint32_t)(hwid >> 32), (uint32_t)hwid };
 	int ret;
 
-	ret = begin_node(fdt, "cpu", hwid);
+	ret = fdt_write_begin_node(fdt, "cpu", hwid);
 	if (ret)
 		return ret;
 	FDT_TRY(fdt_property_string(fdt, "device_type", "cpu"));
 	FDT_TRY(fdt_property_string(fdt, "compatible", "arm,arm-v8"));
-	ret = prop_cells(fdt, "reg", reg + 2 - addr_cells, addr_cells);
+	ret = fdt_write_cells(fdt, "reg", reg + 2 - addr_cells, addr_cells);
 	if (ret)
 		return ret;
 	FDT_TRY(fdt_property_string(fdt, "enable-method", "psci"));
@@ -243,8 +197,8 @@ static int add_gic_props(void *fdt, const struct arm64_fdt_machine *m)
 	uint32_t reg[8];
 
 	/* v3: distributor + one redistributor region; v2: GICD + GICC. */
-	reg_entry(reg, m->gicd_base, m->gicd_size);
-	reg_entry(reg + 4, m->gicr_base, m->gicr_size);
+	fdt_write_reg_entry(reg, m->gicd_base, m->gicd_size);
+	fdt_write_reg_entry(reg + 4, m->gicr_base, m->gicr_size);
 	if (m->gic_version == 3) {
 		FDT_TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
 		FDT_TRY(fdt_property_u32(fdt, "#redistributor-regions", 1));
@@ -252,14 +206,14 @@ static int add_gic_props(void *fdt, const struct arm64_fdt_machine *m)
 		FDT_TRY(fdt_property_string(fdt, "compatible",
 					    "arm,cortex-a15-gic"));
 	}
-	return prop_cells(fdt, "reg", reg, 8);
+	return fdt_write_cells(fdt, "reg", reg, 8);
 }
 
 static int add_gic(void *fdt, const struct arm64_fdt_machine *m)
 {
 	int ret;
 
-	ret = begin_node(fdt, "intc", m->gicd_base);
+	ret = fdt_write_begin_node(fdt, "intc", m->gicd_base);
 	if (ret)
 		return ret;
 	ret = add_gic_props(fdt, m);
@@ -291,7 +245,7 @@ static int add_timer(void *fdt, const struct arm64_fdt_machine *m)
 	}
 	FDT_TRY(fdt_begin_node(fdt, "timer"));
 	FDT_TRY(fdt_property_string(fdt, "compatible", "arm,armv8-timer"));
-	ret = prop_cells(fdt, "interrupts", irqs, 3 * 4);
+	ret = fdt_write_cells(fdt, "interrupts", irqs, 3 * 4);
 	if (ret)
 		return ret;
 	FDT_TRY(fdt_end_node(fdt));
@@ -308,7 +262,7 @@ static int add_pmu(void *fdt, const struct arm64_fdt_machine *m)
 
 	FDT_TRY(fdt_begin_node(fdt, "pmu"));
 	FDT_TRY(fdt_property_string(fdt, "compatible", "arm,armv8-pmuv3"));
-	ret = prop_cells(fdt, "interrupts", irq, 3);
+	ret = fdt_write_cells(fdt, "interrupts", irq, 3);
 	if (ret)
 		return ret;
 	FDT_TRY(fdt_end_node(fdt));
@@ -325,10 +279,10 @@ static int add_uart_props(void *fdt, const struct arm64_fdt_machine *m)
 	int ret;
 
 	FDT_TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
-	reg_entry(reg, m->uart_base, m->uart_size);
-	ret = prop_cells(fdt, "reg", reg, 4);
+	fdt_write_reg_entry(reg, m->uart_base, m->uart_size);
+	ret = fdt_write_cells(fdt, "reg", reg, 4);
 	if (!ret)
-		ret = prop_cells(fdt, "interrupts", irq, 3);
+		ret = fdt_write_cells(fdt, "interrupts", irq, 3);
 	if (ret)
 		return ret;
 	FDT_TRY(fdt_property_u32(fdt, "clock-frequency", m->uart_clock_hz));
@@ -342,7 +296,7 @@ static int add_uart(void *fdt, const struct arm64_fdt_machine *m)
 {
 	int ret;
 
-	ret = begin_node(fdt, "uart", m->uart_base);
+	ret = fdt_write_begin_node(fdt, "uart", m->uart_base);
 	if (!ret)
 		ret = add_uart_props(fdt, m);
 	if (ret)
@@ -351,50 +305,22 @@ static int add_uart(void *fdt, const struct arm64_fdt_machine *m)
 	return 0;
 }
 
-/* "a\0b\0c\0": the device tree's string-list encoding. */
-static int prop_string_list(void *fdt, const char *name,
-			    const char *const *list, unsigned int n)
-{
-	char buf[512];
-	size_t len = 0;
-
-	for (unsigned int i = 0; i < n; i++) {
-		size_t l = strlen(list[i]) + 1;
-
-		if (l > sizeof(buf) - len)
-			return -E2BIG;
-		memcpy(buf + len, list[i], l);
-		len += l;
-	}
-	FDT_TRY(fdt_property(fdt, name, buf, (int)len));
-	return 0;
-}
-
 static int add_bench(void *fdt, const struct arm64_fdt_machine *m)
 {
-	uint32_t reg[4];
-	int ret = begin_node(fdt, "bench", m->bench_base);
+	uint32_t irq[3] = { GIC_FDT_SPI, m->bench_intid - ARM64_SPI_BASE,
+			    IRQ_TYPE_EDGE_RISING };
+	struct fdt_write_bench b = {
+		.base = m->bench_base,
+		.size = m->bench_size,
+		.irq_cells = irq,
+		.nr_irq_cells = m->bench_intid ? 3 : 0,
+		.iterations = m->bench_iterations,
+		.warmup = m->bench_warmup,
+		.select = m->bench_select,
+		.nr_select = m->nr_bench_select,
+	};
 
-	if (ret)
-		return ret;
-	FDT_TRY(fdt_property_string(fdt, "compatible", BENCH_COMPATIBLE));
-	reg_entry(reg, m->bench_base, m->bench_size);
-	ret = prop_cells(fdt, "reg", reg, 4);
-	if (!ret && m->bench_intid) {
-		uint32_t irq[3] = { GIC_FDT_SPI, m->bench_intid - ARM64_SPI_BASE,
-				    IRQ_TYPE_EDGE_RISING };
-
-		ret = prop_cells(fdt, "interrupts", irq, 3);
-	}
-	if (!ret && m->bench_select && m->nr_bench_select)
-		ret = prop_string_list(fdt, "tinyvmm,select", m->bench_select,
-				       m->nr_bench_select);
-	if (ret)
-		return ret;
-	FDT_TRY(fdt_property_u32(fdt, "tinyvmm,iterations", m->bench_iterations));
-	FDT_TRY(fdt_property_u32(fdt, "tinyvmm,warmup", m->bench_warmup));
-	FDT_TRY(fdt_end_node(fdt));
-	return 0;
+	return fdt_write_bench_node(fdt, &b);
 }
 
 /*
@@ -406,15 +332,15 @@ static int add_virtio(void *fdt, const struct arm64_fdt_virtio *v)
 	uint32_t reg[4];
 	uint32_t irq[3] = { GIC_FDT_SPI, v->intid - ARM64_SPI_BASE,
 			    IRQ_TYPE_EDGE_RISING };
-	int ret = begin_node(fdt, "virtio_mmio", v->base);
+	int ret = fdt_write_begin_node(fdt, "virtio_mmio", v->base);
 
 	if (ret)
 		return ret;
 	FDT_TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
-	reg_entry(reg, v->base, v->size);
-	ret = prop_cells(fdt, "reg", reg, 4);
+	fdt_write_reg_entry(reg, v->base, v->size);
+	ret = fdt_write_cells(fdt, "reg", reg, 4);
 	if (!ret)
-		ret = prop_cells(fdt, "interrupts", irq, 3);
+		ret = fdt_write_cells(fdt, "interrupts", irq, 3);
 	if (ret)
 		return ret;
 	FDT_TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
