@@ -70,7 +70,8 @@ static const char *check_fields(const struct bench_report *r)
 	if (r->status > BENCH_STATUS_FAILED)
 		return "unknown status";
 	if (r->counter != BENCH_COUNTER_PMU_CYCLES &&
-	    r->counter != BENCH_COUNTER_CNTVCT)
+	    r->counter != BENCH_COUNTER_CNTVCT &&
+	    r->counter != BENCH_COUNTER_TSC)
 		return "unknown counter";
 	if (r->ops_per_sample == 0)
 		return "ops_per_sample is 0";

@@ -247,6 +247,7 @@ static const char *counter_name(uint32_t counter)
 	switch (counter) {
 	case BENCH_COUNTER_PMU_CYCLES: return "pmu_cycles";
 	case BENCH_COUNTER_CNTVCT: return "cntvct";
+	case BENCH_COUNTER_TSC: return "tsc";
 	default: return NULL;
 	}
 }

@@ -38,16 +38,19 @@
  *       "name": "hypercall",
  *       "status": "OK",         "OK" | "SKIPPED" | "FAILED"
  *       "note": "",             the guest's, or tinyvmm's reason
- *       "counter": "pmu_cycles", "pmu_cycles" | "cntvct" | null (bad report)
+ *       "counter": "pmu_cycles", "pmu_cycles" | "cntvct" | "tsc" | null (bad
+ *                               report)
  *       "unit": "cycles",       "cycles" | "instructions (icount)" | "ns"
  *                               | null (bad report)
- *       "counter_hz": 0,        CNTVCT frequency; 0 for PMU cycles
+ *       "counter_hz": 0,        CNTVCT frequency; 0 for PMU cycles and the
+ *                               TSC (its rate is unknown)
  *       "ops_per_sample": 1,
  *       "stats": {              per operation, in "unit"; null: no samples
  *         "n": 1000, "mean": 6413.2, "median": 6400, "min": 6390,
  *         "max": 7000, "p99": 6500, "stddev": 12.5
  *       },
- *       "raw_unit": "cycles",   "cycles" | "ticks": the counter's own unit
+ *       "raw_unit": "cycles",   "cycles" | "ticks" (CNTVCT, TSC): the
+ *                               counter's own unit
  *                               (null: bad report)
  *       "stats_raw": {...},     the same per operation in raw_unit
  *       "exits": {"exits": 1001, "hvc_exit_stat": 1000, ...}

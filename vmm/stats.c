@@ -109,6 +109,19 @@ int stats_unit_for(uint32_t counter, uint64_t counter_hz,
 			.raw_scale = per_op,
 		};
 		return 0;
+	case BENCH_COUNTER_TSC:
+		/*
+		 * The TSC ticks at the nominal rate (reference cycles); its
+		 * Hz, if known, is informational. Under -icount, one tick
+		 * per executed instruction.
+		 */
+		*out = (struct stats_unit){
+			.unit = icount ? "instructions (icount)" : "cycles",
+			.raw_unit = "ticks",
+			.scale = per_op,
+			.raw_scale = per_op,
+		};
+		return 0;
 	default:
 		return -EINVAL;
 	}

@@ -58,8 +58,10 @@ struct stats_unit {
 
 /*
  * The unit of a benchmark's figures: PMU cycles (under QEMU -icount, known
- * from --tag icount=on, one "cycle" is one executed instruction) or
- * CNTVCT ticks converted to ns with @counter_hz. Returns 0, or -EINVAL for
+ * from --tag icount=on, one "cycle" is one executed instruction), CNTVCT
+ * ticks converted to ns with @counter_hz, or x86 TSC ticks, which are
+ * reference cycles (and instructions under -icount) whatever @counter_hz
+ * says. Returns 0, or -EINVAL for
  * an unknown counter, ops_per_sample 0 or CNTVCT with counter_hz 0.
  */
 TV_MUST_CHECK int stats_unit_for(uint32_t counter, uint64_t counter_hz,

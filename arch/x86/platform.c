@@ -1,25 +1,59 @@
 // SPDX-License-Identifier: MIT
-/*
- * The vmm/arch.h hooks for x86_64. Host description is complete; running
- * x86 guests (long mode, irqchip, bzImage, e820) arrives with issue 5, and
- * until then the first VM hook says so in one line.
- */
+/* The x86_64 machine: memory map, VM-wide set-up, host info. */
 #include <errno.h>
+#include <linux/kvm.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 
 #include "arch.h"
 #include "cpuinfo.h"
 #include "hostinfo.h"
+#include "layout.h"
 #include "vm.h"
+#include "x86.h"
+
+/* An 8250-compatible UART's 8 registers (the console). */
+#define X86_UART_PORTS 8
+/* The memory map holds any count; the bench guest's device tree (one
+ * page, X86_BENCH_DTB_MAX) and sane topology numbers stop here. */
+#define X86_MAX_VCPUS 64
 
 static const struct arch_platform x86_platform = {
 	.name = "x86_64",
 	.ram_base = 0,
-	.ram_max = 3ULL << 30, /* below the 32-bit MMIO hole, until issue 5 */
-	.max_vcpus = 64,
-	.console = { .bus = ARCH_BUS_PIO, .base = 0x3f8, .size = 8, .irq = 4 },
-	.bench = { .base = 0, .size = 0, .irq = 0 }, /* none until issue 5 */
+	.ram_max = X86_RAM_MAX,
+	.max_vcpus = X86_MAX_VCPUS,
+	.console = {
+		.bus = ARCH_BUS_PIO,
+		.base = X86_COM1_PORT,
+		.size = X86_UART_PORTS,
+		.irq = X86_UART_GSI,
+	},
+	.bench = {
+		.base = X86_BENCH_BASE,
+		.size = X86_BENCH_SIZE,
+		.irq = X86_BENCH_GSI,
+		.peer_base = X86_BENCH_PEER_BASE,
+		.peer_size = X86_BENCH_PEER_SIZE,
+	},
+	.boot_timer = {
+		.base = X86_BOOT_TIMER_BASE,
+		.size = X86_BOOT_TIMER_SIZE,
+	},
+	.workload_mark = {
+		.base = X86_WORKLOAD_MARK_BASE,
+		.size = X86_WORKLOAD_MARK_SIZE,
+	},
+	.virtio = {
+		.base = X86_VIRTIO_BASE,
+		.slot_size = X86_VIRTIO_SLOT_SIZE,
+		.nr_slots = X86_VIRTIO_SLOTS,
+		.irq_base = X86_VIRTIO_GSI_BASE,
+	},
 };
+
+_Static_assert(X86_VIRTIO_GSI_BASE + X86_VIRTIO_SLOTS <= X86_NR_GSIS,
+	       "every virtio slot needs an IOAPIC pin");
 
 const struct arch_platform *arch_platform(void)
 {
@@ -28,51 +62,53 @@ const struct arch_platform *arch_platform(void)
 
 int arch_vm_type(int kvm_fd, uint64_t mem_size, unsigned long *type)
 {
-	*type = 0;
+	*type = 0; /* KVM_X86_DEFAULT_VM */
 	return 0;
+}
+
+static int vm_check_extension(struct vm *vm, long cap, const char *name)
+{
+	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, cap) > 0)
+		return 0;
+	tv_err("this host's KVM lacks %s, which tinyvmm needs", name);
+	return -ENOTSUP;
 }
 
 int arch_vm_init(struct vm *vm)
 {
-	tv_err("running x86_64 guests is not implemented yet (tinyvmm issue 5); "
-	       "--host-info works");
-	return -EOPNOTSUPP;
-}
+	int ret = vm_check_extension(vm, KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP");
 
-int arch_vcpu_init(struct vcpu *vcpu)
-{
-	return -EOPNOTSUPP;
+	if (!ret)
+		ret = vm_check_extension(vm, KVM_CAP_PIT2, "KVM_CAP_PIT2");
+	if (!ret)
+		ret = vm_check_extension(vm, KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID");
+	if (ret)
+		return ret;
+	ret = x86_supported_cpuid(vm->kvm_fd, &vm->arch.cpuid,
+				  &vm->arch.cpuid_max);
+	if (ret) {
+		tv_errno(ret, "KVM_GET_SUPPORTED_CPUID");
+		return ret;
+	}
+	vm->arch.tsc_deadline = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION,
+				      KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+	return x86_irqchip_create(vm);
 }
 
 int arch_vm_finalize(struct vm *vm)
 {
-	return -EOPNOTSUPP;
-}
-
-int arch_boot_setup(struct vm *vm)
-{
-	return -EOPNOTSUPP;
+	return x86_pio_create(vm);
 }
 
 int arch_machine_description(const struct vm *vm, const void **blob,
 			     size_t *len)
 {
-	return -EOPNOTSUPP;
-}
-
-int arch_irq_set(struct vm *vm, unsigned int irq, int level)
-{
-	return -EOPNOTSUPP;
-}
-
-int arch_irqfd_gsi(unsigned int irq, uint32_t *gsi)
-{
-	return -EOPNOTSUPP; /* no irqchip until x86 guests (issue 5) */
-}
-
-int arch_vcpu_handle_exit(struct vcpu *vcpu)
-{
-	return -ENOSYS;
+	/* Linux guests read ACPI; only flat guests get a device tree. */
+	if (!vm->arch.dtb)
+		return -EOPNOTSUPP;
+	*blob = vm->arch.dtb;
+	*len = vm->arch.dtb_size;
+	return 0;
 }
 
 uint64_t arch_host_counter(void)
@@ -85,37 +121,35 @@ uint64_t arch_host_counter_hz(void)
 	return 0; /* the TSC's rate is not architecturally discoverable */
 }
 
-uint64_t arch_vcpu_pc(struct vcpu *vcpu)
-{
-	return 0;
-}
-
 void arch_vm_destroy(struct vm *vm)
 {
+	free(vm->arch.dtb);
+	vm->arch.dtb = NULL;
+	free(vm->arch.cpuid);
+	vm->arch.cpuid = NULL;
 }
 
+#ifdef TINYVMM_BENCH_GUEST
+/* vmm/bench_guest.S (generated): guest/x86's bench.bin, .incbin'd. */
+extern const unsigned char tinyvmm_bench_guest_start[];
+extern const unsigned char tinyvmm_bench_guest_end[];
+
+int arch_bench_guest(const void **image, size_t *len)
+{
+	*image = tinyvmm_bench_guest_start;
+	*len = (size_t)(tinyvmm_bench_guest_end - tinyvmm_bench_guest_start);
+	return 0;
+}
+#else
 int arch_bench_guest(const void **image, size_t *len)
 {
 	*image = NULL;
 	*len = 0;
-	tv_err("--bench: no benchmark guest for x86_64 yet (issue 5)");
+	tv_err("--bench: this build carries no benchmark guest (guest/x86 "
+	       "defines no bench image yet); give --kernel FILE");
 	return -ENOENT;
 }
-
-int arch_peer_code(const void **code, size_t *len)
-{
-	*code = NULL;
-	*len = 0;
-	tv_err("vm_switch: no peer VM code for x86_64 yet (issue 5)");
-	return -EOPNOTSUPP;
-}
-
-int arch_peer_vcpu_init(int vm_fd, int vcpu_fd, uint64_t entry, uint64_t arg)
-{
-	(void)vm_fd, (void)vcpu_fd, (void)entry, (void)arg;
-	tv_err("vm_switch: no peer VM for x86_64 yet (issue 5)");
-	return -EOPNOTSUPP;
-}
+#endif
 
 void arch_host_info(struct host_info *info)
 {

@@ -66,8 +66,56 @@ void bench_notef(struct bench *b, const char *fmt, ...)
 
 const char *bench_counter_name(uint32_t counter)
 {
-	return counter == BENCH_COUNTER_PMU_CYCLES ? "pmu cycles"
-						   : "cntvct ticks";
+	switch (counter) {
+	case BENCH_COUNTER_PMU_CYCLES: return "pmu cycles";
+	case BENCH_COUNTER_TSC: return "tsc ticks";
+	default: return "cntvct ticks";
+	}
+}
+
+/* tinyvmm,select: a non-empty list of NUL-terminated strings, or absent. */
+static int bench_probe_select(const struct fdt *fdt, int node, struct bench *b)
+{
+	uint32_t len;
+	const char *sel = fdt_prop(fdt, node, "tinyvmm,select", &len);
+
+	b->select = NULL;
+	b->select_len = 0;
+	if (!sel)
+		return 0;
+	if (len == 0 || sel[len - 1] != '\0')
+		return -FDT_ERR_BADVALUE;
+	b->select = sel;
+	b->select_len = len;
+	return 0;
+}
+
+int bench_probe_fdt(const struct fdt *fdt, struct bench *b)
+{
+	int node = fdt_find_compatible(fdt, -1, BENCH_COMPATIBLE);
+	uint64_t base, size;
+	int ret;
+
+	while (node >= 0 && !fdt_is_available(fdt, node))
+		node = fdt_find_compatible(fdt, node, BENCH_COMPATIBLE);
+	if (node < 0)
+		return node;
+	ret = fdt_reg(fdt, node, 0, &base, &size);
+	if (ret)
+		return ret;
+	if (size < BENCH_REG_END)
+		return -FDT_ERR_BADVALUE;
+	b->base = (uintptr_t)base;
+	ret = fdt_prop_u32(fdt, node, "tinyvmm,iterations", &b->iterations);
+	if (ret || b->iterations == 0) /* required: NOTFOUND reads "no node" */
+		return -FDT_ERR_BADVALUE;
+	ret = fdt_prop_u32(fdt, node, "tinyvmm,warmup", &b->warmup);
+	if (ret == -FDT_ERR_NOTFOUND)
+		b->warmup = 0;
+	else if (ret)
+		return ret;
+	ret = bench_probe_select(fdt, node, b);
+	return ret ? ret : node;
 }
 
 /* The table index of @name, or BENCH_NR. */

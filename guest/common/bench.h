@@ -72,6 +72,15 @@ struct bench {
 };
 
 /*
+ * Reads the first available BENCH_COMPATIBLE node of @fdt into @b: base
+ * (reg 0, at least BENCH_REG_END long), iterations (required, >= 1),
+ * warmup (0 when absent), select/select_len (a non-empty string list, or
+ * NULL/0 when absent). Returns the node, or -FDT_ERR_NOTFOUND (no node),
+ * -FDT_ERR_BADVALUE or -FDT_ERR_BADBLOB.
+ */
+int bench_probe_fdt(const struct fdt *fdt, struct bench *b);
+
+/*
  * Runs every benchmark tinyvmm,select names (all of the table when it is
  * absent), in that order, reporting each; then writes DONE. Returns how
  * many were reported.
@@ -84,7 +93,7 @@ void bench_note(struct bench *b, const char *note);
 void bench_notef(struct bench *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* "pmu cycles" or "cntvct ticks": for the console lines. */
+/* "pmu cycles", "cntvct ticks" or "tsc ticks": for the console lines. */
 const char *bench_counter_name(uint32_t counter);
 
 /*

@@ -96,6 +96,11 @@ enum bench_counter {
 	BENCH_COUNTER_PMU_CYCLES = 1,
 	/* Generic timer (CNTVCT_EL0) ticks at counter_hz. */
 	BENCH_COUNTER_CNTVCT = 2,
+	/* x86 time-stamp counter (RDTSC) ticks: the TSC runs at a constant
+	 * rate that no architectural register states, so counter_hz is 0
+	 * (unknown) and figures stay in ticks; under QEMU's -icount the TSC
+	 * counts virtual ns, one per executed instruction. */
+	BENCH_COUNTER_TSC = 3,
 };
 
 enum bench_status {

@@ -114,7 +114,9 @@ static const struct {
 	{ BENCH_COUNTER_CNTVCT, 0, 1, false, -EINVAL, NULL, NULL, 0, 0 },
 	{ BENCH_COUNTER_PMU_CYCLES, 0, 0, false, -EINVAL, NULL, NULL, 0, 0 },
 	{ 0, 0, 1, false, -EINVAL, NULL, NULL, 0, 0 },
-	{ 3, 100, 1, false, -EINVAL, NULL, NULL, 0, 0 },
+	{ BENCH_COUNTER_TSC, 0, 16, false, 0, "cycles", "ticks", 0.0625, 0.0625 },
+	{ BENCH_COUNTER_TSC, 0, 1, true, 0, "instructions (icount)", "ticks", 1, 1 },
+	{ 4, 100, 1, false, -EINVAL, NULL, NULL, 0, 0 },
 };
 
 START_TEST(test_unit_table)

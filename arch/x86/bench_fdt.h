@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device tree an x86 flat guest (the benchmark guest, test images)
+ * gets in RDI: the machine described the way the arm64 guests read it,
+ * so guest/common's device-tree code serves both. Linux guests get ACPI
+ * instead. Pure (libfdt only), unit-tested on any host.
+ */
+#ifndef TINYVMM_ARCH_X86_BENCH_FDT_H
+#define TINYVMM_ARCH_X86_BENCH_FDT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A virtio-mmio transport: register window and IOAPIC GSI (edge). */
+struct x86_fdt_virtio {
+	uint64_t base, size;
+	unsigned int gsi;
+};
+
+struct x86_fdt_machine {
+	uint64_t ram_size; /* RAM at guest-physical 0 */
+	unsigned int nr_cpus;
+	const uint32_t *apic_ids; /* nr_cpus local APIC ids */
+	uint16_t uart_port;       /* a 16550 on I/O ports [port, port + 8) */
+	unsigned int uart_gsi;
+	uint32_t uart_clock_hz;
+	const char *cmdline; /* NULL: no bootargs */
+	/* The bench device; bench_size 0: no bench node. */
+	uint64_t bench_base, bench_size;
+	unsigned int bench_gsi; /* its io_in interrupt; 0: none */
+	uint32_t bench_iterations, bench_warmup;
+	const char *const *bench_select;
+	unsigned int nr_bench_select;
+	const struct x86_fdt_virtio *virtio;
+	unsigned int nr_virtio;
+};
+
+/*
+ * Builds the tree into @buf (@size bytes): / (compatible "tinyvmm,x86_64",
+ * #address-cells = #size-cells = 2), memory@0, cpus/cpu@<apic id> (reg =
+ * APIC id), uart@<port> (ns16550a, reg = <0 port 0 8>, the empty property
+ * "tinyvmm,pio": the reg is an I/O port, not MMIO; interrupts = <GSI>),
+ * bench@ (tinyvmm,bench-v1, interrupts = <GSI>), virtio_mmio@ (one per
+ * virtio[], interrupts = <GSI>), chosen (bootargs, stdout-path).
+ * Interrupts are one cell: an IOAPIC GSI. Returns 0, -E2BIG when @buf is
+ * too small, -EINVAL for no cpus, no RAM or two cpus with one APIC id.
+ */
+int x86_bench_fdt_build(const struct x86_fdt_machine *m, void *buf,
+			size_t size);
+
+#endif

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Loading an x86_64 guest, entered in 64-bit long mode:
+ *   a Linux bzImage (a setup header with "HdrS" at 0x202): the 64-bit boot
+ *     protocol of Documentation/arch/x86/boot.rst — payload at
+ *     X86_KERNEL_ADDR, zero page with e820 map and the ACPI RSDP address,
+ *     command line, initrd, ACPI tables (MADT for the APs, DSDT for the
+ *     virtio-mmio devices); the boot vCPU starts at payload + 0x200 with
+ *     RSI = zero page, the others wait for Linux's INIT/SIPI;
+ *   anything else: a flat 64-bit image (the benchmark guest, test
+ *     guests) at X86_KERNEL_ADDR, entered at its first byte by every vCPU
+ *     at once with RDI = a device tree (bench_fdt.h), RSI = vCPU index,
+ *     RSP = 0.
+ * Both get the identity-mapped page tables and the GDT of long_mode.h.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "acpi.h"
+#include "arch.h"
+#include "bench_fdt.h"
+#include "boot_params.h"
+#include "boot_src.h"
+#include "bzimage.h"
+#include "layout.h"
+#include "long_mode.h"
+#include "virtio_devices.h"
+#include "vm.h"
+#include "x86.h"
+
+#define BZIMAGE_MAGIC_OFFSET 0x202
+#define BZIMAGE_MAGIC "HdrS"
+#define UART_CLOCK_HZ 1843200 /* a PC's 16550: 1.8432 MHz */
+
+_Static_assert(X86_PAGE_TABLES_ADDR + X86_PAGE_TABLES_SIZE <= X86_BENCH_DTB_ADDR,
+	       "the page tables end where the device tree begins");
+_Static_assert(X86_GDT_ADDR + X86_GDT_ENTRIES * 8 <= X86_BOOT_PARAMS_ADDR,
+	       "the GDT ends before the zero page");
+
+/* The GDT and page tables every vCPU's long-mode entry uses. */
+static int write_long_mode_tables(struct vm *vm)
+{
+	uint64_t gdt[X86_GDT_ENTRIES];
+	void *pt = guest_mem_ptr(&vm->mem, X86_PAGE_TABLES_ADDR,
+				 X86_PAGE_TABLES_SIZE);
+	int ret;
+
+	x86_gdt_build(gdt);
+	ret = guest_mem_write(&vm->mem, X86_GDT_ADDR, gdt, sizeof(gdt));
+	if (!ret && !pt)
+		ret = -EFAULT;
+	if (!ret)
+		ret = x86_page_tables_build(pt, X86_PAGE_TABLES_ADDR);
+	if (ret)
+		tv_errno(ret, "writing the GDT and page tables to guest RAM");
+	return ret;
+}
+
+static struct x86_long_mode_entry entry_at(uint64_t rip)
+{
+	return (struct x86_long_mode_entry){
+		.gdt_base = X86_GDT_ADDR,
+		.cr3 = X86_PAGE_TABLES_ADDR,
+		.rip = rip,
+	};
+}
+
+/* ---- flat images ---- */
+
+static void describe_machine(const struct vm *vm, uint32_t *apic_ids,
+			     struct x86_fdt_virtio *virtio,
+			     struct x86_fdt_machine *m)
+{
+	const struct vm_bench_config *bench = &vm->cfg->bench;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		apic_ids[i] = vm->vcpus[i].id; /* KVM's initial APIC id */
+	for (unsigned int i = 0; i < vm->nr_virtio; i++)
+		virtio[i] = (struct x86_fdt_virtio){
+			.base = vm->virtio[i].base,
+			.size = X86_VIRTIO_SLOT_SIZE,
+			.gsi = vm->virtio[i].irq,
+		};
+	*m = (struct x86_fdt_machine){
+		.ram_size = vm->cfg->mem_size,
+		.nr_cpus = vm->nr_vcpus,
+		.apic_ids = apic_ids,
+		.uart_port = X86_COM1_PORT,
+		.uart_gsi = X86_UART_GSI,
+		.uart_clock_hz = UART_CLOCK_HZ,
+		.cmdline = vm->cfg->cmdline,
+		.virtio = virtio,
+		.nr_virtio = vm->nr_virtio,
+	};
+	if (!bench->enabled)
+		return;
+	m->bench_base = X86_BENCH_BASE;
+	m->bench_size = X86_BENCH_SIZE;
+	m->bench_gsi = X86_BENCH_GSI;
+	m->bench_iterations = bench->iterations;
+	m->bench_warmup = bench->warmup;
+	m->bench_select = bench->select;
+	m->nr_bench_select = bench->nr_select;
+}
+
+static int build_dtb(struct vm *vm)
+{
+	uint32_t *apic_ids = calloc(vm->nr_vcpus ? vm->nr_vcpus : 1,
+				    sizeof(*apic_ids));
+	struct x86_fdt_virtio virtio[X86_VIRTIO_SLOTS];
+	struct x86_fdt_machine m;
+	int ret = -ENOMEM;
+
+	vm->arch.dtb = malloc(X86_BENCH_DTB_MAX);
+	if (apic_ids && vm->arch.dtb) {
+		describe_machine(vm, apic_ids, virtio, &m);
+		ret = x86_bench_fdt_build(&m, vm->arch.dtb, X86_BENCH_DTB_MAX);
+	}
+	free(apic_ids);
+	if (ret) {
+		tv_errno(ret, "building the device tree%s",
+			 ret == -E2BIG ? " (over one page: fewer --cpus or a "
+					 "shorter --cmdline or --bench-only)"
+				       : "");
+		return ret;
+	}
+	vm->arch.dtb_size = fdt_totalsize(vm->arch.dtb);
+	return 0;
+}
+
+static int boot_flat(struct vm *vm, const struct boot_src *image)
+{
+	struct x86_long_mode_entry e = entry_at(X86_KERNEL_ADDR);
+	int ret;
+
+	if (vm->cfg->initrd_path) {
+		tv_err("--initrd %s: only a Linux bzImage takes an initrd, and "
+		       "%s %s is not one (no \"HdrS\" at 0x202)",
+		       vm->cfg->initrd_path, image->what, image->path);
+		return -EINVAL;
+	}
+	ret = boot_src_load(&vm->mem, image, X86_KERNEL_ADDR);
+	if (!ret)
+		ret = build_dtb(vm);
+	if (!ret)
+		ret = guest_mem_write(&vm->mem, X86_BENCH_DTB_ADDR, vm->arch.dtb,
+				      vm->arch.dtb_size);
+	if (!ret)
+		ret = write_long_mode_tables(vm);
+	/* Every vCPU starts now, at the first byte, told its index. */
+	e.rdi = X86_BENCH_DTB_ADDR;
+	for (unsigned int i = 0; !ret && i < vm->nr_vcpus; i++) {
+		e.rsi = i;
+		ret = x86_vcpu_start_at(&vm->vcpus[i], &e);
+	}
+	return ret;
+}
+
+/* ---- Linux bzImage ---- */
+
+struct linux_boot {
+	struct x86_bzimage img;
+	struct x86_boot_plan plan;
+	const char *cmdline;
+};
+
+static int bzimage_read(const struct vm *vm, const struct boot_src *k,
+			struct x86_bzimage *img, uint8_t **file)
+{
+	const char *why = NULL;
+	int ret;
+
+	/* More than guest RAM can never load; also bounds the malloc. */
+	if (k->size > vm->cfg->mem_size) {
+		tv_err("%s %s: %" PRIu64 " MiB, more than --mem %" PRIu64 "M",
+		       k->what, k->path, k->size >> 20, vm->cfg->mem_size >> 20);
+		return -ENOSPC;
+	}
+	*file = malloc(k->size);
+	if (!*file)
+		return -ENOMEM;
+	ret = boot_src_read(k, *file, k->size, 0);
+	if (ret)
+		return ret;
+	ret = x86_bzimage_parse(*file, k->size, img, &why);
+	if (ret)
+		tv_err("%s %s: %s", k->what, k->path,
+		       why ? why : "not a bootable bzImage");
+	return ret;
+}
+
+static int linux_plan(const struct vm *vm, struct linux_boot *lb,
+		      const struct boot_src *kernel,
+		      const struct boot_src *initrd)
+{
+	const char *why = NULL;
+	int ret = x86_cmdline_check(&lb->img, strlen(lb->cmdline), &why);
+
+	if (ret) {
+		tv_err("--cmdline: %s", why ? why : "too long");
+		return ret;
+	}
+	ret = x86_boot_plan(&lb->img, vm->cfg->mem_size, initrd->size,
+			    &lb->plan, &why);
+	if (ret)
+		tv_err("%s %s%s%s: %s", kernel->what, kernel->path,
+		       initrd->path ? " with --initrd " : "",
+		       initrd->path ? initrd->path : "",
+		       why ? why : "does not fit in guest RAM");
+	return ret;
+}
+
+/* The ACPI tables: one local APIC per vCPU, the virtio-mmio transports. */
+static int write_acpi(struct vm *vm)
+{
+	struct x86_acpi_virtio virtio[X86_VIRTIO_SLOTS];
+	struct x86_acpi_machine m = {
+		.nr_cpus = vm->nr_vcpus,
+		.virtio = virtio,
+		.nr_virtio = vm->nr_virtio,
+		.has_com1 = 1,
+	};
+	void *buf = guest_mem_ptr(&vm->mem, X86_ACPI_ADDR, X86_ACPI_MAX);
+	int len;
+
+	for (unsigned int i = 0; i < vm->nr_virtio; i++)
+		virtio[i] = (struct x86_acpi_virtio){
+			.base = vm->virtio[i].base,
+			.size = X86_VIRTIO_SLOT_SIZE,
+			.gsi = vm->virtio[i].irq,
+		};
+	len = buf ? x86_acpi_build(&m, X86_ACPI_ADDR, buf, X86_ACPI_MAX)
+		  : -EFAULT;
+	if (len < 0) {
+		tv_errno(len, "building the ACPI tables for %u vCPUs and %u "
+			 "virtio devices", vm->nr_vcpus, vm->nr_virtio);
+		return len;
+	}
+	return 0;
+}
+
+static int write_zero_page(struct vm *vm, const struct linux_boot *lb)
+{
+	const struct x86_boot_params_config cfg = {
+		.img = &lb->img,
+		.ram_size = vm->cfg->mem_size,
+		.cmdline_addr = X86_CMDLINE_ADDR,
+		.initrd_addr = lb->plan.initrd_addr,
+		.initrd_size = lb->plan.initrd_size,
+		.acpi_rsdp_addr = X86_ACPI_ADDR, /* the RSDP comes first */
+	};
+	void *zp = guest_mem_ptr(&vm->mem, X86_BOOT_PARAMS_ADDR,
+				 X86_ZERO_PAGE_SIZE);
+	int ret = zp ? x86_boot_params_build(&cfg, zp) : -EFAULT;
+
+	if (!ret)
+		ret = guest_mem_write(&vm->mem, X86_CMDLINE_ADDR, lb->cmdline,
+				      strlen(lb->cmdline) + 1);
+	if (ret)
+		tv_errno(ret, "writing the zero page and command line");
+	return ret;
+}
+
+static int boot_linux(struct vm *vm, const struct boot_src *kernel,
+		      const struct boot_src *initrd)
+{
+	struct linux_boot lb = { .cmdline = vm->cfg->cmdline ? vm->cfg->cmdline : "" };
+	struct x86_long_mode_entry e;
+	uint8_t *file = NULL;
+	int ret = bzimage_read(vm, kernel, &lb.img, &file);
+
+	if (!ret)
+		ret = linux_plan(vm, &lb, kernel, initrd);
+	if (!ret) {
+		ret = guest_mem_write(&vm->mem, lb.plan.kernel_addr,
+				      file + lb.img.payload_offset,
+				      lb.img.payload_size);
+		if (ret)
+			tv_errno(ret, "copying the kernel to 0x%" PRIx64,
+				 lb.plan.kernel_addr);
+	}
+	free(file);
+	if (!ret && initrd->size)
+		ret = boot_src_load(&vm->mem, initrd, lb.plan.initrd_addr);
+	if (!ret)
+		ret = write_acpi(vm);
+	if (!ret)
+		ret = write_zero_page(vm, &lb);
+	if (!ret)
+		ret = write_long_mode_tables(vm);
+	if (ret)
+		return ret;
+	/* Only the boot CPU: the APs wait for INIT/SIPI (KVM's default). */
+	e = entry_at(lb.plan.entry64);
+	e.rsi = X86_BOOT_PARAMS_ADDR;
+	ret = x86_vcpu_fd_enter_long_mode(vm->vcpus[0].fd, &e);
+	if (ret)
+		tv_errno(ret, "setting the boot vCPU's 64-bit entry state");
+	return ret;
+}
+
+/* ---- which one ---- */
+
+static int is_bzimage(const struct boot_src *k, bool *yes)
+{
+	char magic[4];
+	int ret;
+
+	*yes = false;
+	if (k->size < BZIMAGE_MAGIC_OFFSET + sizeof(magic))
+		return 0;
+	ret = boot_src_read(k, magic, sizeof(magic), BZIMAGE_MAGIC_OFFSET);
+	if (!ret)
+		*yes = !memcmp(magic, BZIMAGE_MAGIC, sizeof(magic));
+	return ret;
+}
+
+static int open_guest(const struct vm_config *cfg, struct boot_src *kernel,
+		      struct boot_src *initrd)
+{
+	int ret = 0;
+
+	if (cfg->kernel_path)
+		ret = boot_src_open(kernel, cfg->kernel_path, "--kernel");
+	else
+		boot_src_memory(kernel, cfg->kernel_image, cfg->kernel_image_len);
+	if (!ret && cfg->initrd_path)
+		ret = boot_src_open(initrd, cfg->initrd_path, "--initrd");
+	return ret;
+}
+
+int arch_boot_setup(struct vm *vm)
+{
+	struct boot_src kernel = BOOT_SRC_NONE, initrd = BOOT_SRC_NONE;
+	bool linux_image = false;
+	int ret;
+
+	/* Without a guest: the flat guests' device tree alone, for --dtb-out. */
+	if (!vm_config_has_guest(vm->cfg))
+		return build_dtb(vm);
+	ret = open_guest(vm->cfg, &kernel, &initrd);
+	if (!ret)
+		ret = is_bzimage(&kernel, &linux_image);
+	if (!ret)
+		ret = linux_image ? boot_linux(vm, &kernel, &initrd)
+				  : boot_flat(vm, &kernel);
+	boot_src_close(&initrd);
+	boot_src_close(&kernel);
+	return ret;
+}

@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The transition microbenchmarks on x86_64: the bench_arch_*() hooks of
+ * guest/common/bench.h and the interrupt handler they use. The names and
+ * the windows are arm64's (README, Benchmarks); what differs is the
+ * instruction each window times and the clock.
+ *
+ * The clock is the TSC, read with "lfence; rdtsc; lfence" (x86.h), in
+ * every benchmark: it keeps counting while the hypervisor runs, and
+ * unlike arm64's PMU nothing here completes without leaving the guest
+ * (without AVIC even the EOI traps), so no benchmark wants a
+ * guest-only clock. Its rate is not architecturally known: samples are
+ * reported as BENCH_COUNTER_TSC ticks, which under QEMU's -icount are one
+ * per executed instruction (the emulated TSC counts virtual ns).
+ *
+ * What traps where, with KVM on AMD SVM and neither AVIC nor decode
+ * assists to speak of (nested under QEMU TCG, which also lacks
+ * nrip-save, so KVM decodes every intercepted instruction to skip it):
+ * VMMCALL is an intercept KVM handles in the kernel; a local APIC
+ * access is a nested page fault on an MMIO page that KVM emulates in
+ * the kernel (lapic.c); a bench device access is the same fault handed
+ * to tinyvmm (KVM_EXIT_MMIO).
+ */
+#include "bench_x86.h"
+#include "mmio.h"
+
+/* KVM's hypercall that does nothing (Documentation/virt/kvm/x86/hypercalls.rst). */
+#define KVM_HC_VAPIC_POLL_IRQ 1
+#define KVM_CPUID_SIGNATURE 0x40000000
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/*
+ * Operations per sample for the benchmarks that need no interrupt per
+ * operation: 16, as on arm64, so that both time the same loop shape
+ * (the TSC would resolve one operation; arm64's CNTVCT does not).
+ */
+#define BENCH_BATCH 16
+
+void bench_cpu_probe(struct bench_x86 *a)
+{
+	uint32_t r[4];
+
+	cpuid(0, 0, r);
+	memcpy(a->vendor, &r[1], 4);
+	memcpy(a->vendor + 4, &r[3], 4);
+	memcpy(a->vendor + 8, &r[2], 4);
+	a->vendor[12] = '\0';
+	a->vmmcall = !strcmp(a->vendor, "AuthenticAMD") ||
+		     !strcmp(a->vendor, "HygonGenuine");
+	cpuid(KVM_CPUID_SIGNATURE, 0, r);
+	a->kvm = !memcmp(&r[1], "KVMK", 4) && !memcmp(&r[2], "VMKV", 4) &&
+		 !memcmp(&r[3], "M\0\0\0", 4);
+}
+
+/* Spins until *@p != @old; false after BENCH_WAIT_S. */
+static bool wait_change(const struct x86_guest *g, const volatile uint32_t *p,
+			uint32_t old)
+{
+	uint64_t start = tsc_read();
+
+	while (*p == old) {
+		if (tsc_read() - start > BENCH_WAIT_S * g->tsc_hz)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+bool wait_armed_idle(struct bench_x86 *a, const volatile uint32_t *p,
+		     uint32_t old)
+{
+	const volatile uint32_t *fired =
+	    &a->g->timer_fired[x86_cpu_index()];
+	bool changed;
+
+	irq_disable(); /* test, then halt: sti_hlt_cli() loses no wake-up */
+	for (;;) {
+		changed = *p != old;
+		if (changed || *fired)
+			break;
+		sti_hlt_cli();
+	}
+	irq_enable();
+	return changed;
+}
+
+static bool wait_change_idle(struct bench_x86 *a, const volatile uint32_t *p,
+			     uint32_t old)
+{
+	bool changed;
+
+	apic_timer_arm(BENCH_WAIT_NS);
+	changed = wait_armed_idle(a, p, old);
+	apic_timer_stop();
+	return changed;
+}
+
+/*
+ * hypercall: VMMCALL (VMCALL on Intel) with RAX = KVM_HC_VAPIC_POLL_IRQ,
+ * which KVM answers in the kernel (kvm_emulate_hypercall: RAX = 0) with
+ * no exit to userspace and no state changed; the other registers are
+ * preserved. Clock: starts at the TSC read before the first of
+ * BENCH_BATCH back-to-back calls, stops at the TSC read after the last
+ * returns; one operation = guest -> hypervisor -> guest plus a mov and
+ * the loop's own count-and-branch.
+ */
+static ALWAYS_INLINE uint64_t hypercall_batch(bool vmmcall)
+{
+	uint64_t t0 = tsc_read();
+
+	for (unsigned int i = 0; i < BENCH_BATCH; i++) {
+		unsigned long ax = KVM_HC_VAPIC_POLL_IRQ;
+
+		if (vmmcall)
+			asm volatile("vmmcall" : "+a"(ax) : : "memory");
+		else
+			asm volatile("vmcall" : "+a"(ax) : : "memory");
+	}
+	return tsc_read() - t0;
+}
+
+/*
+ * gic_trap, the "interrupt controller trap": a 32-bit read of the local
+ * APIC's version register (read-only, no side effect, like arm64's
+ * GICD_IIDR), which KVM's in-kernel APIC emulates. Clock: starts at the
+ * TSC read before the first of BENCH_BATCH back-to-back reads, stops at
+ * the TSC read after the last.
+ */
+static ALWAYS_INLINE uint64_t gic_trap_batch(uintptr_t lapic)
+{
+	uint64_t t0 = tsc_read();
+
+	for (unsigned int i = 0; i < BENCH_BATCH; i++)
+		mmio_read32(lapic + APIC_LVR);
+	return tsc_read() - t0;
+}
+
+/*
+ * mmio_user: a 64-bit read of BENCH_REG_NOP, which tinyvmm serves in
+ * userspace (KVM_EXIT_MMIO, then KVM_RUN again, which completes the
+ * read). Clock: as gic_trap.
+ */
+static ALWAYS_INLINE uint64_t mmio_user_batch(uintptr_t base)
+{
+	uint64_t t0 = tsc_read();
+
+	for (unsigned int i = 0; i < BENCH_BATCH; i++)
+		mmio_read64(base + BENCH_REG_NOP);
+	return tsc_read() - t0;
+}
+
+void bench_io_init(const struct fdt *fdt, int node, struct bench_x86 *a,
+		   uint32_t apic_id)
+{
+	uint32_t len;
+	const uint8_t *irq = fdt_prop(fdt, node, "interrupts", &len);
+
+	a->io_ok = false;
+	if (!irq) {
+		a->io_why = "the bench node has no interrupts property";
+		return;
+	}
+	if (len != 4) {
+		a->io_why = "the bench node's interrupts is not one GSI cell";
+		return;
+	}
+	a->io_gsi = fdt_be32(irq);
+	if (ioapic_route(a->io_gsi, BENCH_VEC_IO, apic_id, true)) {
+		a->io_why = "the I/O APIC has no pin for the bench GSI";
+		return;
+	}
+	a->io_ok = true;
+}
+
+/* How often bench_clock_check() reads the three clocks before giving up. */
+#define IO_CLOCK_TRIES 8
+
+/* A host counter read between two guest reads must fall between them. */
+uint32_t bench_clock_check(struct bench *b)
+{
+	uint64_t p0 = 0, h = 0, p1 = 0;
+
+	if (mmio_read64(b->base + BENCH_REG_VERSION) < 2) {
+		bench_note(b, "needs bench protocol version 2");
+		return BENCH_STATUS_SKIPPED;
+	}
+	for (unsigned int i = 0; i < IO_CLOCK_TRIES; i++) {
+		p0 = tsc_read();
+		h = mmio_read64(b->base + BENCH_REG_HOST_COUNTER);
+		p1 = tsc_read();
+		if (p0 <= h && h <= p1)
+			return BENCH_STATUS_OK;
+	}
+	bench_notef(b, "guest TSC, host counter not one clock: %lu..%lu..%lu",
+		    (unsigned long)p0, (unsigned long)h, (unsigned long)p1);
+	return BENCH_STATUS_SKIPPED;
+}
+
+static uint32_t io_prep(struct bench *b, struct bench_x86 *a)
+{
+	volatile struct bench_io_slot *s = &a->io_slot;
+	uint32_t status;
+
+	if (!a->io_ok) {
+		bench_note(b, a->io_why);
+		return BENCH_STATUS_SKIPPED;
+	}
+	status = bench_clock_check(b);
+	if (status != BENCH_STATUS_OK)
+		return status;
+	s->guest_t0 = 0;
+	s->host_woke = 0;
+	s->host_signal = 0;
+	s->seq = 0;
+	barrier();
+	mmio_write64(b->base + BENCH_REG_IO_SLOT, (uintptr_t)s);
+	return BENCH_STATUS_OK;
+}
+
+/*
+ * One round trip, the same for io_out and io_in: the guest stamps t0
+ * into the slot and writes BENCH_REG_KICK (an ioeventfd: KVM signals it
+ * without leaving the kernel); tinyvmm's I/O backend thread wakes,
+ * stamps host_woke, stamps host_signal, bumps seq and signals an irqfd;
+ * KVM's I/O APIC delivers the GSI as BENCH_VEC_IO; the guest, halted,
+ * takes it, and its handler stamps t3. The watchdog timer is armed
+ * before t0, so that arming it (an APIC write: a trap) is in neither
+ * window. Returns 0 with the slot's stamps readable, or -1 after a note.
+ */
+static int io_round_trip(struct bench *b, struct bench_x86 *a, uint64_t *t0)
+{
+	volatile struct bench_io_slot *s = &a->io_slot;
+	uint64_t seq0 = s->seq;
+	uint32_t irq_seq = a->io_seq;
+	bool woke;
+
+	apic_timer_arm(BENCH_WAIT_NS);
+	*t0 = tsc_read();
+	s->guest_t0 = *t0;
+	barrier();
+	mmio_write64(b->base + BENCH_REG_KICK, 1);
+	woke = wait_armed_idle(a, &a->io_seq, irq_seq);
+	apic_timer_stop();
+	if (s->seq == seq0) {
+		bench_note(b, "the I/O backend did not answer");
+		return -1;
+	}
+	if (!woke) {
+		bench_notef(b, "the I/O backend answered, GSI %u never came",
+			    a->io_gsi);
+		return -1;
+	}
+	return 0;
+}
+
+/* A counter difference @to - @from, FAILED when the clocks disagree. */
+static int io_delta(struct bench *b, const char *what, uint64_t from,
+		    uint64_t to, uint64_t *sample)
+{
+	if (to < from) {
+		bench_notef(b, "clocks disagree: %s %lu .. %lu", what,
+			    (unsigned long)from, (unsigned long)to);
+		return -1;
+	}
+	*sample = to - from;
+	return 0;
+}
+
+/*
+ * io_out: guest -> I/O backend notification. Clock: starts at the
+ * guest's TSC read (guest_t0) just before it stores that stamp and
+ * writes BENCH_REG_KICK; stops at the TSC read of tinyvmm's I/O backend
+ * thread just after it woke on the kick's ioeventfd (host_woke). One
+ * sample per round trip.
+ */
+static int io_out_sample(struct bench *b, uint64_t *sample)
+{
+	struct bench_x86 *a = b->arch;
+	uint64_t t0;
+
+	if (io_round_trip(b, a, &t0))
+		return -1;
+	return io_delta(b, "guest_t0, host_woke", t0, a->io_slot.host_woke,
+			sample);
+}
+
+/*
+ * io_in: I/O backend -> guest interrupt. Clock: starts at the TSC read
+ * of tinyvmm's I/O backend thread just before it signals the bench
+ * device's irqfd (host_signal); stops at the guest's TSC read first
+ * thing in its handler of BENCH_VEC_IO (t3; on x86 the delivery is the
+ * acknowledgement). The guest waits for it in hlt. One sample per round
+ * trip (the same round trip as io_out).
+ */
+static int io_in_sample(struct bench *b, uint64_t *sample)
+{
+	struct bench_x86 *a = b->arch;
+	uint64_t t0;
+
+	if (io_round_trip(b, a, &t0))
+		return -1;
+	return io_delta(b, "host_signal, t3", a->io_slot.host_signal, a->io_t3,
+			sample);
+}
+
+unsigned int bench_arch_ops_per_sample(enum bench_id id)
+{
+	switch (id) {
+	case BENCH_HYPERCALL:
+	case BENCH_GIC_TRAP:
+	case BENCH_MMIO_USER: return BENCH_BATCH;
+	default: return 1; /* one interrupt round trip per sample */
+	}
+}
+
+/*
+ * eoi: virtual interrupt completion. The loop sends BENCH_VEC_EOI to its
+ * own CPU; the handler takes one sample. Clock: starts at the TSC read
+ * just before the write of the local APIC's EOI register, stops at the
+ * TSC read after it. Without AVIC or APICv that write traps to KVM,
+ * which emulates it in the kernel: unlike a GICv3's EOI, which the
+ * virtual CPU interface completes in the guest.
+ */
+static void eoi_handle(struct bench_x86 *a)
+{
+	uint64_t t0 = tsc_read();
+
+	apic_eoi();
+	a->eoi_delta = tsc_read() - t0;
+	a->eoi_seq = a->eoi_seq + 1;
+}
+
+static int eoi_sample(struct bench *b, uint64_t *sample)
+{
+	struct bench_x86 *a = b->arch;
+	uint32_t seq = a->eoi_seq;
+
+	apic_send_self(BENCH_VEC_EOI);
+	if (!wait_change(a->g, &a->eoi_seq, seq)) {
+		bench_note(b, "the self-IPI never arrived");
+		return -1;
+	}
+	*sample = a->eoi_delta;
+	return 0;
+}
+
+/*
+ * virtual_ipi: CPU 0 interrupts CPU 1 (the peer), which idles in hlt
+ * with interrupts on. Clock: the TSC, which KVM keeps in step across a
+ * VM's vCPUs. Starts at CPU 0's TSC read just before its write of the
+ * ICR's low word (the write that sends; the destination is written
+ * before); stops at CPU 1's TSC read first thing in its handler. Each
+ * sample first waits until the peer has gone back to hlt since the
+ * previous one. CPU 0 halts too; under QEMU's -icount, where the
+ * emulated CPUs take turns, a sample therefore also holds CPU 0's own
+ * way from the ICR write to its halt, as on arm64.
+ */
+static int virtual_ipi_sample(struct bench *b, uint64_t *sample)
+{
+	struct bench_x86 *a = b->arch;
+	uint32_t seq = a->ipi_seq;
+	uint64_t t0;
+	bool arrived;
+
+	if (!wait_change_idle(a, &a->idle_seq, a->idle_seq_at_send)) {
+		bench_note(b, "the peer cpu never went back to hlt");
+		return -1;
+	}
+	a->idle_seq_at_send = a->idle_seq;
+	apic_ipi_dest(a->g->apic_id[a->peer]);
+	apic_timer_arm(BENCH_WAIT_NS);
+	t0 = tsc_read();
+	apic_send_ipi_lo(BENCH_VEC_IPI);
+	arrived = wait_armed_idle(a, &a->ipi_seq, seq);
+	apic_timer_stop();
+	if (!arrived) {
+		bench_note(b, "the IPI to the peer cpu never arrived");
+		return -1;
+	}
+	*sample = a->ipi_t1 - t0;
+	return 0;
+}
+
+static uint32_t virtual_ipi_prep(struct bench *b, struct bench_x86 *a)
+{
+	struct x86_guest *g = a->g;
+
+	a->peer = a->self == 0 ? 1 : 0;
+	a->stop = 0;
+	a->idle_seq = 0;
+	a->idle_seq_at_send = 0;
+	barrier();
+	if (cpu_start(g, a->peer, BENCH_WAIT_S)) {
+		bench_note(b, "the peer cpu did not come online");
+		return BENCH_STATUS_FAILED;
+	}
+	return BENCH_STATUS_OK;
+}
+
+/* Stops the peer and waits until it is parked again. */
+static uint32_t virtual_ipi_post(struct bench *b, struct bench_x86 *a)
+{
+	struct x86_guest *g = a->g;
+
+	a->stop = 1;
+	barrier();
+	apic_send_ipi(g->apic_id[a->peer], APIC_VEC_WAKE);
+	if (!cpu_wait_online(g, a->peer, 0, BENCH_WAIT_S)) {
+		bench_note(b, "the peer cpu did not stop");
+		return BENCH_STATUS_FAILED;
+	}
+	return BENCH_STATUS_OK;
+}
+
+void bench_peer_idle(struct bench_x86 *a)
+{
+	uint32_t self_apic = a->g->apic_id[a->self];
+
+	/* Test, then halt with sti's shadow: no wake-up is lost. */
+	irq_disable();
+	while (!a->stop) {
+		a->idle_seq = a->idle_seq + 1;
+		barrier();
+		apic_send_ipi(self_apic, APIC_VEC_WAKE);
+		sti_hlt_cli();
+	}
+	irq_enable();
+}
+
+static void ipi_handle(struct bench_x86 *a)
+{
+	a->ipi_t1 = tsc_read();
+	apic_eoi();
+	a->ipi_seq = a->ipi_seq + 1;
+	barrier();
+	apic_send_ipi(a->g->apic_id[a->self], APIC_VEC_WAKE);
+}
+
+/* The bench GSI: t3 for io_in, first thing. */
+static void io_handle(struct bench_x86 *a)
+{
+	a->io_t3 = tsc_read();
+	apic_eoi();
+	a->io_seq = a->io_seq + 1;
+}
+
+void bench_irq(struct x86_guest *g, unsigned int cpu, struct x86_frame *f)
+{
+	struct bench_x86 *a = g->irq_ctx;
+
+	(void)cpu;
+	switch (f->vector) {
+	case BENCH_VEC_IO: io_handle(a); break;
+	case BENCH_VEC_EOI: eoi_handle(a); break;
+	case BENCH_VEC_IPI: ipi_handle(a); break;
+	default: apic_eoi(); break;
+	}
+}
+
+uint32_t bench_arch_prep(struct bench *b, enum bench_id id)
+{
+	struct bench_x86 *a = b->arch;
+
+	if (id == BENCH_HYPERCALL && !a->kvm) {
+		bench_notef(b, "no KVM hypercall interface (CPUID 0x%x)",
+			    KVM_CPUID_SIGNATURE);
+		return BENCH_STATUS_SKIPPED;
+	}
+	switch (id) {
+	case BENCH_VIRTUAL_IPI:
+		return virtual_ipi_prep(b, a);
+	case BENCH_IO_OUT:
+	case BENCH_IO_IN:
+		return io_prep(b, a);
+	case BENCH_VM_SWITCH:
+		return vm_switch_prep(b, a);
+	default:
+		return BENCH_STATUS_OK;
+	}
+}
+
+int bench_arch_sample(struct bench *b, enum bench_id id, uint64_t *sample)
+{
+	struct bench_x86 *a = b->arch;
+
+	switch (id) {
+	case BENCH_HYPERCALL:
+		*sample = a->vmmcall ? hypercall_batch(true)
+				     : hypercall_batch(false);
+		return 0;
+	case BENCH_GIC_TRAP:
+		*sample = gic_trap_batch(a->g->lapic);
+		return 0;
+	case BENCH_MMIO_USER:
+		*sample = mmio_user_batch(b->base);
+		return 0;
+	case BENCH_EOI:
+		return eoi_sample(b, sample);
+	case BENCH_VIRTUAL_IPI:
+		return virtual_ipi_sample(b, sample);
+	case BENCH_IO_OUT:
+		return io_out_sample(b, sample);
+	case BENCH_IO_IN:
+		return io_in_sample(b, sample);
+	case BENCH_VM_SWITCH:
+		return vm_switch_sample(b, sample);
+	default:
+		bench_note(b, "no sample function");
+		return -1;
+	}
+}
+
+uint32_t bench_arch_post(struct bench *b, enum bench_id id)
+{
+	if (id == BENCH_VIRTUAL_IPI)
+		return virtual_ipi_post(b, b->arch);
+	if (id == BENCH_VM_SWITCH)
+		return vm_switch_post(b, b->arch);
+	return BENCH_STATUS_OK;
+}
+
+/* x86 keeps caches coherent with the host's accesses: order suffices. */
+void bench_arch_publish(const void *p, size_t len)
+{
+	(void)p, (void)len;
+	barrier();
+}
