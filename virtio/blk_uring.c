@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "blk_uring.h"
+#include "seccomp.h"
 
 /*
  * user_data of what is not a request (requests carry their slot's
@@ -305,6 +306,9 @@ static void *blk_uring_main(void *arg)
 	struct blk_uring *u = arg;
 	int ret;
 
+	/* Started by a vCPU thread (DRIVER_OK): its list, narrowed. */
+	if (seccomp_narrow(SECCOMP_BLK))
+		tv_err("virtio-blk: its I/O thread runs under its vCPU's seccomp list");
 	if (!arm_read(u, u->stop_fd, &u->stop_buf, TAG_STOP)) {
 		ring_failed(u, -EBUSY);
 		return NULL;

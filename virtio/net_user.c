@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "net_user.h"
+#include "seccomp.h"
 
 #define RXQ 0
 #define TXQ 1
@@ -373,6 +374,12 @@ static void *net_user_thread(void *arg)
 	eventfd_t v;
 	int n;
 
+	/* By prctl(): naming another thread opens a /proc file. */
+	pthread_setname_np(pthread_self(), "tinyvmm-net");
+	/* Started by a vCPU thread (DRIVER_OK): its list, narrowed. */
+	if (seccomp_narrow(SECCOMP_NET))
+		tv_err("%s: its I/O thread runs under its vCPU's seccomp list",
+		       u->dev->cfg.name);
 	for (;;) {
 		bool rx = more, tx = more;
 
@@ -486,7 +493,6 @@ int net_user_start(struct net_user *u, uint64_t features)
 			 u->dev->cfg.name, u->dev->base);
 		return -ret;
 	}
-	pthread_setname_np(u->thread, "tinyvmm-net");
 	u->running = true;
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "vhost_user.h"
+#include "seccomp.h"
 #include "vhost_user_blk.h"
 
 #define BIT(n) (1ULL << (n))
@@ -52,6 +53,7 @@ struct vhost_user_blk {
 	pthread_t watcher;
 	bool watching;
 	int stop_fd;
+	const struct seccomp_policy *seccomp; /* for the watcher */
 	uint8_t config[CONFIG_SIZE]; /* as the back-end gave it (LE) */
 };
 
@@ -232,6 +234,10 @@ static void *vub_watch(void *arg)
 	struct pollfd p[2] = { { .fd = d->vu.fd, .events = POLLRDHUP },
 			       { .fd = d->stop_fd, .events = POLLIN } };
 
+	/* Not fatal: it reads nothing, it only waits for a hang-up. */
+	if (seccomp_confine(SECCOMP_VHOST_USER, d->seccomp))
+		tv_err("vhost-user back-end %s: its watcher thread runs unconfined",
+		       d->vu.path);
 	while (poll(p, 2, -1) < 0)
 		if (errno != EINTR)
 			return NULL;
@@ -295,6 +301,7 @@ int vhost_user_blk_create(const struct disk_spec *spec,
 			  const struct guest_mem *mem,
 			  const struct virtio_mmio_irq *irq,
 			  const int *kick_fds, int call_fd,
+			  const struct seccomp_policy *seccomp,
 			  struct vhost_user_blk **out)
 {
 	struct vhost_user_blk *d;
@@ -311,6 +318,7 @@ int vhost_user_blk_create(const struct disk_spec *spec,
 	d->kick_fd = kick_fds[0];
 	d->call_fd = call_fd;
 	d->stop_fd = -1;
+	d->seccomp = seccomp;
 	ret = vhost_user_connect(&d->vu, spec->path, VHOST_USER_TIMEOUT_MS);
 	if (!ret)
 		ret = vub_setup_backend(d, mem);

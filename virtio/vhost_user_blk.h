@@ -59,6 +59,8 @@
 #include "log.h"
 #include "mmio.h"
 
+struct seccomp_policy;
+
 #define VHOST_USER_BLK_QUEUE_SIZE 256
 
 struct vhost_user_blk;
@@ -70,13 +72,16 @@ struct vhost_user_blk;
  * (config changes), @kick_fds[0] the eventfd the guest's QueueNotify
  * writes land on, @call_fd the eventfd that interrupts the guest when
  * written (the irqfd's; normally what @irq writes too). The fds stay the
- * caller's and must outlive the device. Returns 0, or -errno after one
- * line naming the socket and what failed.
+ * caller's and must outlive the device. The watcher thread confines
+ * itself by @seccomp (NULL: it does not), which must outlive the device
+ * too. Returns 0, or -errno after one line naming the socket and what
+ * failed.
  */
 TV_MUST_CHECK int vhost_user_blk_create(const struct disk_spec *spec,
 					const struct guest_mem *mem,
 					const struct virtio_mmio_irq *irq,
 					const int *kick_fds, int call_fd,
+					const struct seccomp_policy *seccomp,
 					struct vhost_user_blk **out);
 
 /* The transport, for virtio_mmio_register() and register accesses. */

@@ -28,6 +28,7 @@
 struct vm;
 struct vcpu;
 struct host_info;
+struct seccomp_rule;
 
 enum arch_bus { ARCH_BUS_MMIO, ARCH_BUS_PIO };
 
@@ -138,5 +139,19 @@ TV_MUST_CHECK int arch_peer_vcpu_init(int vm_fd, int vcpu_fd, uint64_t entry,
 
 /* Fills the arch lines of --host-info: the CPU and the KVM mode. */
 void arch_host_info(struct host_info *info);
+
+/*
+ * seccomp (vmm/seccomp.h), in arch/<arch>/seccomp_arch.c, which the
+ * unit tests link too. arch_seccomp_audit_arch(): the AUDIT_ARCH_* value
+ * of this arch's native syscalls in seccomp_data.arch.
+ * arch_seccomp_rules(): the arch's own rules — the ioctls its hooks issue
+ * on each thread, and the syscalls its libc makes where the common lists
+ * name only those every arch has (x86_64's poll beside ppoll).
+ * arch_seccomp_sigsys_arg(): argument @i (0-5) of the refused syscall,
+ * from a SIGSYS handler's ucontext. All constant and async-signal-safe.
+ */
+uint32_t arch_seccomp_audit_arch(void);
+const struct seccomp_rule *arch_seccomp_rules(size_t *nr);
+uint64_t arch_seccomp_sigsys_arg(const void *ucontext, unsigned int i);
 
 #endif

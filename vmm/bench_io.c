@@ -16,6 +16,7 @@
 #include "arch.h"
 #include "affinity.h"
 #include "bench_io.h"
+#include "seccomp.h"
 #include "vm.h"
 
 struct bench_io {
@@ -60,6 +61,10 @@ static void *bench_io_thread(void *opaque)
 		{ .fd = io->quit_fd, .events = POLLIN },
 	};
 
+	if (seccomp_confine(SECCOMP_BENCH_IO, &io->vm->seccomp)) {
+		vm_request_stop(io->vm, TINYVMM_EXIT_ERROR);
+		return NULL;
+	}
 	for (;;) {
 		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)

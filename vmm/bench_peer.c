@@ -16,6 +16,7 @@
 #include "bench_peer.h"
 #include "bench_protocol.h"
 #include "exit_names.h"
+#include "seccomp.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -90,6 +91,9 @@ static void *peer_thread(void *arg)
 {
 	struct peer_vm *pv = arg;
 
+	/* Started by a vCPU thread: its list, narrowed to KVM_RUN. */
+	if (seccomp_narrow(SECCOMP_PEER))
+		tv_err("vm_switch peer VM: runs under its vCPU's seccomp list");
 	while (!atomic_load(&pv->stopping)) {
 		if (ioctl(pv->vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)

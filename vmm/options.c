@@ -109,12 +109,16 @@ void options_usage(FILE *out)
 	      "      --json FILE      also write the results as JSON to FILE\n"
 	      "      --tag KEY=VALUE  label copied into the JSON (repeatable;\n"
 	      "                       icount=on marks QEMU -icount runs)\n"
+	      "      --no-seccomp     leave the threads unconfined (for debugging;\n"
+	      "                       by default each confines itself to its\n"
+	      "                       syscall allow-list once set up)\n"
 	      "  -v, --verbose        print set-up steps on stderr\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        print the version\n"
 	      "\n"
 	      "Exit status: 0 guest powered off; 1 error (set-up failed or the\n"
-	      "guest broke the VM); 2 bad command line; 3 guest asked for a reset.\n"
+	      "guest broke the VM); 2 bad command line; 3 guest asked for a reset;\n"
+	      "159 a thread made a syscall outside its seccomp allow-list.\n"
 	      "With --bench: 0 every benchmark OK or skipped; 1 one failed, or the\n"
 	      "guest stopped before reporting it was done.\n",
 	      out);
@@ -133,6 +137,7 @@ enum {
 	OPT_TAG,
 	OPT_DISK,
 	OPT_NET,
+	OPT_NO_SECCOMP,
 };
 
 static const struct option long_options[] = {
@@ -153,6 +158,7 @@ static const struct option long_options[] = {
 	{ "tag", required_argument, NULL, OPT_TAG },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "net", required_argument, NULL, OPT_NET },
+	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -340,6 +346,7 @@ static int option_one(int c, const char *arg, uint64_t max_mem,
 	case 'n': return option_cpus(arg, max_cpus, o);
 	case OPT_DTB_OUT: return option_string("dtb-out", arg, &o->dtb_out);
 	case OPT_HOST_INFO: o->host_info = true; return 0;
+	case OPT_NO_SECCOMP: o->no_seccomp = true; return 0;
 	case 'v': o->verbose = true; return 0;
 	case 'h': o->help = true; return 0;
 	case 'V': o->version = true; return 0;

@@ -33,6 +33,7 @@ struct options {
 	unsigned int nr_cpus;
 	bool host_info;
 	bool verbose;
+	bool no_seccomp; /* --no-seccomp: threads stay unconfined */
 	bool cpus_given;
 	/* Pin vCPU i to the i-th CPU tinyvmm may run on: --pin / --no-pin;
 	 * on by default with --bench. */

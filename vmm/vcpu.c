@@ -214,11 +214,25 @@ static void vcpu_account_mmio(struct vcpu *vcpu, uint64_t ticks)
 			 __ATOMIC_RELAXED);
 }
 
+/* A --bench vCPU's list also starts vm_switch's peer VM. */
+static int vcpu_confine(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+
+	return seccomp_confine(vm->cfg->bench.enabled ? SECCOMP_VCPU_BENCH
+						      : SECCOMP_VCPU,
+			       &vm->seccomp);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	uint64_t mmio_back = 0; /* host counter when an MMIO exit reached us */
 
+	if (vcpu_confine(vcpu)) {
+		vm_request_stop(vcpu->vm, TINYVMM_EXIT_ERROR);
+		return NULL;
+	}
 	while (!vm_is_stopping(vcpu->vm)) {
 		if (mmio_back) {
 			vcpu_account_mmio(vcpu, arch_host_counter() - mmio_back);

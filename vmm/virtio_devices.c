@@ -67,7 +67,7 @@ static int vub_create(const void *spec, struct vm *vm, struct vm_virtio_dev *d,
 	struct virtio_mmio_irq irq = dev_irq(d);
 	struct vhost_user_blk *vub;
 	int ret = vhost_user_blk_create(spec, &vm->mem, &irq, d->kvm.kick_fd,
-					d->kvm.irq_fd, &vub);
+					d->kvm.irq_fd, &vm->seccomp, &vub);
 
 	if (ret)
 		return ret;

@@ -214,10 +214,14 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	int ret;
 
 	vm_init_empty(vm, cfg);
-	vm->stop_eventfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	ret = vm->stop_eventfd < 0 ? -errno : 0;
-	if (ret)
-		tv_errno(ret, "creating the VM's stop eventfd");
+	/* Before any thread starts: each confines itself by it. */
+	ret = seccomp_policy_init(&vm->seccomp, cfg->seccomp);
+	if (!ret) {
+		vm->stop_eventfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		ret = vm->stop_eventfd < 0 ? -errno : 0;
+		if (ret)
+			tv_errno(ret, "creating the VM's stop eventfd");
+	}
 	if (!ret)
 		ret = kvm_open(vm);
 	if (!ret)
@@ -295,6 +299,9 @@ int vm_run(struct vm *vm)
 	ret = console_block_stop_signals();
 	for (unsigned int i = 0; !ret && i < vm->nr_vcpus; i++)
 		ret = vcpu_start(&vm->vcpus[i]);
+	/* Set-up is over: from here on the console loop, then teardown. */
+	if (!ret)
+		ret = seccomp_confine(SECCOMP_MAIN, &vm->seccomp);
 	if (ret)
 		vm_request_stop(vm, TINYVMM_EXIT_ERROR);
 	else

@@ -18,6 +18,7 @@
 #include "bus.h"
 #include "guest_mem.h"
 #include "log.h"
+#include "seccomp.h"
 
 struct bench_dev;
 struct boot_timer;
@@ -64,6 +65,7 @@ struct vm_config {
 	unsigned int nr_disks;
 	const struct net_spec *nets;   /* --net, in order */
 	unsigned int nr_nets;
+	bool seccomp; /* confine each thread after set-up (not --no-seccomp) */
 };
 
 struct vcpu {
@@ -105,6 +107,7 @@ struct vm {
 	atomic_bool stopping;
 	atomic_int exit_code;
 	int stop_eventfd; /* becomes readable once stopping */
+	struct seccomp_policy seccomp; /* read by every thread as it starts */
 
 	struct arch_vm arch;
 };

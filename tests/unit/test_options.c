@@ -108,6 +108,10 @@ START_TEST(test_defaults_and_flags)
 	ck_assert_uint_eq(o.mem_size, OPTIONS_DEFAULT_MEM);
 	ck_assert_uint_eq(o.nr_cpus, OPTIONS_DEFAULT_CPUS);
 	ck_assert_ptr_null(o.initrd);
+	ck_assert(!o.no_seccomp); /* confined unless asked */
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "Image",
+			       "--no-seccomp", NULL), 0);
+	ck_assert(o.no_seccomp);
 	ck_assert_int_eq(parse(&o, err, sizeof(err), "--host-info", NULL), 0);
 	ck_assert(o.host_info);
 	ck_assert_int_eq(parse(&o, err, sizeof(err), "--help", NULL), 0);

@@ -122,7 +122,8 @@ static int create(bool read_only)
 	int ret;
 
 	snprintf(spec.path, sizeof(spec.path), "%s", sock);
-	ret = vhost_user_blk_create(&spec, &mem, &irq, &kick_fd, call_fd, &vub);
+	ret = vhost_user_blk_create(&spec, &mem, &irq, &kick_fd, call_fd, NULL,
+				    &vub);
 	dev = ret ? NULL : vhost_user_blk_mmio(vub);
 	if (ret)
 		vub = NULL;
@@ -870,7 +871,7 @@ START_TEST(test_private_ram_refused)
 	ck_assert_int_eq(guest_mem_add(&priv, BASE, SIZE), 0);
 	snprintf(spec.path, sizeof(spec.path), "%s", sock);
 	ck_assert_int_eq(vhost_user_blk_create(&spec, &priv, &irq, &kick_fd,
-					       call_fd, &d), -EINVAL);
+					       call_fd, NULL, &d), -EINVAL);
 	ck_assert_ptr_null(d);
 	guest_mem_destroy(&priv);
 }
