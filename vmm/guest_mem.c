@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "guest_mem.h"
@@ -41,7 +44,7 @@ static int region_map(struct guest_mem *mem, uint64_t gpa, uint64_t size,
 	void *host = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, fd, 0);
 
 	if (host == MAP_FAILED)
-		return -ENOMEM;
+		return -errno;
 	mem->regions[mem->nr++] = (struct guest_mem_region){
 		.gpa = gpa, .size = size, .host = host, .fd = fd,
 	};
@@ -124,4 +127,50 @@ int guest_mem_write(const struct guest_mem *mem, uint64_t gpa,
 		return -EFAULT;
 	memcpy(dst, src, len);
 	return 0;
+}
+
+/* Bytes of address space this process maps now; 0 when unknown. */
+static uint64_t mapped_now(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	unsigned long long pages = 0;
+
+	if (f) {
+		if (fscanf(f, "%llu", &pages) != 1)
+			pages = 0;
+		fclose(f);
+	}
+	return pages * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* vm.overcommit_memory, or -1 when unknown. */
+static int overcommit_policy(void)
+{
+	FILE *f = fopen("/proc/sys/vm/overcommit_memory", "r");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+const char *guest_mem_refusal(uint64_t size, char *buf, size_t len)
+{
+	struct rlimit as;
+	uint64_t used = mapped_now();
+
+	if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY &&
+	    (used >= as.rlim_cur || size > as.rlim_cur - used))
+		snprintf(buf, len,
+			 "RLIMIT_AS (ulimit -v) allows %" PRIu64 " MiB of address space and tinyvmm already maps %" PRIu64 " MiB",
+			 (uint64_t)as.rlim_cur >> 20, used >> 20);
+	else if (overcommit_policy() == 2)
+		snprintf(buf, len,
+			 "the host's strict overcommit accounting (vm.overcommit_memory=2) has no room for it");
+	else
+		snprintf(buf, len, "the host has no memory or address space left for it");
+	return buf;
 }

@@ -35,7 +35,8 @@ struct guest_mem {
 /*
  * Maps @size bytes of anonymous memory for guest address @gpa. Returns 0,
  * -EINVAL (size 0, not page aligned, wraps, overlaps), -ENOSPC (too many
- * regions) or -ENOMEM (the host refused the mapping).
+ * regions) or mmap()'s -errno when the host refused the mapping (-ENOMEM:
+ * guest_mem_refusal() says why).
  */
 TV_MUST_CHECK int guest_mem_add(struct guest_mem *mem, uint64_t gpa,
 				uint64_t size);
@@ -54,6 +55,17 @@ TV_MUST_CHECK int guest_mem_add(struct guest_mem *mem, uint64_t gpa,
 TV_MUST_CHECK int guest_mem_add_shared(struct guest_mem *mem, uint64_t gpa,
 				       uint64_t size);
 void guest_mem_destroy(struct guest_mem *mem);
+
+/*
+ * Why the host refused to map @size more bytes of guest RAM with -ENOMEM,
+ * for the end of an error line, into @buf (@len bytes, NUL-terminated):
+ * the address-space limit (RLIMIT_AS, `ulimit -v`) with what it allows
+ * and what this process already maps, when that is what stood in the
+ * way; else strict overcommit (vm.overcommit_memory=2); else the host's
+ * own shortage. Reads the limits now, so call it right after the
+ * failure. Returns @buf.
+ */
+const char *guest_mem_refusal(uint64_t size, char *buf, size_t len);
 
 /*
  * Host pointer for [gpa, gpa + len) when that whole range lies inside one

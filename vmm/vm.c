@@ -124,17 +124,33 @@ static bool vm_ram_shared(const struct vm_config *cfg)
 	return false;
 }
 
-static int vm_setup_ram(struct vm *vm)
+/*
+ * Guest RAM is mapped before anything of KVM's exists: it is the most
+ * tinyvmm asks of the host, so a --mem the host refuses (RLIMIT_AS,
+ * strict overcommit) is said first, and without /dev/kvm too.
+ */
+static int vm_map_ram(struct vm *vm)
 {
 	uint64_t base = arch_platform()->ram_base, size = vm->cfg->mem_size;
 	int ret = vm_ram_shared(vm->cfg) ? guest_mem_add_shared(&vm->mem, base, size)
 					 : guest_mem_add(&vm->mem, base, size);
+	char why[160];
 
-	if (ret) {
-		tv_errno(ret, "allocating %" PRIu64 " MiB of guest RAM", size >> 20);
-		return ret;
-	}
-	ret = vm_add_memslot(vm, base, size, vm->mem.regions[0].host, NULL);
+	if (ret == -ENOMEM)
+		tv_err("guest RAM: cannot map %" PRIu64 " MiB (--mem): %s",
+		       size >> 20, guest_mem_refusal(size, why, sizeof(why)));
+	else if (ret)
+		tv_errno(ret, "guest RAM: mapping %" PRIu64 " MiB (--mem)",
+			 size >> 20);
+	return ret;
+}
+
+/* The mapped guest RAM as KVM's memory slot 0. */
+static int vm_setup_ram(struct vm *vm)
+{
+	uint64_t base = arch_platform()->ram_base, size = vm->cfg->mem_size;
+	int ret = vm_add_memslot(vm, base, size, vm->mem.regions[0].host, NULL);
+
 	if (ret)
 		tv_errno(ret, "KVM_SET_USER_MEMORY_REGION for %" PRIu64
 			 " MiB at 0x%" PRIx64, size >> 20, base);
@@ -222,6 +238,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		if (ret)
 			tv_errno(ret, "creating the VM's stop eventfd");
 	}
+	if (!ret)
+		ret = vm_map_ram(vm);
 	if (!ret)
 		ret = kvm_open(vm);
 	if (!ret)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -156,6 +157,60 @@ START_TEST(test_shared_rejects_and_closes)
 }
 END_TEST
 
+/* Bytes this process maps now (/proc/self/statm's first field). */
+static uint64_t mapped_now(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	unsigned long long pages = 0;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%llu", &pages), 1);
+	fclose(f);
+	return pages * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * The host refusing guest RAM: an RLIMIT_AS 64 MiB above what this
+ * process maps already (relative, so that a sanitizer build's terabytes
+ * of shadow memory fit under it; Check runs each test in a process of its
+ * own, so the limit ends with it). 1 GiB, anonymous or shared, is refused
+ * with -ENOMEM and the reason names the limit; 1 MiB still fits.
+ */
+START_TEST(test_refused_by_rlimit_as)
+{
+	const uint64_t high = 0x100000000ULL, gib = 1ULL << 30;
+	struct rlimit lim;
+	char why[160];
+
+	ck_assert_int_eq(getrlimit(RLIMIT_AS, &lim), 0);
+	lim.rlim_cur = mapped_now() + (64ULL << 20);
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &lim), 0);
+	ck_assert_int_eq(guest_mem_add(&mem, high, gib), -ENOMEM);
+	ck_assert_int_eq(guest_mem_add_shared(&mem, high, gib), -ENOMEM);
+	ck_assert_uint_eq(mem.nr, 1);
+	guest_mem_refusal(gib, why, sizeof(why));
+	ck_assert_msg(strstr(why, "RLIMIT_AS (ulimit -v) allows ") == why, "%s",
+		      why);
+	ck_assert_int_eq(guest_mem_add(&mem, high, SIZE), 0);
+}
+END_TEST
+
+/* Without an address-space limit, the reason does not blame one. */
+START_TEST(test_refusal_without_limit)
+{
+	struct rlimit lim;
+	char why[160];
+
+	ck_assert_int_eq(getrlimit(RLIMIT_AS, &lim), 0);
+	lim.rlim_cur = RLIM_INFINITY;
+	if (lim.rlim_max != RLIM_INFINITY)
+		return; /* this shell's hard limit cannot be lifted */
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &lim), 0);
+	guest_mem_refusal(1ULL << 40, why, sizeof(why));
+	ck_assert_msg(!strstr(why, "RLIMIT_AS") && why[0], "%s", why);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("guest_mem");
@@ -169,6 +224,8 @@ int main(void)
 	tcase_add_test(tc, test_shared_region);
 	tcase_add_test(tc, test_shared_size_sealed);
 	tcase_add_test(tc, test_shared_rejects_and_closes);
+	tcase_add_test(tc, test_refused_by_rlimit_as);
+	tcase_add_test(tc, test_refusal_without_limit);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
