@@ -142,7 +142,7 @@ static int net_vhost_start(struct virtio_net *n, uint64_t features)
 	if (ret)
 		tv_errno(ret, "%s at 0x%" PRIx64 ": vhost-net %s%s",
 			 n->mmio.cfg.name, n->mmio.base, step,
-			 vhost_net_hint(ret));
+			 vhost_net_hint(ret, step));
 	return ret;
 }
 
@@ -243,12 +243,12 @@ static int net_choose_dataplane(struct virtio_net *n)
 		if (n->spec.vhost_explicit) {
 			tv_err("virtio-net (tap %s): vhost=on, but vhost-net is unavailable (%s: %s%s)",
 			       n->spec.tap, step, strerror(-ret),
-			       vhost_net_hint(ret));
+			       vhost_net_hint(ret, step));
 			return ret;
 		}
 		tv_notice("virtio-net (tap %s): vhost-net unavailable (%s: %s%s); using the userspace dataplane",
 			  n->spec.tap, step, strerror(-ret),
-			  vhost_net_hint(ret));
+			  vhost_net_hint(ret, step));
 	}
 	net_busy_poll_ignored(n);
 	return 0;

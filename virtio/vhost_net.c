@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/vhost.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -172,7 +173,13 @@ void vhost_net_close(struct vhost_net *v)
 	v->fd = -1;
 }
 
-const char *vhost_net_hint(int err)
+/* Whether @step, from vhost_net_open(), is the memory table's ioctl. */
+static bool step_is_mem_table(const char *step)
+{
+	return step && strcmp(step, "VHOST_SET_MEM_TABLE") == 0;
+}
+
+const char *vhost_net_hint(int err, const char *step)
 {
 	switch (err) {
 	case -ENOENT:
@@ -182,7 +189,18 @@ const char *vhost_net_hint(int err)
 	case -EACCES:
 		return "; this user needs read-write access to " VHOST_NET_DEVICE;
 	case -ENOMEM:
-		return "; out of memory, or RLIMIT_MEMLOCK too low (ulimit -l)";
+		/*
+		 * vhost-net reads guest RAM through this process's mappings
+		 * and pins none of it: RLIMIT_MEMLOCK plays no part (unlike
+		 * vhost-vdpa or VFIO). Its tables are kernel allocations.
+		 */
+		if (step_is_mem_table(step))
+			return "; the host kernel could not allocate vhost's copy of the memory table (out of kernel memory or at this process's memory cgroup limit; vhost-net locks no guest RAM, so ulimit -l is not the cause)";
+		return "; the host is out of memory, or this process's memory cgroup is at its limit";
+	case -E2BIG:
+		if (step_is_mem_table(step))
+			return "; guest RAM has more regions than vhost's max_mem_regions module parameter allows";
+		return "";
 	case -EAGAIN:
 		return "; RLIMIT_NPROC reached (vhost's worker counts as a task of this user)";
 	case -EBUSY:

@@ -92,9 +92,10 @@ void vhost_net_stop(struct vhost_net *v);
 void vhost_net_close(struct vhost_net *v);
 
 /*
- * What the user may do about @err from vhost_net_open() or
- * vhost_net_start(): "" or a string starting with "; ".
+ * Why @err, from vhost_net_open() or vhost_net_start() at @step (what
+ * they set it to), happened and what the user may do about it: "" or a
+ * string starting with "; ".
  */
-const char *vhost_net_hint(int err);
+const char *vhost_net_hint(int err, const char *step);
 
 #endif

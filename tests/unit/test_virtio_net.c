@@ -766,6 +766,37 @@ START_TEST(test_push_batch)
 }
 END_TEST
 
+/*
+ * What vhost-net's failures are put down to, by errno and step: an
+ * -ENOMEM from VHOST_SET_MEM_TABLE is the kernel's own allocation (vhost
+ * pins no guest RAM), never RLIMIT_MEMLOCK.
+ */
+static const struct {
+	int err;
+	const char *step, *says, *never;
+} hint_cases[] = {
+	{ -ENOMEM, "VHOST_SET_MEM_TABLE", "memory table", "RLIMIT_MEMLOCK" },
+	{ -ENOMEM, "VHOST_SET_MEM_TABLE", "ulimit -l is not the cause", NULL },
+	{ -ENOMEM, "VHOST_SET_OWNER", "memory cgroup", "ulimit -l" },
+	{ -E2BIG, "VHOST_SET_MEM_TABLE", "max_mem_regions", NULL },
+	{ -EAGAIN, "VHOST_SET_OWNER", "RLIMIT_NPROC", NULL },
+	{ -ENOENT, "opening " VHOST_NET_DEVICE, "vhost_net module", NULL },
+	{ -EACCES, "opening " VHOST_NET_DEVICE, "read-write access", NULL },
+};
+
+START_TEST(test_vhost_hint)
+{
+	const char *h = vhost_net_hint(hint_cases[_i].err, hint_cases[_i].step);
+
+	ck_assert_msg(strncmp(h, "; ", 2) == 0, "%d at %s: \"%s\"",
+		      hint_cases[_i].err, hint_cases[_i].step, h);
+	ck_assert_msg(strstr(h, hint_cases[_i].says), "%s", h);
+	if (hint_cases[_i].never)
+		ck_assert_msg(!strstr(h, hint_cases[_i].never), "%s", h);
+	ck_assert_str_eq(vhost_net_hint(-EINVAL, hint_cases[_i].step), "");
+}
+END_TEST
+
 static Suite *net_suite(void)
 {
 	Suite *s = suite_create("virtio_net");
@@ -808,6 +839,8 @@ static Suite *net_suite(void)
 	tcase_add_test(own, test_bad_queue_size);
 	tcase_add_test(own, test_used_irq_external);
 	tcase_add_test(own, test_push_batch);
+	tcase_add_loop_test(own, test_vhost_hint, 0,
+			    sizeof(hint_cases) / sizeof(hint_cases[0]));
 	suite_add_tcase(s, own);
 	return s;
 }
