@@ -2,8 +2,10 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "blk_uring.h"
@@ -331,27 +333,81 @@ static void *blk_uring_main(void *arg)
 	return NULL;
 }
 
+/* Soft limit @resource for a message: "N" @unit_name, or "unlimited". */
+static const char *limit_str(int resource, unsigned long long unit,
+			     const char *unit_name, char *buf, size_t len)
+{
+	struct rlimit r;
+
+	if (getrlimit(resource, &r) || r.rlim_cur == RLIM_INFINITY)
+		snprintf(buf, len, "unlimited");
+	else
+		snprintf(buf, len, "%llu%s", (unsigned long long)r.rlim_cur / unit,
+			 unit_name);
+	return buf;
+}
+
+const char *blk_uring_setup_hint(int err, char *buf, size_t len)
+{
+	char lim[32];
+
+	switch (err) {
+	case -ENOMEM:
+		/* Since 5.12 the rings are charged to the memory cgroup. */
+		snprintf(buf, len,
+			 "; the host or this process's memory cgroup is out of memory, or, on kernels before 5.12 (which charge io_uring rings to locked memory), RLIMIT_MEMLOCK is too low (ulimit -l: %s)",
+			 limit_str(RLIMIT_MEMLOCK, 1024, " KiB", lim,
+				   sizeof(lim)));
+		break;
+	case -EMFILE:
+		snprintf(buf, len, "; RLIMIT_NOFILE (ulimit -n) is %s",
+			 limit_str(RLIMIT_NOFILE, 1, "", lim, sizeof(lim)));
+		break;
+	case -EPERM:
+		snprintf(buf, len,
+			 "; io_uring is not allowed here (sysctl kernel.io_uring_disabled, or a seccomp or container policy)");
+		break;
+	case -ENOSYS:
+		snprintf(buf, len, "; this kernel has no io_uring");
+		break;
+	default:
+		snprintf(buf, len, "%s", "");
+	}
+	return buf;
+}
+
 int blk_uring_init(struct blk_uring *u, const char *name,
 		   struct virtio_mmio_dev *dev, const struct blk_disk *disk,
 		   int file_fd, int kick_fd)
 {
+	char hint[200];
 	int ret;
 
 	memset(u, 0, sizeof(*u));
 	u->dev = dev;
 	u->disk = disk;
 	u->kick_fd = kick_fd;
+	u->stop_fd = -1;
 	u->slots = calloc(VIRTIO_BLK_QUEUE_MAX, sizeof(*u->slots));
-	u->stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (!u->slots || u->stop_fd < 0) {
-		ret = u->slots ? -errno : -ENOMEM;
+	if (!u->slots) {
+		ret = -ENOMEM;
 		tv_errno(ret, "virtio-blk %s: allocating its request state",
 			 name);
 		goto err_free;
 	}
+	u->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (u->stop_fd < 0) {
+		ret = -errno;
+		tv_err("virtio-blk %s: creating its stop eventfd: %s%s", name,
+		       strerror(-ret),
+		       blk_uring_setup_hint(ret, hint, sizeof(hint)));
+		goto err_free;
+	}
 	ret = io_uring_queue_init(RING_ENTRIES, &u->ring, 0);
 	if (ret) {
-		tv_errno(ret, "virtio-blk %s: creating its io_uring", name);
+		tv_err("virtio-blk %s: creating its io_uring (%u entries): %s%s",
+		       name, RING_ENTRIES, strerror(-ret),
+		       blk_uring_setup_hint(ret, hint, sizeof(hint)));
 		goto err_free;
 	}
 	ret = io_uring_register_files(&u->ring, &file_fd, 1);

@@ -83,6 +83,14 @@ TV_MUST_CHECK int blk_uring_init(struct blk_uring *u, const char *name,
 				 struct virtio_mmio_dev *dev,
 				 const struct blk_disk *disk, int file_fd,
 				 int kick_fd);
+/*
+ * Why creating the ring (or its eventfd) failed with @err, and what to
+ * raise: "" or text starting with "; " for the end of an error line,
+ * into @buf (@len bytes). -ENOMEM names the memory cgroup and, for
+ * kernels before 5.12, RLIMIT_MEMLOCK with its value; -EMFILE
+ * RLIMIT_NOFILE; -EPERM io_uring being forbidden. Returns @buf.
+ */
+const char *blk_uring_setup_hint(int err, char *buf, size_t len);
 /* Frees what blk_uring_init() set up; the thread must be stopped. */
 void blk_uring_fini(struct blk_uring *u);
 
