@@ -781,7 +781,9 @@ START_TEST(test_powercut)
 	       seconds_since(&t0),
 	       fails ? "FAILED (see above)"
 		     : "nothing acknowledged or flushed was lost, no block corrupted");
-	ck_assert_msg(fails == 0, "%u failures at kill point %u", fails, kills);
+	ck_assert_msg(fails == 0,
+		      "%u failures at kill point %u; images kept: %s, %s", fails,
+		      kills, img[0].path, img[1].path);
 	ck_assert_uint_ge(kills, 10); /* too few to mean anything */
 	for (unsigned int k = 0; k < 2; k++)
 		image_free(&img[k]);
