@@ -6,6 +6,7 @@
  * VMM exit (3, as arm64's SYSTEM_RESET), never as a hang.
  */
 #include "apic.h"
+#include "long_mode.h" /* arch/x86: tinyvmm's boot GDT, which we keep */
 
 #define IDT_GATE_INT64 0x8e /* present, DPL 0, 64-bit interrupt gate */
 #define PM1_SLP_EN (1U << 13)
@@ -48,7 +49,7 @@ void x86_boot_init(void)
 
 		x86_idt[v] = (struct idt_gate){
 		    .offset_lo = (uint16_t)a,
-		    .selector = X86_CODE_SEL,
+		    .selector = X86_GDT_SELECTOR(X86_GDT_CODE64),
 		    .type = IDT_GATE_INT64,
 		    .offset_mid = (uint16_t)(a >> 16),
 		    .offset_hi = (uint32_t)(a >> 32),

@@ -9,8 +9,9 @@
  * once, in 64-bit mode, interrupts off, no IDT, RSP = 0, with
  *   RDI = guest-physical address of the device tree (X86_BENCH_DTB_ADDR)
  *   RSI = this vCPU's index in /cpus, which is also its APIC id.
- * The boot GDT (code 0x08, data 0x10) and the identity map of [0, 4 GiB)
- * with 2 MiB pages are tinyvmm's; the guests keep both.
+ * The boot GDT (arch/x86/long_mode.h: code 0x10, data 0x18, as Linux's
+ * boot protocol has them) and the identity map of [0, 4 GiB) with 2 MiB
+ * pages are tinyvmm's; the guests keep both.
  *
  * start.S puts CPU i on stack slot i. CPU 0 zeroes .bss, builds the IDT
  * (x86_boot_init()) and calls main(dtb); every other CPU waits for that (x86_boot_ready),
@@ -25,8 +26,6 @@
 
 #define X86_MAX_CPUS 64	  /* arch/x86/platform.c's max_vcpus */
 #define X86_STACK_SIZE 8192 /* per CPU; the guests do not recurse */
-
-#define X86_CODE_SEL 0x08 /* tinyvmm's boot GDT */
 
 /* Exceptions that push an error code (SDM vol. 3, table 6-1). */
 #define X86_VEC_DF 8
@@ -79,6 +78,10 @@ struct x86_guest {
 	volatile uint32_t start[X86_MAX_CPUS];
 	/* Set to 1 by CPU i while it runs that work; plain stores. */
 	volatile uint32_t online[X86_MAX_CPUS];
+	/* Works CPU i has finished: short work can come and go between
+	 * two looks at online[i] (its vCPU thread may get the host CPU
+	 * only then), so cpu_start() also watches this. */
+	volatile uint32_t finished[X86_MAX_CPUS];
 	/* Exceptions taken so far per CPU, to stop recursion. */
 	volatile uint32_t in_exception[X86_MAX_CPUS];
 	/*
@@ -211,7 +214,7 @@ int cpus_probe(const struct fdt *fdt, struct x86_guest *g);
 #define CPU_START_TIMEOUT 1
 /*
  * Hands CPU @i its work (secondary_main(i)) and waits up to @timeout_s
- * for it to say so in online[i]. Needs the LAPIC up (apic.h) on both
+ * for it to say so in online[i], or to have finished it already. Needs the LAPIC up (apic.h) on both
  * sides and g->tsc_hz. Returns 0 or CPU_START_TIMEOUT.
  */
 int cpu_start(struct x86_guest *g, unsigned int i, unsigned int timeout_s);
