@@ -42,13 +42,16 @@ int cpus_probe(const struct fdt *fdt, struct x86_guest *g)
 	return g->nr_cpus ? 0 : -FDT_ERR_NOTFOUND;
 }
 
-bool cpu_wait_online(const struct x86_guest *g, unsigned int i, uint32_t want,
+/* Spins until @done(@g, @i, @arg); false after @timeout_s. */
+static bool cpu_wait(const struct x86_guest *g, unsigned int i, uint32_t arg,
+		     bool (*done)(const struct x86_guest *, unsigned int,
+				  uint32_t),
 		     unsigned int timeout_s)
 {
 	uint64_t start = tsc_read();
 	unsigned long spins;
 
-	for (spins = 0; g->online[i] != want; spins++) {
+	for (spins = 0; !done(g, i, arg); spins++) {
 		if (g->tsc_hz && tsc_read() - start > timeout_s * g->tsc_hz)
 			return false;
 		if (!g->tsc_hz && spins > ONLINE_SPIN_LIMIT)
@@ -58,12 +61,32 @@ bool cpu_wait_online(const struct x86_guest *g, unsigned int i, uint32_t want,
 	return true;
 }
 
+static bool online_is(const struct x86_guest *g, unsigned int i, uint32_t want)
+{
+	return g->online[i] == want;
+}
+
+/* Online now, or its work already over (finished[] moved past @before). */
+static bool started(const struct x86_guest *g, unsigned int i, uint32_t before)
+{
+	return g->online[i] || g->finished[i] != before;
+}
+
+bool cpu_wait_online(const struct x86_guest *g, unsigned int i, uint32_t want,
+		     unsigned int timeout_s)
+{
+	return cpu_wait(g, i, want, online_is, timeout_s);
+}
+
 int cpu_start(struct x86_guest *g, unsigned int i, unsigned int timeout_s)
 {
+	uint32_t before = g->finished[i];
+
 	g->start[i] = 1;
 	barrier();
 	apic_send_ipi(g->apic_id[i], APIC_VEC_WAKE);
-	return cpu_wait_online(g, i, 1, timeout_s) ? 0 : CPU_START_TIMEOUT;
+	return cpu_wait(g, i, before, started, timeout_s) ? 0
+							 : CPU_START_TIMEOUT;
 }
 
 /*
@@ -85,5 +108,6 @@ void secondary_park(unsigned int index)
 		irq_disable();
 		barrier();
 		g->online[index] = 0;
+		g->finished[index]++;
 	}
 }
