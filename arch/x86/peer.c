@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 
 #include "arch.h"
+#include "x86.h"
 
 #define X86_CR0_PE (1ULL << 0)
 #define X86_CR0_ET (1ULL << 4)
@@ -98,22 +99,6 @@ static int peer_set_regs(int vcpu_fd, uint64_t entry, uint64_t arg)
 	return ioctl(vcpu_fd, KVM_SET_REGS, &r) ? -errno : 0;
 }
 
-/*
- * Guest TSC = host TSC + offset (KVM_VCPU_TSC_CTRL, Linux 5.16): offset
- * 0 makes the peer's RDTSC the host's, which is the benchmark VM's too
- * when its vCPUs get the same.
- */
-static int peer_set_tsc_offset(int vcpu_fd, uint64_t offset)
-{
-	struct kvm_device_attr attr = {
-		.group = KVM_VCPU_TSC_CTRL,
-		.attr = KVM_VCPU_TSC_OFFSET,
-		.addr = (uint64_t)(uintptr_t)&offset,
-	};
-
-	return ioctl(vcpu_fd, KVM_SET_DEVICE_ATTR, &attr) ? -errno : 0;
-}
-
 /* Entry @entry, the shared page @arg in EDI ("its first argument register"). */
 int arch_peer_vcpu_init(int vm_fd, int vcpu_fd, uint64_t entry, uint64_t arg)
 {
@@ -136,7 +121,7 @@ int arch_peer_vcpu_init(int vm_fd, int vcpu_fd, uint64_t entry, uint64_t arg)
 		tv_errno(ret, "setting the vm_switch peer's entry registers");
 		return ret;
 	}
-	ret = peer_set_tsc_offset(vcpu_fd, 0);
+	ret = x86_vcpu_fd_set_tsc_offset(vcpu_fd, 0);
 	if (ret)
 		tv_errno(ret, "setting the vm_switch peer's TSC offset to 0"
 			      " (KVM_VCPU_TSC_OFFSET, Linux 5.16 or later)");

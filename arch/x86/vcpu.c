@@ -181,6 +181,32 @@ static int vcpu_set_lapic_lints(struct vcpu *vcpu)
 	return 0;
 }
 
+int x86_vcpu_fd_set_tsc_offset(int vcpu_fd, uint64_t offset)
+{
+	struct kvm_device_attr attr = {
+		.group = KVM_VCPU_TSC_CTRL,
+		.attr = KVM_VCPU_TSC_OFFSET,
+		.addr = (uint64_t)(uintptr_t)&offset,
+	};
+
+	return ioctl(vcpu_fd, KVM_SET_DEVICE_ATTR, &attr) ? -errno : 0;
+}
+
+/* --bench: the guest's TSC is the host's (see x86_vcpu_fd_set_tsc_offset()). */
+static int vcpu_bench_clock(struct vcpu *vcpu)
+{
+	int ret;
+
+	if (!vcpu->vm->cfg->bench.enabled)
+		return 0;
+	ret = x86_vcpu_fd_set_tsc_offset(vcpu->fd, 0);
+	if (ret)
+		tv_errno(ret, "setting vCPU %u's TSC offset to 0 for --bench "
+			      "(KVM_VCPU_TSC_OFFSET, Linux 5.16 or later)",
+			 vcpu->id);
+	return ret;
+}
+
 int arch_vcpu_init(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
@@ -201,6 +227,8 @@ int arch_vcpu_init(struct vcpu *vcpu)
 		ret = vcpu_set_fpu(vcpu);
 	if (!ret)
 		ret = vcpu_set_lapic_lints(vcpu);
+	if (!ret)
+		ret = vcpu_bench_clock(vcpu);
 	return ret;
 }
 

@@ -45,6 +45,13 @@ TV_MUST_CHECK int x86_vcpu_fd_set_cpuid(int vcpu_fd,
 					unsigned int max,
 					const struct x86_cpuid_vcpu *v);
 
+/*
+ * Guest TSC = host TSC + @offset (KVM_VCPU_TSC_CTRL, Linux 5.16). With 0,
+ * the guest's RDTSC and tinyvmm's are one clock: --bench's io_out, io_in
+ * and vm_switch subtract one from the other.
+ */
+TV_MUST_CHECK int x86_vcpu_fd_set_tsc_offset(int vcpu_fd, uint64_t offset);
+
 /* Starts vCPU @vcpu at @e now (KVM_MP_STATE_RUNNABLE), not on INIT/SIPI. */
 TV_MUST_CHECK int x86_vcpu_start_at(struct vcpu *vcpu,
 				    const struct x86_long_mode_entry *e);
