@@ -1,9 +1,10 @@
 # shellcheck shell=bash
-# lab/debroot.sh, sourced by lab/run: stages arm64 programs from Debian's
-# packages into a directory tree for an initramfs, with every shared
-# library they need.
+# lab/debroot.sh, sourced by lab/run: stages programs from Debian's
+# packages of the lab host's arch ($deb_arch: arm64 or amd64) into a
+# directory tree for an initramfs, with every shared library they need.
 #
-# Packages are unpacked once into $LAB/debs/PKG (kept; never refreshed).
+# Packages are unpacked once into $LAB/debs/$deb_arch/PKG (kept; never
+# refreshed).
 # Libraries are found from the ELF files themselves: DT_NEEDED entries and
 # the PT_INTERP loader, recursively. A library is looked for in the
 # package that needs it, then in that package's library dependencies
@@ -11,33 +12,36 @@
 # each needed library among the direct dependencies, so the search stays
 # small even for fio, whose libraries pull in ceph's and glusterfs's.
 #
-# Uses from lab/run: $LAB, die, apt_download.
+# Uses from lab/run: $LAB, $deb_arch, $deb_multiarch (aarch64-linux-gnu,
+# x86_64-linux-gnu), $elf_machine (readelf's name of the machine), die,
+# apt_download.
 
-readelf_arm64=aarch64-linux-gnu-readelf
-command -v "$readelf_arm64" >/dev/null || readelf_arm64=readelf
+deb_dir=$LAB/debs/$deb_arch
+deb_readelf=$deb_multiarch-readelf
+command -v "$deb_readelf" >/dev/null || deb_readelf=readelf
 
-# deb_fetch PKG...: unpacks each package PKG (arm64) into $LAB/debs/PKG, with
+# deb_fetch PKG...: unpacks each package PKG ($deb_arch) into $deb_dir/PKG, with
 # .depends (its Pre-Depends and Depends) and .libs (paths of its shared
 # libraries) beside; one apt-get download for all that are missing.
 deb_fetch() {
 	local want=() p f name tmp
 	for p; do
-		[ -e "$LAB/debs/$p/.complete" ] || want+=("$p")
+		[ -e "$deb_dir/$p/.complete" ] || want+=("$p")
 	done
 	[ ${#want[@]} -gt 0 ] || return 0
-	# PKG:arm64, or PKG:all for architecture-independent packages (a
+	# PKG:ARCH, or PKG:all for architecture-independent packages (a
 	# library's -common data package), which apt-cache does not list as
-	# PKG:arm64.
-	local -A arm64=()
+	# PKG:ARCH.
+	local -A native=()
 	local specs=()
 	while read -r name; do
-		arm64[$name]=1
-	done < <(apt-cache show --no-all-versions "${want[@]/%/:arm64}" 2>/dev/null |
+		native[$name]=1
+	done < <(apt-cache show --no-all-versions "${want[@]/%/:$deb_arch}" 2>/dev/null |
 		sed -n 's/^Package: //p')
 	for p in "${want[@]}"; do
-		if [ -n "${arm64[$p]:-}" ]; then specs+=("$p:arm64"); else specs+=("$p:all"); fi
+		if [ -n "${native[$p]:-}" ]; then specs+=("$p:$deb_arch"); else specs+=("$p:all"); fi
 	done
-	mkdir -p "$LAB/debs"
+	mkdir -p "$deb_dir"
 	tmp=$(mktemp -d "$LAB/.unpack.XXXXXX")
 	apt_download "$tmp" "${specs[@]}"
 	for f in "$tmp"/*.deb; do
@@ -51,12 +55,12 @@ deb_fetch() {
 		(cd "$tmp/root" && find . \( -type f -o -type l \) -path '*/lib/*' \
 			-name '*.so*' | sed 's#^\./##' | LC_ALL=C sort) >"$tmp/root/.libs"
 		touch "$tmp/root/.complete"
-		rm -rf "${LAB:?}/debs/$name"
-		mv "$tmp/root" "$LAB/debs/$name"
+		rm -rf "${deb_dir:?}/$name"
+		mv "$tmp/root" "$deb_dir/$name"
 	done
 	rm -rf "$tmp"
 	for p in "${want[@]}"; do
-		[ -e "$LAB/debs/$p/.complete" ] ||
+		[ -e "$deb_dir/$p/.complete" ] ||
 			die "apt-get download $p gave no package named $p"
 	done
 }
@@ -66,13 +70,13 @@ deb_fetch() {
 # 8.1; zlib1g too); the others (python3, debconf, ...) never hold a
 # library an ELF file needs.
 deb_lib_depends() {
-	sed -n 's/^\(Pre-\)\{0,1\}Depends: //p' "$LAB/debs/$1/.depends" | tr ',' '\n' |
+	sed -n 's/^\(Pre-\)\{0,1\}Depends: //p' "$deb_dir/$1/.depends" | tr ',' '\n' |
 		sed 's/|.*//; s/(.*)//; s/:any//; s/[[:space:]]//g' |
 		grep -E '^(lib|zlib)' | LC_ALL=C sort -u || true
 }
 
 # deb_find_lib PKG SONAME: sets found_pkg and found_path (inside
-# $LAB/debs/found_pkg) to the library SONAME, searching PKG and then its
+# $deb_dir/found_pkg) to the library SONAME, searching PKG and then its
 # library dependencies breadth first. Returns 1 when none has it.
 found_pkg='' found_path=''
 deb_find_lib() {
@@ -82,7 +86,7 @@ deb_find_lib() {
 		p=${queue[$i]}
 		i=$((i + 1))
 		hit=$(awk -v n="$so" '{ b = $0; sub(/.*\//, "", b) } b == n { print; exit }' \
-			"$LAB/debs/$p/.libs")
+			"$deb_dir/$p/.libs")
 		if [ -n "$hit" ]; then
 			found_pkg=$p found_path=$hit
 			return 0
@@ -119,30 +123,31 @@ deb_real_file() {
 }
 
 # elf_needs FILE: prints the loader (PT_INTERP, as a path) and the sonames
-# FILE needs (DT_NEEDED), one a line; dies unless FILE is an arm64 ELF.
+# FILE needs (DT_NEEDED), one a line; dies unless FILE is an ELF file of
+# the host's arch.
 elf_needs() {
 	local f=$1 hdr
-	hdr=$("$readelf_arm64" -h "$f" 2>/dev/null) || die "$f is not an ELF file"
-	grep -q 'Machine:[[:space:]]*AArch64' <<<"$hdr" || die "$f is not an arm64 ELF file"
-	"$readelf_arm64" -lW "$f" | sed -n 's/.*Requesting program interpreter: \(.*\)\]$/\1/p'
-	"$readelf_arm64" -dW "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'
+	hdr=$("$deb_readelf" -h "$f" 2>/dev/null) || die "$f is not an ELF file"
+	grep -q "Machine:.*$elf_machine" <<<"$hdr" || die "$f is not a $deb_arch ELF file"
+	"$deb_readelf" -lW "$f" | sed -n 's/.*Requesting program interpreter: \(.*\)\]$/\1/p'
+	"$deb_readelf" -dW "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'
 }
 
 # deb_stage_programs DEST PKG:PATH...: copies each program PATH of package
 # PKG to DEST/usr/bin, every shared library they need (recursively) to
-# DEST/lib/aarch64-linux-gnu (the loader's default directory: no
+# DEST/lib/$deb_multiarch (the loader's default directory: no
 # ld.so.cache needed), and the loader also at its PT_INTERP path.
 deb_stage_programs() {
 	local dest=$1 spec pkg path f needs need so interp
 	shift
 	local -A staged=()
 	local queue=() owner=()
-	mkdir -p "$dest/usr/bin" "$dest/lib/aarch64-linux-gnu"
+	mkdir -p "$dest/usr/bin" "$dest/lib/$deb_multiarch"
 	for spec; do
 		pkg=${spec%%:*} path=${spec#*:}
 		deb_fetch "$pkg"
-		[ -e "$LAB/debs/$pkg/$path" ] || die "package $pkg:arm64 has no $path"
-		deb_real_file "$LAB/debs/$pkg" "$path"
+		[ -e "$deb_dir/$pkg/$path" ] || die "package $pkg:$deb_arch has no $path"
+		deb_real_file "$deb_dir/$pkg" "$path"
 		install -m 755 "$real_file" "$dest/usr/bin/$(basename "$path")"
 		queue+=("$dest/usr/bin/$(basename "$path")") owner+=("$pkg")
 	done
@@ -157,14 +162,14 @@ deb_stage_programs() {
 			if [ -z "${staged[$so]:-}" ]; then
 				deb_find_lib "$pkg" "$so" ||
 					die "$so, needed by $(basename "$f") (package $pkg), is in none of $pkg's library dependencies"
-				deb_real_file "$LAB/debs/$found_pkg" "$found_path"
-				install -m 755 "$real_file" "$dest/lib/aarch64-linux-gnu/$so"
+				deb_real_file "$deb_dir/$found_pkg" "$found_path"
+				install -m 755 "$real_file" "$dest/lib/$deb_multiarch/$so"
 				staged[$so]=1
-				queue+=("$dest/lib/aarch64-linux-gnu/$so") owner+=("$found_pkg")
+				queue+=("$dest/lib/$deb_multiarch/$so") owner+=("$found_pkg")
 			fi
 			if [ -n "$interp" ] && ! [ -e "$dest$interp" ] && ! [ -L "$dest$interp" ]; then
 				mkdir -p "$dest$(dirname "$interp")"
-				ln -s "/lib/aarch64-linux-gnu/$so" "$dest$interp"
+				ln -s "/lib/$deb_multiarch/$so" "$dest$interp"
 			fi
 		done
 	done
@@ -179,7 +184,7 @@ deb_tree() {
 	local top=$1 st
 	shift
 	deb_tree_key=$({
-		printf '%s\n' "$@"
+		printf '%s\n' "$deb_arch" "$@"
 		cat "${BASH_SOURCE[0]}"
 	} | sha256sum | cut -c1-16)
 	deb_tree_dir=$top/$deb_tree_key

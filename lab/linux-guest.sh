@@ -3,7 +3,8 @@
 # boots inside the emulated host (--linux-guest), and the workload
 # programs that the full guest and the host carry (--linux-guest=full).
 #
-#   Image             Debian's arm64 kernel (the host's), uncompressed
+#   Image             Debian's arm64 kernel (the host's), uncompressed;
+#   bzImage           on x86_64, Debian's amd64 kernel (the host's) as is
 #   initrd.cpio.gz    busybox, /init (lab/guest-init), the virtio modules
 #                     in dependency order; with =full also hackbench, fio,
 #                     iperf3, sockperf and their shared libraries
@@ -12,18 +13,22 @@
 # modules.dep per kernel package, the workload tree per program list (and
 # this code), each initrd per key of all it holds.
 #
-# Uses from lab/run: $LAB, $kdir, $kpkg, $krel, $busybox, $script_dir,
-# die, step; and deb_stage_programs (lab/debroot.sh).
+# Uses from lab/run: $LAB, $arch, $kdir, $kpkg, $krel, $busybox,
+# $script_dir, die, step; and deb_stage_programs (lab/debroot.sh).
 
 # The virtio-mmio drivers the guest loads; their dependencies (and their
 # order) come from the kernel's modules.dep; built-in ones are skipped.
 guest_drivers=(virtio_mmio virtio_blk virtio_net)
-# The workload programs, as PACKAGE:PATH of Debian's arm64 packages.
+# The workload programs, as PACKAGE:PATH of Debian's packages (the host's
+# arch).
 workload_programs=(rt-tests:usr/bin/hackbench fio:usr/bin/fio
 	iperf3:usr/bin/iperf3 sockperf:usr/bin/sockperf)
 
 # Outputs, set by the functions below.
 linux_guest_image='' linux_guest_initrd='' workloads_dir='' workloads_key=''
+# Its name under /guest/linux in the host: what tinyvmm --kernel takes.
+linux_guest_image_name=Image
+[ "$arch" != x86_64 ] || linux_guest_image_name=bzImage
 kmod_names=() kmod_files=() kmod_builtin=()
 
 # The kernel package ships no modules.dep (Debian's postinst runs depmod):
@@ -90,13 +95,18 @@ kmod_order() {
 	done
 }
 
-# The Debian kernel as an uncompressed Image (tinyvmm loads Image, not
-# vmlinuz), once per release.
+# The Debian kernel as tinyvmm loads it, once per release: on arm64 an
+# uncompressed Image (not vmlinuz), on x86_64 the bzImage that vmlinuz is.
 linux_guest_make_image() {
 	local dir=$LAB/linux-guest/$krel vmlinuz=$kdir/boot/vmlinuz-$krel
 	mkdir -p "$dir"
-	linux_guest_image=$dir/Image
+	linux_guest_image=$dir/$linux_guest_image_name
 	[ -f "$linux_guest_image" ] && return
+	if [ "$arch" = x86_64 ]; then
+		cp "$vmlinuz" "$dir/Image.tmp" && mv "$dir/Image.tmp" "$linux_guest_image" ||
+			die "copying vmlinuz-$krel failed"
+		return
+	fi
 	# Debian's arm64 vmlinuz is a plain Image today; older ones were gzip'd.
 	if gzip -t "$vmlinuz" 2>/dev/null; then
 		gzip -dc "$vmlinuz" >"$dir/Image.tmp"
@@ -108,7 +118,8 @@ linux_guest_make_image() {
 
 # The workload programs and their libraries, staged once per program list
 # (and version of lab/debroot.sh) in $LAB/workloads/KEY: usr/bin/* and
-# lib/aarch64-linux-gnu/*, lib/ld-linux-aarch64.so.1.
+# lib/MULTIARCH/*, and the loader at its path (lib/ld-linux-aarch64.so.1,
+# lib64/ld-linux-x86-64.so.2).
 workloads_make_tree() {
 	deb_tree "$LAB/workloads" "${workload_programs[@]}"
 	workloads_dir=$deb_tree_dir workloads_key=$deb_tree_key
