@@ -144,8 +144,11 @@ static void build_facs(uint8_t *f)
 static void build_fadt(uint8_t *t, uint64_t facs_gpa, uint64_t dsdt_gpa)
 {
 	put_header(t, "FACP", FADT_SIZE, FADT_REVISION);
-	/* Same value in the 32-bit and X_ fields: the kernel checks both. */
-	x86_put_le(t + 36, facs_gpa, 4);      /* FIRMWARE_CTRL */
+	/*
+	 * FIRMWARE_CTRL (36) stays 0: with X_FIRMWARE_CTRL set it must
+	 * (ACPI 6.4, 5.2.9; Linux lists the FACS twice otherwise). DSDT
+	 * and X_DSDT hold the same value, as 5.2.9 allows.
+	 */
 	x86_put_le(t + 40, dsdt_gpa, 4);      /* DSDT */
 	x86_put_le(t + 46, X86_ACPI_SCI_GSI, 2);
 	/* SMI_CMD (48) 0: always in ACPI mode, nothing to enable. */

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct kvm_cpuid2;
 struct arch_vm {
@@ -15,6 +16,9 @@ struct arch_vm {
 	bool irqchip;           /* KVM_CREATE_IRQCHIP done */
 	void *dtb;              /* a flat guest's device tree (bench_fdt.h) */
 	size_t dtb_size;
+	/* PM1a_EN, the ACPI event enable register (pio.c): Linux reads
+	 * back what it enables (the global lock's GBL_EN). */
+	_Atomic uint16_t pm1a_enable;
 };
 
 struct arch_vcpu {
