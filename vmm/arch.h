@@ -141,6 +141,13 @@ TV_MUST_CHECK int arch_peer_vcpu_init(int vm_fd, int vcpu_fd, uint64_t entry,
 void arch_host_info(struct host_info *info);
 
 /*
+ * Whether this host's CPU is a software emulation (QEMU's TCG): one line
+ * of evidence when it is ("...: software: QEMU TCG"), NULL when nothing
+ * says so. Static storage.
+ */
+const char *arch_host_software_cpu(void);
+
+/*
  * seccomp (vmm/seccomp.h), in arch/<arch>/seccomp_arch.c, which the
  * unit tests link too. arch_seccomp_audit_arch(): the AUDIT_ARCH_* value
  * of this arch's native syscalls in seccomp_data.arch.

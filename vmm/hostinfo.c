@@ -151,9 +151,9 @@ static void emulation_add(struct host_emulation *emu, const char *line)
 }
 
 /*
- * Arm reserves MIDR implementer 0x00 for software: QEMU's TCG "max" CPU
- * (the lab's) reports it, no hardware does. QEMU's virt board
- * ("linux,dummy-virt") says QEMU, but not whether TCG or KVM runs it.
+ * The arch tells a software CPU (arch_host_software_cpu()). QEMU's virt
+ * board ("linux,dummy-virt") says QEMU, but not whether TCG or KVM runs
+ * it; the hypervisor flag says only "a VM".
  */
 void host_emulation_detect(struct host_emulation *emu)
 {
@@ -162,13 +162,13 @@ void host_emulation_detect(struct host_emulation *emu)
 	size_t len = read_small_file("/sys/firmware/devicetree/base/compatible",
 				     compat, sizeof(compat));
 	bool virt = len && memmem(compat, len, "linux,dummy-virt", 16);
-	bool soft = cpuinfo && strstr(cpuinfo, "CPU implementer\t: 0x00\n");
+	const char *soft = arch_host_software_cpu();
 	bool hv = cpuinfo && strstr(cpuinfo, " hypervisor");
 
 	memset(emu, 0, sizeof(*emu));
 	emu->emulated = soft ? 1 : (virt || hv) ? -1 : 0;
 	if (soft)
-		emulation_add(emu, "/proc/cpuinfo: CPU implementer 0x00 (software: QEMU TCG)");
+		emulation_add(emu, soft);
 	if (virt)
 		emulation_add(emu, "devicetree compatible: linux,dummy-virt (QEMU virt board)");
 	if (hv)

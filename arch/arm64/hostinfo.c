@@ -91,3 +91,15 @@ void arch_host_info(struct host_info *info)
 	describe_cpu(info);
 	describe_kvm_mode(info);
 }
+
+/* Arm reserves MIDR implementer 0x00 for software: QEMU's TCG "max" CPU
+ * (the lab's) reports it, no hardware does. */
+const char *arch_host_software_cpu(void)
+{
+	char *cpuinfo = host_read_text_file("/proc/cpuinfo");
+	bool soft = cpuinfo && strstr(cpuinfo, "CPU implementer\t: 0x00\n");
+
+	free(cpuinfo);
+	return soft ? "/proc/cpuinfo: CPU implementer 0x00 (software: QEMU TCG)"
+		    : NULL;
+}

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
 #include "arch.h"
@@ -163,4 +164,22 @@ void arch_host_info(struct host_info *info)
 			       ext ? (ext[0] == 'A' ? "svm" : "vmx")
 				   : "neither svm nor vmx");
 	free(cpuinfo);
+}
+
+/*
+ * A hypervisor's CPUID leaf 0x40000000 names it in EBX, ECX, EDX: QEMU's
+ * TCG says "TCGTCGTCGTCG" (KVM would say "KVMKVMKVM\0\0\0").
+ */
+const char *arch_host_software_cpu(void)
+{
+	uint32_t eax = 0x40000000, regs[3];
+	char sig[sizeof(regs) + 1] = "";
+
+	/* (the compiler's <cpuid.h> is shadowed by arch/x86/cpuid.h) */
+	asm volatile("cpuid"
+		     : "+a"(eax), "=b"(regs[0]), "=c"(regs[1]), "=d"(regs[2]));
+	memcpy(sig, regs, sizeof(regs));
+	if (strcmp(sig, "TCGTCGTCGTCG"))
+		return NULL;
+	return "CPUID 0x40000000: hypervisor TCGTCGTCGTCG (software: QEMU TCG)";
 }
