@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# usage: arm64_virtio.sh vhe|nvhe
-# tinyvmm's virtio devices under Debian's arm64 Linux, in one boot of the
-# emulated host in one KVM mode. The guest runs lab/guest-init's devcheck
+# usage: virtio.sh vhe|nvhe|svm
+# tinyvmm's virtio devices under Debian's Linux (arm64 for vhe and nvhe,
+# amd64 for svm), in one boot of the emulated host of that arch in one KVM
+# mode. The guest runs lab/guest-init's devcheck
 # workload:
 #   1. virtio-blk: it writes a pattern to /dev/vda with a flush and reads
 #      it back; after tinyvmm exits, the image file must hold that pattern
@@ -12,7 +13,7 @@
 #      through the tap tinyvmm creates, sends it 2 MiB over TCP (the host
 #      checks them) and receives 2 MiB from it (the guest checks them).
 #   3. vhost-user-blk, in that second run: /dev/vda is served by the real
-#      qemu-storage-daemon (Debian's arm64 one, lab/run --host-tools qsd)
+#      qemu-storage-daemon (Debian's, lab/run --host-tools qsd)
 #      from an image file, checked like the one in 1.
 #   4. the guest's device report, tinyvmm's boot-timer line, exit status 0.
 #   5. a missing --disk file: one line, exit 1 (set-up failure).
@@ -23,6 +24,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 # shellcheck source=tap.sh
 . "$here/tap.sh"
+lab_mode "$mode"
 
 # Runs in the emulated host (busybox sh). Each tinyvmm run is named: its
 # console (the guest's output) follows "@@begin NAME"; its exit status,
@@ -80,7 +82,7 @@ run() { # NAME TAP|- TINYVMM-ARGS...
 		tcp_serve
 	fi
 	echo "@@begin $name"
-	tinyvmm --kernel /guest/linux/Image --initrd /guest/linux/initrd.cpio.gz \
+	tinyvmm --kernel '"$linux_kernel"' --initrd /guest/linux/initrd.cpio.gz \
 		--cmdline "console=ttyS0 quiet panic=-1 tinyvmm.workload=devcheck" \
 		--mem 256M "$@" 2>/tmp/err
 	echo "@@rc $name $?"
@@ -139,7 +141,7 @@ run nodisk - --disk /nonexistent
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-"$src/lab/run" --arch arm64 --mode "$mode" --linux-guest --host-tools qsd \
+"$src/lab/run" --arch "$lab_arch" --mode "$mode" --linux-guest --host-tools qsd \
 	--timeout 600 --modules "tun vhost_iotlb vhost vhost_net" -- "$script" 2>&1 |
 	tr -d '\r' >"$log"
 status=${PIPESTATUS[0]}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# usage: linux.sh vhe|nvhe|svm
+# Boots Debian's Linux under tinyvmm, inside the emulated host in one KVM
+# mode: the kernel must find our machine (arm64: device tree, GICv3, PSCI
+# SMP; x86_64: e820, ACPI tables with the MADT for SMP), drive the 16550
+# as its console, reach init and power off. Output is TAP.
+set -u
+mode=$1
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+# shellcheck source=tap.sh
+. "$here/tap.sh"
+lab_mode "$mode"
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+"$src/lab/run" --arch "$lab_arch" --mode "$mode" --linux-guest --timeout 900 -- \
+	"tinyvmm --kernel $linux_kernel --initrd /guest/linux/initrd.cpio.gz" \
+	'--cmdline "console=ttyS0 panic=-1" --cpus 2 --mem 256M; echo "@@rc $?"' \
+	>"$log" 2>&1
+status=$?
+tap_check $status "$mode: lab boots and runs tinyvmm with a Linux guest" \
+	"lab/run exited $status:" "$(tail -n 20 "$log")"
+
+found() { # REGEX DESCRIPTION
+	grep -Eq -- "$1" "$log"
+	tap_check $? "$mode: $2" "no line matching: $1" "$(tail -n 15 "$log")"
+}
+absent() { # REGEX DESCRIPTION
+	local hits
+	hits=$(grep -E -- "$1" "$log")
+	[ -z "$hits" ]
+	tap_check $? "$mode: $2" "unexpected:" "$hits"
+}
+if [ "$lab_arch" = arm64 ]; then
+	found 'Machine model: tinyvmm([^[:alnum:]]|$)' 'Linux reads the device tree tinyvmm built'
+	found 'GICv3: CPU1: found redistributor 1 ' 'Linux finds a GICv3 redistributor per vCPU'
+	found 'smp: Brought up 1 node, 2 CPUs' 'Linux brings up both vCPUs with PSCI'
+	found '9000000\.uart: ttyS0 at MMIO 0x9000000 .* is a 16550A' 'the 8250 driver takes the UART as a 16550A'
+else
+	found 'BIOS-e820: \[mem 0x0000000000100000-0x000000000fffffff\] usable' \
+		'Linux reads the e820 map: 256 MiB of RAM from 1 MiB'
+	found 'ACPI: RSDP 0x00000000000E0000 .*TINYVM' 'Linux finds the RSDP in the BIOS area'
+	found 'ACPI: DSDT 0x[0-9A-F]+ .*TINYVMM' "Linux loads tinyvmm's DSDT"
+	found 'ACPI: Using ACPI \(MADT\) for SMP configuration information' 'Linux takes the CPUs from the MADT'
+	found 'smp: Brought up 1 node, 2 CPUs' 'Linux brings up both vCPUs with INIT/SIPI'
+	found 'ttyS0 at I/O 0x3f8 \(irq = 4.* is a 16550A' 'the 8250 driver takes COM1 as a 16550A'
+	found 'ACPI: PM: \(supports S0 S5\)' 'ACPI offers S5 (poweroff)'
+	absent 'ACPI (Error|Warning)' 'no ACPI error or warning'
+	absent '^tinyvmm: .*unmapped port' 'no unmapped port access'
+fi
+found '^tinyvmm-linux-guest: init reached \([^,]+, 2 cpus\)' 'Linux reaches init with its console on the UART'
+found 'reboot: Power down' 'the guest powers off'
+found '^@@rc 0$' 'tinyvmm exits 0 after the guest powers off'
+tap_done
