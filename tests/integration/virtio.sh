@@ -142,7 +142,7 @@ run nodisk - --disk /nonexistent
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 "$src/lab/run" --arch "$lab_arch" --mode "$mode" --linux-guest --host-tools qsd \
-	--timeout 600 --modules "tun vhost_iotlb vhost vhost_net" -- "$script" 2>&1 |
+	--timeout 900 --modules "tun vhost_iotlb vhost vhost_net" -- "$script" 2>&1 |
 	tr -d '\r' >"$log"
 status=${PIPESTATUS[0]}
 tap_check "$status" "$mode: lab boots and runs tinyvmm with the devcheck guest" \
