@@ -95,8 +95,8 @@ static void device_new(const char *path, bool ro, enum disk_cache cache)
 	struct virtio_mmio_irq irq = { vdrv_eventfd_signal, &irq_fd };
 
 	snprintf(spec.path, sizeof(spec.path), "%s", path);
-	ck_assert_int_eq(virtio_blk_create(&spec, &mem, &irq, &kick_fd, &blk),
-			 0);
+	ck_assert_int_eq(virtio_blk_create(&spec, &mem, &irq, &kick_fd, NULL,
+					   &blk), 0);
 	dev = virtio_blk_mmio(blk);
 }
 
