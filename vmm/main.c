@@ -190,6 +190,7 @@ static int run_vm(const struct options *opts)
 		.nr_disks = opts->nr_disks,
 		.nets = opts->nets,
 		.nr_nets = opts->nr_nets,
+		.seccomp = !opts->no_seccomp,
 	};
 	struct bench_context bench;
 	struct vm vm;
