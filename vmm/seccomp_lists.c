@@ -119,6 +119,12 @@ static const struct seccomp_rule common_rules[] = {
 	IOCTL(M, TCGETS),
 	IOCTL(M, TCSETS),
 	SYS(M, newfstatat),
+	/*
+	 * glibc's qsort() reads the machine's memory size (sysconf, i.e.
+	 * sysinfo) before it allocates scratch space over 1 KiB: the main
+	 * thread sorts --bench samples, a --bench vCPU its exit profiles.
+	 */
+	SYS(M | VB, sysinfo),
 	IOCTL(M, KVM_IRQFD),
 	IOCTL(M, KVM_IOEVENTFD),
 
