@@ -48,6 +48,10 @@ bench="--bench --iterations 5 --warmup 1"
 dd if=/dev/zero of=/tmp/img bs=1M count=1 2>/dev/null
 devs="--kernel /guest/hostile.img --disk /tmp/img --net tap=tv0,vhost=off"
 step default "" -v $hello --cpus 2
+# Confined, the report sorts 200 samples (qsort over 1 KiB asks sysinfo)
+# and writes the JSON into the file opened before.
+step bench-report "" --bench --iterations 200 --warmup 1 --bench-only hypercall,mmio_user --json /tmp/b.json
+echo "@@json $(head -c 40 /tmp/b.json)"
 step main main $hello
 step main-off main $hello --no-seccomp
 step vcpu vcpu $hello --cpus 2
@@ -135,6 +139,11 @@ expect default 0 'a plain run confines the main and vCPU threads, and the guest 
 	'tinyvmm: seccomp: vCPU thread: [0-9]+ syscalls, [0-9]+ ioctl requests, [0-9]+ BPF instructions$' \
 	'all 2 cpus online, powering off'
 absent default 'refused syscall|self-test' 'a plain run refuses nothing'
+expect bench-report 0 'a confined --bench run reports 200 samples per benchmark' \
+	'^hypercall +ns +200 ' '^mmio_user +ns +200 '
+absent bench-report 'refused syscall' 'a confined --bench report refuses nothing'
+grep -q '^@@json {"schema":"tinyvmm-bench"' "$log"
+tap_check $? "$mode: the confined main thread writes --json" "$(grep '^@@json' "$log")"
 stopped main main
 unconfined main-off 0 'all 1 cpus online'
 stopped vcpu vCPU
