@@ -104,10 +104,10 @@ struct seccomp_policy {
 };
 
 /*
- * Reads TINYVMM_SECCOMP_SELFTEST (a kind's key: the first thread of that
- * kind calls socket() right after confining itself; for the integration
- * test) and, when @enabled, installs the SIGSYS handler. Returns 0 or
- * -errno after one line.
+ * Reads TINYVMM_SECCOMP_SELFTEST (a kind's key: each thread of that kind
+ * calls socket() right after confining itself, so the first ends tinyvmm;
+ * for the tests) and, when @enabled, installs the SIGSYS handler. Returns
+ * 0 or -errno after one line.
  */
 TV_MUST_CHECK int seccomp_policy_init(struct seccomp_policy *p, bool enabled);
 
