@@ -26,6 +26,24 @@
 #include "stats.h"
 #include "unit.h"
 
+/*
+ * The sanitizers' runtimes make syscalls of their own (sigaltstack, for
+ * one) that no list holds, so under them an installed filter stops the
+ * runtime rather than the code under test: the tests that install a
+ * filter run in the plain build, the BPF ones in every build.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || \
+	__has_feature(undefined_behavior_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED
+#define SANITIZED 0
+#endif
+
 #define ALLOW SECCOMP_RET_ALLOW
 #define TRAP(t) (SECCOMP_RET_TRAP | (uint32_t)(t))
 #define ENOSYS_RET (SECCOMP_RET_ERRNO | ENOSYS)
@@ -447,7 +465,8 @@ START_TEST(test_installed_filter_stops_a_forbidden_call)
 		      "wait status 0x%x: %s", status, out);
 	ck_assert_msg(strstr(out, "allowed call done\n"), "%s", out);
 	ck_assert_msg(!strstr(out, "went through"), "%s", out);
-	ck_assert_msg(strstr(out, "tinyvmm: seccomp: the main thread's allow-list refused syscall ") &&
+	ck_assert_msg(strstr(out, "tinyvmm: seccomp: the main thread's "
+				  "allow-list refused syscall ") &&
 			      strstr(out, " (socket); exiting with status 159\n"),
 		      "%s", out);
 }
@@ -567,10 +586,16 @@ int main(void)
 	tcase_add_test(tc, test_sample_calls);
 	tcase_add_test(tc, test_every_rule_as_the_tables_say);
 	tcase_add_test(tc, test_hot_paths_are_short);
-	tcase_add_test(tc, test_installed_filter_stops_a_forbidden_call);
-	tcase_add_test(tc, test_confined_threads_can_sort_samples);
-	tcase_add_test(tc, test_selftest_hook);
 	tcase_add_test(tc, test_selftest_bad_kind);
+	if (!SANITIZED) {
+		tcase_add_test(tc, test_installed_filter_stops_a_forbidden_call);
+		tcase_add_test(tc, test_confined_threads_can_sort_samples);
+		tcase_add_test(tc, test_selftest_hook);
+	} else {
+		fputs("test_seccomp: sanitizer build: the filter-install "
+		      "tests are left out\n",
+		      stderr);
+	}
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
