@@ -216,9 +216,9 @@ static struct virtio_mmio_config blk_mmio_config(const struct virtio_blk *blk)
 	return cfg;
 }
 
-int virtio_blk_create(const struct disk_spec *spec,
-		      const struct guest_mem *mem,
+int virtio_blk_create(const struct disk_spec *spec, const struct guest_mem *mem,
 		      const struct virtio_mmio_irq *irq, const int *kick_fds,
+		      const struct seccomp_policy *seccomp,
 		      struct virtio_blk **out)
 {
 	struct virtio_blk *blk = calloc(1, sizeof(*blk));
@@ -245,7 +245,7 @@ int virtio_blk_create(const struct disk_spec *spec,
 	blk_set_id(blk);
 	blk_set_config(blk);
 	ret = blk_uring_init(&blk->dp, blk->path, &blk->mmio, &blk->disk,
-			     blk->fd, blk->kick_fd);
+			     blk->fd, blk->kick_fd, seccomp);
 	if (ret)
 		goto err_close;
 	cfg = blk_mmio_config(blk);

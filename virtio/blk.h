@@ -71,6 +71,7 @@
 /* Data segments per request; the chain may have two more (header, status). */
 #define VIRTIO_BLK_SEG_MAX 126
 
+struct seccomp_policy;
 struct virtio_blk;
 
 /* What the report and the JSON results say about a disk. */
@@ -95,13 +96,16 @@ struct virtio_blk_stats {
  * and interrupt @irq. @kick_fds holds one eventfd per queue (one here):
  * the dataplane waits on it, and the transport's QueueNotify writes it
  * when no KVM ioeventfd took the write first. The caller owns the fds and
- * keeps them open until virtio_blk_destroy(). Returns 0 and the device in
- * *@out, or -errno after printing one line that names the image.
+ * keeps them open until virtio_blk_destroy(). The dataplane thread
+ * confines itself by @seccomp (NULL: it does not), which must outlive the
+ * device. Returns 0 and the device in *@out, or -errno after printing one
+ * line that names the image.
  */
 TV_MUST_CHECK int virtio_blk_create(const struct disk_spec *spec,
 				    const struct guest_mem *mem,
 				    const struct virtio_mmio_irq *irq,
 				    const int *kick_fds,
+				    const struct seccomp_policy *seccomp,
 				    struct virtio_blk **out);
 
 /* The transport, to register on the bus (virtio_mmio_register()). */

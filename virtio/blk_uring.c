@@ -309,7 +309,7 @@ static void *blk_uring_main(void *arg)
 	int ret;
 
 	/* Started by a vCPU thread (DRIVER_OK): its list, narrowed. */
-	if (seccomp_narrow(SECCOMP_BLK))
+	if (seccomp_confine(SECCOMP_BLK, u->seccomp))
 		tv_err("virtio-blk: its I/O thread runs under its vCPU's seccomp list");
 	if (!arm_read(u, u->stop_fd, &u->stop_buf, TAG_STOP)) {
 		ring_failed(u, -EBUSY);
@@ -378,13 +378,15 @@ const char *blk_uring_setup_hint(int err, char *buf, size_t len)
 
 int blk_uring_init(struct blk_uring *u, const char *name,
 		   struct virtio_mmio_dev *dev, const struct blk_disk *disk,
-		   int file_fd, int kick_fd)
+		   int file_fd, int kick_fd,
+		   const struct seccomp_policy *seccomp)
 {
 	char hint[200];
 	int ret;
 
 	memset(u, 0, sizeof(*u));
 	u->dev = dev;
+	u->seccomp = seccomp;
 	u->disk = disk;
 	u->kick_fd = kick_fd;
 	u->stop_fd = -1;

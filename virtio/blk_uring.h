@@ -45,6 +45,7 @@ struct blk_uring {
 	struct virtio_mmio_dev *dev;
 	const struct blk_disk *disk;
 	struct blk_slot *slots; /* VIRTIO_BLK_QUEUE_MAX of them */
+	const struct seccomp_policy *seccomp; /* the thread confines by it */
 
 	/* The transport's, under its lock. */
 	pthread_t thread;
@@ -74,15 +75,19 @@ struct blk_uring {
 	atomic_uint_fast64_t requests, batches, interrupts;
 };
 
+struct seccomp_policy;
+
 /*
  * Sets up the ring, the request slots and the stop eventfd for the image
- * @file_fd of @disk, serving @dev's queue 0 kicked through @kick_fd.
- * Returns 0, or -errno after one line naming @name.
+ * @file_fd of @disk, serving @dev's queue 0 kicked through @kick_fd. The
+ * thread confines itself by @seccomp (NULL: it does not), which must
+ * outlive @u. Returns 0, or -errno after one line naming @name.
  */
 TV_MUST_CHECK int blk_uring_init(struct blk_uring *u, const char *name,
 				 struct virtio_mmio_dev *dev,
 				 const struct blk_disk *disk, int file_fd,
-				 int kick_fd);
+				 int kick_fd,
+				 const struct seccomp_policy *seccomp);
 /*
  * Why creating the ring (or its eventfd) failed with @err, and what to
  * raise: "" or text starting with "; " for the end of an error line,

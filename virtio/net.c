@@ -50,6 +50,7 @@ struct virtio_net {
 	struct net_user *user;
 	int kick_fd[VIRTIO_NET_NR_QUEUES];
 	int call_fd;
+	const struct seccomp_policy *seccomp; /* for the userspace dataplane */
 	_Atomic uint64_t features;
 };
 
@@ -283,12 +284,13 @@ static int net_init_device(struct virtio_net *n,
 	n->mmio_ready = true;
 	return n->vhost ? 0
 			: net_user_create(&n->mmio, n->tap.fd, n->kick_fd,
-					  &n->user);
+					  n->seccomp, &n->user);
 }
 
 int virtio_net_create(const struct net_spec *spec, const struct guest_mem *mem,
 		      const struct virtio_mmio_irq *irq, const int *kick_fds,
-		      int call_fd, struct virtio_net **out)
+		      int call_fd, const struct seccomp_policy *seccomp,
+		      struct virtio_net **out)
 {
 	struct virtio_net *n;
 	int ret;
@@ -300,6 +302,7 @@ int virtio_net_create(const struct net_spec *spec, const struct guest_mem *mem,
 	n = net_alloc(spec, mem, kick_fds, call_fd);
 	if (!n)
 		return -ENOMEM;
+	n->seccomp = seccomp;
 	ret = tap_open(&n->tap, spec->tap);
 	if (ret)
 		goto fail;

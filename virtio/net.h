@@ -55,6 +55,7 @@
 #define VIRTIO_NET_TXQ 1
 #define VIRTIO_NET_NR_QUEUES 2
 
+struct seccomp_policy;
 struct virtio_net;
 
 /* What the results report about one device. */
@@ -75,21 +76,24 @@ struct virtio_net_info {
  * queues' kick eventfds (the KVM ioeventfds); @call_fd is the eventfd
  * behind @irq (the KVM irqfd), which vhost-net signals directly. The fds
  * stay the caller's and must outlive the device. Register the result
- * with virtio_mmio_register(virtio_net_mmio(n), ...). Returns 0, or
- * -errno after printing one line.
+ * with virtio_mmio_register(virtio_net_mmio(n), ...). The userspace
+ * dataplane's thread confines itself by @seccomp (NULL: it does not),
+ * which must outlive the device. Returns 0, or -errno after printing one
+ * line.
  */
 TV_MUST_CHECK int virtio_net_create(const struct net_spec *spec,
 				    const struct guest_mem *mem,
 				    const struct virtio_mmio_irq *irq,
 				    const int *kick_fds, int call_fd,
+				    const struct seccomp_policy *seccomp,
 				    struct virtio_net **out);
 
 /*
  * Like virtio_net_create() with packet fd @fd (kept open by the caller)
  * in place of the tap, for tests: a SOCK_DGRAM socketpair end stands in
  * for a tap with the 12-byte vnet header. Always the userspace
- * dataplane; offers every offload, as a tap with them all would; sets no
- * tap offloads.
+ * dataplane, unconfined; offers every offload, as a tap with them all
+ * would; sets no tap offloads.
  */
 TV_MUST_CHECK int virtio_net_create_on_fd(const struct net_spec *spec, int fd,
 					  const struct guest_mem *mem,

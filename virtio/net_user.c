@@ -64,6 +64,7 @@ struct tx_state {
 
 struct net_user {
 	struct virtio_mmio_dev *dev;
+	const struct seccomp_policy *seccomp; /* the thread confines by it */
 	int fd, kick_fd[2], stop_fd, epoll_fd;
 	pthread_t thread;
 	bool running;
@@ -377,7 +378,7 @@ static void *net_user_thread(void *arg)
 	/* By prctl(): naming another thread opens a /proc file. */
 	pthread_setname_np(pthread_self(), "tinyvmm-net");
 	/* Started by a vCPU thread (DRIVER_OK): its list, narrowed. */
-	if (seccomp_narrow(SECCOMP_NET))
+	if (seccomp_confine(SECCOMP_NET, u->seccomp))
 		tv_err("%s: its I/O thread runs under its vCPU's seccomp list",
 		       u->dev->cfg.name);
 	for (;;) {
@@ -437,7 +438,7 @@ static int net_user_fds(struct net_user *u, int fd, const int kick_fds[2])
 }
 
 int net_user_create(struct virtio_mmio_dev *dev, int fd, const int kick_fds[2],
-		    struct net_user **out)
+		    const struct seccomp_policy *seccomp, struct net_user **out)
 {
 	struct net_user *u = calloc(1, sizeof(*u));
 	int ret;
@@ -448,6 +449,7 @@ int net_user_create(struct virtio_mmio_dev *dev, int fd, const int kick_fds[2],
 		return -ENOMEM;
 	}
 	u->dev = dev;
+	u->seccomp = seccomp;
 	u->fd = fd;
 	u->kick_fd[RXQ] = kick_fds[RXQ];
 	u->kick_fd[TXQ] = kick_fds[TXQ];

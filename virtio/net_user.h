@@ -42,6 +42,7 @@
 #define NET_USER_MAX_PACKET 65562
 
 struct net_user;
+struct seccomp_policy;
 
 /* Counters since net_user_create(); read from any thread. */
 struct net_user_stats {
@@ -53,11 +54,14 @@ struct net_user_stats {
 /*
  * Prepares a dataplane for device @dev (its queues 0 and 1) over packet
  * fd @fd (switched to non-blocking; not closed here) with kick eventfds
- * @kick_fds[0] (receive) and [1] (transmit). Returns 0 or -errno (out of
- * memory, no epoll or eventfd) after printing one line.
+ * @kick_fds[0] (receive) and [1] (transmit). Its thread confines itself
+ * by @seccomp (NULL: it does not), which must outlive it. Returns 0 or
+ * -errno (out of memory, no epoll or eventfd) after printing one line.
  */
 TV_MUST_CHECK int net_user_create(struct virtio_mmio_dev *dev, int fd,
-				  const int kick_fds[2], struct net_user **out);
+				  const int kick_fds[2],
+				  const struct seccomp_policy *seccomp,
+				  struct net_user **out);
 
 /*
  * Starts the thread for the queues the driver made ready, with the

@@ -35,6 +35,7 @@ struct peer_vm {
 	pthread_t thread;
 	bool thread_started;
 	atomic_bool stopping;
+	const struct seccomp_policy *seccomp; /* the benchmark VM's */
 };
 
 struct bench_peer {
@@ -92,7 +93,7 @@ static void *peer_thread(void *arg)
 	struct peer_vm *pv = arg;
 
 	/* Started by a vCPU thread: its list, narrowed to KVM_RUN. */
-	if (seccomp_narrow(SECCOMP_PEER))
+	if (seccomp_confine(SECCOMP_PEER, pv->seccomp))
 		tv_err("vm_switch peer VM: runs under its vCPU's seccomp list");
 	while (!atomic_load(&pv->stopping)) {
 		if (ioctl(pv->vcpu_fd, KVM_RUN, 0) < 0) {
@@ -234,6 +235,7 @@ int bench_peer_start(struct bench_peer *peer)
 		return -ENOMEM;
 	}
 	pv->vm_fd = pv->vcpu_fd = -1;
+	pv->seccomp = &peer->vm->seccomp;
 	atomic_init(&pv->stopping, false);
 	/* A fresh exchange: the guest counts requests from 0. */
 	memset(peer->page, 0, sizeof(struct bench_peer_page));

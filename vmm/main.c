@@ -67,16 +67,39 @@ static int run_host_info(void)
 	return TINYVMM_EXIT_POWEROFF;
 }
 
-static int bench_write_json(const struct report_run *run, const char *path)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
+/*
+ * What a --bench report needs from outside the VM, got before the guest
+ * runs: once vm_run() confines the main thread it opens no files, so the
+ * host's description is read and --json FILE created (emptied) up front.
+ * An unwritable FILE thus fails before the benchmarks, not after them.
+ */
+struct bench_context {
+	struct host_info host;
+	struct host_emulation emu;
+	FILE *json; /* --json FILE, or NULL */
+};
 
-	if (!f) {
-		tv_errno(errno, "--json %s", path);
+static int bench_prepare(const struct options *opts, struct bench_context *ctx)
+{
+	host_info_collect(&ctx->host);
+	host_emulation_detect(&ctx->emu);
+	ctx->json = NULL;
+	if (!opts->json)
+		return 0;
+	ctx->json = fopen(opts->json, "w");
+	if (!ctx->json) {
+		tv_errno(errno, "--json %s", opts->json);
 		return -errno;
 	}
-	ret = report_write_json(run, f);
+	return 0;
+}
+
+/* Writes the document into the FILE bench_prepare() opened, and closes it. */
+static int bench_write_json(const struct report_run *run, FILE *f,
+			    const char *path)
+{
+	int ret = report_write_json(run, f);
+
 	if (fclose(f) && !ret)
 		ret = -errno;
 	if (ret)
@@ -106,26 +129,27 @@ static int bench_verdict(const struct bench_outcome *oc)
 	return status;
 }
 
-/* After vm_run() of a --bench guest: results, and the exit status. */
+/*
+ * After vm_run() of a --bench guest, on the confined main thread: results,
+ * and the exit status. Closes @ctx->json (left empty without results).
+ */
 static int bench_finish(const struct vm *vm, const struct options *opts,
-			int status)
+			struct bench_context *ctx, int status)
 {
 	struct bench_outcome oc;
-	struct host_info host;
-	struct host_emulation emu;
 	struct report_run run;
 
 	bench_outcome(vm->bench, &oc);
 	if (!oc.done) {
 		tv_err("the benchmark guest stopped without DONE (after %u reports)",
 		       oc.nr_results);
+		if (ctx->json)
+			fclose(ctx->json);
 		return status ? status : TINYVMM_EXIT_ERROR;
 	}
-	host_info_collect(&host);
-	host_emulation_detect(&emu);
 	run = (struct report_run){
 		.tinyvmm_version = TINYVMM_VERSION,
-		.host = &host, .emulation = &emu,
+		.host = &ctx->host, .emulation = &ctx->emu,
 		.tags = opts->tags, .nr_tags = opts->nr_tags,
 		.cpus = opts->nr_cpus, .pinned = opts->pin_vcpus,
 		.iterations = opts->iterations, .warmup = opts->warmup,
@@ -133,7 +157,7 @@ static int bench_finish(const struct vm *vm, const struct options *opts,
 		.profile_note = oc.profile_note,
 	};
 	report_print_table(&run, stdout);
-	if (opts->json && bench_write_json(&run, opts->json))
+	if (ctx->json && bench_write_json(&run, ctx->json, opts->json))
 		return TINYVMM_EXIT_ERROR;
 	return status ? status : bench_verdict(&oc);
 }
@@ -166,7 +190,9 @@ static int run_vm(const struct options *opts)
 		.nr_disks = opts->nr_disks,
 		.nets = opts->nets,
 		.nr_nets = opts->nr_nets,
+		.seccomp = !opts->no_seccomp,
 	};
+	struct bench_context bench;
 	struct vm vm;
 	int status;
 
@@ -180,9 +206,13 @@ static int run_vm(const struct options *opts)
 		vm_destroy(&vm);
 		return TINYVMM_EXIT_POWEROFF;
 	}
+	if (opts->bench && bench_prepare(opts, &bench)) {
+		vm_destroy(&vm);
+		return TINYVMM_EXIT_ERROR;
+	}
 	status = vm_run(&vm);
 	if (opts->bench)
-		status = bench_finish(&vm, opts, status);
+		status = bench_finish(&vm, opts, &bench, status);
 	vm_destroy(&vm);
 	return status;
 }

@@ -3,6 +3,7 @@
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -275,8 +276,24 @@ static void seccomp_sigsys(int sig, siginfo_t *si, void *ucontext)
 	_exit(SECCOMP_EXIT_STATUS);
 }
 
+/* "main, vcpu, ...": every kind's key, for the message of a bad one. */
+static void selftest_keys(char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int t = 0; t < SECCOMP_NR_THREADS && len < size; t++) {
+		const char *key = seccomp_thread_key((enum seccomp_thread)t);
+
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					t ? ", " : "", key);
+	}
+}
+
 static int selftest_parse(const char *val, int *out)
 {
+	char keys[128];
+
 	*out = -1;
 	if (!val || !*val)
 		return 0;
@@ -286,8 +303,9 @@ static int selftest_parse(const char *val, int *out)
 			return 0;
 		}
 	}
-	tv_err("%s=%s: not a thread kind (main, vcpu, bench-io, vhost-user)",
-	       SECCOMP_SELFTEST_ENV, val);
+	selftest_keys(keys, sizeof(keys));
+	tv_err("%s=%s: not a thread kind (%s)", SECCOMP_SELFTEST_ENV, val,
+	       keys);
 	return -EINVAL;
 }
 
@@ -375,11 +393,4 @@ int seccomp_confine(enum seccomp_thread t, const struct seccomp_policy *p)
 	if (!ret && selftest_wants(p, t))
 		seccomp_selftest(t);
 	return ret;
-}
-
-int seccomp_narrow(enum seccomp_thread t)
-{
-	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != SECCOMP_MODE_FILTER)
-		return 0;
-	return seccomp_install(t);
 }

@@ -12,7 +12,9 @@
  * starter's filter and then adds its own, so what it may do is the
  * intersection. The vCPU threads start the I/O threads of devices the
  * guest turns on (DRIVER_OK runs on the vCPU thread that wrote it), so a
- * vCPU's list holds theirs too (seccomp_thread_includes()).
+ * vCPU's list holds theirs too (seccomp_thread_includes()). Threads the
+ * main thread starts during set-up (the bench I/O backend, the
+ * vhost-user watcher) start unconfined and install only their own.
  */
 #ifndef TINYVMM_VMM_SECCOMP_H
 #define TINYVMM_VMM_SECCOMP_H
@@ -102,27 +104,21 @@ struct seccomp_policy {
 };
 
 /*
- * Reads TINYVMM_SECCOMP_SELFTEST (a kind's key: the first thread of that
- * kind calls socket() right after confining itself; for the integration
- * test) and, when @enabled, installs the SIGSYS handler. Returns 0 or
- * -errno after one line.
+ * Reads TINYVMM_SECCOMP_SELFTEST (a kind's key: each thread of that kind
+ * calls socket() right after confining itself, so the first ends tinyvmm;
+ * for the tests) and, when @enabled, installs the SIGSYS handler. Returns
+ * 0 or -errno after one line.
  */
 TV_MUST_CHECK int seccomp_policy_init(struct seccomp_policy *p, bool enabled);
 
 /*
- * Confines the calling thread as @t when @p says so (NULL: never):
- * unblocks SIGSYS, sets no_new_privs, installs the filter, and runs the
- * self-test if it names @t. Returns 0, or -errno after one line.
+ * Confines the calling thread as @t when @p says so (NULL: never, as in
+ * unit tests): unblocks SIGSYS, sets no_new_privs, installs the filter
+ * (on top of its starter's, if any), and runs the self-test if it names
+ * @t. Every thread calls it first thing, whoever started it. Returns 0,
+ * or -errno after one line; the thread then keeps its starter's filter.
  */
 TV_MUST_CHECK int seccomp_confine(enum seccomp_thread t,
 				  const struct seccomp_policy *p);
-
-/*
- * For a thread started by another thread: when the calling thread runs
- * under a filter (its starter's), adds @t's; otherwise does nothing, so
- * unconfined processes (--no-seccomp, unit tests) stay so. Returns 0, or
- * -errno after one line; the thread then still has its starter's filter.
- */
-TV_MUST_CHECK int seccomp_narrow(enum seccomp_thread t);
 
 #endif

@@ -33,7 +33,8 @@ static int blk_create(const void *spec, struct vm *vm, struct vm_virtio_dev *d,
 {
 	struct virtio_mmio_irq irq = dev_irq(d);
 	struct virtio_blk *blk;
-	int ret = virtio_blk_create(spec, &vm->mem, &irq, d->kvm.kick_fd, &blk);
+	int ret = virtio_blk_create(spec, &vm->mem, &irq, d->kvm.kick_fd,
+				    &vm->seccomp, &blk);
 
 	if (ret)
 		return ret;
@@ -87,7 +88,7 @@ static int net_create(const void *spec, struct vm *vm, struct vm_virtio_dev *d,
 	struct virtio_mmio_irq irq = dev_irq(d);
 	struct virtio_net *net;
 	int ret = virtio_net_create(spec, &vm->mem, &irq, d->kvm.kick_fd,
-				    d->kvm.irq_fd, &net);
+				    d->kvm.irq_fd, &vm->seccomp, &net);
 
 	if (ret)
 		return ret;

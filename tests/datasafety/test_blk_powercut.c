@@ -366,7 +366,7 @@ static int child_setup(struct driver *d, const char *path,
 	ret = guest_mem_add(&d->mem, BASE, MEM_SIZE);
 	if (ret)
 		return ret;
-	ret = virtio_blk_create(&spec, &d->mem, &irq, &d->kick_fd, &blk);
+	ret = virtio_blk_create(&spec, &d->mem, &irq, &d->kick_fd, NULL, &blk);
 	if (ret)
 		return ret;
 	d->dev = virtio_blk_mmio(blk);

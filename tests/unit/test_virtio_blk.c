@@ -98,8 +98,8 @@ static void device_new(const char *path, bool ro, enum disk_cache cache)
 	struct virtio_mmio_irq irq = { vdrv_eventfd_signal, &irq_fd };
 
 	snprintf(spec.path, sizeof(spec.path), "%s", path);
-	ck_assert_int_eq(virtio_blk_create(&spec, &mem, &irq, &kick_fd, &blk),
-			 0);
+	ck_assert_int_eq(virtio_blk_create(&spec, &mem, &irq, &kick_fd, NULL,
+					   &blk), 0);
 	dev = virtio_blk_mmio(blk);
 }
 
@@ -829,7 +829,7 @@ START_TEST(test_create_out_of_fds)
 		ck_assert_int_eq(ftruncate(cap, 0), 0);
 		before = fds_open();
 		dup2(cap, 2);
-		ret = virtio_blk_create(&spec, &mem, &irq, &kick_fd, &blk);
+		ret = virtio_blk_create(&spec, &mem, &irq, &kick_fd, NULL, &blk);
 		dup2(saved, 2);
 		ck_assert_int_eq(fds_open(), before + (ret ? 0 : 3));
 		len = pread(cap, out, sizeof(out) - 1, 0);

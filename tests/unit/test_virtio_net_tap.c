@@ -41,7 +41,7 @@ static void tap_up(bool vhost)
 
 	snprintf(spec.tap, sizeof(spec.tap), "tvnet%d", (int)(getpid() % 100000));
 	ck_assert_int_eq(virtio_net_create(&spec, &d.mem, &irq, d.kick_fd,
-					   d.irq_fd, &net), 0);
+					   d.irq_fd, NULL, &net), 0);
 	d.dev = virtio_net_mmio(net);
 	for (uint32_t i = 0; i < 6; i++)
 		virtio_mmio_read(d.dev, VIRTIO_MMIO_CONFIG + i, &guest_mac[i], 1);
