@@ -15,10 +15,10 @@
  *                      console to say it on.
  *
  * Build with -DBENCH_TOLERATE_NO_DEVICE to run against a VMM that maps
- * no bench device yet: a bad magic is then a warning, not an error.
+ * no bench device yet: a bad magic is then a warning, not an error
+ * (bench_probe()).
  */
 #include "bench_arm64.h"
-#include "mmio.h"
 #include "uart.h"
 
 static struct bench_guest bench_guest;
@@ -42,86 +42,12 @@ static int self_index(const struct arm64_guest *g)
 	return -1;
 }
 
-/* tinyvmm,select: a non-empty list of NUL-terminated strings, or absent. */
-static int bench_probe_select(const struct fdt *fdt, int node, struct bench *b)
-{
-	uint32_t len;
-	const char *sel = fdt_prop(fdt, node, "tinyvmm,select", &len);
-
-	b->select = NULL;
-	b->select_len = 0;
-	if (!sel)
-		return 0;
-	if (len == 0 || sel[len - 1] != '\0')
-		return -FDT_ERR_BADVALUE;
-	b->select = sel;
-	b->select_len = len;
-	return 0;
-}
-
-/*
- * The first available tinyvmm,bench-v1 node: registers and parameters.
- * Returns the node or a -FDT_ERR_* code.
- */
-static int bench_probe(const struct fdt *fdt, struct bench *b)
-{
-	int node = fdt_find_compatible(fdt, -1, BENCH_COMPATIBLE);
-	uint64_t base, size;
-	int ret;
-
-	while (node >= 0 && !fdt_is_available(fdt, node))
-		node = fdt_find_compatible(fdt, node, BENCH_COMPATIBLE);
-	if (node < 0)
-		return node;
-	ret = fdt_reg(fdt, node, 0, &base, &size);
-	if (ret)
-		return ret;
-	if (size < BENCH_REG_END)
-		return -FDT_ERR_BADVALUE;
-	b->base = (uintptr_t)base;
-	ret = fdt_prop_u32(fdt, node, "tinyvmm,iterations", &b->iterations);
-	if (ret) /* required: NOTFOUND would read as "no node" */
-		return -FDT_ERR_BADVALUE;
-	if (b->iterations == 0)
-		return -FDT_ERR_BADVALUE;
-	ret = fdt_prop_u32(fdt, node, "tinyvmm,warmup", &b->warmup);
-	if (ret == -FDT_ERR_NOTFOUND)
-		b->warmup = 0;
-	else if (ret)
-		return ret;
-	ret = bench_probe_select(fdt, node, b);
-	return ret ? ret : node;
-}
-
-static void bench_check_device(const struct arm64_guest *g,
-			       const struct bench *b)
-{
-	uint64_t magic = mmio_read64(b->base + BENCH_REG_MAGIC);
-	uint64_t version = mmio_read64(b->base + BENCH_REG_VERSION);
-
-	if (magic == BENCH_MAGIC && version == BENCH_VERSION)
-		return;
-	con_printf(&g->con,
-		   "tinyvmm-bench: %s: bench device at 0x%lx: magic 0x%lx"
-		   " version %lu, want 0x%lx version %u\n",
-#ifdef BENCH_TOLERATE_NO_DEVICE
-		   "warning",
-#else
-		   "error",
-#endif
-		   (unsigned long)b->base, (unsigned long)magic,
-		   (unsigned long)version, (unsigned long)BENCH_MAGIC,
-		   BENCH_VERSION);
-#ifndef BENCH_TOLERATE_NO_DEVICE
-	fail(g, "no usable bench device", -FDT_ERR_BADVALUE);
-#endif
-}
-
 static void bench_setup(const struct fdt *fdt, struct arm64_guest *g,
 			struct bench_guest *bg)
 {
 	struct bench *b = &bg->bench;
 	struct bench_arm64 *a = &bg->arm;
+	const char *why;
 	int ret, self, node;
 
 	ret = psci_conduit_from_fdt(fdt, &g->conduit);
@@ -133,13 +59,10 @@ static void bench_setup(const struct fdt *fdt, struct arm64_guest *g,
 	self = self_index(g);
 	if (self < 0)
 		fail(g, "the boot cpu's mpidr is not in /cpus", self);
-	node = bench_probe(fdt, b);
-	if (node == -FDT_ERR_NOTFOUND)
-		fail(g, "no " BENCH_COMPATIBLE " node in the device tree",
-		     node);
+	b->con = &g->con;
+	node = bench_probe(fdt, b, &why);
 	if (node < 0)
-		fail(g, "bad " BENCH_COMPATIBLE " node", node);
-	bench_check_device(g, b);
+		fail(g, why, node);
 	ret = gic_probe(fdt, &a->gic);
 	if (ret)
 		fail(g, "no arm,gic-v3 or arm,cortex-a15-gic node", ret);
@@ -150,7 +73,6 @@ static void bench_setup(const struct fdt *fdt, struct arm64_guest *g,
 	bench_io_init(fdt, node, a, g->mpidr[self]);
 	a->g = g;
 	a->self = (unsigned int)self;
-	b->con = &g->con;
 	b->nr_cpus = g->nr_cpus;
 	b->arch = a;
 	bench_counter_init(fdt, b, a);

@@ -90,7 +90,8 @@ static int bench_probe_select(const struct fdt *fdt, int node, struct bench *b)
 	return 0;
 }
 
-int bench_probe_fdt(const struct fdt *fdt, struct bench *b)
+/* bench_probe() without the device check. */
+static int bench_probe_fdt(const struct fdt *fdt, struct bench *b)
 {
 	int node = fdt_find_compatible(fdt, -1, BENCH_COMPATIBLE);
 	uint64_t base, size;
@@ -116,6 +117,49 @@ int bench_probe_fdt(const struct fdt *fdt, struct bench *b)
 		return ret;
 	ret = bench_probe_select(fdt, node, b);
 	return ret ? ret : node;
+}
+
+#ifdef BENCH_TOLERATE_NO_DEVICE
+#define BENCH_NO_DEVICE_IS "warning"
+#else
+#define BENCH_NO_DEVICE_IS "error"
+#endif
+
+/* The device's identity: 0, or -FDT_ERR_BADVALUE after a line on b->con. */
+static int bench_check_device(const struct bench *b)
+{
+	uint64_t magic = mmio_read64(b->base + BENCH_REG_MAGIC);
+	uint64_t version = mmio_read64(b->base + BENCH_REG_VERSION);
+
+	if (magic == BENCH_MAGIC && version == BENCH_VERSION)
+		return 0;
+	con_printf(b->con,
+		   "tinyvmm-bench: " BENCH_NO_DEVICE_IS
+		   ": bench device at 0x%lx: magic 0x%lx"
+		   " version %lu, want 0x%lx version %u\n",
+		   (unsigned long)b->base, (unsigned long)magic,
+		   (unsigned long)version, (unsigned long)BENCH_MAGIC,
+		   BENCH_VERSION);
+#ifdef BENCH_TOLERATE_NO_DEVICE
+	return 0;
+#else
+	return -FDT_ERR_BADVALUE;
+#endif
+}
+
+int bench_probe(const struct fdt *fdt, struct bench *b, const char **why)
+{
+	int node = bench_probe_fdt(fdt, b);
+
+	if (node == -FDT_ERR_NOTFOUND)
+		*why = "no " BENCH_COMPATIBLE " node in the device tree";
+	else if (node < 0)
+		*why = "bad " BENCH_COMPATIBLE " node";
+	else if (bench_check_device(b)) {
+		*why = "no usable bench device";
+		return -FDT_ERR_BADVALUE;
+	}
+	return node;
 }
 
 /* The table index of @name, or BENCH_NR. */

@@ -75,10 +75,17 @@ struct bench {
  * Reads the first available BENCH_COMPATIBLE node of @fdt into @b: base
  * (reg 0, at least BENCH_REG_END long), iterations (required, >= 1),
  * warmup (0 when absent), select/select_len (a non-empty string list, or
- * NULL/0 when absent). Returns the node, or -FDT_ERR_NOTFOUND (no node),
- * -FDT_ERR_BADVALUE or -FDT_ERR_BADBLOB.
+ * NULL/0 when absent); then checks that the device there answers with
+ * BENCH_MAGIC and BENCH_VERSION, saying on b->con (set first) what it
+ * found when it does not. Returns the node, or a negative -FDT_ERR_*
+ * code with *@why naming the problem, for the arch's fatal
+ * "tinyvmm-bench: error: <why> (<code>)" line.
+ *
+ * Built with -DBENCH_TOLERATE_NO_DEVICE (to run against a VMM that maps
+ * no bench device yet), a wrong magic or version is a warning line and
+ * the node is returned.
  */
-int bench_probe_fdt(const struct fdt *fdt, struct bench *b);
+int bench_probe(const struct fdt *fdt, struct bench *b, const char **why);
 
 /*
  * Runs every benchmark tinyvmm,select names (all of the table when it is

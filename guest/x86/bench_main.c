@@ -16,7 +16,6 @@
  *                       exception:") says why when there is a console.
  */
 #include "bench_x86.h"
-#include "mmio.h"
 #include "uart.h"
 
 static struct bench_guest bench_guest;
@@ -29,28 +28,12 @@ static _Noreturn void fail(const struct x86_guest *g, const char *what,
 	x86_reset();
 }
 
-static void bench_check_device(const struct x86_guest *g,
-			       const struct bench *b)
-{
-	uint64_t magic = mmio_read64(b->base + BENCH_REG_MAGIC);
-	uint64_t version = mmio_read64(b->base + BENCH_REG_VERSION);
-
-	if (magic == BENCH_MAGIC && version == BENCH_VERSION)
-		return;
-	con_printf(&g->con,
-		   "tinyvmm-bench: error: bench device at 0x%lx: magic 0x%lx"
-		   " version %lu, want 0x%lx version %u\n",
-		   (unsigned long)b->base, (unsigned long)magic,
-		   (unsigned long)version, (unsigned long)BENCH_MAGIC,
-		   BENCH_VERSION);
-	fail(g, "no usable bench device", -FDT_ERR_BADVALUE);
-}
-
 static void bench_setup(const struct fdt *fdt, struct x86_guest *g,
 			struct bench_guest *bg)
 {
 	struct bench *b = &bg->bench;
 	struct bench_x86 *a = &bg->x86;
+	const char *why;
 	int ret, node;
 
 	ret = cpus_probe(fdt, g);
@@ -60,18 +43,14 @@ static void bench_setup(const struct fdt *fdt, struct x86_guest *g,
 		fail(g, "cpu@0 is not APIC id 0", (int)g->apic_id[0]);
 	if (apic_boot_init(g))
 		fail(g, "the local APIC is off or its timer does not count", -1);
-	node = bench_probe_fdt(fdt, b);
-	if (node == -FDT_ERR_NOTFOUND)
-		fail(g, "no " BENCH_COMPATIBLE " node in the device tree",
-		     node);
+	b->con = &g->con;
+	node = bench_probe(fdt, b, &why);
 	if (node < 0)
-		fail(g, "bad " BENCH_COMPATIBLE " node", node);
-	bench_check_device(g, b);
+		fail(g, why, node);
 	a->g = g;
 	a->self = 0; /* start.S runs main() on CPU 0 */
 	bench_cpu_probe(a);
 	bench_io_init(fdt, node, a, g->apic_id[a->self]);
-	b->con = &g->con;
 	b->nr_cpus = g->nr_cpus;
 	b->arch = a;
 	b->counter = BENCH_COUNTER_TSC;
