@@ -99,8 +99,9 @@ void bench_counter_init(const struct fdt *fdt, struct bench *b,
 	int pmu = fdt_find_compatible(fdt, -1, "arm,armv8-pmuv3");
 
 	a->has_pmu = pmu >= 0 && fdt_is_available(fdt, pmu) && pmu_enable();
-	b->counter = BENCH_COUNTER_CNTVCT;
+	b->counter = BENCH_COUNTER_CNTVCT; /* CNTPCT's rate */
 	b->counter_hz = read_cntfrq();
+	b->clock_name = "CNTPCT";
 }
 
 /*
@@ -255,33 +256,9 @@ void bench_io_init(const struct fdt *fdt, int node, struct bench_arm64 *a,
 	a->io_intid = intid;
 }
 
-/* How often io_clock_check() reads the three clocks before giving up. */
-#define IO_CLOCK_TRIES 8
-
-/*
- * The samples subtract host counter values from guest CNTPCT_EL0 values:
- * valid only if those are one clock. A host counter read between two
- * guest reads must fall between them.
- */
-uint32_t bench_clock_check(struct bench *b)
+uint64_t bench_arch_clock(void)
 {
-	uint64_t p0 = 0, h = 0, p1 = 0;
-
-	if (mmio_read64(b->base + BENCH_REG_VERSION) < 2) {
-		bench_note(b, "needs bench protocol version 2");
-		return BENCH_STATUS_SKIPPED;
-	}
-	for (unsigned int i = 0; i < IO_CLOCK_TRIES; i++) {
-		p0 = cntpct_read();
-		h = mmio_read64(b->base + BENCH_REG_HOST_COUNTER);
-		p1 = cntpct_read();
-		if (p0 <= h && h <= p1)
-			return BENCH_STATUS_OK;
-	}
-	bench_notef(b,
-		    "guest CNTPCT, host counter not one clock: %lu..%lu..%lu",
-		    (unsigned long)p0, (unsigned long)h, (unsigned long)p1);
-	return BENCH_STATUS_SKIPPED;
+	return cntpct_read();
 }
 
 static uint32_t io_prep(struct bench *b, struct bench_arm64 *a)

@@ -69,9 +69,6 @@ void bench_counter_init(const struct fdt *fdt, struct bench *b,
 void bench_io_init(const struct fdt *fdt, int node, struct bench_arm64 *a,
 		   uint64_t mpidr);
 
-/* How long to wait for an interrupt, a CPU or a VM before calling it failed. */
-#define BENCH_WAIT_S 5
-
 #define CNTV_CTL_ENABLE (1U << 0)
 #define CNTV_CTL_IMASK (1U << 1)
 #define CNTV_CTL_ISTATUS (1U << 2)
@@ -79,8 +76,9 @@ void bench_io_init(const struct fdt *fdt, int node, struct bench_arm64 *a,
 /*
  * The physical count, which tinyvmm's counter (CNTVCT_EL0 read at EL0 on
  * the host, with the host's CNTVOFF_EL2 0) should equal: io_out/io_in
- * subtract one from the other, after io_clock_check() has seen it so.
- * KVM lets EL1 read it (CNTHCTL_EL2.EL1PCTEN, or its emulation).
+ * subtract one from the other, after bench_clock_check() has seen it so.
+ * KVM lets EL1 read it (CNTHCTL_EL2.EL1PCTEN, or its emulation). The
+ * windows read it inline; bench_arch_clock() is this, out of line.
  */
 static inline __attribute__((always_inline)) uint64_t cntpct_read(void)
 {
@@ -95,12 +93,6 @@ static inline __attribute__((always_inline)) uint64_t cntpct_read(void)
  * the host and other VMs may use cacheable mappings of the same memory.
  */
 void dcache_civac(uintptr_t addr, size_t len);
-
-/*
- * Whether guest CNTPCT_EL0 and the host's counter (BENCH_REG_HOST_COUNTER)
- * are one clock: BENCH_STATUS_OK, else SKIPPED after a note.
- */
-uint32_t bench_clock_check(struct bench *b);
 
 /* vm_switch (bench_vm_switch.c): the bench_arch_*() hooks' cases. */
 uint32_t vm_switch_prep(struct bench *b, struct bench_arm64 *a);

@@ -73,6 +73,30 @@ const char *bench_counter_name(uint32_t counter)
 	}
 }
 
+/* How often bench_clock_check() reads the three clocks before giving up. */
+#define BENCH_CLOCK_TRIES 8
+
+uint32_t bench_clock_check(struct bench *b)
+{
+	uint64_t p0 = 0, h = 0, p1 = 0;
+
+	if (mmio_read64(b->base + BENCH_REG_VERSION) < 2) {
+		bench_note(b, "needs bench protocol version 2");
+		return BENCH_STATUS_SKIPPED;
+	}
+	for (unsigned int i = 0; i < BENCH_CLOCK_TRIES; i++) {
+		p0 = bench_arch_clock();
+		h = mmio_read64(b->base + BENCH_REG_HOST_COUNTER);
+		p1 = bench_arch_clock();
+		if (p0 <= h && h <= p1)
+			return BENCH_STATUS_OK;
+	}
+	bench_notef(b, "guest %s, host counter not one clock: %lu..%lu..%lu",
+		    b->clock_name, (unsigned long)p0, (unsigned long)h,
+		    (unsigned long)p1);
+	return BENCH_STATUS_SKIPPED;
+}
+
 /* tinyvmm,select: a non-empty list of NUL-terminated strings, or absent. */
 static int bench_probe_select(const struct fdt *fdt, int node, struct bench *b)
 {

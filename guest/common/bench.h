@@ -24,6 +24,9 @@
 /* The sample buffer: tinyvmm,iterations above this is capped (and said). */
 #define BENCH_BUF_SAMPLES (64U * 1024)
 
+/* How long to wait for an interrupt, a CPU or a VM before calling it failed. */
+#define BENCH_WAIT_S 5
+
 /* BEGIN's value for a selected name that is in no table. */
 #define BENCH_INDEX_NONE UINT64_MAX
 
@@ -65,6 +68,8 @@ struct bench {
 	uint32_t counter;    /* enum bench_counter: the default clock */
 	uint64_t counter_hz; /* 0 for PMU cycles */
 	void *arch;	     /* the hooks' own state */
+	/* What bench_arch_clock() reads, for notes: "CNTPCT", "TSC". */
+	const char *clock_name;
 
 	/* Of the benchmark being run; prep may change counter/counter_hz. */
 	struct bench_report report;
@@ -104,6 +109,14 @@ void bench_notef(struct bench *b, const char *fmt, ...)
 const char *bench_counter_name(uint32_t counter);
 
 /*
+ * Whether bench_arch_clock() and tinyvmm's counter (BENCH_REG_HOST_COUNTER)
+ * are one clock, which io_out, io_in and vm_switch need: a host read
+ * between two guest reads must fall between them. Returns
+ * BENCH_STATUS_OK, else SKIPPED after a note.
+ */
+uint32_t bench_clock_check(struct bench *b);
+
+/*
  * The arch hooks. Each gets the benchmark's id; b->report.name, .counter
  * and .counter_hz are set (the defaults) when prep is called.
  *
@@ -126,5 +139,16 @@ uint32_t bench_arch_post(struct bench *b, enum bench_id id);
  * caches off, and a line the host cached earlier would be stale.
  */
 void bench_arch_publish(const void *p, size_t len);
+
+/*
+ * A read of the guest's clock that tinyvmm's counter should equal
+ * (arm64: CNTPCT_EL0; x86: the TSC), ordered against the code around
+ * it; b->clock_name names it. io_out, io_in and vm_switch subtract one
+ * from the other once bench_clock_check() has found them one clock, and
+ * report in the default counter (b->counter at b->counter_hz), which
+ * must tick at this clock's rate. Their windows read it inline, in the
+ * arch's own hooks; this one is for checks.
+ */
+uint64_t bench_arch_clock(void);
 
 #endif

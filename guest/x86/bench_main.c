@@ -55,6 +55,7 @@ static void bench_setup(const struct fdt *fdt, struct x86_guest *g,
 	b->arch = a;
 	b->counter = BENCH_COUNTER_TSC;
 	b->counter_hz = 0; /* not architecturally known; see bench_protocol.h */
+	b->clock_name = "TSC";
 }
 
 void main(uintptr_t dtb)

@@ -14,8 +14,7 @@
 #define BENCH_VEC_IPI (APIC_VEC_PROG + 1)
 #define BENCH_VEC_IO (APIC_VEC_PROG + 2)
 
-/* How long to wait for an interrupt, a CPU or a VM before calling it failed. */
-#define BENCH_WAIT_S 5
+/* BENCH_WAIT_S for the APIC timer. */
 #define BENCH_WAIT_NS (BENCH_WAIT_S * 1000000000ULL)
 
 /*
@@ -71,13 +70,6 @@ void bench_cpu_probe(struct bench_x86 *a);
  */
 void bench_io_init(const struct fdt *fdt, int node, struct bench_x86 *a,
 		   uint32_t apic_id);
-
-/*
- * Whether the guest's TSC and the host's counter (BENCH_REG_HOST_COUNTER,
- * tinyvmm's RDTSC) are one clock: BENCH_STATUS_OK, else SKIPPED after a
- * note. They are when tinyvmm gives the vCPUs a TSC offset of 0.
- */
-uint32_t bench_clock_check(struct bench *b);
 
 /*
  * Arms this CPU's APIC timer for BENCH_WAIT_NS (or is given it armed),
