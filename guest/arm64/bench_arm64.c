@@ -638,7 +638,14 @@ uint32_t bench_arch_post(struct bench *b, enum bench_id id)
 	return BENCH_STATUS_OK;
 }
 
+/*
+ * The dsb first: with the MMU off our stores are to Device memory, which
+ * a DC CIVAC may overtake unless a DSB or DMB comes between them (Arm
+ * ARM, "Ordering and completion of data and instruction cache
+ * instructions").
+ */
 void bench_arch_publish(const void *p, size_t len)
 {
+	dsb_sy();
 	dcache_civac((uintptr_t)p, len);
 }
