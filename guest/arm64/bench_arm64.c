@@ -229,31 +229,35 @@ static ALWAYS_INLINE uint64_t mmio_user_batch(uint32_t c, uintptr_t base)
 void bench_io_init(const struct fdt *fdt, int node, struct bench_arm64 *a,
 		   uint64_t mpidr)
 {
+	struct bench_io *io = &a->io;
 	uint32_t len, intid;
 	const uint8_t *irq = fdt_prop(fdt, node, "interrupts", &len);
 	bool edge;
 
-	a->io_intid = 0;
+	io->ok = false;
+	io->irq_name = "INTID";
+	io->irq = 0; /* bench_irq() matches it: no SPI until set up */
 	if (!irq) {
-		a->io_why = "the bench node has no interrupts property";
+		io->why = "the bench node has no interrupts property";
 		return;
 	}
 	intid = fdt_be32(irq + 4) + GIC_SPI_FIRST;
 	if (len != 12 || fdt_be32(irq) != GIC_FDT_SPI || intid > GIC_SPI_LAST ||
 	    intid < GIC_SPI_FIRST) {
-		a->io_why = "the bench node's interrupts is not one GIC_SPI";
+		io->why = "the bench node's interrupts is not one GIC_SPI";
 		return;
 	}
 	if (a->gic.version != 3) {
-		a->io_why = "needs a GICv3 (this guest drives no GICv2)";
+		io->why = "needs a GICv3 (this guest drives no GICv2)";
 		return;
 	}
 	edge = fdt_be32(irq + 8) & IRQ_TYPE_EDGE_BOTH;
 	if (gic_spi_enable(&a->gic, intid, edge, mpidr)) {
-		a->io_why = "the GIC did not take the bench SPI's set-up";
+		io->why = "the GIC did not take the bench SPI's set-up";
 		return;
 	}
-	a->io_intid = intid;
+	io->irq = intid;
+	io->ok = true;
 }
 
 uint64_t bench_arch_clock(void)
@@ -261,44 +265,16 @@ uint64_t bench_arch_clock(void)
 	return cntpct_read();
 }
 
-static uint32_t io_prep(struct bench *b, struct bench_arm64 *a)
-{
-	volatile struct bench_io_slot *s = &a->io_slot;
-	uint32_t status;
-
-	if (!a->io_intid) {
-		bench_note(b, a->io_why);
-		return BENCH_STATUS_SKIPPED;
-	}
-	status = bench_clock_check(b);
-	if (status != BENCH_STATUS_OK)
-		return status;
-	b->report.counter = BENCH_COUNTER_CNTVCT; /* same rate as CNTPCT */
-	b->report.counter_hz = read_cntfrq();
-	s->guest_t0 = 0;
-	s->host_woke = 0;
-	s->host_signal = 0;
-	s->seq = 0;
-	dsb_sy();
-	dcache_civac((uintptr_t)s, sizeof(*s));
-	mmio_write64(b->base + BENCH_REG_IO_SLOT, (uintptr_t)s);
-	return BENCH_STATUS_OK;
-}
-
 /*
- * One round trip, the same for io_out and io_in: the guest stamps t0
- * into the slot and writes BENCH_REG_KICK (an ioeventfd: KVM signals it
- * without leaving the kernel to tinyvmm's vCPU thread); tinyvmm's I/O
- * backend thread wakes, stamps host_woke, stamps host_signal, bumps seq
- * and signals an irqfd; KVM injects the bench SPI; the guest, idle in
- * wfi, takes it, and its handler stamps t3 (io_handle). Returns 0 with
- * the slot's stamps readable, or -1 after a note.
+ * io_out's and io_in's kick (bench_io.c). The slot's cache line is
+ * cleaned between the t0 stamp and the kick, so io_out's window holds
+ * that; after the wait it is cleaned and invalidated again, because the
+ * host wrote it through its cacheable mapping.
  */
-static int io_round_trip(struct bench *b, struct bench_arm64 *a, uint64_t *t0)
+bool bench_arch_io_kick(struct bench *b, struct bench_io *io, uint32_t irq_seq,
+			uint64_t *t0)
 {
-	volatile struct bench_io_slot *s = &a->io_slot;
-	uint64_t seq0 = s->seq;
-	uint32_t irq_seq = a->io_seq;
+	volatile struct bench_io_slot *s = &io->slot;
 	bool woke;
 
 	*t0 = cntpct_read();
@@ -306,80 +282,21 @@ static int io_round_trip(struct bench *b, struct bench_arm64 *a, uint64_t *t0)
 	dsb_sy();
 	dcache_civac((uintptr_t)s, sizeof(*s));
 	mmio_write64(b->base + BENCH_REG_KICK, 1);
-	woke = wait_change_idle(&a->io_seq, irq_seq);
-	dcache_civac((uintptr_t)s, sizeof(*s)); /* the host wrote it cached */
-	if (s->seq == seq0) {
-		bench_note(b, "the I/O backend did not answer");
-		return -1;
-	}
-	if (!woke) {
-		bench_notef(b, "the I/O backend answered, INTID %u never came",
-			    a->io_intid);
-		return -1;
-	}
-	return 0;
-}
-
-/* A counter difference @to - @from, FAILED when the clocks disagree. */
-static int io_delta(struct bench *b, const char *what, uint64_t from,
-		    uint64_t to, uint64_t *sample)
-{
-	if (to < from) {
-		bench_notef(b, "clocks disagree: %s %lu .. %lu", what,
-			    (unsigned long)from, (unsigned long)to);
-		return -1;
-	}
-	*sample = to - from;
-	return 0;
+	woke = wait_change_idle(&io->seq, irq_seq);
+	dcache_civac((uintptr_t)s, sizeof(*s));
+	return woke;
 }
 
 /*
- * io_out: guest -> I/O backend notification. Counter: CNTPCT_EL0 in the
- * guest and the host's CNTVCT_EL0, checked in prep to be one clock
- * (reported as cntvct ticks at CNTFRQ_EL0). Clock: starts at the guest's
- * counter read (guest_t0) just before it stores that stamp in the slot,
- * cleans the slot's cache line and writes BENCH_REG_KICK; stops at the
- * counter read of tinyvmm's I/O backend thread just after it woke up on
- * the kick's ioeventfd (host_woke). One sample per round trip.
+ * The bench SPI: t3 for io_in, first thing after bench_irq()
+ * acknowledged it (ICC_IAR1_EL1) and matched its INTID.
  */
-static int io_out_sample(struct bench *b, uint64_t *sample)
-{
-	struct bench_arm64 *a = b->arch;
-	uint64_t t0;
-
-	if (io_round_trip(b, a, &t0))
-		return -1;
-	return io_delta(b, "guest_t0, host_woke", t0, a->io_slot.host_woke,
-			sample);
-}
-
-/*
- * io_in: I/O backend -> guest interrupt. Counter: as io_out. Clock:
- * starts at the counter read of tinyvmm's I/O backend thread just before
- * it signals the bench device's irqfd (host_signal); stops at the
- * guest's CNTPCT_EL0 read in its IRQ handler, right after it
- * acknowledged the bench SPI (ICC_IAR1_EL1) and matched its INTID (t3).
- * The guest waits for it in wfi. One sample per round trip (the same
- * round trip as io_out).
- */
-static int io_in_sample(struct bench *b, uint64_t *sample)
-{
-	struct bench_arm64 *a = b->arch;
-	uint64_t t0;
-
-	if (io_round_trip(b, a, &t0))
-		return -1;
-	return io_delta(b, "host_signal, t3", a->io_slot.host_signal, a->io_t3,
-			sample);
-}
-
-/* The bench SPI: t3 for io_in, first thing. */
 static void io_handle(struct bench_arm64 *a, uint32_t iar)
 {
-	a->io_t3 = cntpct_read();
+	a->io.t3 = cntpct_read();
 	gic_eoi(iar);
 	dsb_sy();
-	a->io_seq = a->io_seq + 1;
+	a->io.seq = a->io.seq + 1;
 }
 
 unsigned int bench_arch_ops_per_sample(enum bench_id id)
@@ -558,7 +475,7 @@ void bench_irq(struct arm64_guest *g)
 	uint32_t intid = iar & 0xffffff;
 
 	/* First: io_in's clock stops in io_handle(). */
-	if (intid == a->io_intid && intid >= GIC_SPI_FIRST)
+	if (intid == a->io.irq && intid >= GIC_SPI_FIRST)
 		io_handle(a, iar);
 	else if (intid >= GIC_INTID_SPURIOUS_FIRST)
 		return; /* nothing to complete */
@@ -591,7 +508,7 @@ uint32_t bench_arch_prep(struct bench *b, enum bench_id id)
 		return virtual_ipi_prep(b, a);
 	case BENCH_IO_OUT:
 	case BENCH_IO_IN:
-		return io_prep(b, a);
+		return bench_io_prep(b, &a->io);
 	case BENCH_VM_SWITCH:
 		return vm_switch_prep(b, a);
 	default:
@@ -618,9 +535,9 @@ int bench_arch_sample(struct bench *b, enum bench_id id, uint64_t *sample)
 	case BENCH_VIRTUAL_IPI:
 		return virtual_ipi_sample(b, sample);
 	case BENCH_IO_OUT:
-		return io_out_sample(b, sample);
+		return bench_io_out_sample(b, &a->io, sample);
 	case BENCH_IO_IN:
-		return io_in_sample(b, sample);
+		return bench_io_in_sample(b, &a->io, sample);
 	case BENCH_VM_SWITCH:
 		return vm_switch_sample(b, sample);
 	default:

@@ -32,13 +32,8 @@ struct bench_arm64 {
 	uint32_t wfi_seq_at_send;
 	volatile uint32_t stop; /* peer: leave the wfi loop, CPU_OFF */
 
-	/* io_out/io_in: the bench device's SPI, or 0 and why not. */
-	uint32_t io_intid;
-	const char *io_why;
-	volatile uint32_t io_seq; /* bumped by the handler of io_intid */
-	volatile uint64_t io_t3;  /* its CNTPCT_EL0 read */
-	/* Shared with tinyvmm's I/O backend: alone in its 64-byte line. */
-	_Alignas(64) volatile struct bench_io_slot io_slot;
+	/* io_out/io_in: io.irq is the bench device's SPI's INTID, or 0. */
+	struct bench_io io;
 
 	/* vm_switch: the page shared with the peer VM, or NULL. */
 	volatile struct bench_peer_page *peer_page;
@@ -63,8 +58,9 @@ void bench_counter_init(const struct fdt *fdt, struct bench *b,
 /*
  * After the GIC is up: reads the bench node's "interrupts" (one GIC
  * triple, GIC_SPI n: INTID n + 32) and configures that SPI, routed to the
- * CPU with MPIDR @mpidr. Sets a->io_intid, or leaves it 0 with a->io_why
- * saying why (io_out and io_in then report SKIPPED with it).
+ * CPU with MPIDR @mpidr. Sets a->io (ok, irq), or leaves it not ok, irq
+ * 0, with a->io.why saying why (io_out and io_in then report SKIPPED
+ * with it).
  */
 void bench_io_init(const struct fdt *fdt, int node, struct bench_arm64 *a,
 		   uint64_t mpidr);

@@ -117,6 +117,33 @@ const char *bench_counter_name(uint32_t counter);
 uint32_t bench_clock_check(struct bench *b);
 
 /*
+ * io_out and io_in (bench_io.c): their state, which the arch keeps in its
+ * own, where its interrupt handler finds it, and passes to bench_io_*().
+ */
+struct bench_io {
+	/*
+	 * Shared with tinyvmm's I/O backend: alone in its 64-byte line, and
+	 * first, so that the kick needs no address arithmetic for it.
+	 */
+	_Alignas(64) volatile struct bench_io_slot slot;
+
+	/* Set by the arch before bench_run(). */
+	bool ok;	      /* the bench interrupt comes to this CPU */
+	const char *why;      /* if not, why: io_out/io_in are SKIPPED */
+	const char *irq_name; /* the interrupt's kind, for notes: "INTID" */
+	uint32_t irq;	      /* and its number */
+
+	/* The bench interrupt's handler reads t3, then bumps seq. */
+	volatile uint64_t t3; /* bench_arch_clock()'s clock, read inline */
+	volatile uint32_t seq;
+};
+
+/* io_out's and io_in's prep (both) and samples, for the arch's hooks. */
+uint32_t bench_io_prep(struct bench *b, struct bench_io *io);
+int bench_io_out_sample(struct bench *b, struct bench_io *io, uint64_t *sample);
+int bench_io_in_sample(struct bench *b, struct bench_io *io, uint64_t *sample);
+
+/*
  * The arch hooks. Each gets the benchmark's id; b->report.name, .counter
  * and .counter_hz are set (the defaults) when prep is called.
  *
@@ -150,5 +177,17 @@ void bench_arch_publish(const void *p, size_t len);
  * arch's own hooks; this one is for checks.
  */
 uint64_t bench_arch_clock(void);
+
+/*
+ * The arch's half of io_out's and io_in's round trip (bench_io.c): reads
+ * the clock, inline, into *@t0 and io->slot.guest_t0, makes the slot
+ * visible to tinyvmm, writes BENCH_REG_KICK, then waits idle (wfi, hlt)
+ * until the bench interrupt's handler has moved io->seq off @irq_seq, or
+ * for BENCH_WAIT_S. Returns whether it did; either way the slot as
+ * tinyvmm left it is readable on return. io_out's window starts at the
+ * t0 read, so nothing else goes between it and the kick.
+ */
+bool bench_arch_io_kick(struct bench *b, struct bench_io *io, uint32_t irq_seq,
+			uint64_t *t0);
 
 #endif

@@ -153,24 +153,26 @@ static ALWAYS_INLINE uint64_t mmio_user_batch(uintptr_t base)
 void bench_io_init(const struct fdt *fdt, int node, struct bench_x86 *a,
 		   uint32_t apic_id)
 {
+	struct bench_io *io = &a->io;
 	uint32_t len;
 	const uint8_t *irq = fdt_prop(fdt, node, "interrupts", &len);
 
-	a->io_ok = false;
+	io->ok = false;
+	io->irq_name = "GSI";
 	if (!irq) {
-		a->io_why = "the bench node has no interrupts property";
+		io->why = "the bench node has no interrupts property";
 		return;
 	}
 	if (len != 4) {
-		a->io_why = "the bench node's interrupts is not one GSI cell";
+		io->why = "the bench node's interrupts is not one GSI cell";
 		return;
 	}
-	a->io_gsi = fdt_be32(irq);
-	if (ioapic_route(a->io_gsi, BENCH_VEC_IO, apic_id, true)) {
-		a->io_why = "the I/O APIC has no pin for the bench GSI";
+	io->irq = fdt_be32(irq);
+	if (ioapic_route(io->irq, BENCH_VEC_IO, apic_id, true)) {
+		io->why = "the I/O APIC has no pin for the bench GSI";
 		return;
 	}
-	a->io_ok = true;
+	io->ok = true;
 }
 
 /*
@@ -182,42 +184,17 @@ uint64_t bench_arch_clock(void)
 	return tsc_read();
 }
 
-static uint32_t io_prep(struct bench *b, struct bench_x86 *a)
-{
-	volatile struct bench_io_slot *s = &a->io_slot;
-	uint32_t status;
-
-	if (!a->io_ok) {
-		bench_note(b, a->io_why);
-		return BENCH_STATUS_SKIPPED;
-	}
-	status = bench_clock_check(b);
-	if (status != BENCH_STATUS_OK)
-		return status;
-	s->guest_t0 = 0;
-	s->host_woke = 0;
-	s->host_signal = 0;
-	s->seq = 0;
-	barrier();
-	mmio_write64(b->base + BENCH_REG_IO_SLOT, (uintptr_t)s);
-	return BENCH_STATUS_OK;
-}
-
 /*
- * One round trip, the same for io_out and io_in: the guest stamps t0
- * into the slot and writes BENCH_REG_KICK (an ioeventfd: KVM signals it
- * without leaving the kernel); tinyvmm's I/O backend thread wakes,
- * stamps host_woke, stamps host_signal, bumps seq and signals an irqfd;
- * KVM's I/O APIC delivers the GSI as BENCH_VEC_IO; the guest, halted,
- * takes it, and its handler stamps t3. The watchdog timer is armed
+ * io_out's and io_in's kick (bench_io.c). The watchdog timer is armed
  * before t0, so that arming it (an APIC write: a trap) is in neither
- * window. Returns 0 with the slot's stamps readable, or -1 after a note.
+ * window; x86 keeps the slot coherent with the host's accesses, so a
+ * compiler barrier orders the stamp before the kick.
  */
-static int io_round_trip(struct bench *b, struct bench_x86 *a, uint64_t *t0)
+bool bench_arch_io_kick(struct bench *b, struct bench_io *io, uint32_t irq_seq,
+			uint64_t *t0)
 {
-	volatile struct bench_io_slot *s = &a->io_slot;
-	uint64_t seq0 = s->seq;
-	uint32_t irq_seq = a->io_seq;
+	struct bench_x86 *a = b->arch; /* loaded here, not in the window */
+	volatile struct bench_io_slot *s = &io->slot;
 	bool woke;
 
 	apic_timer_arm(BENCH_WAIT_NS);
@@ -225,68 +202,9 @@ static int io_round_trip(struct bench *b, struct bench_x86 *a, uint64_t *t0)
 	s->guest_t0 = *t0;
 	barrier();
 	mmio_write64(b->base + BENCH_REG_KICK, 1);
-	woke = wait_armed_idle(a, &a->io_seq, irq_seq);
+	woke = wait_armed_idle(a, &io->seq, irq_seq);
 	apic_timer_stop();
-	if (s->seq == seq0) {
-		bench_note(b, "the I/O backend did not answer");
-		return -1;
-	}
-	if (!woke) {
-		bench_notef(b, "the I/O backend answered, GSI %u never came",
-			    a->io_gsi);
-		return -1;
-	}
-	return 0;
-}
-
-/* A counter difference @to - @from, FAILED when the clocks disagree. */
-static int io_delta(struct bench *b, const char *what, uint64_t from,
-		    uint64_t to, uint64_t *sample)
-{
-	if (to < from) {
-		bench_notef(b, "clocks disagree: %s %lu .. %lu", what,
-			    (unsigned long)from, (unsigned long)to);
-		return -1;
-	}
-	*sample = to - from;
-	return 0;
-}
-
-/*
- * io_out: guest -> I/O backend notification. Clock: starts at the
- * guest's TSC read (guest_t0) just before it stores that stamp and
- * writes BENCH_REG_KICK; stops at the TSC read of tinyvmm's I/O backend
- * thread just after it woke on the kick's ioeventfd (host_woke). One
- * sample per round trip.
- */
-static int io_out_sample(struct bench *b, uint64_t *sample)
-{
-	struct bench_x86 *a = b->arch;
-	uint64_t t0;
-
-	if (io_round_trip(b, a, &t0))
-		return -1;
-	return io_delta(b, "guest_t0, host_woke", t0, a->io_slot.host_woke,
-			sample);
-}
-
-/*
- * io_in: I/O backend -> guest interrupt. Clock: starts at the TSC read
- * of tinyvmm's I/O backend thread just before it signals the bench
- * device's irqfd (host_signal); stops at the guest's TSC read first
- * thing in its handler of BENCH_VEC_IO (t3; on x86 the delivery is the
- * acknowledgement). The guest waits for it in hlt. One sample per round
- * trip (the same round trip as io_out).
- */
-static int io_in_sample(struct bench *b, uint64_t *sample)
-{
-	struct bench_x86 *a = b->arch;
-	uint64_t t0;
-
-	if (io_round_trip(b, a, &t0))
-		return -1;
-	return io_delta(b, "host_signal, t3", a->io_slot.host_signal, a->io_t3,
-			sample);
+	return woke;
 }
 
 unsigned int bench_arch_ops_per_sample(enum bench_id id)
@@ -422,12 +340,15 @@ static void ipi_handle(struct bench_x86 *a)
 	apic_send_ipi(a->g->apic_id[a->self], APIC_VEC_WAKE);
 }
 
-/* The bench GSI: t3 for io_in, first thing. */
+/*
+ * The bench GSI: t3 for io_in, first thing in the handler of BENCH_VEC_IO
+ * (on x86 the delivery is the acknowledgement).
+ */
 static void io_handle(struct bench_x86 *a)
 {
-	a->io_t3 = tsc_read();
+	a->io.t3 = tsc_read();
 	apic_eoi();
-	a->io_seq = a->io_seq + 1;
+	a->io.seq = a->io.seq + 1;
 }
 
 void bench_irq(struct x86_guest *g, unsigned int cpu, struct x86_frame *f)
@@ -457,7 +378,7 @@ uint32_t bench_arch_prep(struct bench *b, enum bench_id id)
 		return virtual_ipi_prep(b, a);
 	case BENCH_IO_OUT:
 	case BENCH_IO_IN:
-		return io_prep(b, a);
+		return bench_io_prep(b, &a->io);
 	case BENCH_VM_SWITCH:
 		return vm_switch_prep(b, a);
 	default:
@@ -485,9 +406,9 @@ int bench_arch_sample(struct bench *b, enum bench_id id, uint64_t *sample)
 	case BENCH_VIRTUAL_IPI:
 		return virtual_ipi_sample(b, sample);
 	case BENCH_IO_OUT:
-		return io_out_sample(b, sample);
+		return bench_io_out_sample(b, &a->io, sample);
 	case BENCH_IO_IN:
-		return io_in_sample(b, sample);
+		return bench_io_in_sample(b, &a->io, sample);
 	case BENCH_VM_SWITCH:
 		return vm_switch_sample(b, sample);
 	default:

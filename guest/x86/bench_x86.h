@@ -39,14 +39,8 @@ struct bench_x86 {
 	uint32_t idle_seq_at_send;
 	volatile uint32_t stop; /* peer: leave the hlt loop */
 
-	/* io_out/io_in: the bench device's GSI routed, or why not. */
-	bool io_ok;
-	uint32_t io_gsi;
-	const char *io_why;
-	volatile uint32_t io_seq; /* bumped by the handler of BENCH_VEC_IO */
-	volatile uint64_t io_t3;  /* its TSC read */
-	/* Shared with tinyvmm's I/O backend: alone in its 64-byte line. */
-	_Alignas(64) volatile struct bench_io_slot io_slot;
+	/* io_out/io_in: io.irq is the bench device's GSI (BENCH_VEC_IO). */
+	struct bench_io io;
 
 	/* vm_switch: the page shared with the peer VM, or NULL. */
 	volatile struct bench_peer_page *peer_page;
@@ -65,8 +59,8 @@ void bench_cpu_probe(struct bench_x86 *a);
 /*
  * After the APICs are up: reads the bench node's "interrupts" (one cell,
  * the GSI) and routes that I/O APIC pin, edge, to BENCH_VEC_IO on the CPU
- * with APIC id @apic_id. Sets a->io_ok, or leaves it false with a->io_why
- * saying why (io_out and io_in then report SKIPPED with it).
+ * with APIC id @apic_id. Sets a->io (ok, irq), or leaves a->io.ok false
+ * with a->io.why saying why (io_out and io_in then report SKIPPED with it).
  */
 void bench_io_init(const struct fdt *fdt, int node, struct bench_x86 *a,
 		   uint32_t apic_id);
