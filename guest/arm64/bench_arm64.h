@@ -35,9 +35,8 @@ struct bench_arm64 {
 	/* io_out/io_in: io.irq is the bench device's SPI's INTID, or 0. */
 	struct bench_io io;
 
-	/* vm_switch: the page shared with the peer VM, or NULL. */
-	volatile struct bench_peer_page *peer_page;
-	uint64_t peer_wait; /* CNTVCT ticks this vCPU stays blocked */
+	/* vm_switch: vm_switch.wait is in CNTVCT ticks. */
+	struct bench_vm_switch vm_switch;
 };
 
 /* bench.img's one static object, beside arm64_guest (no heap). */
@@ -90,10 +89,12 @@ static inline __attribute__((always_inline)) uint64_t cntpct_read(void)
  */
 void dcache_civac(uintptr_t addr, size_t len);
 
-/* vm_switch (bench_vm_switch.c): the bench_arch_*() hooks' cases. */
+/*
+ * vm_switch (bench_vm_switch.c): the bench_arch_*() hooks' cases around
+ * guest/common's (its post is bench_vm_switch_post() alone).
+ */
 uint32_t vm_switch_prep(struct bench *b, struct bench_arm64 *a);
-int vm_switch_sample(struct bench *b, uint64_t *sample);
-uint32_t vm_switch_post(struct bench *b, struct bench_arm64 *a);
+int vm_switch_sample(struct bench *b, struct bench_arm64 *a, uint64_t *sample);
 
 /* The IRQ handler of every CPU (arm64_guest.irq_handler). */
 void bench_irq(struct arm64_guest *g);

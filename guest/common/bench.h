@@ -144,6 +144,30 @@ int bench_io_out_sample(struct bench *b, struct bench_io *io, uint64_t *sample);
 int bench_io_in_sample(struct bench *b, struct bench_io *io, uint64_t *sample);
 
 /*
+ * vm_switch (bench_vm_switch.c): its state, which the arch keeps in its
+ * own and passes to bench_vm_switch_*().
+ */
+struct bench_vm_switch {
+	volatile struct bench_peer_page *page; /* shared with the peer VM */
+	uint64_t wait; /* a block's length, in the arch's timer unit */
+};
+
+/*
+ * vm_switch's prep: starts tinyvmm's peer VM and sets vs->page, and
+ * vs->wait to @wait, the first block's length. Its post stops the peer.
+ */
+uint32_t bench_vm_switch_prep(struct bench *b, struct bench_vm_switch *vs,
+			      uint64_t wait);
+uint32_t bench_vm_switch_post(struct bench *b, struct bench_vm_switch *vs);
+/*
+ * One vm_switch sample, tried up to 8 times with a block twice as long
+ * each time. Call it with interrupts masked, as
+ * bench_arch_vm_switch_block() wants them.
+ */
+int bench_vm_switch_sample(struct bench *b, struct bench_vm_switch *vs,
+			   uint64_t *sample);
+
+/*
  * The arch hooks. Each gets the benchmark's id; b->report.name, .counter
  * and .counter_hz are set (the defaults) when prep is called.
  *
@@ -189,5 +213,18 @@ uint64_t bench_arch_clock(void);
  */
 bool bench_arch_io_kick(struct bench *b, struct bench_io *io, uint32_t irq_seq,
 			uint64_t *t0);
+
+/*
+ * vm_switch's block (bench_vm_switch.c), entered and left with interrupts
+ * masked: arms a timer for vs->wait, reads the clock, inline, into *@t0,
+ * publishes vs->page->request + 1 and blocks idle (wfi, hlt), which is
+ * vm_switch's window; then waits on for the peer's ack to that request,
+ * re-arming the timer whenever it fires, for up to BENCH_WAIT_S, and
+ * stops the timer. Returns 1 when the peer answered within that one
+ * block, 0 when we woke before it had (and it answered later), -1 when
+ * it never did. The page as the peer left it is readable on return.
+ */
+int bench_arch_vm_switch_block(struct bench *b, struct bench_vm_switch *vs,
+			       uint64_t *t0);
 
 #endif

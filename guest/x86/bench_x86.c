@@ -410,7 +410,7 @@ int bench_arch_sample(struct bench *b, enum bench_id id, uint64_t *sample)
 	case BENCH_IO_IN:
 		return bench_io_in_sample(b, &a->io, sample);
 	case BENCH_VM_SWITCH:
-		return vm_switch_sample(b, sample);
+		return vm_switch_sample(b, a, sample);
 	default:
 		bench_note(b, "no sample function");
 		return -1;
@@ -419,10 +419,12 @@ int bench_arch_sample(struct bench *b, enum bench_id id, uint64_t *sample)
 
 uint32_t bench_arch_post(struct bench *b, enum bench_id id)
 {
+	struct bench_x86 *a = b->arch;
+
 	if (id == BENCH_VIRTUAL_IPI)
-		return virtual_ipi_post(b, b->arch);
+		return virtual_ipi_post(b, a);
 	if (id == BENCH_VM_SWITCH)
-		return vm_switch_post(b, b->arch);
+		return bench_vm_switch_post(b, &a->vm_switch);
 	return BENCH_STATUS_OK;
 }
 

@@ -42,9 +42,8 @@ struct bench_x86 {
 	/* io_out/io_in: io.irq is the bench device's GSI (BENCH_VEC_IO). */
 	struct bench_io io;
 
-	/* vm_switch: the page shared with the peer VM, or NULL. */
-	volatile struct bench_peer_page *peer_page;
-	uint64_t peer_wait_ns; /* how long this vCPU stays blocked */
+	/* vm_switch: vm_switch.wait is in ns. */
+	struct bench_vm_switch vm_switch;
 };
 
 /* bench.img's one static object, beside x86_guest (no heap). */
@@ -73,10 +72,12 @@ void bench_io_init(const struct fdt *fdt, int node, struct bench_x86 *a,
 bool wait_armed_idle(struct bench_x86 *a, const volatile uint32_t *p,
 		     uint32_t old);
 
-/* vm_switch (bench_vm_switch.c): the bench_arch_*() hooks' cases. */
+/*
+ * vm_switch (bench_vm_switch.c): the bench_arch_*() hooks' cases around
+ * guest/common's (its post is bench_vm_switch_post() alone).
+ */
 uint32_t vm_switch_prep(struct bench *b, struct bench_x86 *a);
-int vm_switch_sample(struct bench *b, uint64_t *sample);
-uint32_t vm_switch_post(struct bench *b, struct bench_x86 *a);
+int vm_switch_sample(struct bench *b, struct bench_x86 *a, uint64_t *sample);
 
 /* The handler of the benchmarks' vectors (x86_guest.irq_handler). */
 void bench_irq(struct x86_guest *g, unsigned int cpu, struct x86_frame *f);
