@@ -46,6 +46,22 @@ void boot_src_memory(struct boot_src *f, const void *image, size_t len)
 	};
 }
 
+int boot_src_open_guest(struct boot_src *kernel, struct boot_src *initrd,
+			const char *kernel_path, const void *image,
+			size_t image_len, const char *initrd_path)
+{
+	int ret = 0;
+
+	*initrd = BOOT_SRC_NONE;
+	if (kernel_path)
+		ret = boot_src_open(kernel, kernel_path, "--kernel");
+	else
+		boot_src_memory(kernel, image, image_len);
+	if (!ret && initrd_path)
+		ret = boot_src_open(initrd, initrd_path, "--initrd");
+	return ret;
+}
+
 int boot_src_read(const struct boot_src *f, void *dst, uint64_t len,
 		  uint64_t off)
 {

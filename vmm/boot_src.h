@@ -32,6 +32,20 @@ TV_MUST_CHECK int boot_src_open(struct boot_src *f, const char *path,
 /* The embedded image @image (@len bytes), named "bench.img". */
 void boot_src_memory(struct boot_src *f, const void *image, size_t len);
 
+/*
+ * Opens what a VM boots, for the arch's boot code: @kernel from the file
+ * @kernel_path ("--kernel"), or when that is NULL from the image already
+ * in memory, @image_len bytes at @image (the embedded bench guest);
+ * @initrd from the file @initrd_path ("--initrd"), or empty
+ * (BOOT_SRC_NONE) when that is NULL. Returns 0 or -errno after one line;
+ * either way the caller closes both with boot_src_close().
+ */
+TV_MUST_CHECK int boot_src_open_guest(struct boot_src *kernel,
+				      struct boot_src *initrd,
+				      const char *kernel_path,
+				      const void *image, size_t image_len,
+				      const char *initrd_path);
+
 /* Reads [@off, @off + @len) of @f; -EINVAL when that is not inside it. */
 TV_MUST_CHECK int boot_src_read(const struct boot_src *f, void *dst,
 				uint64_t len, uint64_t off);

@@ -319,20 +319,6 @@ static int is_bzimage(const struct boot_src *k, bool *yes)
 	return ret;
 }
 
-static int open_guest(const struct vm_config *cfg, struct boot_src *kernel,
-		      struct boot_src *initrd)
-{
-	int ret = 0;
-
-	if (cfg->kernel_path)
-		ret = boot_src_open(kernel, cfg->kernel_path, "--kernel");
-	else
-		boot_src_memory(kernel, cfg->kernel_image, cfg->kernel_image_len);
-	if (!ret && cfg->initrd_path)
-		ret = boot_src_open(initrd, cfg->initrd_path, "--initrd");
-	return ret;
-}
-
 int arch_boot_setup(struct vm *vm)
 {
 	struct boot_src kernel = BOOT_SRC_NONE, initrd = BOOT_SRC_NONE;
@@ -342,7 +328,10 @@ int arch_boot_setup(struct vm *vm)
 	/* Without a guest: the flat guests' device tree alone, for --dtb-out. */
 	if (!vm_config_has_guest(vm->cfg))
 		return build_dtb(vm);
-	ret = open_guest(vm->cfg, &kernel, &initrd);
+	ret = boot_src_open_guest(&kernel, &initrd, vm->cfg->kernel_path,
+				  vm->cfg->kernel_image,
+				  vm->cfg->kernel_image_len,
+				  vm->cfg->initrd_path);
 	if (!ret)
 		ret = is_bzimage(&kernel, &linux_image);
 	if (!ret)
