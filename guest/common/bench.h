@@ -14,6 +14,12 @@
  *   - provide mmio.h with mmio_read64()/mmio_write64(), single accesses;
  *   - run with VA == PA (the report's samples_gpa is a plain pointer);
  *   - implement the bench_arch_*() hooks below.
+ *
+ * What is measured is the arch's: every instruction inside a clock
+ * window sits in an arch hook or handler. What io_out, io_in and
+ * vm_switch share beyond that (set-up, checks, retries, notes) is here,
+ * in bench_io.c and bench_vm_switch.c, on state (struct bench_io, struct
+ * bench_vm_switch) that the arch keeps in its own and passes in.
  */
 #ifndef TINYVMM_GUEST_BENCH_H
 #define TINYVMM_GUEST_BENCH_H
