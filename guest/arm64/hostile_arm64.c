@@ -62,6 +62,13 @@ uint32_t hostile_arch_dev_irq(const struct fdt *fdt, int node)
 	return irq && len >= 8 ? 32 + fdt_be32(irq + 4) : 0;
 }
 
+/* Device memory (the MMU is off) faults on unaligned accesses at EL1. */
+unsigned int hostile_arch_sweep_unaligned(struct hostile *h, uintptr_t base,
+					  uint32_t size)
+{
+	return 0;
+}
+
 /* Holes of the memory map (arch/arm64/layout.h) and around RAM. */
 unsigned int hostile_arch_holes(struct hostile *h, uint64_t *a)
 {

@@ -18,9 +18,10 @@
  *              checked against the status the spec asks for; virtio-net's
  *              (runt, oversized, bogus GSO) sent on fresh starts
  *   registers  every offset 0x000..0x1ff written with boundary and random
- *              values, 8/16/64-bit accesses everywhere, random register
- *              writes, and scripted state checks (status bits out of
- *              order, bad queue sizes, selects out of range, ...)
+ *              values, 8/16/64-bit accesses everywhere (and on x86
+ *              unaligned ones), random register writes, and scripted
+ *              state checks (status bits out of order, bad queue sizes,
+ *              selects out of range, ...)
  *   resets     reset storms: requests in flight (virtio-blk: reads, writes
  *              and flushes), Status 0 at once; DRIVER_OK with no queue
  *              ready; then a clean bring-up and ONE valid request
@@ -1107,9 +1108,14 @@ static void phase_registers(struct hostile *h, struct hostile_dev *d)
 {
 	unsigned int words = sweep_words(h, d);
 	unsigned int narrow = sweep_narrow_wide(h, d);
+	unsigned int odd = hostile_arch_sweep_unaligned(h, d->base, MMIO_SIZE);
 	unsigned int rand_n = random_writes(h, d);
 	unsigned int passed = state_checks(h, d);
 
+	if (odd)
+		say(h, d, "unaligned: %u 2/4/8-byte accesses at offsets"
+			  " their size does not divide, the last across the"
+			  " device's end", odd);
 	say(h, d,
 	    "registers: %u word writes at %u offsets, %u 8/16/64-bit accesses,"
 	    " %u random writes; state checks %u/%u as expected",

@@ -138,6 +138,16 @@ void hostile_arch_publish_barrier(void);
 unsigned int hostile_arch_holes(struct hostile *h, uint64_t *a);
 
 /*
+ * Register accesses the common sweeps cannot make everywhere: 2-, 4- and
+ * 8-byte ones at offsets in [1, @size) that their size does not divide
+ * (the last ones across the device's end), of random values, at the
+ * device at @base. Returns how many; 0 where the arch cannot make them
+ * (arm64 with the MMU off: Device memory faults on them in the guest).
+ */
+unsigned int hostile_arch_sweep_unaligned(struct hostile *h, uintptr_t base,
+					  uint32_t size);
+
+/*
  * The interrupt of virtio-mmio node @node, as the arch numbers them
  * (arm64: GIC INTID, x86: IOAPIC GSI), from its "interrupts"; 0 if none.
  * Printed only: the guest polls.
