@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * hostile: a test guest that attacks tinyvmm's virtio-mmio devices, for
- * the malicious-guest test (tests/integration/arm64_hostile.sh; issue 4
- * item 6, issue 6 item 4). Written once: each arch's
- * guest/ARCH/hostile_ARCH.c boots it and implements the few hooks that
- * differ (hostile.h). It finds the devices in the device tree
- * ("virtio,mmio": reg, interrupts), then runs these phases, each
- * reported with one line per device, "hostile: virtio-blk@0xa000000: ...":
+ * the malicious-guest test (tests/integration/hostile.sh; issue 4 item 6,
+ * issue 6 item 4). Written once: each arch's guest/ARCH/hostile_ARCH.c
+ * boots it and implements the few hooks that differ (hostile.h). It
+ * finds the devices in the device tree ("virtio,mmio": reg, interrupts),
+ * then runs these phases, each reported with one line per device,
+ * "hostile: virtio-blk@0xa000000: ...":
  *
  *   chains     a proper bring-up (spec 3.1.1) and one hostile descriptor
  *              chain kicked through QueueNotify, then a reset; per chain
