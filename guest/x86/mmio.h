@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * MMIO accessors for the x86_64 guests (guest/common/bench.h wants them).
+ * MMIO accessors for the x86_64 guests (guest/common/bench.h and
+ * guest/common/hostile.h want them).
  *
  * KVM hands an MMIO access to the in-kernel device or to tinyvmm after
  * decoding the instruction that faulted, so each helper is exactly one
@@ -19,6 +20,11 @@ static inline void mmio_write8(uintptr_t addr, uint8_t val)
 	asm volatile("movb %0, (%1)" : : "q"(val), "r"(addr) : "memory");
 }
 
+static inline void mmio_write16(uintptr_t addr, uint16_t val)
+{
+	asm volatile("movw %0, (%1)" : : "r"(val), "r"(addr) : "memory");
+}
+
 static inline void mmio_write32(uintptr_t addr, uint32_t val)
 {
 	asm volatile("movl %0, (%1)" : : "r"(val), "r"(addr) : "memory");
@@ -27,6 +33,22 @@ static inline void mmio_write32(uintptr_t addr, uint32_t val)
 static inline void mmio_write64(uintptr_t addr, uint64_t val)
 {
 	asm volatile("movq %0, (%1)" : : "r"(val), "r"(addr) : "memory");
+}
+
+static inline uint8_t mmio_read8(uintptr_t addr)
+{
+	uint8_t val;
+
+	asm volatile("movb (%1), %0" : "=q"(val) : "r"(addr) : "memory");
+	return val;
+}
+
+static inline uint16_t mmio_read16(uintptr_t addr)
+{
+	uint16_t val;
+
+	asm volatile("movw (%1), %0" : "=r"(val) : "r"(addr) : "memory");
+	return val;
 }
 
 static inline uint32_t mmio_read32(uintptr_t addr)

@@ -128,11 +128,32 @@ static inline void outw(uint16_t port, uint16_t v)
 	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port) : "memory");
 }
 
+static inline void outl(uint16_t port, uint32_t v)
+{
+	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port) : "memory");
+}
+
 static inline uint8_t inb(uint16_t port)
 {
 	uint8_t v;
 
 	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+
+	asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port) : "memory");
 	return v;
 }
 

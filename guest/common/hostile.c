@@ -1,48 +1,57 @@
 // SPDX-License-Identifier: MIT
 /*
  * hostile: a test guest that attacks tinyvmm's virtio-mmio devices, for
- * the malicious-guest test (tests/integration/arm64_hostile.sh; issue 4
- * item 6, issue 6 item 4). It finds the devices in the device tree
- * ("virtio,mmio": reg, interrupts), then runs these phases, each
- * reported with one line per device, "hostile: virtio-blk@0xa000000: ...":
+ * the malicious-guest test (tests/integration/hostile.sh; issue 4 item 6,
+ * issue 6 item 4). Written once: each arch's guest/ARCH/hostile_ARCH.c
+ * boots it and implements the few hooks that differ (hostile.h). It
+ * finds the devices in the device tree ("virtio,mmio": reg, interrupts),
+ * then runs these phases, each reported with one line per device,
+ * "hostile: virtio-blk@0xa000000: ...":
  *
  *   chains     a proper bring-up (spec 3.1.1) and one hostile descriptor
  *              chain kicked through QueueNotify, then a reset; per chain
  *              one line with what the device did: "needs-reset" (it set
  *              DEVICE_NEEDS_RESET), "used" (it returned the chain) or
- *              "ignored" (neither within ATTACK_WAIT_US)
+ *              "ignored" (neither within ATTACK_WAIT_US); a fixed address
+ *              that is RAM on this arch (x86: 0) is "skipped"
  *   requests   well-formed chains carrying bad requests: virtio-blk's each
  *              checked against the status the spec asks for; virtio-net's
  *              (runt, oversized, bogus GSO) sent on fresh starts
  *   registers  every offset 0x000..0x1ff written with boundary and random
- *              values, 8/16/64-bit accesses everywhere, random register
- *              writes, and scripted state checks (status bits out of
- *              order, bad queue sizes, selects out of range, ...)
+ *              values, 8/16/64-bit accesses everywhere (and on x86
+ *              unaligned ones), random register writes, and scripted
+ *              state checks (status bits out of order, bad queue sizes,
+ *              selects out of range, ...)
  *   resets     reset storms: requests in flight (virtio-blk: reads, writes
  *              and flushes), Status 0 at once; DRIVER_OK with no queue
  *              ready; then a clean bring-up and ONE valid request
  *              (virtio-blk: read sector 0, virtio-net: send one frame)
- *   unmapped   reads and writes of guest-physical holes
- *   wfi        WFI with nothing pending, woken by the virtual timer, and
- *              a burst of WFI with the timer's interrupt pending
+ *   unmapped   reads and writes of guest-physical holes, then the arch's
+ *              own unmapped accesses (x86: I/O ports)
+ *   wfi/hlt    the arch's wait for interrupt (arm64 WFI, x86 HLT) with
+ *              nothing pending, woken by a timer, and a burst of it with
+ *              the timer's interrupt pending
  *
- * then "hostile: done: ..., N unexpected" and PSCI SYSTEM_OFF. Results
- * that depend on the dataplane (vhost-net walks its rings itself) are
- * printed, not judged; "unexpected" counts what holds for any of them.
- * A fault in the guest resets the machine (exception.c): tinyvmm exits 3.
+ * then "hostile: done: ..., N unexpected" and a power-off (arm64: PSCI
+ * SYSTEM_OFF, x86: ACPI S5). Results that depend on the dataplane
+ * (vhost-net walks its rings itself) are printed, not judged;
+ * "unexpected" counts what holds for any of them. A fault in the guest
+ * resets the machine: tinyvmm exits 3.
  *
  * Deterministic: the only randomness is an xorshift64 with a fixed seed.
- * The guest never takes an interrupt (PSTATE.I stays masked; the GIC is
- * set up only so the virtual timer can end a WFI) and polls instead.
+ * The guest polls the devices and never takes their interrupts; only the
+ * idle phase lets a timer interrupt in.
  *
- * Memory: rings, tables and buffers are carved from the RAM between the
- * image's end and the device tree (h->arena), nothing in .bss. The MMU is
- * off, so the guest's accesses are non-cacheable while tinyvmm's are not:
- * ram_sync() cleans and invalidates around every hand-over. Registers are
- * touched only with single ldr/str of 1, 2, 4 or 8 bytes (mmio.h); a
- * 4-byte access at an offset that is not 4-aligned cannot be made with
- * the MMU off (Device memory faults at EL1 first), so "unaligned" here
- * means 1- and 2-byte accesses at every offset they can have.
+ * Memory: rings, tables and buffers are carved from the RAM after the
+ * image's end (h->arena), up to the device tree when the tree lies above
+ * the image (arm64) or to RAM's end; nothing in .bss.
+ * hostile_arch_ram_sync() runs around every hand-over (arm64's guest
+ * accesses are non-cacheable, tinyvmm's are not). Registers are touched
+ * only with single loads and stores of 1, 2, 4 or 8 bytes (mmio.h); a
+ * 4-byte access at an offset that is not 4-aligned cannot be made on
+ * arm64 with the MMU off (Device memory faults at EL1 first), so
+ * "unaligned" here means 1- and 2-byte accesses at every offset they can
+ * have.
  */
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
@@ -50,13 +59,9 @@
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
-#include "arm64.h"
-#include "gic.h"
-#include "mmio.h"
-#include "uart.h"
+#include "hostile.h"
+#include "mmio.h" /* the arch's */
 
-#define MAX_DEVS 8
-#define DEV_QUEUES 2	 /* virtio-net: receive 0, transmit 1 */
 #define QSIZE 16	 /* entries of every ring the guest sets up */
 #define MMIO_SIZE 0x200	 /* registers, then config space at 0x100 */
 #define MMIO_MAGIC 0x74726976U /* "virt" */
@@ -67,7 +72,7 @@
 #define ATTACK_WAIT_US 300000
 #define REQUEST_WAIT_US 2000000
 
-/* Buffers (see struct scratch) and how many of what. */
+/* Buffers (struct hostile_scratch) and how many of what. */
 #define BUF_SIZE 4096
 #define BUF_HDR 0	 /* one request header */
 #define BUF_STATUS 64	 /* IO_REQS status bytes */
@@ -92,56 +97,13 @@
 #define BIT(n) (1ULL << (n))
 #define WANTED_FEATURES (BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_RING_F_INDIRECT_DESC))
 
-/* The virtual timer's control register (Arm ARM D13.8.18, CNTV_CTL_EL0). */
-#define TIMER_ENABLE (1U << 0)
-#define TIMER_ISTATUS (1U << 2)
+/* The idle phase: timer sleeps, then a storm with the timer pending. */
 #define WFI_SLEEPS 100
 #define WFI_SLEEP_US 1000
 #define WFI_STORM 10000
 #define WFI_BOUND_US 5000000
 
-/* The guest's side of one split ring (spec 2.7), in RAM. */
-struct vq {
-	struct vring_desc *desc;
-	struct vring_avail *avail;
-	struct vring_used *used;
-	uint16_t avail_idx; /* the next avail->idx the driver publishes */
-};
-
-struct vdev {
-	uintptr_t base;
-	uint32_t intid;
-	uint32_t id; /* VIRTIO_ID_* */
-	const char *name;
-	unsigned int nr_queues;
-	unsigned int attack_q; /* the queue the device serves on a kick */
-	struct vq q[DEV_QUEUES];
-};
-
-/* Guest RAM the devices read and write, besides the rings. */
-struct scratch {
-	uint8_t *buf;		   /* BUF_SIZE bytes: headers, status, frame */
-	struct vring_desc *table;  /* LONG_TABLE descriptors */
-	struct vring_desc *tables; /* IO_REQS tables of 3 */
-	uint8_t *io;		   /* IO_REQS * IO_LEN bytes */
-};
-
-struct hostile {
-	struct arm64_guest *g;
-	uint64_t ram_base, ram_end;
-	uint64_t freq; /* CNTFRQ_EL0 */
-	uint64_t rng;
-	uintptr_t arena, arena_end; /* free RAM, then what was handed out */
-	uintptr_t used_from;
-	struct scratch s;
-	struct gic gic;
-	bool have_gic;
-	unsigned int unexpected;
-	unsigned int nr_devs;
-	struct vdev dev[MAX_DEVS];
-};
-
-/* guest.ld: the end of the image, its stacks included. */
+/* The image's linker script: the end of the image, its stacks included. */
 extern char _end[];
 
 enum outcome { OUT_NEEDS_RESET, OUT_USED, OUT_IGNORED, OUT_DOWN, OUT_COUNT };
@@ -149,30 +111,30 @@ static const char outcome_names[OUT_COUNT][12] = {
 	"needs-reset", "used", "ignored", "down",
 };
 
-static _Noreturn void fail(const struct hostile *h, const char *what, int err)
+void hostile_fail(const struct hostile *h, const char *what, int err)
 {
-	con_printf(&h->g->con, "hostile: error: %s (%d), resetting\n", what,
+	con_printf(h->con, "hostile: error: %s (%d), resetting\n", what,
 		   err);
-	psci_system_reset(h->g->conduit);
+	hostile_arch_reset(h);
 }
 
-static void say(const struct hostile *h, const struct vdev *d,
+static void say(const struct hostile *h, const struct hostile_dev *d,
 		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(const struct hostile *h, const struct vdev *d,
+static void say(const struct hostile *h, const struct hostile_dev *d,
 		const char *fmt, ...)
 {
 	va_list ap;
 
-	con_printf(&h->g->con, "hostile: %s@0x%lx: ", d->name,
+	con_printf(h->con, "hostile: %s@0x%lx: ", d->name,
 		   (unsigned long)d->base);
 	va_start(ap, fmt);
-	con_vprintf(&h->g->con, fmt, ap);
+	con_vprintf(h->con, fmt, ap);
 	va_end(ap);
-	con_putc(&h->g->con, '\n');
+	con_putc(h->con, '\n');
 }
 
 /* xorshift64 (Marsaglia, 2003): never 0 from a non-zero seed. */
-static uint64_t rng_next(struct hostile *h)
+uint64_t hostile_rng_next(struct hostile *h)
 {
 	uint64_t x = h->rng;
 
@@ -191,105 +153,91 @@ static const uint32_t boundary_values[] = {
 /* Half boundary values, half random ones. */
 static uint32_t fuzz_value(struct hostile *h)
 {
-	uint64_t r = rng_next(h);
+	uint64_t r = hostile_rng_next(h);
 
 	if (r & 1)
 		return boundary_values[(r >> 1) % ARRAY_SIZE(boundary_values)];
 	return (uint32_t)(r >> 32);
 }
 
-/* Time, in virtual counter ticks. */
-static uint64_t ticks_after(const struct hostile *h, uint64_t us)
+/* Time, in the arch's counter ticks. */
+uint64_t hostile_ticks_after(const struct hostile *h, uint64_t us)
 {
-	return read_cntvct() + us * h->freq / 1000000;
+	return hostile_arch_ticks() + us * h->ticks_hz / 1000000;
 }
 
-static bool past(uint64_t deadline)
+bool hostile_past(uint64_t deadline)
 {
-	return (int64_t)(read_cntvct() - deadline) >= 0;
+	return (int64_t)(hostile_arch_ticks() - deadline) >= 0;
 }
 
 static uint64_t ms_since(const struct hostile *h, uint64_t start)
 {
-	return (read_cntvct() - start) * 1000 / h->freq;
+	return (hostile_arch_ticks() - start) * 1000 / h->ticks_hz;
 }
 
 static void delay_us(const struct hostile *h, uint64_t us)
 {
-	uint64_t end = ticks_after(h, us);
+	uint64_t end = hostile_ticks_after(h, us);
 
-	while (!past(end))
+	while (!hostile_past(end))
 		;
-}
-
-/*
- * DC CIVAC by CTR_EL0.DminLine over [@p, @p + @len), then dsb: cleaning
- * writes back what tinyvmm's cacheable mapping dirtied, invalidating
- * drops what it may hold stale, so each side sees the other's writes.
- */
-static void ram_sync(const volatile void *p, size_t len)
-{
-	uintptr_t step = 4UL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
-	uintptr_t a = (uintptr_t)p & ~(step - 1);
-
-	for (; a < (uintptr_t)p + len; a += step)
-		asm volatile("dc civac, %0" : : "r"(a) : "memory");
-	dsb_sy();
 }
 
 /* Everything the arena handed out. */
 static void ram_sync_all(const struct hostile *h)
 {
-	ram_sync((const void *)h->used_from, h->arena - h->used_from);
+	hostile_arch_ram_sync((const void *)h->used_from,
+			      h->arena - h->used_from);
 }
 
-static void *arena_alloc(struct hostile *h, size_t size, size_t align)
+/* Not zeroed: what needs zeroes (the rings) is cleared where it is used. */
+void *hostile_alloc(struct hostile *h, size_t size, size_t align)
 {
 	uintptr_t p = (h->arena + align - 1) & ~(uintptr_t)(align - 1);
 
 	if (p > h->arena_end || size > h->arena_end - p)
-		fail(h, "no RAM left between the image and the device tree",
-		     (int)size);
+		hostile_fail(h, "no RAM left for rings and buffers", (int)size);
 	h->arena = p + size;
 	return (void *)p;
 }
 
 static uint64_t gpa(const volatile void *p)
 {
-	return (uintptr_t)p; /* MMU off: addresses are physical */
+	return (uintptr_t)p; /* arm64: MMU off; x86: identity map */
 }
 
 /* Registers. */
-static uint32_t reg_read(const struct vdev *d, uint32_t off)
+static uint32_t reg_read(const struct hostile_dev *d, uint32_t off)
 {
 	return mmio_read32(d->base + off);
 }
 
-static void reg_write(const struct vdev *d, uint32_t off, uint32_t v)
+static void reg_write(const struct hostile_dev *d, uint32_t off, uint32_t v)
 {
 	mmio_write32(d->base + off, v);
 }
 
-static void reg_write64(const struct vdev *d, uint32_t lo, uint64_t v)
+static void reg_write64(const struct hostile_dev *d, uint32_t lo, uint64_t v)
 {
 	reg_write(d, lo, (uint32_t)v);
 	reg_write(d, lo + 4, (uint32_t)(v >> 32));
 }
 
-static uint32_t dev_status(const struct vdev *d)
+static uint32_t dev_status(const struct hostile_dev *d)
 {
 	return reg_read(d, VIRTIO_MMIO_STATUS);
 }
 
 /* Spec 4.2.2.1: write 0, then the device reads 0 once the reset is done. */
-static void dev_reset(const struct vdev *d)
+static void dev_reset(const struct hostile_dev *d)
 {
 	reg_write(d, VIRTIO_MMIO_STATUS, 0);
 	for (unsigned int i = 0; i < 1000 && dev_status(d); i++)
 		;
 }
 
-static uint64_t dev_offered(const struct vdev *d)
+static uint64_t dev_offered(const struct hostile_dev *d)
 {
 	uint64_t f;
 
@@ -299,7 +247,7 @@ static uint64_t dev_offered(const struct vdev *d)
 	return f | reg_read(d, VIRTIO_MMIO_DEVICE_FEATURES);
 }
 
-static void driver_features_write(const struct vdev *d, uint64_t f)
+static void driver_features_write(const struct hostile_dev *d, uint64_t f)
 {
 	reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
@@ -308,7 +256,7 @@ static void driver_features_write(const struct vdev *d, uint64_t f)
 }
 
 /* Spec 3.1.1 steps 1-6; NULL, or the step that failed. */
-static const char *dev_negotiate(const struct vdev *d)
+static const char *dev_negotiate(const struct hostile_dev *d)
 {
 	uint64_t offered;
 
@@ -328,7 +276,7 @@ static const char *dev_negotiate(const struct vdev *d)
 }
 
 /* An empty ring: zero indices and flags, a fresh avail_idx. */
-static void vq_clear(struct vq *q)
+static void vq_clear(struct hostile_vq *q)
 {
 	memset(q->desc, 0, 16 * QSIZE);
 	memset(q->avail, 0, 6 + 2 * QSIZE);
@@ -337,7 +285,7 @@ static void vq_clear(struct vq *q)
 }
 
 /* QueueDesc/Driver/Device of the selected queue: @q's, desc moved @shift. */
-static void vq_program(const struct vdev *d, const struct vq *q,
+static void vq_program(const struct hostile_dev *d, const struct hostile_vq *q,
 		       uint64_t shift)
 {
 	reg_write64(d, VIRTIO_MMIO_QUEUE_DESC_LOW, gpa(q->desc) + shift);
@@ -346,9 +294,9 @@ static void vq_program(const struct vdev *d, const struct vq *q,
 }
 
 /* Spec 4.2.3.2: one queue, QSIZE entries, ready. */
-static bool vq_setup(struct vdev *d, unsigned int i)
+static bool vq_setup(struct hostile_dev *d, unsigned int i)
 {
-	struct vq *q = &d->q[i];
+	struct hostile_vq *q = &d->q[i];
 
 	vq_clear(q);
 	reg_write(d, VIRTIO_MMIO_QUEUE_SEL, i);
@@ -362,7 +310,7 @@ static bool vq_setup(struct vdev *d, unsigned int i)
 }
 
 /* The whole bring-up to DRIVER_OK; NULL, or what went wrong. */
-static const char *dev_init(struct hostile *h, struct vdev *d)
+static const char *dev_init(struct hostile *h, struct hostile_dev *d)
 {
 	const char *why = dev_negotiate(d);
 
@@ -378,7 +326,7 @@ static const char *dev_init(struct hostile *h, struct vdev *d)
 }
 
 /* dev_init(), saying so and counting it when it fails. */
-static bool dev_up(struct hostile *h, struct vdev *d)
+static bool dev_up(struct hostile *h, struct hostile_dev *d)
 {
 	const char *why = dev_init(h, d);
 
@@ -400,38 +348,40 @@ static void desc_set(struct vring_desc *t, unsigned int i, uint64_t addr,
 }
 
 /* Makes chain @head available (spec 2.7.13). */
-static void vq_publish(struct vq *q, uint16_t head)
+static void vq_publish(struct hostile_vq *q, uint16_t head)
 {
 	q->avail->ring[q->avail_idx % QSIZE] = head;
-	dsb_sy(); /* the entry before the index */
+	hostile_arch_publish_barrier(); /* the entry before the index */
 	q->avail->idx = ++q->avail_idx;
 }
 
-static void vq_kick(const struct hostile *h, const struct vdev *d,
+static void vq_kick(const struct hostile *h, const struct hostile_dev *d,
 		    unsigned int i)
 {
 	ram_sync_all(h);
 	reg_write(d, VIRTIO_MMIO_QUEUE_NOTIFY, i);
 }
 
-static uint16_t vq_used_idx(const struct vq *q)
+static uint16_t vq_used_idx(const struct hostile_vq *q)
 {
-	ram_sync(q->used, 4);
+	hostile_arch_ram_sync(q->used, 4);
 	return ((volatile struct vring_used *)q->used)->idx;
 }
 
 /* What the device did about what was kicked, within @us. */
-static enum outcome vq_await(const struct hostile *h, const struct vdev *d,
-			     const struct vq *q, uint16_t used, uint64_t us)
+static enum outcome vq_await(const struct hostile *h,
+			     const struct hostile_dev *d,
+			     const struct hostile_vq *q, uint16_t used,
+			     uint64_t us)
 {
-	uint64_t end = ticks_after(h, us);
+	uint64_t end = hostile_ticks_after(h, us);
 
 	for (;;) {
 		if (dev_status(d) & NR)
 			return OUT_NEEDS_RESET;
 		if (vq_used_idx(q) == used)
 			return OUT_USED;
-		if (past(end))
+		if (hostile_past(end))
 			return OUT_IGNORED;
 		delay_us(h, POLL_US);
 	}
@@ -510,7 +460,7 @@ static uint64_t at_base(const struct hostile *h, uint8_t at)
 	}
 }
 
-static void one_desc_build(const struct hostile *h, struct vq *q,
+static void one_desc_build(const struct hostile *h, struct hostile_vq *q,
 			   const struct one_desc *c)
 {
 	desc_set(q->desc, 0, at_base(h, c->at) + c->off, c->len, c->flags,
@@ -528,7 +478,7 @@ static void chain_fill(struct vring_desc *t, unsigned int n, uint64_t addr,
 }
 
 /* 16 descriptors of all of RAM: each in RAM, 4 GiB together. */
-static void build_4gib_chain(const struct hostile *h, struct vq *q)
+static void build_4gib_chain(const struct hostile *h, struct hostile_vq *q)
 {
 	uint64_t size = h->ram_end - h->ram_base;
 
@@ -537,7 +487,7 @@ static void build_4gib_chain(const struct hostile *h, struct vq *q)
 	vq_publish(q, 0);
 }
 
-static void build_indirect(const struct hostile *h, struct vq *q,
+static void build_indirect(const struct hostile *h, struct hostile_vq *q,
 			   unsigned int entries)
 {
 	desc_set(q->desc, 0, gpa(h->s.table), 16 * entries, F_INDIRECT, 0);
@@ -550,7 +500,8 @@ static void build_loop(struct vring_desc *t, uint64_t buf)
 	desc_set(t, 1, buf, 16, F_NEXT, 0);
 }
 
-static void multi_build(const struct hostile *h, struct vq *q, unsigned int k)
+static void multi_build(const struct hostile *h, struct hostile_vq *q,
+			unsigned int k)
 {
 	uint64_t buf = gpa(h->s.buf);
 
@@ -590,7 +541,7 @@ static void multi_build(const struct hostile *h, struct vq *q, unsigned int k)
  * After DEVICE_NEEDS_RESET with DRIVER_OK set, spec 2.1.2 wants a
  * configuration change notification: InterruptStatus bit 1.
  */
-static bool config_irq_seen(const struct vdev *d)
+static bool config_irq_seen(const struct hostile_dev *d)
 {
 	bool seen = reg_read(d, VIRTIO_MMIO_INTERRUPT_STATUS) &
 		    VIRTIO_MMIO_INT_CONFIG;
@@ -600,10 +551,10 @@ static bool config_irq_seen(const struct vdev *d)
 }
 
 /* Chain @i on a freshly brought-up device, then a reset. */
-static enum outcome chain_attack(struct hostile *h, struct vdev *d,
+static enum outcome chain_attack(struct hostile *h, struct hostile_dev *d,
 				 unsigned int i, unsigned int *config_irqs)
 {
-	struct vq *q = &d->q[d->attack_q];
+	struct hostile_vq *q = &d->q[d->attack_q];
 	enum outcome out;
 
 	if (!dev_up(h, d))
@@ -620,21 +571,46 @@ static enum outcome chain_attack(struct hostile *h, struct vdev *d,
 	return out;
 }
 
-static void phase_chains(struct hostile *h, struct vdev *d)
+/*
+ * Whether chain @i is a plain buffer at a fixed address that is guest RAM
+ * on this machine after all (x86's RAM starts at address 0): a valid
+ * buffer there, not an attack, so it is skipped.
+ */
+static bool chain_in_ram(const struct hostile *h, unsigned int i)
 {
-	unsigned int tally[OUT_COUNT] = { 0 }, config_irqs = 0;
+	const struct one_desc *c;
+	uint64_t end;
+
+	if (i >= ARRAY_SIZE(one_desc_chains))
+		return false;
+	c = &one_desc_chains[i];
+	return c->at == AT_ABS && !c->flags && c->off >= h->ram_base &&
+	       !__builtin_add_overflow(c->off, c->len, &end) &&
+	       end <= h->ram_end;
+}
+
+static void phase_chains(struct hostile *h, struct hostile_dev *d)
+{
+	unsigned int tally[OUT_COUNT] = { 0 }, config_irqs = 0, skipped = 0;
 
 	for (unsigned int i = 0; i < NR_CHAINS; i++) {
-		enum outcome out = chain_attack(h, d, i, &config_irqs);
+		enum outcome out;
 
+		if (chain_in_ram(h, i)) {
+			say(h, d, "chain %s: skipped: guest RAM here",
+			    chain_name(i));
+			skipped++;
+			continue;
+		}
+		out = chain_attack(h, d, i, &config_irqs);
 		say(h, d, "chain %s: %s", chain_name(i), outcome_names[out]);
 		tally[out]++;
 	}
 	say(h, d,
 	    "chains: %u attacks: %u needs-reset (%u with a config interrupt),"
 	    " %u used, %u ignored, %u down",
-	    (unsigned int)NR_CHAINS, tally[OUT_NEEDS_RESET], config_irqs,
-	    tally[OUT_USED], tally[OUT_IGNORED], tally[OUT_DOWN]);
+	    (unsigned int)NR_CHAINS - skipped, tally[OUT_NEEDS_RESET],
+	    config_irqs, tally[OUT_USED], tally[OUT_IGNORED], tally[OUT_DOWN]);
 }
 
 /*
@@ -682,7 +658,7 @@ static const struct blk_case blk_cases[] = {
 };
 
 /* The capacity in sectors, config space offset 0, in two 32-bit reads. */
-static uint64_t blk_capacity(const struct vdev *d)
+static uint64_t blk_capacity(const struct hostile_dev *d)
 {
 	return reg_read(d, VIRTIO_MMIO_CONFIG) |
 	       (uint64_t)reg_read(d, VIRTIO_MMIO_CONFIG + 4) << 32;
@@ -719,7 +695,7 @@ static unsigned int blk_chain(struct vring_desc *t, uint64_t hdr,
 }
 
 /* Header, MANY_SEGS one-byte buffers, status, in the long table. */
-static void blk_many_segs(const struct hostile *h, struct vq *q)
+static void blk_many_segs(const struct hostile *h, struct hostile_vq *q)
 {
 	struct vring_desc *t = h->s.table;
 	uint8_t *b = h->s.buf;
@@ -732,8 +708,8 @@ static void blk_many_segs(const struct hostile *h, struct vq *q)
 	build_indirect(h, q, MANY_SEGS + 2);
 }
 
-static void blk_case_build(const struct hostile *h, const struct vdev *d,
-			   struct vq *q, const struct blk_case *c)
+static void blk_case_build(const struct hostile *h, const struct hostile_dev *d,
+			   struct hostile_vq *q, const struct blk_case *c)
 {
 	uint8_t *b = h->s.buf;
 	uint64_t sector = c->sector;
@@ -754,10 +730,10 @@ static void blk_case_build(const struct hostile *h, const struct vdev *d,
 }
 
 /* The status the device gave @c, or EXPECT_NEEDS_RESET; 0x100+: none. */
-static unsigned int blk_case_run(struct hostile *h, struct vdev *d,
+static unsigned int blk_case_run(struct hostile *h, struct hostile_dev *d,
 				 const struct blk_case *c)
 {
-	struct vq *q = &d->q[0];
+	struct hostile_vq *q = &d->q[0];
 	enum outcome out;
 
 	if (!dev_up(h, d))
@@ -820,10 +796,10 @@ static uint64_t net_case_frame(const struct hostile *h,
 	return gpa(f);
 }
 
-static enum outcome net_case_run(struct hostile *h, struct vdev *d,
+static enum outcome net_case_run(struct hostile *h, struct hostile_dev *d,
 				 const struct net_case *c)
 {
-	struct vq *q = &d->q[d->attack_q];
+	struct hostile_vq *q = &d->q[d->attack_q];
 	enum outcome out;
 
 	if (!dev_up(h, d))
@@ -836,7 +812,7 @@ static enum outcome net_case_run(struct hostile *h, struct vdev *d,
 	return out;
 }
 
-static void net_requests(struct hostile *h, struct vdev *d)
+static void net_requests(struct hostile *h, struct hostile_dev *d)
 {
 	for (unsigned int i = 0; i < ARRAY_SIZE(net_cases); i++) {
 		unsigned int tally[OUT_COUNT] = { 0 };
@@ -850,7 +826,7 @@ static void net_requests(struct hostile *h, struct vdev *d)
 	}
 }
 
-static void blk_requests(struct hostile *h, struct vdev *d)
+static void blk_requests(struct hostile *h, struct hostile_dev *d)
 {
 	unsigned int bad = 0;
 
@@ -868,7 +844,7 @@ static void blk_requests(struct hostile *h, struct vdev *d)
 	    (unsigned int)ARRAY_SIZE(blk_cases) - bad);
 }
 
-static void phase_requests(struct hostile *h, struct vdev *d)
+static void phase_requests(struct hostile *h, struct hostile_dev *d)
 {
 	if (d->id == VIRTIO_ID_BLOCK)
 		blk_requests(h, d);
@@ -881,7 +857,7 @@ static void phase_requests(struct hostile *h, struct vdev *d)
  * space, each value written right after a reset (so one write is judged
  * at a time) and read back.
  */
-static unsigned int sweep_words(struct hostile *h, const struct vdev *d)
+static unsigned int sweep_words(struct hostile *h, const struct hostile_dev *d)
 {
 	unsigned int n = 0;
 	uint32_t v;
@@ -891,7 +867,7 @@ static unsigned int sweep_words(struct hostile *h, const struct vdev *d)
 		     i < ARRAY_SIZE(boundary_values) + SWEEP_RANDOM; i++, n++) {
 			v = i < ARRAY_SIZE(boundary_values)
 				    ? boundary_values[i]
-				    : (uint32_t)rng_next(h);
+				    : (uint32_t)hostile_rng_next(h);
 			dev_reset(d);
 			reg_write(d, off, v);
 			(void)reg_read(d, off);
@@ -901,7 +877,8 @@ static unsigned int sweep_words(struct hostile *h, const struct vdev *d)
 }
 
 /* 1-byte accesses at every offset, 2-byte at every even, 8-byte at 8n. */
-static unsigned int sweep_narrow_wide(struct hostile *h, const struct vdev *d)
+static unsigned int sweep_narrow_wide(struct hostile *h,
+				      const struct hostile_dev *d)
 {
 	unsigned int n = 0;
 
@@ -915,7 +892,7 @@ static unsigned int sweep_narrow_wide(struct hostile *h, const struct vdev *d)
 		(void)mmio_read16(d->base + off);
 	}
 	for (uint32_t off = 0; off < MMIO_SIZE; off += 8, n += 2) {
-		mmio_write64(d->base + off, rng_next(h));
+		mmio_write64(d->base + off, hostile_rng_next(h));
 		(void)mmio_read64(d->base + off);
 	}
 	return n;
@@ -944,11 +921,12 @@ static bool is_addr_low(uint16_t reg)
  * RAM is moved just past it: a queue that became ready there would let
  * the device write over this guest (rings in RAM are the chain phase's).
  */
-static unsigned int random_writes(struct hostile *h, const struct vdev *d)
+static unsigned int random_writes(struct hostile *h,
+				  const struct hostile_dev *d)
 {
 	dev_reset(d);
 	for (unsigned int i = 0; i < RANDOM_WRITES; i++) {
-		uint16_t reg = writable_regs[rng_next(h) %
+		uint16_t reg = writable_regs[hostile_rng_next(h) %
 					     ARRAY_SIZE(writable_regs)];
 		uint32_t v = fuzz_value(h);
 
@@ -965,7 +943,7 @@ static unsigned int random_writes(struct hostile *h, const struct vdev *d)
 /*
  * Scripted state checks: register writes and what must read back (spec
  * 2.1, 3.1.1, 4.2.2 and tinyvmm's virtio/mmio.h). Data only, no
- * pointers, so the table needs no relocation (guest.ld).
+ * pointers, so the table needs no relocation (guest/arm64/guest.ld).
  */
 enum op { OP_END, OP_WRITE, OP_EXPECT, OP_RESET, OP_NEGOTIATE, OP_INIT,
 	  OP_RINGS };
@@ -1062,10 +1040,10 @@ _Static_assert(ARRAY_SIZE(checks) == ARRAY_SIZE(check_names),
 	       "a name per state check");
 
 /* OP_RINGS: queue 0's rings, the descriptor table moved as asked. */
-static void step_rings(const struct hostile *h, const struct vdev *d,
+static void step_rings(const struct hostile *h, const struct hostile_dev *d,
 		       uint32_t how)
 {
-	const struct vq *q = &d->q[0];
+	const struct hostile_vq *q = &d->q[0];
 	uint64_t shift = how;
 
 	if (how == RINGS_AT_END)
@@ -1073,7 +1051,7 @@ static void step_rings(const struct hostile *h, const struct vdev *d,
 	vq_program(d, q, shift);
 }
 
-static bool step_expect(const struct hostile *h, const struct vdev *d,
+static bool step_expect(const struct hostile *h, const struct hostile_dev *d,
 			unsigned int check, const struct step *s)
 {
 	uint32_t v = reg_read(d, s->reg);
@@ -1087,7 +1065,7 @@ static bool step_expect(const struct hostile *h, const struct vdev *d,
 	return false;
 }
 
-static bool step_init(const struct hostile *h, const struct vdev *d,
+static bool step_init(const struct hostile *h, const struct hostile_dev *d,
 		      unsigned int check, const char *why)
 {
 	if (why)
@@ -1096,8 +1074,8 @@ static bool step_init(const struct hostile *h, const struct vdev *d,
 	return !why;
 }
 
-static bool step_run(struct hostile *h, struct vdev *d, unsigned int check,
-		     const struct step *s)
+static bool step_run(struct hostile *h, struct hostile_dev *d,
+		     unsigned int check, const struct step *s)
 {
 	switch (s->op) {
 	case OP_WRITE: reg_write(d, s->reg, s->val); return true;
@@ -1110,7 +1088,7 @@ static bool step_run(struct hostile *h, struct vdev *d, unsigned int check,
 	}
 }
 
-static unsigned int state_checks(struct hostile *h, struct vdev *d)
+static unsigned int state_checks(struct hostile *h, struct hostile_dev *d)
 {
 	unsigned int passed = 0;
 
@@ -1126,13 +1104,18 @@ static unsigned int state_checks(struct hostile *h, struct vdev *d)
 	return passed;
 }
 
-static void phase_registers(struct hostile *h, struct vdev *d)
+static void phase_registers(struct hostile *h, struct hostile_dev *d)
 {
 	unsigned int words = sweep_words(h, d);
 	unsigned int narrow = sweep_narrow_wide(h, d);
+	unsigned int odd = hostile_arch_sweep_unaligned(h, d->base, MMIO_SIZE);
 	unsigned int rand_n = random_writes(h, d);
 	unsigned int passed = state_checks(h, d);
 
+	if (odd)
+		say(h, d, "unaligned: %u 2/4/8-byte accesses at offsets"
+			  " their size does not divide, the last across the"
+			  " device's end", odd);
 	say(h, d,
 	    "registers: %u word writes at %u offsets, %u 8/16/64-bit accesses,"
 	    " %u random writes; state checks %u/%u as expected",
@@ -1151,7 +1134,7 @@ static void phase_registers(struct hostile *h, struct vdev *d)
  * it) when the reset comes. Writes go to the image's second half: the
  * valid read at the end finds sector 0 as the test wrote it.
  */
-static void storm_blk_request(const struct hostile *h, struct vq *q,
+static void storm_blk_request(const struct hostile *h, struct hostile_vq *q,
 			      unsigned int i)
 {
 	static const uint32_t types[3] = { VIRTIO_BLK_T_IN, VIRTIO_BLK_T_OUT,
@@ -1173,10 +1156,10 @@ static void storm_blk_request(const struct hostile *h, struct vq *q,
 }
 
 /* What a storm round or the final request puts in flight: @n of them. */
-static void post_requests(const struct hostile *h, struct vdev *d,
+static void post_requests(const struct hostile *h, struct hostile_dev *d,
 			  unsigned int n)
 {
-	struct vq *q = &d->q[d->attack_q];
+	struct hostile_vq *q = &d->q[d->attack_q];
 
 	for (unsigned int i = 0; i < n; i++) {
 		if (d->id == VIRTIO_ID_BLOCK) {
@@ -1191,7 +1174,7 @@ static void post_requests(const struct hostile *h, struct vdev *d,
 }
 
 /* Requests in flight, then Status 0 at once: how many were done by then. */
-static unsigned int storm_round(struct hostile *h, struct vdev *d)
+static unsigned int storm_round(struct hostile *h, struct hostile_dev *d)
 {
 	if (!dev_up(h, d))
 		return 0;
@@ -1201,7 +1184,7 @@ static unsigned int storm_round(struct hostile *h, struct vdev *d)
 }
 
 /* DRIVER_OK with no queue ready: a device that cannot start. */
-static void flood_round(struct hostile *h, struct vdev *d)
+static void flood_round(struct hostile *h, struct hostile_dev *d)
 {
 	if (dev_negotiate(d))
 		return;
@@ -1210,7 +1193,7 @@ static void flood_round(struct hostile *h, struct vdev *d)
 }
 
 /* Prints what the buffer at @p holds as text, '.' for the rest. */
-static void say_text(const struct hostile *h, const struct vdev *d,
+static void say_text(const struct hostile *h, const struct hostile_dev *d,
 		     const char *what, const uint8_t *p, unsigned int n)
 {
 	char text[33];
@@ -1222,9 +1205,9 @@ static void say_text(const struct hostile *h, const struct vdev *d,
 }
 
 /* The one valid request after the storms: read sector 0 of the disk. */
-static bool blk_valid_read(struct hostile *h, struct vdev *d)
+static bool blk_valid_read(struct hostile *h, struct hostile_dev *d)
 {
-	struct vq *q = &d->q[0];
+	struct hostile_vq *q = &d->q[0];
 	uint8_t *b = h->s.buf;
 	enum outcome out;
 	uint32_t len;
@@ -1247,7 +1230,7 @@ static bool blk_valid_read(struct hostile *h, struct vdev *d)
 	return out == OUT_USED && b[BUF_STATUS] == VIRTIO_BLK_S_OK && len == 513;
 }
 
-static bool net_valid_send(struct hostile *h, struct vdev *d)
+static bool net_valid_send(struct hostile *h, struct hostile_dev *d)
 {
 	enum outcome out;
 
@@ -1258,7 +1241,7 @@ static bool net_valid_send(struct hostile *h, struct vdev *d)
 	return out == OUT_USED;
 }
 
-static void phase_resets(struct hostile *h, struct vdev *d)
+static void phase_resets(struct hostile *h, struct hostile_dev *d)
 {
 	unsigned int done = 0;
 	bool ok;
@@ -1284,25 +1267,6 @@ static void phase_resets(struct hostile *h, struct vdev *d)
 	}
 }
 
-/* Holes of the memory map (arch/arm64/layout.h) and around RAM. */
-static unsigned int unmapped_addrs(const struct hostile *h, uint64_t *a)
-{
-	uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
-	unsigned int n = 0;
-
-	a[n++] = 0;
-	a[n++] = 0x1000;
-	a[n++] = 0x04000000;
-	a[n++] = 0x09004000; /* past the workload marker */
-	a[n++] = 0x0a000000 + 0x200 * 31; /* a virtio slot left empty */
-	a[n++] = 0x40000000;
-	a[n++] = h->ram_end;
-	a[n++] = h->ram_end + 0x100000;
-	if (parange >= 1) /* 36 bits or more (Arm ARM, ID_AA64MMFR0_EL1) */
-		a[n++] = (1ULL << 36) - 0x1000;
-	return n;
-}
-
 static bool addr_is_device(const struct hostile *h, uint64_t a)
 {
 	for (unsigned int i = 0; i < h->nr_devs; i++)
@@ -1313,8 +1277,8 @@ static bool addr_is_device(const struct hostile *h, uint64_t a)
 
 static void phase_unmapped(struct hostile *h)
 {
-	uint64_t addrs[12];
-	unsigned int n = unmapped_addrs(h, addrs), reads = 0, writes = 0;
+	uint64_t addrs[HOSTILE_MAX_HOLES];
+	unsigned int n = hostile_arch_holes(h, addrs), reads = 0, writes = 0;
 	unsigned int ones = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
@@ -1332,88 +1296,46 @@ static void phase_unmapped(struct hostile *h)
 		reads += 5;
 		writes += 2;
 	}
-	con_printf(&h->g->con,
+	con_printf(h->con,
 		   "hostile: unmapped: %u reads and %u writes at %u holes;"
 		   " %u reads gave all ones\n",
 		   reads, writes, n, ones);
+	hostile_arch_unmapped_more(h);
 }
 
-/*
- * Stops the virtual timer and retires its interrupt: the PPI is mapped
- * to the hardware timer (KVM), so it stays pending until acknowledged
- * and completed, whatever the timer does meanwhile. ICC_IAR1_EL1 works
- * with PSTATE.I masked.
- */
-static void timer_stop(void)
+/* The arch's wait for interrupt, woken by its timer; hostile.h. */
+static void phase_idle(struct hostile *h)
 {
-	uint32_t iar = gic_ack();
+	const char *insn = hostile_arch_idle_insn;
+	const char *why = hostile_arch_idle_setup(h);
+	uint64_t bound = hostile_ticks_after(h, WFI_BOUND_US);
+	uint64_t start = hostile_arch_ticks(), slept;
+	unsigned int waits = 0, storm;
 
-	write_sysreg(0, cntv_ctl_el0);
-	isb();
-	if ((iar & 0xffffff) < GIC_INTID_SPURIOUS_FIRST)
-		gic_eoi(iar);
-}
-
-static void timer_arm(uint64_t cval)
-{
-	write_sysreg(cval, cntv_cval_el0);
-	write_sysreg(TIMER_ENABLE, cntv_ctl_el0);
-	isb();
-}
-
-/* WFI until the virtual timer fires @us from now (or @bound passes). */
-static unsigned int wfi_sleep(const struct hostile *h, uint64_t us,
-			      uint64_t bound)
-{
-	unsigned int n = 0;
-
-	timer_arm(ticks_after(h, us));
-	while (!(read_sysreg(cntv_ctl_el0) & TIMER_ISTATUS) && !past(bound)) {
-		wfi();
-		n++;
-	}
-	timer_stop();
-	return n;
-}
-
-/* WFI with the timer's interrupt pending (masked here): each returns. */
-static unsigned int wfi_storm(uint64_t bound)
-{
-	unsigned int n;
-
-	timer_arm(0);
-	for (n = 0; n < WFI_STORM && !past(bound); n++)
-		wfi();
-	timer_stop();
-	return n;
-}
-
-static void phase_wfi(struct hostile *h)
-{
-	uint64_t bound = ticks_after(h, WFI_BOUND_US), start = read_cntvct();
-	unsigned int wfis = 0, storm;
-	uint64_t slept;
-
-	if (!h->have_gic) {
-		con_puts(&h->g->con, "hostile: wfi: skipped: no GICv3 to"
-				     " deliver the timer's interrupt\n");
+	if (why) {
+		con_printf(h->con, "hostile: %s: skipped: %s\n", insn, why);
 		return;
 	}
 	for (unsigned int i = 0; i < WFI_SLEEPS; i++)
-		wfis += wfi_sleep(h, WFI_SLEEP_US, bound);
+		waits += hostile_arch_idle_sleep(h, WFI_SLEEP_US, bound);
 	slept = ms_since(h, start);
-	start = read_cntvct();
-	storm = wfi_storm(ticks_after(h, WFI_BOUND_US));
-	con_printf(&h->g->con,
-		   "hostile: wfi: %u sleeps of %u us in %lu ms (%u wfi), then"
-		   " %u wfi with the timer pending in %lu ms; pending after:"
-		   " INTID %lu\n",
-		   WFI_SLEEPS, WFI_SLEEP_US, (unsigned long)slept, wfis, storm,
-		   (unsigned long)ms_since(h, start),
-		   (unsigned long)read_sysreg(s3_0_c12_c12_2) & 0xffffff);
+	start = hostile_arch_ticks();
+	storm = hostile_arch_idle_storm(h, WFI_STORM,
+					hostile_ticks_after(h, WFI_BOUND_US));
+	con_printf(h->con,
+		   "hostile: %s: %u sleeps of %u us in %lu ms (%u %s), then"
+		   " %u %s with the timer pending in %lu ms; pending after: ",
+		   insn, WFI_SLEEPS, WFI_SLEEP_US, (unsigned long)slept, waits,
+		   insn, storm, insn, (unsigned long)ms_since(h, start));
+	hostile_arch_idle_pending(h);
+	con_putc(h->con, '\n');
 }
 
-/* RAM from /memory; the arena from the image's end to the tree. */
+/*
+ * RAM from /memory; the arena from the image's end to the tree when the
+ * tree lies above the image (arm64), else to RAM's end (x86: the tree is
+ * below the image).
+ */
 static void setup_memory(struct hostile *h, const struct fdt *fdt,
 			 uintptr_t dtb)
 {
@@ -1422,21 +1344,21 @@ static void setup_memory(struct hostile *h, const struct fdt *fdt,
 	int ret = node < 0 ? node : fdt_reg(fdt, node, 0, &h->ram_base, &size);
 
 	if (ret)
-		fail(h, "no /memory reg", ret);
+		hostile_fail(h, "no /memory reg", ret);
 	h->ram_end = h->ram_base + size;
 	h->arena = ((uintptr_t)_end + 0xffff) & ~(uintptr_t)0xffff;
-	h->arena_end = dtb & ~(uintptr_t)0xfff;
-	if (h->arena_end > h->ram_end)
-		h->arena_end = h->ram_end;
+	h->arena_end = (uintptr_t)h->ram_end;
+	if (dtb >= h->arena && dtb < h->arena_end)
+		h->arena_end = dtb & ~(uintptr_t)0xfff;
 	h->used_from = h->arena;
-	h->s.buf = arena_alloc(h, BUF_SIZE, 64);
-	h->s.table = arena_alloc(h, 16 * LONG_TABLE, 16);
-	h->s.tables = arena_alloc(h, 16 * 3 * IO_REQS, 16);
-	h->s.io = arena_alloc(h, IO_REQS * IO_LEN, 4096);
+	h->s.buf = hostile_alloc(h, BUF_SIZE, 64);
+	h->s.table = hostile_alloc(h, 16 * LONG_TABLE, 16);
+	h->s.tables = hostile_alloc(h, 16 * 3 * IO_REQS, 16);
+	h->s.io = hostile_alloc(h, IO_REQS * IO_LEN, 4096);
 }
 
 /* The device's kind, from its DeviceID; false for any other kind. */
-static bool dev_kind(struct vdev *d)
+static bool dev_kind(struct hostile_dev *d)
 {
 	d->id = reg_read(d, VIRTIO_MMIO_DEVICE_ID);
 	if (d->id == VIRTIO_ID_BLOCK) {
@@ -1451,34 +1373,32 @@ static bool dev_kind(struct vdev *d)
 	return d->id == VIRTIO_ID_BLOCK || d->id == VIRTIO_ID_NET;
 }
 
-static void dev_rings(struct hostile *h, struct vdev *d)
+static void dev_rings(struct hostile *h, struct hostile_dev *d)
 {
 	for (unsigned int i = 0; i < d->nr_queues; i++) {
-		d->q[i].desc = arena_alloc(h, 16 * QSIZE, 16);
-		d->q[i].avail = arena_alloc(h, 6 + 2 * QSIZE, 2);
-		d->q[i].used = arena_alloc(h, 6 + 8 * QSIZE, 4);
+		d->q[i].desc = hostile_alloc(h, 16 * QSIZE, 16);
+		d->q[i].avail = hostile_alloc(h, 6 + 2 * QSIZE, 2);
+		d->q[i].used = hostile_alloc(h, 6 + 8 * QSIZE, 4);
 	}
 }
 
-/* One "virtio,mmio" node: reg, interrupts (GIC SPI cells), registers. */
+/* One "virtio,mmio" node: reg, interrupts (the arch's), registers. */
 static void dev_probe(struct hostile *h, const struct fdt *fdt, int node)
 {
-	struct vdev *d = &h->dev[h->nr_devs];
-	const uint8_t *irq;
-	uint32_t len;
+	struct hostile_dev *d = &h->dev[h->nr_devs];
 	uint64_t base;
 
-	if (h->nr_devs == MAX_DEVS || fdt_reg(fdt, node, 0, &base, NULL))
+	if (h->nr_devs == HOSTILE_MAX_DEVS ||
+	    fdt_reg(fdt, node, 0, &base, NULL))
 		return;
-	irq = fdt_prop(fdt, node, "interrupts", &len);
 	d->base = (uintptr_t)base;
-	d->intid = irq && len >= 8 ? 32 + fdt_be32(irq + 4) : 0;
+	d->irq = hostile_arch_dev_irq(fdt, node);
 	if (reg_read(d, VIRTIO_MMIO_MAGIC_VALUE) != MMIO_MAGIC ||
 	    reg_read(d, VIRTIO_MMIO_VERSION) != 2 || !dev_kind(d))
 		return;
 	dev_rings(h, d);
 	h->nr_devs++;
-	say(h, d, "found: device id %u, interrupt %u", d->id, d->intid);
+	say(h, d, "found: device id %u, interrupt %u", d->id, d->irq);
 }
 
 static void setup_devices(struct hostile *h, const struct fdt *fdt)
@@ -1489,59 +1409,26 @@ static void setup_devices(struct hostile *h, const struct fdt *fdt)
 		if (fdt_is_available(fdt, node))
 			dev_probe(h, fdt, node);
 	if (!h->nr_devs)
-		fail(h, "no virtio-blk or virtio-net device in the tree", 0);
+		hostile_fail(h, "no virtio-blk or virtio-net device in the tree",
+			     0);
 }
 
-/* The GIC, only so that the virtual timer's PPI can end a WFI. */
-static void setup_gic(struct hostile *h, const struct fdt *fdt)
+void hostile_run(struct hostile *h, const struct fdt *fdt, uintptr_t dtb)
 {
-	h->have_gic = !gic_probe(fdt, &h->gic) && h->gic.version == 3 &&
-		      !gic_dist_init(&h->gic) &&
-		      !gic_cpu_init(&h->gic, read_mpidr());
-}
-
-static void setup(struct hostile *h, const struct fdt *fdt, uintptr_t dtb)
-{
-	int ret = psci_conduit_from_fdt(fdt, &h->g->conduit);
-
-	if (ret)
-		fail(h, "no usable /psci method", ret);
-	h->freq = read_cntfrq();
-	if (!h->freq)
-		fail(h, "CNTFRQ_EL0 reads 0", 0);
 	h->rng = SEED;
 	setup_memory(h, fdt, dtb);
 	setup_devices(h, fdt);
-	setup_gic(h, fdt);
-}
-
-void main(uintptr_t dtb)
-{
-	struct hostile h = { .g = &arm64_guest };
-	struct fdt fdt;
-
-	/* booting.rst: the DTB is 8-byte aligned; without it, no console. */
-	if (!dtb || dtb % 8 || fdt_init(&fdt, (const void *)dtb) ||
-	    uart_console_probe(&fdt, &h.g->con))
-		psci_system_reset(h.g->conduit);
-	setup(&h, &fdt, dtb);
-	for (unsigned int i = 0; i < h.nr_devs; i++)
-		phase_chains(&h, &h.dev[i]);
-	for (unsigned int i = 0; i < h.nr_devs; i++)
-		phase_requests(&h, &h.dev[i]);
-	for (unsigned int i = 0; i < h.nr_devs; i++)
-		phase_registers(&h, &h.dev[i]);
-	for (unsigned int i = 0; i < h.nr_devs; i++)
-		phase_resets(&h, &h.dev[i]);
-	phase_unmapped(&h);
-	phase_wfi(&h);
-	con_printf(&h.g->con, "hostile: done: %u devices, %u unexpected\n",
-		   h.nr_devs, h.unexpected);
-	psci_system_off(h.g->conduit);
-}
-
-/* Never started: the attacks run on one CPU. */
-void secondary_main(unsigned int index)
-{
-	psci_cpu_off(arm64_guest.conduit);
+	for (unsigned int i = 0; i < h->nr_devs; i++)
+		phase_chains(h, &h->dev[i]);
+	for (unsigned int i = 0; i < h->nr_devs; i++)
+		phase_requests(h, &h->dev[i]);
+	for (unsigned int i = 0; i < h->nr_devs; i++)
+		phase_registers(h, &h->dev[i]);
+	for (unsigned int i = 0; i < h->nr_devs; i++)
+		phase_resets(h, &h->dev[i]);
+	phase_unmapped(h);
+	phase_idle(h);
+	con_printf(h->con, "hostile: done: %u devices, %u unexpected\n",
+		   h->nr_devs, h->unexpected);
+	hostile_arch_power_off(h);
 }
