@@ -42,10 +42,15 @@ struct acpi_out {
 	uint64_t gpa;
 };
 
-/* Zeroed room for @len bytes at @align; its offset, or -E2BIG. */
+/*
+ * Zeroed room for @len bytes whose guest address is @align-aligned: the
+ * alignment the spec asks for is in guest-physical space, and the buffer
+ * may sit at any 16-byte aligned @gpa. Its offset, or -E2BIG.
+ */
 static long reserve(struct acpi_out *o, size_t len, size_t align)
 {
-	size_t off = (o->len + align - 1) & ~(align - 1);
+	uint64_t at = (o->gpa + o->len + align - 1) & ~(uint64_t)(align - 1);
+	size_t off = (size_t)(at - o->gpa);
 
 	if (off > o->size || len > o->size - off)
 		return -E2BIG;

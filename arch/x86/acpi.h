@@ -45,7 +45,9 @@ struct x86_acpi_machine {
  * Builds the tables into @buf (@size bytes; X86_ACPI_MAX in guest RAM),
  * which the guest sees at guest-physical @gpa (X86_ACPI_ADDR): the RSDP
  * first (so @gpa is what boot_params' acpi_rsdp_addr holds, and a kernel
- * scanning 0xe0000..0xfffff finds it), then XSDT, FADT, FACS, MADT, DSDT.
+ * scanning 0xe0000..0xfffff finds it), then XSDT, FADT, FACS, MADT, DSDT,
+ * each aligned in guest-physical space (the FACS on 64 bytes, 5.2.10),
+ * so the bytes used depend on @gpa modulo 64.
  * The MADT has one enabled Processor Local APIC per vCPU (UID = APIC id =
  * index), one I/O APIC (id nr_cpus, X86_IOAPIC_BASE, GSI base 0) and
  * overrides ISA IRQ 0 -> GSI 2 and the SCI (level, active low). The DSDT

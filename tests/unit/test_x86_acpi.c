@@ -560,6 +560,37 @@ START_TEST(test_too_small)
 }
 END_TEST
 
+/*
+ * The FACS is 64-byte aligned in guest-physical space (5.2.10) wherever
+ * the tables go, not merely in the buffer: found by fuzz_x86_acpi.
+ */
+START_TEST(test_facs_aligned_in_guest)
+{
+	uint8_t *buf = malloc(X86_ACPI_MAX);
+
+	make_slots();
+	for (uint64_t gpa = GPA; gpa < GPA + 64; gpa += 16) {
+		struct x86_acpi_machine m = { .nr_cpus = 2, .virtio = slots,
+					      .nr_virtio = 2 };
+		const uint8_t *xsdt, *fadt = NULL;
+		int len = x86_acpi_build(&m, gpa, buf, X86_ACPI_MAX);
+
+		ck_assert_int_gt(len, 0);
+		xsdt = buf + (get_le(buf + 24, 8) - gpa);
+		for (unsigned int i = 0; i < 2; i++) {
+			const uint8_t *t = buf + (get_le(xsdt + 36 + 8 * i, 8) - gpa);
+
+			if (!memcmp(t, "FACP", 4))
+				fadt = t;
+		}
+		ck_assert_ptr_nonnull(fadt);
+		ck_assert_uint_eq(get_le(fadt + 132, 8) % 64, 0);
+		ck_assert_mem_eq(buf + (get_le(fadt + 132, 8) - gpa), "FACS", 4);
+	}
+	free(buf);
+}
+END_TEST
+
 struct bad_case {
 	const char *name;
 	unsigned int nr_cpus, nr_virtio;
@@ -633,6 +664,7 @@ static Suite *x86_acpi_suite(void)
 	tcase_add_test(tc, test_tables_parse_back);
 	tcase_add_test(tc, test_largest_machine);
 	tcase_add_test(tc, test_too_small);
+	tcase_add_test(tc, test_facs_aligned_in_guest);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_null);
