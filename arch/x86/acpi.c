@@ -321,8 +321,9 @@ static long build_dsdt(const struct x86_acpi_machine *m, struct acpi_out *o)
 
 static int virtio_ok(const struct x86_acpi_virtio *v, uint32_t *used_gsis)
 {
-	if (v->size == 0 || v->base > 0xffffffffULL ||
-	    v->size > 0x100000000ULL - v->base)
+	/* Memory32Fixed holds it: base and length 32 bits each. */
+	if (v->size == 0 || v->size > 0xffffffffULL ||
+	    v->base > 0xffffffffULL || v->size > 0x100000000ULL - v->base)
 		return 0;
 	if (v->gsi >= X86_NR_GSIS || (*used_gsis & (1U << v->gsi)))
 		return 0;

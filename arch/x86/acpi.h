@@ -57,7 +57,8 @@ struct x86_acpi_machine {
  *   -E2BIG   @size is too small
  *   -EINVAL  an impossible machine: NULL arguments, no vCPUs or more than
  *            X86_ACPI_MAX_CPUS, more than X86_ACPI_MAX_VIRTIO transports,
- *            a window of size 0 or outside 32-bit space, a GSI at or above
+ *            a window of size 0, outside 32-bit space or of all of it
+ *            (Memory32Fixed's length has 32 bits), a GSI at or above
  *            X86_NR_GSIS or used twice (the PIT's GSI 2, the SCI and COM1's
  *            4 count as used), @gpa not 16-byte aligned or the tables
  *            ending past 4 GiB (the FADT's 32-bit fields hold addresses)

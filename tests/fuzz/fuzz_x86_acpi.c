@@ -111,7 +111,8 @@ static int machine_possible(const struct machine *x)
 	for (unsigned int i = 0; i < m->nr_virtio; i++) {
 		const struct x86_acpi_virtio *v = &m->virtio[i];
 
-		if (v->size == 0 || v->base >= GiB4 || v->size > GiB4 - v->base)
+		if (v->size == 0 || v->size >= GiB4 || v->base >= GiB4 ||
+		    v->size > GiB4 - v->base)
 			return 0;
 		if (v->gsi >= X86_NR_GSIS || (used & (1U << v->gsi)))
 			return 0;

@@ -613,6 +613,7 @@ static const struct bad_case bad_cases[] = {
 	{ "empty window", 1, 1, 0, X86_VIRTIO_BASE, 0, 0, GPA },
 	{ "window past 4 GiB", 1, 1, 0, 0xfffff000ULL, 0x2000, 0, GPA },
 	{ "window above 4 GiB", 1, 1, 0, 0x100000000ULL, 0x200, 0, GPA },
+	{ "window of all 4 GiB", 1, 1, 0, 0, 0x100000000ULL, 0, GPA },
 	{ "RSDP not 16-byte aligned", 1, 0, 0, 0, 0, 0, GPA + 8 },
 	{ "tables above 4 GiB", 1, 0, 0, 0, 0, 0, 0x100000000ULL },
 };
