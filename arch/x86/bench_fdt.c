@@ -19,6 +19,8 @@ static int machine_valid(const struct x86_fdt_machine *m)
 {
 	if (m->nr_cpus == 0 || !m->apic_ids || m->ram_size == 0)
 		return 0;
+	if (m->nr_virtio && !m->virtio) /* as the ACPI builder refuses it */
+		return 0;
 	for (unsigned int i = 0; i < m->nr_cpus; i++)
 		for (unsigned int j = 0; j < i; j++)
 			if (m->apic_ids[i] == m->apic_ids[j])

@@ -43,7 +43,8 @@ struct x86_fdt_machine {
  * bench@ (tinyvmm,bench-v1, interrupts = <GSI>), virtio_mmio@ (one per
  * virtio[], interrupts = <GSI>), chosen (bootargs, stdout-path).
  * Interrupts are one cell: an IOAPIC GSI. Returns 0, -E2BIG when @buf is
- * too small, -EINVAL for no cpus, no RAM or two cpus with one APIC id.
+ * too small, -EINVAL for no cpus, no RAM, two cpus with one APIC id, or virtio
+ * transports counted but not given.
  */
 int x86_bench_fdt_build(const struct x86_fdt_machine *m, void *buf,
 			size_t size);

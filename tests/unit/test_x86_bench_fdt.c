@@ -221,6 +221,10 @@ START_TEST(test_bad_machines)
 	m.ram_size = 0;
 	ck_assert_int_eq(x86_bench_fdt_build(&m, fdt, X86_BENCH_DTB_MAX), -EINVAL);
 	machine_init(&m, 1);
+	m.nr_virtio = 2; /* counted, but no array */
+	m.virtio = NULL;
+	ck_assert_int_eq(x86_bench_fdt_build(&m, fdt, X86_BENCH_DTB_MAX), -EINVAL);
+	machine_init(&m, 1);
 	ck_assert_int_eq(x86_bench_fdt_build(&m, buf, sizeof(buf)), -E2BIG);
 	free(fdt);
 }
