@@ -70,7 +70,9 @@ static void table_row(const struct report_run *run,
 /*
  * tinyvmm's own userspace time per MMIO exit in @r's window, in the
  * run's unit (ns, or instructions under icount); false when there were
- * no MMIO exits. Raw host ticks when the counter rate is unknown.
+ * no MMIO exits. A host counter of unknown rate (arch_host_counter_hz()
+ * 0: x86's TSC) counts like the guest's TSC: cycles, or instructions
+ * under icount. Raw host ticks when no unit fits.
  */
 static bool vmm_share_per_exit(const struct report_run *run,
 			       const struct bench_result *r, double *value,
@@ -82,8 +84,9 @@ static bool vmm_share_per_exit(const struct report_run *run,
 		return false;
 	*value = (double)r->vmm_mmio_ticks / (double)r->vmm_mmio_exits;
 	*unit = "host counter ticks";
-	if (!stats_unit_for(BENCH_COUNTER_CNTVCT, r->vmm_counter_hz, 1,
-			    report_icount(run), &u)) {
+	if (!stats_unit_for(r->vmm_counter_hz ? BENCH_COUNTER_CNTVCT
+					      : BENCH_COUNTER_TSC,
+			    r->vmm_counter_hz, 1, report_icount(run), &u)) {
 		*value *= u.scale;
 		*unit = u.unit;
 	}

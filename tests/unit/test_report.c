@@ -157,6 +157,41 @@ START_TEST(test_document)
 }
 END_TEST
 
+/* tinyvmm's share per MMIO exit, by the host counter's rate (x86: 0). */
+START_TEST(test_vmm_share_units)
+{
+	static uint64_t samples[1] = { 100 };
+	struct bench_result r = {
+		.name = "mmio_user", .status = BENCH_STATUS_OK,
+		.counter = BENCH_COUNTER_TSC, .ops_per_sample = 1,
+		.nr_samples = 1, .samples = samples,
+		.vmm_mmio_exits = 10, .vmm_mmio_ticks = 1500,
+	};
+	struct host_info host = { .kernel_release = "6.1", .machine = "x86_64" };
+	struct host_emulation emu = { .emulated = 1 };
+	const char *icount[] = { "icount=on" };
+	struct report_run run = { .tinyvmm_version = "0.1.0", .host = &host,
+				  .emulation = &emu, .tags = icount, .nr_tags = 1,
+				  .cpus = 1, .iterations = 1, .results = &r,
+				  .nr_results = 1 };
+	char *json = run_json(&run);
+
+	/* An unknown-rate counter (the TSC) under icount: instructions. */
+	ck_assert_msg(strstr(json, "\"per_exit\":150,\"unit\":\"instructions (icount)\""),
+		      "%s", json);
+	free(json);
+	run.nr_tags = 0;
+	json = run_json(&run);
+	ck_assert_msg(strstr(json, "\"per_exit\":150,\"unit\":\"cycles\""), "%s", json);
+	free(json);
+	/* CNTVCT at 62.5 MHz: 16 ns a tick. */
+	r.vmm_counter_hz = 62500000;
+	json = run_json(&run);
+	ck_assert_msg(strstr(json, "\"per_exit\":2400,\"unit\":\"ns\""), "%s", json);
+	free(json);
+}
+END_TEST
+
 START_TEST(test_table)
 {
 	static uint64_t samples[2] = { 100, 300 };
@@ -186,6 +221,7 @@ int main(void)
 
 	tcase_add_test(tc, test_escape_table);
 	tcase_add_test(tc, test_document);
+	tcase_add_test(tc, test_vmm_share_units);
 	tcase_add_test(tc, test_table);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
