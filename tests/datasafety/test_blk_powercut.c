@@ -195,9 +195,32 @@ static uint32_t rnd(struct driver *d, uint32_t n)
 	return (uint32_t)(splitmix(&d->rng) % n);
 }
 
+/*
+ * The child calls no Check function: every ck_assert() that passes still
+ * writes a location message to Check's channel, which the child shares
+ * with this process, and a SIGKILL in the middle of one garbled it
+ * ("check_pack.c: Bad message type", seen under ASan). Its guest-RAM
+ * helpers end the child instead (exit status 4: a bug of this test).
+ */
+#define CHILD_BUG_EXIT 4
+
 static void *gptr(struct driver *d, uint64_t gpa, uint64_t len)
 {
-	return vdrv_ptr(&d->mem, gpa, len);
+	void *p = guest_mem_ptr(&d->mem, gpa, len);
+
+	if (!p)
+		_exit(CHILD_BUG_EXIT);
+	return p;
+}
+
+static void child_desc(struct driver *d, uint16_t i, uint64_t addr,
+		       uint32_t len, uint16_t flags, uint16_t next)
+{
+	struct vring_desc raw = { htole64(addr), htole32(len), htole16(flags),
+				  htole16(next) };
+
+	if (guest_mem_write(&d->mem, DESC + 16ULL * i, &raw, sizeof(raw)))
+		_exit(CHILD_BUG_EXIT);
 }
 
 /* Slot @k's chain: header, data (if any), status; it is not yet posted. */
@@ -211,14 +234,14 @@ static void slot_chain(struct driver *d, unsigned int k, uint32_t type,
 	memcpy(gptr(d, hdr, sizeof(h)), &h, sizeof(h));
 	*(uint8_t *)gptr(d, hdr + 16, 1) = 0xee;
 	if (len) {
-		vdrv_desc(&d->mem, DESC, i, hdr, 16, VRING_DESC_F_NEXT, i + 1);
-		vdrv_desc(&d->mem, DESC, i + 1, data, len, VRING_DESC_F_NEXT,
+		child_desc(d, i, hdr, 16, VRING_DESC_F_NEXT, i + 1);
+		child_desc(d, i + 1, data, len, VRING_DESC_F_NEXT,
 			  i + 2);
-		vdrv_desc(&d->mem, DESC, i + 2, hdr + 16, 1, VRING_DESC_F_WRITE,
+		child_desc(d, i + 2, hdr + 16, 1, VRING_DESC_F_WRITE,
 			  0);
 	} else {
-		vdrv_desc(&d->mem, DESC, i, hdr, 16, VRING_DESC_F_NEXT, i + 1);
-		vdrv_desc(&d->mem, DESC, i + 1, hdr + 16, 1, VRING_DESC_F_WRITE,
+		child_desc(d, i, hdr, 16, VRING_DESC_F_NEXT, i + 1);
+		child_desc(d, i + 1, hdr + 16, 1, VRING_DESC_F_WRITE,
 			  0);
 	}
 	d->slot[k].busy = true;
@@ -350,12 +373,37 @@ static void lie(struct driver *d)
 	d->block_busy[HOT_FIRST] = true; /* and never written really */
 }
 
+/* vdrv_probe() for the child, without Check: the features, 0 on failure. */
+static uint64_t child_probe(struct driver *d)
+{
+	struct vdrv_vq *vq = &d->vq;
+	uint64_t f = (FEATURES & vdrv_device_features(d->dev)) |
+		     1ULL << VIRTIO_F_VERSION_1;
+
+	/* Fresh guest RAM is zero: the rings need no reset. */
+	*vq = (struct vdrv_vq){ .mem = &d->mem, .num = QSZ, .desc = DESC,
+				.avail = AVAIL, .used = USED };
+	gptr(d, DESC, 16ULL * QSZ);
+	vq->avail_ring = gptr(d, AVAIL, 6 + 2ULL * QSZ);
+	vq->used_ring = gptr(d, USED, 6 + 8ULL * QSZ);
+	vdrv_wr(d->dev, VIRTIO_MMIO_STATUS, 0);
+	vdrv_negotiate(d->dev, f);
+	if (vdrv_rd(d->dev, VIRTIO_MMIO_STATUS) !=
+	    (VDRV_STATUS_LIVE & ~VIRTIO_CONFIG_S_DRIVER_OK))
+		return 0;
+	if (vdrv_vq_setup(d->dev, 0, vq) < QSZ)
+		return 0;
+	vdrv_driver_ok(d->dev);
+	return vdrv_rd(d->dev, VIRTIO_MMIO_STATUS) == VDRV_STATUS_LIVE ? f : 0;
+}
+
 static int child_setup(struct driver *d, const char *path,
 		       enum disk_cache cache)
 {
 	struct disk_spec spec = { .cache = cache };
 	struct virtio_mmio_irq irq = { vdrv_eventfd_signal, &d->irq_fd };
 	struct virtio_blk *blk;
+	uint64_t f;
 	int ret;
 
 	snprintf(spec.path, sizeof(spec.path), "%s", path);
@@ -370,8 +418,10 @@ static int child_setup(struct driver *d, const char *path,
 	if (ret)
 		return ret;
 	d->dev = virtio_blk_mmio(blk);
-	vdrv_vq_init(&d->vq, &d->mem, QSZ, DESC, AVAIL, USED);
-	if (!(vdrv_probe(d->dev, FEATURES, &d->vq, 1) & F(VIRTIO_BLK_F_FLUSH)))
+	f = child_probe(d);
+	if (!f)
+		return -EPROTO;
+	if (!(f & F(VIRTIO_BLK_F_FLUSH)))
 		return -ENOTSUP; /* write-through: not what is tested here */
 	return 0;
 }
