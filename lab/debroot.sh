@@ -75,13 +75,17 @@ deb_lib_depends() {
 		grep -E '^(lib|zlib)' | LC_ALL=C sort -u || true
 }
 
-# deb_find_lib PKG SONAME: sets found_pkg and found_path (inside
-# $deb_dir/found_pkg) to the library SONAME, searching PKG and then its
-# library dependencies breadth first. Returns 1 when none has it.
+# deb_find_lib "PKG..." SONAME: sets found_pkg and found_path (inside
+# $deb_dir/found_pkg) to the library SONAME, searching the packages PKG
+# (one, or a space-separated list) and then their library dependencies
+# breadth first. Returns 1 when none has it.
 found_pkg='' found_path=''
 deb_find_lib() {
-	local queue=("$1") so=$2 i=0 p hit d
-	local -A seen=(["$1"]=1)
+	local queue=() so=$2 i=0 p hit d
+	local -A seen=()
+	read -r -a queue <<<"$1"
+	deb_fetch "${queue[@]}"
+	for p in "${queue[@]}"; do seen[$p]=1; done
 	while [ "$i" -lt ${#queue[@]} ]; do
 		p=${queue[$i]}
 		i=$((i + 1))
@@ -138,11 +142,10 @@ elf_needs() {
 # DEST/lib/$deb_multiarch (the loader's default directory: no
 # ld.so.cache needed), and the loader also at its PT_INTERP path.
 deb_stage_programs() {
-	local dest=$1 spec pkg path f needs need so interp
+	local dest=$1 spec pkg path
 	shift
-	local -A staged=()
 	local queue=() owner=()
-	mkdir -p "$dest/usr/bin" "$dest/lib/$deb_multiarch"
+	mkdir -p "$dest/usr/bin"
 	for spec; do
 		pkg=${spec%%:*} path=${spec#*:}
 		deb_fetch "$pkg"
@@ -151,6 +154,28 @@ deb_stage_programs() {
 		install -m 755 "$real_file" "$dest/usr/bin/$(basename "$path")"
 		queue+=("$dest/usr/bin/$(basename "$path")") owner+=("$pkg")
 	done
+	deb_stage_libs "$dest"
+}
+
+# deb_stage_elf DEST FILE TO "PKG...": copies FILE, a program built here
+# for the host's arch, to DEST/TO, and the shared libraries it needs
+# (found in the packages PKG and their library dependencies) as
+# deb_stage_programs does.
+deb_stage_elf() {
+	local dest=$1
+	local queue=("$dest/$3") owner=("$4")
+	mkdir -p "$(dirname "$dest/$3")"
+	install -m 755 "$2" "$dest/$3"
+	deb_stage_libs "$dest"
+}
+
+# deb_stage_libs DEST: the libraries of the ELF files in the caller's
+# queue (paths in DEST) whose owner (same index: "PKG..." to search) is
+# known, into DEST/lib/$deb_multiarch, recursively.
+deb_stage_libs() {
+	local dest=$1 f pkg needs need so interp
+	local -A staged=()
+	mkdir -p "$dest/lib/$deb_multiarch"
 	local i=0
 	while [ "$i" -lt ${#queue[@]} ]; do
 		f=${queue[$i]} pkg=${owner[$i]}
