@@ -124,8 +124,9 @@ START_TEST(test_document)
 	const char *tags[] = { "icount=off", "run=a\\b", "icount=on" };
 	struct report_run run = {
 		.tinyvmm_version = "0.1.0", .host = &host, .emulation = &emu,
-		.tags = tags, .nr_tags = 3, .cpus = 2, .iterations = 4,
-		.warmup = 1, .results = results, .nr_results = 2,
+		.tags = tags, .nr_tags = 3, .cpus = 2, .pinned = true,
+		.seccomp = true, .iterations = 4, .warmup = 1,
+		.results = results, .nr_results = 2,
 	};
 	char *json = run_json(&run);
 
@@ -153,6 +154,29 @@ START_TEST(test_document)
 	ck_assert(strstr(json, "\"vmm_userspace\":{\"mmio_exits\":0,\"ticks\":0,\"counter_hz\":0,\"per_exit\":null,\"unit\":null}"));
 	ck_assert(strstr(json, "\"stats\":null"));
 	ck_assert(strstr(json, "\"exits\":{}"));
+	free(json);
+}
+END_TEST
+
+/* config: the run's own settings, seccomp either way. */
+START_TEST(test_config)
+{
+	struct host_info host = { .kernel_release = "6.1", .machine = "aarch64",
+				  .kvm_mode = "VHE" };
+	struct host_emulation emu = { .emulated = -1 };
+	struct report_run run = { .tinyvmm_version = "0.1.0", .host = &host,
+				  .emulation = &emu, .cpus = 2, .pinned = true,
+				  .seccomp = true, .iterations = 10, .warmup = 3 };
+	char *json = run_json(&run);
+
+	ck_assert_msg(strstr(json, "\"config\":{\"cpus\":2,\"pinned\":true,\"seccomp\":true,\"iterations\":10,\"warmup\":3}"),
+		      "%s", json);
+	free(json);
+	run.pinned = false;
+	run.seccomp = false;
+	json = run_json(&run);
+	ck_assert_msg(strstr(json, "\"pinned\":false,\"seccomp\":false,"), "%s", json);
+	ck_assert(json_balanced(json));
 	free(json);
 }
 END_TEST
@@ -221,6 +245,7 @@ int main(void)
 
 	tcase_add_test(tc, test_escape_table);
 	tcase_add_test(tc, test_document);
+	tcase_add_test(tc, test_config);
 	tcase_add_test(tc, test_vmm_share_units);
 	tcase_add_test(tc, test_table);
 	suite_add_tcase(s, tc);
