@@ -190,6 +190,10 @@ static const struct {
 	{ "\"schema\":\"tinyvmm-bench\"", "\"schema\":7", "no \"schema\" string" },
 	{ "\"kvm_mode\":\"VHE\"", "\"kvm_mode\":null", "host.kvm_mode: expected a string, found null" },
 	{ "\"iterations\":50", "\"iterations\":-5", "config.iterations: -5 is below 0" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"seccomp\":1,", "config.seccomp: expected true or false, found number" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"seccomp\":\"on\",", "config.seccomp: expected true or false, found string" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"seccomp\":null,", "config.seccomp: expected true or false, found null" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"pinned\":[true],", "config.pinned: expected true or false, found array" },
 	{ "\"benchmarks\":[", "\"benchmarks\":7,\"b\":[", "benchmarks: expected an array, found number" },
 	{ "\"median\":1024", "\"median\":\"1024\"", "benchmarks[0].stats.median: expected a number, found string" },
 	{ "\"median\":1024", "\"median\":-1", "benchmarks[0].stats.median: -1 is below 0" },
@@ -215,6 +219,34 @@ START_TEST(test_bad_documents)
 		ck_assert_msg(strstr(doc.error, bad_docs[i].error),
 			      "case %zu: '%s'", i, doc.error);
 		ck_assert(doc.root == NULL && doc.benches == NULL);
+		free(text);
+	}
+}
+END_TEST
+
+static const struct {
+	const char *config; /* replaces the fixture's "cpus":2, */
+	enum bench_doc_flag pinned, seccomp;
+} flag_docs[] = {
+	{ "\"cpus\":2,", BENCH_DOC_UNKNOWN, BENCH_DOC_UNKNOWN },
+	{ "\"cpus\":2,\"seccomp\":true,", BENCH_DOC_UNKNOWN, BENCH_DOC_ON },
+	{ "\"cpus\":2,\"seccomp\":false,", BENCH_DOC_UNKNOWN, BENCH_DOC_OFF },
+	{ "\"cpus\":2,\"pinned\":true,\"seccomp\":false,", BENCH_DOC_ON, BENCH_DOC_OFF },
+	{ "\"cpus\":2,\"pinned\":false,", BENCH_DOC_OFF, BENCH_DOC_UNKNOWN },
+};
+
+/* config.pinned and config.seccomp: optional, absent is unknown. */
+START_TEST(test_config_flags)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(flag_docs); i++) {
+		char *text = edited(VHE, "\"cpus\":2,", flag_docs[i].config);
+		struct bench_doc doc;
+		int ret = bench_doc_parse(&doc, text, strlen(text));
+
+		ck_assert_msg(ret == 0, "case %zu: %s", i, doc.error);
+		ck_assert_msg(doc.pinned == flag_docs[i].pinned, "case %zu", i);
+		ck_assert_msg(doc.seccomp == flag_docs[i].seccomp, "case %zu", i);
+		bench_doc_free(&doc);
 		free(text);
 	}
 }
@@ -420,6 +452,7 @@ int main(void)
 	tcase_add_test(tc, test_fixture_exits);
 	tcase_add_test(tc, test_unit_mismatch);
 	tcase_add_test(tc, test_bad_documents);
+	tcase_add_test(tc, test_config_flags);
 	tcase_add_test(tc, test_union_and_missing);
 	tcase_add_test(tc, test_gate);
 	tcase_add_test(tc, test_svg);
