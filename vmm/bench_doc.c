@@ -63,6 +63,22 @@ static int member_num(struct bench_doc *doc, const struct json_value *obj,
 	return 0;
 }
 
+/* true or false, or absent: unknown. */
+static int member_flag(struct bench_doc *doc, const struct json_value *obj,
+		       const char *where, const char *key,
+		       enum bench_doc_flag *out)
+{
+	const struct json_value *v = json_get(obj, key);
+
+	*out = BENCH_DOC_UNKNOWN;
+	if (!v)
+		return 0;
+	if (v->type != JSON_TRUE && v->type != JSON_FALSE)
+		return bad_member(doc, where, key, v, "true or false");
+	*out = v->type == JSON_TRUE ? BENCH_DOC_ON : BENCH_DOC_OFF;
+	return 0;
+}
+
 /* An object, or (if @nullable) null giving *@out NULL. */
 static int member_obj(struct bench_doc *doc, const struct json_value *obj,
 		      const char *where, const char *key, bool nullable,
@@ -205,7 +221,9 @@ static int load_doc(struct bench_doc *doc)
 	    member_str(doc, host, "host", "kvm_mode", false, &doc->kvm_mode) ||
 	    member_obj(doc, doc->root, "", "config", false, &config) ||
 	    member_num(doc, config, "config", "iterations", 0, &iterations) ||
-	    member_num(doc, config, "config", "warmup", 0, &warmup))
+	    member_num(doc, config, "config", "warmup", 0, &warmup) ||
+	    member_flag(doc, config, "config", "pinned", &doc->pinned) ||
+	    member_flag(doc, config, "config", "seccomp", &doc->seccomp))
 		return -EINVAL;
 	profile = json_get(doc->root, "exit_profile");
 	if (profile &&

@@ -7,6 +7,8 @@
  *
  * Needed: "schema" "tinyvmm-bench", "schema_version" 1, host.kvm_mode
  * (string), config.iterations and config.warmup (numbers >= 0),
+ * config.pinned and config.seccomp (true or false; optional: absent is
+ * unknown, as in documents written before they existed),
  * exit_profile.note (string or null; optional), "benchmarks" (array) of
  * objects with name (string, unique), status ("OK", "SKIPPED", "FAILED"),
  * note and unit (string or null), ops_per_sample (number >= 1), stats
@@ -39,9 +41,18 @@ struct bench_doc_bench {
 	const struct json_value *exits; /* an object: counter -> delta */
 };
 
+/* A true/false member that older documents lack. */
+enum bench_doc_flag {
+	BENCH_DOC_UNKNOWN,
+	BENCH_DOC_OFF,
+	BENCH_DOC_ON,
+};
+
 struct bench_doc {
 	struct json_value *root;
 	const char *kvm_mode;
+	enum bench_doc_flag pinned;  /* config.pinned */
+	enum bench_doc_flag seccomp; /* config.seccomp */
 	const char *profile_note; /* NULL: exit profiles were taken */
 	struct bench_doc_bench *benches;
 	size_t nr_benches;

@@ -237,6 +237,47 @@ static void print_refused(const struct compare *c, FILE *out)
 	}
 }
 
+static const char *flag_name(enum bench_doc_flag f)
+{
+	return f == BENCH_DOC_ON ? "on" : f == BENCH_DOC_OFF ? "off" : "unknown";
+}
+
+/*
+ * "note: @what differs: TITLE on; TITLE off; @why" when the files' @flags
+ * are not all alike (an unknown one differs from a known one only).
+ */
+static void flag_note(const struct compare *c, const enum bench_doc_flag *flags,
+		      const char *what, const char *why, FILE *out)
+{
+	size_t f = 1;
+
+	while (f < c->nr_files && flags[f] == flags[0])
+		f++;
+	if (f == c->nr_files)
+		return;
+	fprintf(out, "note: %s differs:", what);
+	for (f = 0; f < c->nr_files; f++)
+		fprintf(out, " %s %s;", c->titles[f], flag_name(flags[f]));
+	fprintf(out, " %s\n", why);
+}
+
+/* A note per config setting that moves the figures and the files differ in. */
+static void print_config_notes(const struct compare *c, FILE *out)
+{
+	enum bench_doc_flag seccomp[COMPARE_MAX_FILES], pinned[COMPARE_MAX_FILES];
+
+	for (size_t f = 0; f < c->nr_files; f++) {
+		seccomp[f] = c->docs[f]->seccomp;
+		pinned[f] = c->docs[f]->pinned;
+	}
+	flag_note(c, seccomp, "seccomp confinement",
+		  "userspace exits (mmio_user, io_*) include the filters' cost where it is on",
+		  out);
+	flag_note(c, pinned, "vCPU pinning",
+		  "unpinned vCPU threads can share host CPUs, which moves timings",
+		  out);
+}
+
 void compare_print(const struct compare *c, FILE *out)
 {
 	size_t n = c->nr_files;
@@ -260,6 +301,7 @@ void compare_print(const struct compare *c, FILE *out)
 	fprintf(out, "(median per operation; xN.NN: the file's median / the first file's, %s)\n",
 		c->titles[0]);
 	print_refused(c, out);
+	print_config_notes(c, out);
 }
 
 /* "hvc_exit_stat" -> "hvc", "mmio_exit_user" -> "mmio_user". */

@@ -70,7 +70,12 @@ TV_MUST_CHECK int compare_build(struct compare *c,
 
 void compare_free(struct compare *c);
 
-/* The medians table, then the refused benchmarks, one line each. */
+/*
+ * The medians table, then the refused benchmarks, one line each, then a
+ * note per config setting the files differ in (config.seccomp,
+ * config.pinned; unknown in one file and known in another differs).
+ * The notes inform; neither the gate nor the exit status depends on them.
+ */
 void compare_print(const struct compare *c, FILE *out);
 
 /* The exit profile table: top exit counters per operation. */

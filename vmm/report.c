@@ -167,6 +167,12 @@ static void json_kv_u64(FILE *out, bool first, const char *key, uint64_t val)
 	fprintf(out, "%" PRIu64, val);
 }
 
+static void json_kv_bool(FILE *out, bool first, const char *key, bool val)
+{
+	json_key(out, first, key);
+	fputs(val ? "true" : "false", out);
+}
+
 static void json_kv_num(FILE *out, bool first, const char *key, double val)
 {
 	json_key(out, first, key);
@@ -319,8 +325,8 @@ int report_write_json(const struct report_run *run, FILE *out)
 	json_host(out, run);
 	fputs(",\n  \"config\":{", out);
 	json_kv_u64(out, true, "cpus", run->cpus);
-	json_key(out, false, "pinned");
-	fputs(run->pinned ? "true" : "false", out);
+	json_kv_bool(out, false, "pinned", run->pinned);
+	json_kv_bool(out, false, "seccomp", run->seccomp);
 	json_kv_u64(out, false, "iterations", run->iterations);
 	json_kv_u64(out, false, "warmup", run->warmup);
 	fputs("},\n  \"exit_profile\":{", out);

@@ -26,9 +26,14 @@
  *                               KEY: the last one); icount=on makes PMU
  *                               figures "instructions (icount)"
  *   },
- *   "config": {"cpus": 2, "pinned": true, "iterations": 1000, "warmup": 100},
+ *   "config": {"cpus": 2, "pinned": true, "seccomp": true,
+ *              "iterations": 1000, "warmup": 100},
  *                               pinned: each vCPU thread bound to its own
- *                               host CPU (--pin, the --bench default)
+ *                               host CPU (--pin, the --bench default);
+ *                               seccomp: the threads confined by their
+ *                               seccomp filters (false: --no-seccomp), whose
+ *                               cost the userspace exits (mmio_user, io_*)
+ *                               include
  *   "exit_profile": {
  *     "window": "KVM counters between BEGIN and REPORT: ...",
  *     "note": null              or why there are no exit profiles
@@ -67,6 +72,10 @@
  *     }
  *   ]
  * }
+ * Members may be added within a version: a reader ignores what it does
+ * not know, and takes an added member that is absent (a document written
+ * before it existed) as unknown. config.pinned and config.seccomp were
+ * added so; `tinyvmm compare` reads both that way (vmm/bench_doc.h).
  * Statistics are defined in vmm/stats.h (p99 nearest-rank, stddev the
  * sample standard deviation). Numbers are JSON numbers ("%.15g" for
  * fractions, integers for counts).
@@ -93,6 +102,7 @@ struct report_run {
 	unsigned int nr_tags;
 	unsigned int cpus;
 	bool pinned; /* vCPU threads pinned one per host CPU (--pin) */
+	bool seccomp; /* threads confined by seccomp (not --no-seccomp) */
 	uint32_t iterations, warmup;
 	const struct bench_result *results;
 	unsigned int nr_results;

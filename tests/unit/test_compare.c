@@ -117,6 +117,7 @@ START_TEST(test_fixture_table)
 	ck_assert(strstr(out, "x1.25"));
 	ck_assert(strstr(out, "- (SKIPPED)"));
 	ck_assert(!strstr(out, "refused"));
+	ck_assert(!strstr(out, "note:")); /* neither says seccomp or pinned */
 	free(out);
 	compare_free(&c);
 	bench_doc_free(&a);
@@ -190,6 +191,10 @@ static const struct {
 	{ "\"schema\":\"tinyvmm-bench\"", "\"schema\":7", "no \"schema\" string" },
 	{ "\"kvm_mode\":\"VHE\"", "\"kvm_mode\":null", "host.kvm_mode: expected a string, found null" },
 	{ "\"iterations\":50", "\"iterations\":-5", "config.iterations: -5 is below 0" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"seccomp\":1,", "config.seccomp: expected true or false, found number" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"seccomp\":\"on\",", "config.seccomp: expected true or false, found string" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"seccomp\":null,", "config.seccomp: expected true or false, found null" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"pinned\":[true],", "config.pinned: expected true or false, found array" },
 	{ "\"benchmarks\":[", "\"benchmarks\":7,\"b\":[", "benchmarks: expected an array, found number" },
 	{ "\"median\":1024", "\"median\":\"1024\"", "benchmarks[0].stats.median: expected a number, found string" },
 	{ "\"median\":1024", "\"median\":-1", "benchmarks[0].stats.median: -1 is below 0" },
@@ -216,6 +221,99 @@ START_TEST(test_bad_documents)
 			      "case %zu: '%s'", i, doc.error);
 		ck_assert(doc.root == NULL && doc.benches == NULL);
 		free(text);
+	}
+}
+END_TEST
+
+static const struct {
+	const char *config; /* replaces the fixture's "cpus":2, */
+	enum bench_doc_flag pinned, seccomp;
+} flag_docs[] = {
+	{ "\"cpus\":2,", BENCH_DOC_UNKNOWN, BENCH_DOC_UNKNOWN },
+	{ "\"cpus\":2,\"seccomp\":true,", BENCH_DOC_UNKNOWN, BENCH_DOC_ON },
+	{ "\"cpus\":2,\"seccomp\":false,", BENCH_DOC_UNKNOWN, BENCH_DOC_OFF },
+	{ "\"cpus\":2,\"pinned\":true,\"seccomp\":false,", BENCH_DOC_ON, BENCH_DOC_OFF },
+	{ "\"cpus\":2,\"pinned\":false,", BENCH_DOC_OFF, BENCH_DOC_UNKNOWN },
+};
+
+/* config.pinned and config.seccomp: optional, absent is unknown. */
+START_TEST(test_config_flags)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(flag_docs); i++) {
+		char *text = edited(VHE, "\"cpus\":2,", flag_docs[i].config);
+		struct bench_doc doc;
+		int ret = bench_doc_parse(&doc, text, strlen(text));
+
+		ck_assert_msg(ret == 0, "case %zu: %s", i, doc.error);
+		ck_assert_msg(doc.pinned == flag_docs[i].pinned, "case %zu", i);
+		ck_assert_msg(doc.seccomp == flag_docs[i].seccomp, "case %zu", i);
+		bench_doc_free(&doc);
+		free(text);
+	}
+}
+END_TEST
+
+/* @path's document with @config in place of its "cpus":2, */
+static void load_with(struct bench_doc *doc, const char *path,
+		      const char *config)
+{
+	char *text = edited(path, "\"cpus\":2,", config);
+	int ret = bench_doc_parse(doc, text, strlen(text));
+
+	ck_assert_msg(ret == 0, "%s: %s", config, doc->error);
+	/* The tree holds its own copies of the strings. */
+	free(text);
+}
+
+#define SECCOMP_NOTE "note: seccomp confinement differs:"
+#define PINNED_NOTE "note: vCPU pinning differs:"
+
+static const struct {
+	const char *a, *b; /* configs of VHE and split */
+	const char *says;  /* NULL: no note */
+	const char *not_;  /* NULL, or a note not printed */
+} note_cases[] = {
+	{ "\"cpus\":2,", "\"cpus\":2,", NULL, NULL },
+	{ "\"cpus\":2,\"pinned\":true,\"seccomp\":true,",
+	  "\"cpus\":2,\"pinned\":true,\"seccomp\":true,", NULL, NULL },
+	{ "\"cpus\":2,\"seccomp\":false,", "\"cpus\":2,\"seccomp\":false,", NULL, NULL },
+	{ "\"cpus\":2,\"seccomp\":true,", "\"cpus\":2,\"seccomp\":false,",
+	  SECCOMP_NOTE " VHE on; split (nVHE) off; userspace exits (mmio_user, io_*) include the filters' cost where it is on\n",
+	  PINNED_NOTE },
+	{ "\"cpus\":2,", "\"cpus\":2,\"seccomp\":true,",
+	  SECCOMP_NOTE " VHE unknown; split (nVHE) on;", PINNED_NOTE },
+	{ "\"cpus\":2,\"pinned\":false,\"seccomp\":true,",
+	  "\"cpus\":2,\"pinned\":true,\"seccomp\":true,",
+	  PINNED_NOTE " VHE off; split (nVHE) on; unpinned", SECCOMP_NOTE },
+};
+
+/* A note under the table when the files differ in seccomp or pinning. */
+START_TEST(test_config_notes)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(note_cases); i++) {
+		struct bench_doc a, b;
+		struct compare c;
+		char *out;
+
+		load_with(&a, VHE, note_cases[i].a);
+		load_with(&b, NVHE, note_cases[i].b);
+		build2(&c, &a, &b);
+		out = printed(&c, 0, 0);
+		if (note_cases[i].says)
+			ck_assert_msg(strstr(out, note_cases[i].says), "case %zu: %s", i, out);
+		else
+			ck_assert_msg(!strstr(out, "note:"), "case %zu: %s", i, out);
+		if (note_cases[i].not_)
+			ck_assert_msg(!strstr(out, note_cases[i].not_), "case %zu: %s", i, out);
+		free(out);
+		/* Information, not a verdict: the gate is as without it. */
+		out = printed(&c, 2, 30);
+		ck_assert_msg(strstr(out, "FAILED: 1 of 5") && !strstr(out, "note:"),
+			      "case %zu: %s", i, out);
+		free(out);
+		compare_free(&c);
+		bench_doc_free(&a);
+		bench_doc_free(&b);
 	}
 }
 END_TEST
@@ -420,6 +518,8 @@ int main(void)
 	tcase_add_test(tc, test_fixture_exits);
 	tcase_add_test(tc, test_unit_mismatch);
 	tcase_add_test(tc, test_bad_documents);
+	tcase_add_test(tc, test_config_flags);
+	tcase_add_test(tc, test_config_notes);
 	tcase_add_test(tc, test_union_and_missing);
 	tcase_add_test(tc, test_gate);
 	tcase_add_test(tc, test_svg);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_doc.h"
 #include "report.h"
 #include "unit.h"
 
@@ -124,8 +125,9 @@ START_TEST(test_document)
 	const char *tags[] = { "icount=off", "run=a\\b", "icount=on" };
 	struct report_run run = {
 		.tinyvmm_version = "0.1.0", .host = &host, .emulation = &emu,
-		.tags = tags, .nr_tags = 3, .cpus = 2, .iterations = 4,
-		.warmup = 1, .results = results, .nr_results = 2,
+		.tags = tags, .nr_tags = 3, .cpus = 2, .pinned = true,
+		.seccomp = true, .iterations = 4, .warmup = 1,
+		.results = results, .nr_results = 2,
 	};
 	char *json = run_json(&run);
 
@@ -154,6 +156,62 @@ START_TEST(test_document)
 	ck_assert(strstr(json, "\"stats\":null"));
 	ck_assert(strstr(json, "\"exits\":{}"));
 	free(json);
+}
+END_TEST
+
+/* @run's document as `tinyvmm compare` reads it back. */
+static void read_back(const struct report_run *run, struct bench_doc *doc)
+{
+	char *json = run_json(run);
+	int ret = bench_doc_parse(doc, json, strlen(json));
+
+	ck_assert_msg(ret == 0, "%s", doc->error);
+	free(json);
+}
+
+/* config: the run's own settings, seccomp either way. */
+START_TEST(test_config)
+{
+	struct host_info host = { .kernel_release = "6.1", .machine = "aarch64",
+				  .kvm_mode = "VHE" };
+	struct host_emulation emu = { .emulated = -1 };
+	struct report_run run = { .tinyvmm_version = "0.1.0", .host = &host,
+				  .emulation = &emu, .cpus = 2, .pinned = true,
+				  .seccomp = true, .iterations = 10, .warmup = 3 };
+	char *json = run_json(&run);
+
+	ck_assert_msg(strstr(json, "\"config\":{\"cpus\":2,\"pinned\":true,\"seccomp\":true,\"iterations\":10,\"warmup\":3}"),
+		      "%s", json);
+	free(json);
+	run.pinned = false;
+	run.seccomp = false;
+	json = run_json(&run);
+	ck_assert_msg(strstr(json, "\"pinned\":false,\"seccomp\":false,"), "%s", json);
+	ck_assert(json_balanced(json));
+	free(json);
+}
+END_TEST
+
+/* What the writer says, the reader reads: both settings, both ways. */
+START_TEST(test_config_read_back)
+{
+	struct host_info host = { .kernel_release = "6.1", .machine = "aarch64",
+				  .kvm_mode = "VHE" };
+	struct host_emulation emu = { .emulated = 0 };
+	struct report_run run = { .tinyvmm_version = "0.1.0", .host = &host,
+				  .emulation = &emu, .cpus = 1, .seccomp = true };
+	struct bench_doc doc;
+
+	read_back(&run, &doc);
+	ck_assert_int_eq(doc.seccomp, BENCH_DOC_ON);
+	ck_assert_int_eq(doc.pinned, BENCH_DOC_OFF);
+	bench_doc_free(&doc);
+	run.seccomp = false;
+	run.pinned = true;
+	read_back(&run, &doc);
+	ck_assert_int_eq(doc.seccomp, BENCH_DOC_OFF);
+	ck_assert_int_eq(doc.pinned, BENCH_DOC_ON);
+	bench_doc_free(&doc);
 }
 END_TEST
 
@@ -221,6 +279,8 @@ int main(void)
 
 	tcase_add_test(tc, test_escape_table);
 	tcase_add_test(tc, test_document);
+	tcase_add_test(tc, test_config);
+	tcase_add_test(tc, test_config_read_back);
 	tcase_add_test(tc, test_vmm_share_units);
 	tcase_add_test(tc, test_table);
 	suite_add_tcase(s, tc);
