@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "blk.h"
-#include "blk_req.h"
-#include "blk_uring.h"
+#include "virtio/blk.h"
+#include "virtio/blk_req.h"
+#include "virtio/blk_uring.h"
 
 #define SECTOR 512u
 /* Largest blk_size offered: guests take logical blocks up to a page. */

@@ -62,10 +62,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "device_spec.h"
-#include "guest_mem.h"
-#include "log.h"
-#include "mmio.h"
+#include "vmm/base/device_spec.h"
+#include "vmm/base/guest_mem.h"
+#include "vmm/base/log.h"
+#include "virtio/mmio.h"
 
 #define VIRTIO_BLK_QUEUE_MAX 256
 /* Data segments per request; the chain may have two more (header, status). */

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "blk_req.h"
+#include "virtio/blk_req.h"
 
 #define SECTOR 512u
 #define HDR_LEN ((uint32_t)sizeof(struct virtio_blk_outhdr))

@@ -19,9 +19,9 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "blk.h"
-#include "log.h"
-#include "queue.h"
+#include "virtio/blk.h"
+#include "vmm/base/log.h"
+#include "virtio/queue.h"
 
 /* Segments of a chain the device takes: data plus header and status. */
 #define BLK_REQ_MAX_SEG (VIRTIO_BLK_SEG_MAX + 2)

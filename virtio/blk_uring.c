@@ -9,8 +9,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "blk_uring.h"
-#include "seccomp.h"
+#include "virtio/blk_uring.h"
+#include "vmm/base/seccomp.h"
 
 /*
  * user_data of what is not a request (requests carry their slot's

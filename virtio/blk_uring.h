@@ -26,9 +26,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "blk_req.h"
-#include "log.h"
-#include "mmio.h"
+#include "virtio/blk_req.h"
+#include "vmm/base/log.h"
+#include "virtio/mmio.h"
 
 /* One request's state, preallocated; free ones form a list. */
 struct blk_slot {

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mmio.h"
+#include "virtio/mmio.h"
 
 #define MMIO_VERSION 2
 #define VERSION_1 (1ULL << VIRTIO_F_VERSION_1)

@@ -45,10 +45,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bus.h"
-#include "guest_mem.h"
-#include "log.h"
-#include "queue.h"
+#include "vmm/base/bus.h"
+#include "vmm/base/guest_mem.h"
+#include "vmm/base/log.h"
+#include "virtio/queue.h"
 
 #define VIRTIO_MMIO_MAGIC 0x74726976 /* "virt", little-endian */
 #define VIRTIO_MMIO_VENDOR 0x4d4d5654 /* "TVMM", little-endian */

@@ -7,8 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "arch.h"
-#include "mmio_kvm.h"
+#include "virtio/mmio_kvm.h"
 
 static int kick_ioeventfd(struct virtio_mmio_kvm *k, unsigned int q,
 			  bool assign)
@@ -63,12 +62,11 @@ static int bind_kicks(struct virtio_mmio_kvm *k)
 	return 0;
 }
 
-static int bind_irq(struct virtio_mmio_kvm *k, unsigned int irq)
+static int bind_irq(struct virtio_mmio_kvm *k, uint32_t gsi)
 {
-	int ret = arch_irqfd_gsi(irq, &k->gsi);
+	int ret;
 
-	if (ret)
-		return bind_failed(k, ret, "no irqfd route to its interrupt");
+	k->gsi = gsi;
 	k->irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (k->irq_fd < 0)
 		return bind_failed(k, -errno, "creating its interrupt eventfd");
@@ -81,7 +79,7 @@ static int bind_irq(struct virtio_mmio_kvm *k, unsigned int irq)
 
 int virtio_mmio_kvm_bind(struct virtio_mmio_kvm *k, int vm_fd,
 			 const char *name, uint64_t base,
-			 unsigned int nr_queues, unsigned int irq)
+			 unsigned int nr_queues, uint32_t gsi)
 {
 	int ret;
 
@@ -100,7 +98,7 @@ int virtio_mmio_kvm_bind(struct virtio_mmio_kvm *k, int vm_fd,
 	if (ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD) <= 0)
 		return bind_failed(k, -ENOTSUP, "this host's KVM lacks KVM_CAP_IRQFD");
 	ret = bind_kicks(k);
-	return ret ? ret : bind_irq(k, irq);
+	return ret ? ret : bind_irq(k, gsi);
 }
 
 static void close_fd(int *fd)

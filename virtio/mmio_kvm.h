@@ -15,8 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "log.h"
-#include "mmio.h"
+#include "vmm/base/log.h"
+#include "virtio/mmio.h"
 
 struct virtio_mmio_kvm {
 	int vm_fd;
@@ -32,14 +32,14 @@ struct virtio_mmio_kvm {
 
 /*
  * Creates the eventfds and registers them with the VM @vm_fd for the
- * device @name at @base with @nr_queues queues, raising interrupt line
- * @irq (arch_platform() numbering, routed by arch_irqfd_gsi()). Returns
- * 0, or -errno after printing one line and undoing every step.
+ * device @name at @base with @nr_queues queues, raising its interrupt
+ * through KVM_IRQFD @gsi (the machine routes the line: arch_irqfd_gsi()).
+ * Returns 0, or -errno after printing one line and undoing every step.
  */
 TV_MUST_CHECK int virtio_mmio_kvm_bind(struct virtio_mmio_kvm *k, int vm_fd,
 				       const char *name, uint64_t base,
 				       unsigned int nr_queues,
-				       unsigned int irq);
+				       uint32_t gsi);
 
 /* Deregisters and closes what virtio_mmio_kvm_bind() set up; idempotent. */
 void virtio_mmio_kvm_unbind(struct virtio_mmio_kvm *k);

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <sys/eventfd.h>
 
-#include "net.h"
-#include "net_user.h"
-#include "tap.h"
-#include "vhost_net.h"
+#include "virtio/net.h"
+#include "virtio/net_user.h"
+#include "virtio/tap.h"
+#include "virtio/vhost_net.h"
 
 #define BIT(n) (1ULL << (n))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -46,10 +46,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "device_spec.h"
-#include "guest_mem.h"
-#include "log.h"
-#include "mmio.h"
+#include "vmm/base/device_spec.h"
+#include "vmm/base/guest_mem.h"
+#include "vmm/base/log.h"
+#include "virtio/mmio.h"
 
 #define VIRTIO_NET_RXQ 0
 #define VIRTIO_NET_TXQ 1

@@ -14,8 +14,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "net_user.h"
-#include "seccomp.h"
+#include "virtio/net_user.h"
+#include "vmm/base/seccomp.h"
 
 #define RXQ 0
 #define TXQ 1

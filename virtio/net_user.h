@@ -31,8 +31,8 @@
 
 #include <stdint.h>
 
-#include "log.h"
-#include "mmio.h"
+#include "vmm/base/log.h"
+#include "virtio/mmio.h"
 
 /*
  * The largest packet moved, header included: the 12-byte virtio-net

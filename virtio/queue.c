@@ -4,7 +4,7 @@
 #include <linux/virtio_config.h>
 #include <string.h>
 
-#include "queue.h"
+#include "virtio/queue.h"
 
 #define STR(x) #x
 #define XSTR(x) STR(x)

@@ -39,8 +39,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest_mem.h"
-#include "log.h"
+#include "vmm/base/guest_mem.h"
+#include "vmm/base/log.h"
 
 /*
  * Largest queue size tinyvmm offers (the spec allows 32768). It bounds a

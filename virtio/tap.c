@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "virtio/tap.h"
 
 #define TUN_DEVICE "/dev/net/tun"
 

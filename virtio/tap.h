@@ -20,7 +20,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 
-#include "log.h"
+#include "vmm/base/log.h"
 
 /* The virtio 1.x header: num_buffers is always present (spec 5.1.6). */
 #define TAP_VNET_HDR_LEN ((int)sizeof(struct virtio_net_hdr_mrg_rxbuf))

@@ -8,7 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "vhost_net.h"
+#include "virtio/vhost_net.h"
 
 /* ioctl() as 0 or -errno, naming the step for the caller's message. */
 static int vhost_ioctl(int fd, unsigned long req, void *arg, const char *name,

@@ -31,9 +31,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest_mem.h"
-#include "log.h"
-#include "queue.h"
+#include "vmm/base/guest_mem.h"
+#include "vmm/base/log.h"
+#include "virtio/queue.h"
 
 #define VHOST_NET_DEVICE "/dev/vhost-net"
 #define VHOST_NET_NR_RINGS 2 /* receive 0, transmit 1 */

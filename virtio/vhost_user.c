@@ -9,7 +9,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "vhost_user.h"
+#include "virtio/vhost_user.h"
 
 #define BIT(n) (1ULL << (n))
 

@@ -30,8 +30,8 @@
 #include <stdint.h>
 #include <sys/un.h>
 
-#include "guest_mem.h"
-#include "log.h"
+#include "vmm/base/guest_mem.h"
+#include "vmm/base/log.h"
 
 /* How long a back-end may take to answer one message. */
 #define VHOST_USER_TIMEOUT_MS 5000

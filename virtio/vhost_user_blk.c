@@ -13,9 +13,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "vhost_user.h"
-#include "seccomp.h"
-#include "vhost_user_blk.h"
+#include "virtio/vhost_user.h"
+#include "vmm/base/seccomp.h"
+#include "virtio/vhost_user_blk.h"
 
 #define BIT(n) (1ULL << (n))
 

@@ -54,10 +54,10 @@
 #ifndef TINYVMM_VIRTIO_VHOST_USER_BLK_H
 #define TINYVMM_VIRTIO_VHOST_USER_BLK_H
 
-#include "device_spec.h"
-#include "guest_mem.h"
-#include "log.h"
-#include "mmio.h"
+#include "vmm/base/device_spec.h"
+#include "vmm/base/guest_mem.h"
+#include "vmm/base/log.h"
+#include "virtio/mmio.h"
 
 struct seccomp_policy;
 

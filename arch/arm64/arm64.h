@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "log.h"
+#include "vmm/base/log.h"
 
 struct vm;
 struct vcpu;

@@ -11,14 +11,14 @@
 
 #include <libfdt.h>
 
-#include "arch.h"
-#include "arm64.h"
-#include "boot_src.h"
-#include "fdt_builder.h"
-#include "image.h"
-#include "layout.h"
-#include "virtio_devices.h"
-#include "vm.h"
+#include "vmm/machine/arch.h"
+#include "arch/arm64/arm64.h"
+#include "vmm/base/boot_src.h"
+#include "arch/arm64/fdt_builder.h"
+#include "arch/arm64/image.h"
+#include "arch/arm64/arm64_layout.h"
+#include "vmm/machine/virtio_devices.h"
+#include "vmm/machine/vm.h"
 
 static int read_image_header(const struct boot_src *k,
 			     struct arm64_image_header_info *info)

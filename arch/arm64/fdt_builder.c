@@ -15,9 +15,9 @@
 
 #include <libfdt.h>
 
-#include "fdt_builder.h"
-#include "fdt_write.h"
-#include "layout.h"
+#include "arch/arm64/fdt_builder.h"
+#include "vmm/base/fdt_write.h"
+#include "arch/arm64/arm64_layout.h"
 
 #define GIC_PHANDLE 1
 

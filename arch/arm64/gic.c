@@ -9,9 +9,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "arm64.h"
-#include "layout.h"
-#include "vm.h"
+#include "arch/arm64/arm64.h"
+#include "arch/arm64/arm64_layout.h"
+#include "vmm/machine/vm.h"
 
 int arm64_set_attr(int fd, uint32_t group, uint64_t attr, void *val)
 {

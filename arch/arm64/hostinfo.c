@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch.h"
-#include "hostinfo.h"
-#include "hostmode.h"
+#include "vmm/machine/arch.h"
+#include "vmm/machine/hostinfo.h"
+#include "arch/arm64/hostmode.h"
 
 /* The value after "key<spaces>: " on the first line starting with @key. */
 static void cpuinfo_field(const char *cpuinfo, const char *key, char *out,

@@ -20,7 +20,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "hostmode.h"
+#include "arch/arm64/hostmode.h"
 
 #define INIT_MARK "mode initialized successfully"
 

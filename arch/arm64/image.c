@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "image.h"
+#include "arch/arm64/image.h"
 
 /* booting.rst: text_offset when image_size is 0 (kernels before 3.17). */
 #define ARM64_IMAGE_LEGACY_TEXT_OFFSET 0x80000ULL

@@ -4,8 +4,8 @@
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 
-#include "arch.h"
-#include "arm64.h"
+#include "vmm/bench/bench_arch.h"
+#include "arch/arm64/arm64.h"
 
 /* peer_code.S */
 extern const char arm64_peer_code_start[], arm64_peer_code_end[];

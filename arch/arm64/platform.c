@@ -7,12 +7,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "arch.h"
-#include "arm64.h"
-#include "hostinfo.h"
-#include "hostmode.h"
-#include "layout.h"
-#include "vm.h"
+#include "vmm/machine/arch.h"
+#include "arch/arm64/arm64.h"
+#include "vmm/machine/hostinfo.h"
+#include "arch/arm64/hostmode.h"
+#include "arch/arm64/arm64_layout.h"
+#include "vmm/machine/vm.h"
 
 /* KVM's IPA default without KVM_VM_TYPE_ARM_IPA_SIZE (api.rst). */
 #define ARM64_DEFAULT_IPA_BITS 40
@@ -179,28 +179,6 @@ int arch_machine_description(const struct vm *vm, const void **blob,
 	*len = vm->arch.dtb_size;
 	return 0;
 }
-
-#ifdef TINYVMM_BENCH_GUEST
-/* vmm/bench_guest.S (generated): guest/arm64 bench.img, .incbin'd. */
-extern const unsigned char tinyvmm_bench_guest_start[];
-extern const unsigned char tinyvmm_bench_guest_end[];
-
-int arch_bench_guest(const void **image, size_t *len)
-{
-	*image = tinyvmm_bench_guest_start;
-	*len = (size_t)(tinyvmm_bench_guest_end - tinyvmm_bench_guest_start);
-	return 0;
-}
-#else
-int arch_bench_guest(const void **image, size_t *len)
-{
-	*image = NULL;
-	*len = 0;
-	tv_err("--bench: this build carries no benchmark guest (guest/arm64 "
-	       "defines no bench.img yet); give --kernel FILE");
-	return -ENOENT;
-}
-#endif
 
 void arch_vm_destroy(struct vm *vm)
 {

@@ -5,8 +5,8 @@
 #include <sys/syscall.h>
 #include <ucontext.h>
 
-#include "arch.h"
-#include "seccomp.h"
+#include "vmm/base/seccomp_arch.h"
+#include "vmm/base/seccomp.h"
 
 #define M SECCOMP_BIT(SECCOMP_MAIN)
 #define V SECCOMP_BIT(SECCOMP_VCPU)

@@ -6,10 +6,10 @@
 #include <stddef.h>
 #include <sys/ioctl.h>
 
-#include "arch.h"
-#include "arm64.h"
-#include "fdt_builder.h"
-#include "vm.h"
+#include "vmm/machine/arch.h"
+#include "arch/arm64/arm64.h"
+#include "arch/arm64/fdt_builder.h"
+#include "vmm/machine/vm.h"
 
 #define CORE_REG(name)                                                   \
 	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |           \

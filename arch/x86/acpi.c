@@ -8,10 +8,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "acpi.h"
-#include "aml.h"
-#include "layout.h"
-#include "le.h"
+#include "arch/x86/acpi.h"
+#include "arch/x86/aml.h"
+#include "arch/x86/x86_layout.h"
+#include "arch/x86/le.h"
 
 #define OEM_ID "TINYVM"         /* 6 bytes */
 #define OEM_TABLE_ID "TINYVMM " /* 8 bytes */

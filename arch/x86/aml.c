@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "aml.h"
-#include "le.h"
+#include "arch/x86/aml.h"
+#include "arch/x86/le.h"
 
 /* Opcodes (ACPI 6.x, 20.3 "AML Byte Stream Byte Values"). */
 #define AML_ZERO_OP 0x00

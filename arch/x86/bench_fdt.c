@@ -10,8 +10,8 @@
 
 #include <libfdt.h>
 
-#include "bench_fdt.h"
-#include "fdt_write.h"
+#include "arch/x86/bench_fdt.h"
+#include "vmm/base/fdt_write.h"
 
 #define UART_REG_SIZE 8
 

@@ -20,17 +20,17 @@
 
 #include <libfdt.h>
 
-#include "acpi.h"
-#include "arch.h"
-#include "bench_fdt.h"
-#include "boot_params.h"
-#include "boot_src.h"
-#include "bzimage.h"
-#include "layout.h"
-#include "long_mode.h"
-#include "virtio_devices.h"
-#include "vm.h"
-#include "x86.h"
+#include "arch/x86/acpi.h"
+#include "vmm/machine/arch.h"
+#include "arch/x86/bench_fdt.h"
+#include "arch/x86/boot_params.h"
+#include "vmm/base/boot_src.h"
+#include "arch/x86/bzimage.h"
+#include "arch/x86/x86_layout.h"
+#include "arch/x86/long_mode.h"
+#include "vmm/machine/virtio_devices.h"
+#include "vmm/machine/vm.h"
+#include "arch/x86/x86.h"
 
 #define BZIMAGE_MAGIC_OFFSET 0x202
 #define BZIMAGE_MAGIC "HdrS"

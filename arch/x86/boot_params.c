@@ -7,9 +7,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "boot_params.h"
-#include "layout.h"
-#include "le.h"
+#include "arch/x86/boot_params.h"
+#include "arch/x86/x86_layout.h"
+#include "arch/x86/le.h"
 
 /* struct boot_params offsets (zero-page.rst). */
 #define ZP_ACPI_RSDP_ADDR 0x070     /* 8 */

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bzimage.h"
+#include "arch/x86/bzimage.h"
 
 #define X86_ZERO_PAGE_SIZE 4096
 

@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "bzimage.h"
-#include "le.h"
+#include "arch/x86/bzimage.h"
+#include "arch/x86/le.h"
 
 /* Field offsets in the file (boot.rst, "The real-mode kernel header"). */
 #define HDR_SETUP_SECTS 0x1f1

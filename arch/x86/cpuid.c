@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "cpuid.h"
+#include "arch/x86/cpuid.h"
 
 #define LEAF1_EBX_APIC_ID_SHIFT 24
 #define LEAF1_EBX_COUNT_SHIFT 16

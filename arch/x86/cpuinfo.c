@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cpuinfo.h"
+#include "arch/x86/cpuinfo.h"
 
 /* The value of the first line starting with @key, up to the line's end. */
 static const char *cpuinfo_value(const char *cpuinfo, const char *key,

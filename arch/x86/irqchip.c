@@ -11,10 +11,10 @@
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 
-#include "arch.h"
-#include "layout.h"
-#include "vm.h"
-#include "x86.h"
+#include "vmm/machine/arch.h"
+#include "arch/x86/x86_layout.h"
+#include "vmm/machine/vm.h"
+#include "arch/x86/x86.h"
 
 /*
  * Real mode and vm86 under VMX need an identity-mapped page table and a

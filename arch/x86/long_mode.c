@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "long_mode.h"
+#include "arch/x86/long_mode.h"
 
 #define PAGE_SIZE 4096ULL
 #define ENTRIES_PER_TABLE 512

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "arch.h"
-#include "x86.h"
+#include "vmm/bench/bench_arch.h"
+#include "arch/x86/x86.h"
 
 #define X86_CR0_PE (1ULL << 0)
 #define X86_CR0_ET (1ULL << 4)

@@ -21,12 +21,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "acpi.h"
-#include "arch.h"
-#include "bus.h"
-#include "layout.h"
-#include "vm.h"
-#include "x86.h"
+#include "arch/x86/acpi.h"
+#include "vmm/machine/arch.h"
+#include "vmm/base/bus.h"
+#include "arch/x86/x86_layout.h"
+#include "vmm/machine/vm.h"
+#include "arch/x86/x86.h"
 
 #define PCI_CONF_PORT 0xcf8 /* CONFIG_ADDRESS 0xcf8, CONFIG_DATA 0xcfc */
 #define PCI_CONF_LEN 8

@@ -6,12 +6,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "arch.h"
-#include "cpuinfo.h"
-#include "hostinfo.h"
-#include "layout.h"
-#include "vm.h"
-#include "x86.h"
+#include "vmm/machine/arch.h"
+#include "arch/x86/cpuinfo.h"
+#include "vmm/machine/hostinfo.h"
+#include "arch/x86/x86_layout.h"
+#include "vmm/machine/vm.h"
+#include "arch/x86/x86.h"
 
 /* An 8250-compatible UART's 8 registers (the console). */
 #define X86_UART_PORTS 8
@@ -129,28 +129,6 @@ void arch_vm_destroy(struct vm *vm)
 	free(vm->arch.cpuid);
 	vm->arch.cpuid = NULL;
 }
-
-#ifdef TINYVMM_BENCH_GUEST
-/* vmm/bench_guest.S (generated): guest/x86's bench.bin, .incbin'd. */
-extern const unsigned char tinyvmm_bench_guest_start[];
-extern const unsigned char tinyvmm_bench_guest_end[];
-
-int arch_bench_guest(const void **image, size_t *len)
-{
-	*image = tinyvmm_bench_guest_start;
-	*len = (size_t)(tinyvmm_bench_guest_end - tinyvmm_bench_guest_start);
-	return 0;
-}
-#else
-int arch_bench_guest(const void **image, size_t *len)
-{
-	*image = NULL;
-	*len = 0;
-	tv_err("--bench: this build carries no benchmark guest (guest/x86 "
-	       "defines no bench image yet); give --kernel FILE");
-	return -ENOENT;
-}
-#endif
 
 void arch_host_info(struct host_info *info)
 {

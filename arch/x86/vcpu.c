@@ -11,10 +11,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "arch.h"
-#include "long_mode.h"
-#include "vm.h"
-#include "x86.h"
+#include "vmm/machine/arch.h"
+#include "arch/x86/long_mode.h"
+#include "vmm/machine/vm.h"
+#include "arch/x86/x86.h"
 
 #define CPUID_FIRST_TRY 128
 #define CPUID_MAX_ENTRIES 4096

@@ -10,8 +10,8 @@
 
 #include <stdint.h>
 
-#include "cpuid.h"
-#include "log.h"
+#include "arch/x86/cpuid.h"
+#include "vmm/base/log.h"
 
 struct vm;
 struct vcpu;

@@ -18,7 +18,7 @@
 #ifndef TINYVMM_GUEST_ARM64_ARM64_H
 #define TINYVMM_GUEST_ARM64_ARM64_H
 
-#include "layout.h" /* arch/arm64: ARM64_MAX_VCPUS */
+#include "arm64_layout.h" /* arch/arm64: ARM64_MAX_VCPUS */
 
 #define ARM64_MAX_CPUS ARM64_MAX_VCPUS
 #define ARM64_BOOT_SLOT ARM64_MAX_CPUS

@@ -69,7 +69,7 @@ unsigned int hostile_arch_sweep_unaligned(struct hostile *h, uintptr_t base,
 	return 0;
 }
 
-/* Holes of the memory map (arch/arm64/layout.h) and around RAM. */
+/* Holes of the memory map (arch/arm64/arm64_layout.h) and around RAM. */
 unsigned int hostile_arch_holes(struct hostile *h, uint64_t *a)
 {
 	uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;

@@ -2,7 +2,7 @@
 /*
  * The x86_64 side of the hostile guest (guest/common/hostile.c does the
  * attack; hostile.h is the contract): the TSC as the clock, the memory
- * map's holes (arch/x86/layout.h) and beyond 4 GiB, I/O ports nothing
+ * map's holes (arch/x86/x86_layout.h) and beyond 4 GiB, I/O ports nothing
  * serves, HLT woken by the local APIC's timer, ACPI S5 to leave.
  *
  * DMA is cache-coherent on x86 and stores stay in order (TSO), so ring
@@ -192,7 +192,7 @@ static bool map_2m(struct hostile *h, uint64_t pa)
 	return true;
 }
 
-/* Holes of the memory map (arch/x86/layout.h), around RAM and above it. */
+/* Holes of the memory map (arch/x86/x86_layout.h), around RAM and above it. */
 unsigned int hostile_arch_holes(struct hostile *h, uint64_t *a)
 {
 	unsigned int n = 0, bits = phys_addr_bits();

@@ -4,7 +4,7 @@
  * the few instruction helpers they use. Included by assembly too, so the
  * C part sits behind __ASSEMBLER__.
  *
- * Boot protocol (tinyvmm, flat images; arch/x86/layout.h): the image is
+ * Boot protocol (tinyvmm, flat images; arch/x86/x86_layout.h): the image is
  * loaded at X86_KERNEL_ADDR and EVERY vCPU enters its first byte at
  * once, in 64-bit mode, interrupts off, no IDT, RSP = 0, with
  *   RDI = guest-physical address of the device tree (X86_BENCH_DTB_ADDR)
@@ -22,7 +22,7 @@
 #ifndef TINYVMM_GUEST_X86_X86_H
 #define TINYVMM_GUEST_X86_X86_H
 
-#include "layout.h" /* arch/x86: the memory map and port numbers */
+#include "x86_layout.h" /* arch/x86: the memory map and port numbers */
 
 #define X86_MAX_CPUS 64	  /* arch/x86/platform.c's max_vcpus */
 #define X86_STACK_SIZE 8192 /* per CPU; the guests do not recurse */

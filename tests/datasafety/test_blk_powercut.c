@@ -68,9 +68,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "unit.h"
+#include "tests/unit/unit.h"
 #include "virtio/blk.h"
-#include "virtio_driver.h"
+#include "tests/unit/virtio_driver.h"
 
 #define BLOCK 4096u
 #define NR_BLOCKS 1024u /* a 4 MiB image */

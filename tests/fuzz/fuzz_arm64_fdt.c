@@ -10,7 +10,7 @@
 #include <libfdt.h>
 
 #include "arch/arm64/fdt_builder.h"
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 #define MAX_CPUS 160
 #define MAX_VIRTIO 40

@@ -9,7 +9,7 @@
 #include <errno.h>
 
 #include "arch/arm64/image.h"
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 #define PAGE 4096ULL
 

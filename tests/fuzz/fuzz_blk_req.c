@@ -14,8 +14,8 @@
  */
 #include <errno.h>
 
-#include "blk_req.h"
-#include "fuzz.h"
+#include "virtio/blk_req.h"
+#include "tests/fuzz/fuzz.h"
 
 struct chain {
 	struct virtq_seg seg[BLK_REQ_MAX_SEG];

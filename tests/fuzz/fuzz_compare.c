@@ -8,10 +8,10 @@
  */
 #include <errno.h>
 
-#include "bench_doc.h"
-#include "chart_svg.h"
-#include "compare.h"
-#include "fuzz.h"
+#include "vmm/compare/bench_doc.h"
+#include "vmm/compare/chart_svg.h"
+#include "vmm/compare/compare.h"
+#include "tests/fuzz/fuzz.h"
 
 #define MAX_DOCS 4
 

@@ -8,8 +8,8 @@
 #include <errno.h>
 #include <math.h>
 
-#include "fuzz.h"
-#include "json.h"
+#include "tests/fuzz/fuzz.h"
+#include "vmm/compare/json.h"
 
 /* Whether @s is valid UTF-8 (RFC 3629: no overlongs, surrogates, > U+10FFFF). */
 static int utf8_valid(const unsigned char *s)

@@ -12,7 +12,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 #include "virtio/mmio.h"
 
 #define MMIO_BASE 0x0a000000ULL

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <linux/virtio_ring.h>
 
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 #include "virtio/queue.h"
 
 #define RAM0_GPA 0x10000ULL

@@ -23,8 +23,8 @@
 #include <errno.h>
 
 #include "arch/x86/acpi.h"
-#include "arch/x86/layout.h"
-#include "fuzz.h"
+#include "arch/x86/x86_layout.h"
+#include "tests/fuzz/fuzz.h"
 
 #define F_COM1 1
 #define F_GPA_RAW 2

@@ -21,7 +21,7 @@
 #include <libfdt.h>
 
 #include "arch/x86/bench_fdt.h"
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 #define F_BENCH 1
 #define F_NO_CMDLINE 2

@@ -12,7 +12,7 @@
 
 #include "arch/x86/boot_params.h"
 #include "arch/x86/bzimage.h"
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 static void loader_check(const struct x86_bzimage *img, uint64_t ram,
 			 uint64_t initrd, uint64_t load)

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 /* Defined by the targets that need it. */
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));

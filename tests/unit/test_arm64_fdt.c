@@ -13,8 +13,8 @@
 #include <libfdt.h>
 
 #include "arch/arm64/fdt_builder.h"
-#include "arch/arm64/layout.h"
-#include "unit.h"
+#include "arch/arm64/arm64_layout.h"
+#include "tests/unit/unit.h"
 
 #define MiB (1ULL << 20)
 #define TREE_MAX (64 * 1024)

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "arch/arm64/hostmode.h"
-#include "unit.h"
+#include "tests/unit/unit.h"
 
 /* Lines a real boot log has around KVM's, so matching is not by luck. */
 #define NOISE_BEFORE                                                      \

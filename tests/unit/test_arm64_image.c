@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "arch/arm64/image.h"
-#include "unit.h"
+#include "tests/unit/unit.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "bench_result.h"
-#include "unit.h"
+#include "vmm/bench/bench_result.h"
+#include "tests/unit/unit.h"
 
 #define RAM_BASE 0x80000000ULL
 #define RAM_SIZE (1ULL << 20)

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "boot_src.h"
-#include "unit.h"
+#include "vmm/base/boot_src.h"
+#include "tests/unit/unit.h"
 
 static const char image[] = "an embedded guest";
 

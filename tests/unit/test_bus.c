@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
-#include "unit.h"
+#include "vmm/base/bus.h"
+#include "tests/unit/unit.h"
 
 struct recorder {
 	uint64_t offset;

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench_doc.h"
-#include "chart_svg.h"
-#include "compare.h"
-#include "compare_cmd.h"
-#include "unit.h"
+#include "vmm/compare/bench_doc.h"
+#include "vmm/compare/chart_svg.h"
+#include "vmm/compare/compare.h"
+#include "vmm/compare/compare_cmd.h"
+#include "tests/unit/unit.h"
 
 /* Two real runs (lab/run --icount, 50 iterations): VHE, then split. */
 #define VHE TINYVMM_TEST_DATA "/bench-arm64-vhe-icount.json"

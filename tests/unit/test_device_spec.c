@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "device_spec.h"
-#include "unit.h"
+#include "vmm/base/device_spec.h"
+#include "tests/unit/unit.h"
 
 static const struct disk_case {
 	const char *in;

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "guest_mem.h"
-#include "unit.h"
+#include "vmm/base/guest_mem.h"
+#include "tests/unit/unit.h"
 
 #define BASE 0x80000000ULL
 #define SIZE (1ULL << 20)

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "json.h"
-#include "unit.h"
+#include "vmm/compare/json.h"
+#include "tests/unit/unit.h"
 
 #define FIXTURE TINYVMM_TEST_DATA "/bench-arm64-vhe-icount.json"
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

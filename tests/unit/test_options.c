@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "options.h"
-#include "unit.h"
+#include "vmm/cli/options.h"
+#include "tests/unit/unit.h"
 
 #define MAX_MEM (1ULL << 40)
 #define MAX_CPUS 8

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench_doc.h"
-#include "report.h"
-#include "unit.h"
+#include "vmm/compare/bench_doc.h"
+#include "vmm/bench/report.h"
+#include "tests/unit/unit.h"
 
 /* Runs report_json_string() into a string. */
 static char *json_of(const char *s)

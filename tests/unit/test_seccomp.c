@@ -21,10 +21,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "arch.h"
-#include "seccomp.h"
-#include "stats.h"
-#include "unit.h"
+#include "vmm/base/seccomp_arch.h"
+#include "vmm/base/seccomp.h"
+#include "vmm/bench/stats.h"
+#include "tests/unit/unit.h"
 
 /*
  * The sanitizers' runtimes make syscalls of their own (sigaltstack, for

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bus.h"
-#include "serial.h"
-#include "unit.h"
+#include "vmm/base/bus.h"
+#include "vmm/devices/serial.h"
+#include "tests/unit/unit.h"
 
 #define UART 0x9000000ULL
 

@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <math.h>
 
-#include "bench_protocol.h"
-#include "stats.h"
-#include "unit.h"
+#include "guest/common/bench_protocol.h"
+#include "vmm/bench/stats.h"
+#include "tests/unit/unit.h"
 
 #define MAXN 8
 

@@ -38,10 +38,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "unit.h"
+#include "tests/unit/unit.h"
 #include "virtio/vhost_user.h"
 #include "virtio/vhost_user_blk.h"
-#include "virtio_driver.h"
+#include "tests/unit/virtio_driver.h"
 
 #define BIT(n) (1ULL << (n))
 #define BASE 0x40000000ULL

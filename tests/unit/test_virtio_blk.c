@@ -21,10 +21,10 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "unit.h"
+#include "tests/unit/unit.h"
 #include "virtio/blk.h"
 #include "virtio/blk_uring.h"
-#include "virtio_driver.h"
+#include "tests/unit/virtio_driver.h"
 
 #define BASE 0x40000000ULL
 #define MEM_SIZE (16ULL << 20)

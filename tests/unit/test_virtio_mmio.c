@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "unit.h"
-#include "virtio_driver.h"
+#include "tests/unit/unit.h"
+#include "tests/unit/virtio_driver.h"
 
 #define BASE 0x40000000ULL
 #define SIZE 0x100000ULL

@@ -13,8 +13,8 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
-#include "test_virtio_net.h"
-#include "unit.h"
+#include "tests/unit/test_virtio_net.h"
+#include "tests/unit/unit.h"
 #include "virtio/net_user.h"
 #include "virtio/vhost_net.h"
 

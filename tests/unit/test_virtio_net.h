@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "virtio/net.h"
-#include "virtio_driver.h"
+#include "tests/unit/virtio_driver.h"
 
 #define DRV_BASE 0x40000000ULL
 #define DRV_MEM_SIZE (16ULL << 20)

@@ -19,8 +19,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include "test_virtio_net.h"
-#include "unit.h"
+#include "tests/unit/test_virtio_net.h"
+#include "tests/unit/unit.h"
 
 #define ETHERTYPE_TEST 0x88b5 /* IEEE local experimental */
 #define FRAME_LEN 64

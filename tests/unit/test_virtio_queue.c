@@ -9,9 +9,9 @@
 #include <linux/virtio_ring.h>
 #include <string.h>
 
-#include "unit.h"
+#include "tests/unit/unit.h"
 #include "virtio/queue.h"
-#include "virtio_driver.h"
+#include "tests/unit/virtio_driver.h"
 
 #define BASE 0x40000000ULL
 #define SIZE 0x100000ULL

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "arch/x86/acpi.h"
-#include "arch/x86/layout.h"
-#include "unit.h"
+#include "arch/x86/x86_layout.h"
+#include "tests/unit/unit.h"
 
 #define GPA X86_ACPI_ADDR
 

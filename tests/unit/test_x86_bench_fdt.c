@@ -9,8 +9,8 @@
 #include <libfdt.h>
 
 #include "arch/x86/bench_fdt.h"
-#include "arch/x86/layout.h"
-#include "unit.h"
+#include "arch/x86/x86_layout.h"
+#include "tests/unit/unit.h"
 
 #define MiB (1ULL << 20)
 

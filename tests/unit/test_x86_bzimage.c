@@ -12,8 +12,8 @@
 
 #include "arch/x86/boot_params.h"
 #include "arch/x86/bzimage.h"
-#include "arch/x86/layout.h"
-#include "unit.h"
+#include "arch/x86/x86_layout.h"
+#include "tests/unit/unit.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "arch/x86/cpuid.h"
-#include "unit.h"
+#include "tests/unit/unit.h"
 
 #define ROOM 32
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch/x86/layout.h"
+#include "arch/x86/x86_layout.h"
 #include "arch/x86/long_mode.h"
-#include "unit.h"
+#include "tests/unit/unit.h"
 
 #define GiB (1ULL << 30)
 #define MiB (1ULL << 20)

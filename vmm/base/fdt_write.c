@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+/* libfdt sequential-write helpers shared by the arch device-tree builders. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "guest/common/bench_protocol.h"
+#include "vmm/base/fdt_write.h"
+
+#define NODE_NAME_MAX 32
+
+int fdt_write_errno(int err)
+{
+	if (err >= 0)
+		return 0;
+	return err == -FDT_ERR_NOSPACE ? -E2BIG : -EINVAL;
+}
+
+int fdt_write_cells(void *fdt, const char *name, const uint32_t *cells,
+		    unsigned int n)
+{
+	fdt32_t be[FDT_WRITE_MAX_CELLS];
+
+	if (n > FDT_WRITE_MAX_CELLS)
+		return -EINVAL;
+	for (unsigned int i = 0; i < n; i++)
+		be[i] = cpu_to_fdt32(cells[i]);
+	FDT_TRY(fdt_property(fdt, name, be, (int)(n * sizeof(be[0]))));
+	return 0;
+}
+
+void fdt_write_reg_entry(uint32_t cells[4], uint64_t addr, uint64_t size)
+{
+	cells[0] = (uint32_t)(addr >> 32);
+	cells[1] = (uint32_t)addr;
+	cells[2] = (uint32_t)(size >> 32);
+	cells[3] = (uint32_t)size;
+}
+
+int fdt_write_begin_node(void *fdt, const char *base, uint64_t unit)
+{
+	char name[NODE_NAME_MAX];
+
+	snprintf(name, sizeof(name), "%s@%" PRIx64, base, unit);
+	FDT_TRY(fdt_begin_node(fdt, name));
+	return 0;
+}
+
+int fdt_write_string_list(void *fdt, const char *name,
+			  const char *const *list, unsigned int n)
+{
+	char buf[512];
+	size_t len = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		size_t l = strlen(list[i]) + 1;
+
+		if (l > sizeof(buf) - len)
+			return -E2BIG;
+		memcpy(buf + len, list[i], l);
+		len += l;
+	}
+	FDT_TRY(fdt_property(fdt, name, buf, (int)len));
+	return 0;
+}
+
+int fdt_write_bench_node(void *fdt, const struct fdt_write_bench *b)
+{
+	uint32_t reg[4];
+	int ret = fdt_write_begin_node(fdt, "bench", b->base);
+
+	if (ret)
+		return ret;
+	FDT_TRY(fdt_property_string(fdt, "compatible", BENCH_COMPATIBLE));
+	fdt_write_reg_entry(reg, b->base, b->size);
+	ret = fdt_write_cells(fdt, "reg", reg, 4);
+	if (!ret && b->irq_cells && b->nr_irq_cells)
+		ret = fdt_write_cells(fdt, "interrupts", b->irq_cells,
+				      b->nr_irq_cells);
+	if (!ret && b->select && b->nr_select)
+		ret = fdt_write_string_list(fdt, "tinyvmm,select", b->select,
+					    b->nr_select);
+	if (ret)
+		return ret;
+	FDT_TRY(fdt_property_u32(fdt, "tinyvmm,iterations", b->iterations));
+	FDT_TRY(fdt_property_u32(fdt, "tinyvmm,warmup", b->warmup));
+	FDT_TRY(fdt_end_node(fdt));
+	return 0;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The results of `tinyvmm --bench`: a table on stdout and, with --json
+ * FILE, a JSON document written by hand (strings escaped per RFC 8259:
+ * '"', '\\' and control characters; other bytes pass through, so UTF-8
+ * stays UTF-8).
+ *
+ * JSON schema "tinyvmm-bench", version 1
+ * --------------------------------------
+ * {
+ *   "schema": "tinyvmm-bench",
+ *   "schema_version": 1,
+ *   "tinyvmm_version": "0.1.0",
+ *   "host": {
+ *     "kernel_release": "6.1.0-56-arm64",      uname -r
+ *     "machine": "aarch64",                    uname -m
+ *     "cpu": "2 x MIDR implementer 0x00 part 0x051",
+ *     "kvm_mode": "VHE",        as --host-info: "VHE", "split (nVHE)",
+ *                               "protected (pKVM, nVHE)", ..., "unknown"
+ *     "kvm_mode_evidence": ["kernel log: ...", ...],
+ *     "emulated": true,         true: the host CPU is emulated (QEMU TCG);
+ *                               false: no sign of it; null: cannot tell
+ *                               (e.g. QEMU's virt board, TCG or KVM)
+ *     "emulated_evidence": ["/proc/cpuinfo: CPU implementer 0x00 ...", ...],
+ *     "tags": {"icount": "on"}  --tag KEY=VALUE, as given (a repeated
+ *                               KEY: the last one); icount=on makes PMU
+ *                               figures "instructions (icount)"
+ *   },
+ *   "config": {"cpus": 2, "pinned": true, "seccomp": true,
+ *              "iterations": 1000, "warmup": 100},
+ *                               pinned: each vCPU thread bound to its own
+ *                               host CPU (--pin, the --bench default);
+ *                               seccomp: the threads confined by their
+ *                               seccomp filters (false: --no-seccomp), whose
+ *                               cost the userspace exits (mmio_user, io_*)
+ *                               include
+ *   "exit_profile": {
+ *     "window": "KVM counters between BEGIN and REPORT: ...",
+ *     "note": null              or why there are no exit profiles
+ *   },
+ *   "benchmarks": [
+ *     {
+ *       "name": "hypercall",
+ *       "status": "OK",         "OK" | "SKIPPED" | "FAILED"
+ *       "note": "",             the guest's, or tinyvmm's reason
+ *       "counter": "pmu_cycles", "pmu_cycles" | "cntvct" | "tsc" | null (bad
+ *                               report)
+ *       "unit": "cycles",       "cycles" | "instructions (icount)" | "ns"
+ *                               | null (bad report)
+ *       "counter_hz": 0,        CNTVCT frequency; 0 for PMU cycles and the
+ *                               TSC (its rate is unknown)
+ *       "ops_per_sample": 1,
+ *       "stats": {              per operation, in "unit"; null: no samples
+ *         "n": 1000, "mean": 6413.2, "median": 6400, "min": 6390,
+ *         "max": 7000, "p99": 6500, "stddev": 12.5
+ *       },
+ *       "raw_unit": "cycles",   "cycles" | "ticks" (CNTVCT, TSC): the
+ *                               counter's own unit
+ *                               (null: bad report)
+ *       "stats_raw": {...},     the same per operation in raw_unit
+ *       "exits": {"exits": 1001, "hvc_exit_stat": 1000, ...}
+ *                               non-zero KVM counter deltas (see
+ *                               exit_profile.window); {} when none
+ *       "vmm_userspace": {      tinyvmm's own share of the MMIO exits in
+ *         "mmio_exits": 17601,  the same window: host counter ticks from
+ *         "ticks": 1234567,     KVM_RUN returning with KVM_EXIT_MMIO to
+ *         "counter_hz": 62500000, calling KVM_RUN again (BEGIN's exit in,
+ *         "per_exit": 1122.4,   REPORT's out); per_exit in unit ("ns",
+ *         "unit": "ns"          "instructions (icount)", or "host counter
+ *       }                       ticks" when the rate is unknown); null
+ *                               per_exit and unit without MMIO exits
+ *     }
+ *   ]
+ * }
+ * Members may be added within a version: a reader ignores what it does
+ * not know, and takes an added member that is absent (a document written
+ * before it existed) as unknown. config.pinned and config.seccomp were
+ * added so; `tinyvmm compare` reads both that way (vmm/bench_doc.h).
+ * Statistics are defined in vmm/stats.h (p99 nearest-rank, stddev the
+ * sample standard deviation). Numbers are JSON numbers ("%.15g" for
+ * fractions, integers for counts).
+ */
+#ifndef TINYVMM_VMM_REPORT_H
+#define TINYVMM_VMM_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vmm/bench/bench_result.h"
+#include "vmm/machine/hostinfo.h"
+#include "vmm/base/log.h"
+
+#define REPORT_SCHEMA "tinyvmm-bench"
+#define REPORT_SCHEMA_VERSION 1
+
+struct report_run {
+	const char *tinyvmm_version;
+	const struct host_info *host;
+	const struct host_emulation *emulation;
+	const char *const *tags; /* "KEY=VALUE" */
+	unsigned int nr_tags;
+	unsigned int cpus;
+	bool pinned; /* vCPU threads pinned one per host CPU (--pin) */
+	bool seccomp; /* threads confined by seccomp (not --no-seccomp) */
+	uint32_t iterations, warmup;
+	const struct bench_result *results;
+	unsigned int nr_results;
+	const char *profile_note; /* NULL: exit profiles were taken */
+};
+
+/* Whether the run is under QEMU -icount: --tag icount=on. */
+bool report_icount(const struct report_run *run);
+
+/* The table: one row per benchmark, then the exit window's note. */
+void report_print_table(const struct report_run *run, FILE *out);
+
+/* The JSON document. Returns 0, or -EIO when @out reports an error. */
+TV_MUST_CHECK int report_write_json(const struct report_run *run, FILE *out);
+
+/* @s as a JSON string literal, quotes included. */
+void report_json_string(FILE *out, const char *s);
+
+#endif

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT
+/* Reading a "tinyvmm-bench" document back; contract in bench_doc.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/compare/bench_doc.h"
+#include "guest/common/bench_protocol.h"
+#include "vmm/bench/bench_result.h"
+#include "vmm/bench/report.h"
+
+TV_PRINTF(2, 3)
+static int doc_fail(struct bench_doc *doc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(doc->error, sizeof(doc->error), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* "@where.@key: missing" or "...: expected @type, found <type>". */
+static int bad_member(struct bench_doc *doc, const char *where,
+		      const char *key, const struct json_value *v,
+		      const char *type)
+{
+	const char *dot = *where ? "." : "";
+
+	if (!v)
+		return doc_fail(doc, "%s%s%s: missing", where, dot, key);
+	return doc_fail(doc, "%s%s%s: expected %s, found %s", where, dot, key,
+			type, json_type_name(v));
+}
+
+static int member_str(struct bench_doc *doc, const struct json_value *obj,
+		      const char *where, const char *key, bool nullable,
+		      const char **out)
+{
+	const struct json_value *v = json_get(obj, key);
+
+	*out = json_as_string(v);
+	if (*out || (nullable && v && v->type == JSON_NULL))
+		return 0;
+	return bad_member(doc, where, key, v,
+			  nullable ? "a string or null" : "a string");
+}
+
+/* A number of at least @min. */
+static int member_num(struct bench_doc *doc, const struct json_value *obj,
+		      const char *where, const char *key, double min,
+		      double *out)
+{
+	const struct json_value *v = json_get(obj, key);
+
+	if (!json_as_number(v, out))
+		return bad_member(doc, where, key, v, "a number");
+	if (*out < min)
+		return doc_fail(doc, "%s%s%s: %g is below %g", where,
+				*where ? "." : "", key, *out, min);
+	return 0;
+}
+
+/* true or false, or absent: unknown. */
+static int member_flag(struct bench_doc *doc, const struct json_value *obj,
+		       const char *where, const char *key,
+		       enum bench_doc_flag *out)
+{
+	const struct json_value *v = json_get(obj, key);
+
+	*out = BENCH_DOC_UNKNOWN;
+	if (!v)
+		return 0;
+	if (v->type != JSON_TRUE && v->type != JSON_FALSE)
+		return bad_member(doc, where, key, v, "true or false");
+	*out = v->type == JSON_TRUE ? BENCH_DOC_ON : BENCH_DOC_OFF;
+	return 0;
+}
+
+/* An object, or (if @nullable) null giving *@out NULL. */
+static int member_obj(struct bench_doc *doc, const struct json_value *obj,
+		      const char *where, const char *key, bool nullable,
+		      const struct json_value **out)
+{
+	const struct json_value *v = json_get(obj, key);
+
+	*out = v && v->type == JSON_OBJECT ? v : NULL;
+	if (*out || (nullable && v && v->type == JSON_NULL))
+		return 0;
+	return bad_member(doc, where, key, v,
+			  nullable ? "an object or null" : "an object");
+}
+
+static int check_schema(struct bench_doc *doc)
+{
+	const struct json_value *root = doc->root;
+	const char *schema;
+	double version;
+
+	if (root->type != JSON_OBJECT)
+		return doc_fail(doc, "not a %s document: the top level is %s, not an object",
+				REPORT_SCHEMA, json_type_name(root));
+	if (member_str(doc, root, "", "schema", false, &schema))
+		return doc_fail(doc, "not a %s document: no \"schema\" string",
+				REPORT_SCHEMA);
+	if (strcmp(schema, REPORT_SCHEMA))
+		return doc_fail(doc, "schema is \"%.64s\", not \"%s\"", schema,
+				REPORT_SCHEMA);
+	if (member_num(doc, root, "", "schema_version", 0, &version))
+		return -EINVAL;
+	if (version != REPORT_SCHEMA_VERSION)
+		return doc_fail(doc, "schema_version %g is not supported (this tinyvmm reads version %d)",
+				version, REPORT_SCHEMA_VERSION);
+	return 0;
+}
+
+static bool status_known(const char *status)
+{
+	return !strcmp(status, "OK") || !strcmp(status, "SKIPPED") ||
+	       !strcmp(status, "FAILED");
+}
+
+/* Every member of the exits object is a number. */
+static int check_exits(struct bench_doc *doc, const char *where,
+		       const struct json_value *exits)
+{
+	const char *key;
+	double n;
+
+	for (size_t i = 0; i < json_length(exits); i++) {
+		const struct json_value *v = json_member_at(exits, i, &key);
+
+		if (!json_as_number(v, &n) || n < 0)
+			return doc_fail(doc, "%s.exits.%.64s: expected a number >= 0",
+					where, key);
+	}
+	return 0;
+}
+
+static int load_stats(struct bench_doc *doc, size_t i,
+		      const struct json_value *stats, struct bench_doc_bench *b)
+{
+	char at[48];
+
+	b->has_median = stats != NULL;
+	if (!stats)
+		return 0;
+	snprintf(at, sizeof(at), "benchmarks[%zu].stats", i);
+	return member_num(doc, stats, at, "median", 0, &b->median);
+}
+
+static int load_bench(struct bench_doc *doc, const struct json_value *v,
+		      size_t i, double window_samples, struct bench_doc_bench *b)
+{
+	const struct json_value *stats;
+	double ops_per_sample;
+	char where[40];
+
+	snprintf(where, sizeof(where), "benchmarks[%zu]", i);
+	if (v->type != JSON_OBJECT)
+		return doc_fail(doc, "%s: expected an object, found %s", where,
+				json_type_name(v));
+	if (member_str(doc, v, where, "name", false, &b->name) ||
+	    member_str(doc, v, where, "status", false, &b->status) ||
+	    member_str(doc, v, where, "note", true, &b->note) ||
+	    member_str(doc, v, where, "unit", true, &b->unit) ||
+	    member_num(doc, v, where, "ops_per_sample", 1, &ops_per_sample) ||
+	    member_obj(doc, v, where, "stats", true, &stats) ||
+	    member_obj(doc, v, where, "exits", false, &b->exits) ||
+	    check_exits(doc, where, b->exits) ||
+	    load_stats(doc, i, stats, b))
+		return -EINVAL;
+	if (!bench_name_ok(b->name, BENCH_NAME_LEN))
+		return doc_fail(doc, "%s.name: \"%.40s\" is not 1-%d characters of [a-z0-9_]",
+				where, b->name, BENCH_NAME_LEN - 1);
+	if (!status_known(b->status))
+		return doc_fail(doc, "%s.status: \"%.32s\" is not OK, SKIPPED or FAILED",
+				where, b->status);
+	if (bench_doc_find(doc, b->name))
+		return doc_fail(doc, "%s.name: \"%.64s\" appears twice", where,
+				b->name);
+	b->note = b->note ? b->note : "";
+	b->window_ops = window_samples * ops_per_sample;
+	return 0;
+}
+
+static int load_benches(struct bench_doc *doc, double window_samples)
+{
+	const struct json_value *list = json_get(doc->root, "benchmarks");
+	size_t n = json_length(list);
+
+	if (!list || list->type != JSON_ARRAY)
+		return bad_member(doc, "", "benchmarks", list, "an array");
+	/* Far above any real run; keeps lookups by name cheap on hostile files. */
+	if (n > BENCH_DOC_MAX_BENCHES)
+		return doc_fail(doc, "benchmarks: %zu entries, more than %d",
+				n, BENCH_DOC_MAX_BENCHES);
+	doc->benches = calloc(n ? n : 1, sizeof(*doc->benches));
+	if (!doc->benches)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		int ret = load_bench(doc, json_index(list, i), i,
+				     window_samples, &doc->benches[i]);
+
+		if (ret)
+			return ret;
+		doc->nr_benches++;
+	}
+	return 0;
+}
+
+static int load_doc(struct bench_doc *doc)
+{
+	const struct json_value *host, *config, *profile;
+	double iterations, warmup;
+
+	if (check_schema(doc) ||
+	    member_obj(doc, doc->root, "", "host", false, &host) ||
+	    member_str(doc, host, "host", "kvm_mode", false, &doc->kvm_mode) ||
+	    member_obj(doc, doc->root, "", "config", false, &config) ||
+	    member_num(doc, config, "config", "iterations", 0, &iterations) ||
+	    member_num(doc, config, "config", "warmup", 0, &warmup) ||
+	    member_flag(doc, config, "config", "pinned", &doc->pinned) ||
+	    member_flag(doc, config, "config", "seccomp", &doc->seccomp))
+		return -EINVAL;
+	profile = json_get(doc->root, "exit_profile");
+	if (profile &&
+	    (member_obj(doc, doc->root, "", "exit_profile", false, &profile) ||
+	     member_str(doc, profile, "exit_profile", "note", true,
+			&doc->profile_note)))
+		return -EINVAL;
+	return load_benches(doc, iterations + warmup);
+}
+
+/* After json_parse() or json_read_file() returned @ret: report, or check. */
+static int doc_finish(struct bench_doc *doc, int ret,
+		      const struct json_error *jerr)
+{
+	char error[BENCH_DOC_ERROR_LEN];
+
+	if (ret == -EINVAL && jerr->what)
+		return doc_fail(doc, "%s at byte offset %zu", jerr->what,
+				jerr->offset);
+	if (ret) {
+		snprintf(doc->error, sizeof(doc->error), "cannot read: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	ret = load_doc(doc);
+	if (ret) {
+		memcpy(error, doc->error, sizeof(error));
+		bench_doc_free(doc);
+		memcpy(doc->error, error, sizeof(error));
+	}
+	return ret;
+}
+
+int bench_doc_parse(struct bench_doc *doc, const char *text, size_t len)
+{
+	struct json_error jerr = { 0 };
+
+	memset(doc, 0, sizeof(*doc));
+	return doc_finish(doc, json_parse(text, len, &doc->root, &jerr), &jerr);
+}
+
+int bench_doc_load(struct bench_doc *doc, const char *path)
+{
+	struct json_error jerr = { 0 };
+
+	memset(doc, 0, sizeof(*doc));
+	return doc_finish(doc, json_read_file(path, &doc->root, &jerr), &jerr);
+}
+
+void bench_doc_free(struct bench_doc *doc)
+{
+	json_free(doc->root);
+	free(doc->benches);
+	memset(doc, 0, sizeof(*doc));
+}
+
+const struct bench_doc_bench *bench_doc_find(const struct bench_doc *doc,
+					     const char *name)
+{
+	for (size_t i = 0; i < doc->nr_benches; i++)
+		if (!strcmp(doc->benches[i].name, name))
+			return &doc->benches[i];
+	return NULL;
+}
+
+bool bench_doc_usable(const struct bench_doc_bench *b)
+{
+	return b && b->has_median && b->unit && !strcmp(b->status, "OK");
+}

@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: MIT
+/* The comparison of bench documents; contract in compare.h. */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/compare/compare.h"
+
+#define CELL_LEN 160
+#define MAX_COLS (2 + 2 * COMPARE_MAX_FILES)
+
+/* A table of text cells printed with columns as wide as their content. */
+struct text_table {
+	size_t rows, cols;
+	size_t left_cols; /* the first ones left-aligned, the rest right */
+	char (*cell)[CELL_LEN];
+};
+
+static int table_init(struct text_table *t, size_t rows, size_t cols,
+		      size_t left_cols)
+{
+	t->rows = rows;
+	t->cols = cols;
+	t->left_cols = left_cols;
+	t->cell = calloc(rows * cols, CELL_LEN);
+	return t->cell ? 0 : -ENOMEM;
+}
+
+static char *table_at(struct text_table *t, size_t r, size_t c)
+{
+	return t->cell[r * t->cols + c];
+}
+
+static void table_print(struct text_table *t, FILE *out)
+{
+	int width[MAX_COLS] = { 0 };
+
+	for (size_t r = 0; r < t->rows; r++)
+		for (size_t c = 0; c < t->cols; c++) {
+			int len = (int)strlen(table_at(t, r, c));
+
+			width[c] = len > width[c] ? len : width[c];
+		}
+	for (size_t r = 0; r < t->rows; r++) {
+		for (size_t c = 0; c < t->cols; c++) {
+			bool left = c < t->left_cols, last = c + 1 == t->cols;
+
+			fprintf(out, "%s%*s", c ? "  " : "",
+				left ? (last ? 0 : -width[c]) : width[c],
+				table_at(t, r, c));
+		}
+		fputc('\n', out);
+	}
+}
+
+void compare_format_value(double v, char *buf, size_t size)
+{
+	snprintf(buf, size, v < 1e9 ? "%.1f" : "%.4g", v);
+}
+
+/* What a cell holds instead of a figure: "missing", "SKIPPED", ... */
+static const char *cell_state(const struct compare_cell *cell)
+{
+	if (!cell->bench)
+		return "missing";
+	if (strcmp(cell->bench->status, "OK"))
+		return cell->bench->status;
+	return cell->usable ? "OK" : "no figures";
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+/* Whether another file has @i's KVM mode (and, if @name, base name). */
+static bool title_shared(const struct compare *c, size_t i, bool name)
+{
+	for (size_t j = 0; j < c->nr_files; j++)
+		if (j != i && !strcmp(c->docs[i]->kvm_mode, c->docs[j]->kvm_mode) &&
+		    (!name || !strcmp(base_name(c->paths[i]), base_name(c->paths[j]))))
+			return true;
+	return false;
+}
+
+/* The KVM mode; with the file's base name (or path) when that is shared. */
+static void make_titles(struct compare *c)
+{
+	for (size_t i = 0; i < c->nr_files; i++) {
+		const char *mode = c->docs[i]->kvm_mode;
+
+		if (!title_shared(c, i, false))
+			snprintf(c->titles[i], COMPARE_TITLE_LEN, "%s", mode);
+		else if (!title_shared(c, i, true))
+			snprintf(c->titles[i], COMPARE_TITLE_LEN, "%s (%s)", mode,
+				 base_name(c->paths[i]));
+		else
+			snprintf(c->titles[i], COMPARE_TITLE_LEN, "%s (%s)", mode,
+				 c->paths[i]);
+	}
+}
+
+/* The row @name, added at the end when new. */
+static void add_row(struct compare *c, const char *name)
+{
+	for (size_t i = 0; i < c->nr_rows; i++)
+		if (!strcmp(c->rows[i].name, name))
+			return;
+	c->rows[c->nr_rows++].name = name;
+}
+
+static void row_units(struct compare *c, struct compare_row *row)
+{
+	for (size_t f = 0; f < c->nr_files; f++) {
+		const struct compare_cell *cell = &row->cells[f];
+
+		if (!cell->usable)
+			continue;
+		if (!row->unit)
+			row->unit = cell->bench->unit;
+		else if (strcmp(row->unit, cell->bench->unit))
+			row->units_differ = true;
+	}
+	for (size_t f = 0; f < c->nr_files && !row->unit; f++)
+		if (row->cells[f].bench)
+			row->unit = row->cells[f].bench->unit;
+	c->nr_refused += row->units_differ;
+}
+
+static void fill_row(struct compare *c, struct compare_row *row)
+{
+	const struct compare_cell *base = &row->cells[0];
+
+	for (size_t f = 0; f < c->nr_files; f++) {
+		row->cells[f].bench = bench_doc_find(c->docs[f], row->name);
+		row->cells[f].usable = bench_doc_usable(row->cells[f].bench);
+	}
+	row_units(c, row);
+	if (row->units_differ || !base->usable || base->bench->median <= 0)
+		return;
+	for (size_t f = 0; f < c->nr_files; f++) {
+		struct compare_cell *cell = &row->cells[f];
+
+		if (cell->usable)
+			cell->ratio = cell->bench->median / base->bench->median;
+		/* Medians of 1e300 and 1e-300 both parse; their ratio does not. */
+		cell->has_ratio = cell->usable && isfinite(cell->ratio);
+	}
+}
+
+int compare_build(struct compare *c, const struct bench_doc *const *docs,
+		  const char *const *paths, size_t n)
+{
+	size_t total = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (n < 2 || n > COMPARE_MAX_FILES)
+		return -EINVAL;
+	c->nr_files = n;
+	for (size_t f = 0; f < n; f++) {
+		c->docs[f] = docs[f];
+		c->paths[f] = paths[f];
+		total += docs[f]->nr_benches;
+	}
+	c->rows = calloc(total ? total : 1, sizeof(*c->rows));
+	if (!c->rows)
+		return -ENOMEM;
+	for (size_t f = 0; f < n; f++)
+		for (size_t b = 0; b < docs[f]->nr_benches; b++)
+			add_row(c, docs[f]->benches[b].name);
+	for (size_t r = 0; r < c->nr_rows; r++)
+		fill_row(c, &c->rows[r]);
+	make_titles(c);
+	return 0;
+}
+
+void compare_free(struct compare *c)
+{
+	free(c->rows);
+	memset(c, 0, sizeof(*c));
+}
+
+static void value_cell(const struct compare_row *row,
+		       const struct compare_cell *cell, char *buf)
+{
+	char v[64];
+
+	if (!cell->usable) {
+		snprintf(buf, CELL_LEN, "- (%s)", cell_state(cell));
+		return;
+	}
+	compare_format_value(cell->bench->median, v, sizeof(v));
+	snprintf(buf, CELL_LEN, "%s%s%s", v, row->units_differ ? " " : "",
+		 row->units_differ ? cell->bench->unit : "");
+}
+
+static void medians_row(const struct compare *c, const struct compare_row *row,
+			struct text_table *t, size_t r)
+{
+	size_t n = c->nr_files;
+
+	snprintf(table_at(t, r, 0), CELL_LEN, "%s", row->name);
+	snprintf(table_at(t, r, 1), CELL_LEN, "%s",
+		 row->units_differ ? "(units differ)" :
+		 row->unit ? row->unit : "-");
+	for (size_t f = 0; f < n; f++)
+		value_cell(row, &row->cells[f], table_at(t, r, 2 + f));
+	for (size_t f = 1; f < n; f++) {
+		const struct compare_cell *cell = &row->cells[f];
+
+		if (cell->has_ratio)
+			snprintf(table_at(t, r, 1 + n + f), CELL_LEN, "x%.2f",
+				 cell->ratio);
+		else
+			strcpy(table_at(t, r, 1 + n + f), "-");
+	}
+}
+
+/* One line per refused benchmark: each file's unit. */
+static void print_refused(const struct compare *c, FILE *out)
+{
+	for (size_t r = 0; r < c->nr_rows; r++) {
+		const struct compare_row *row = &c->rows[r];
+
+		if (!row->units_differ)
+			continue;
+		fprintf(out, "refused: %s: units differ:", row->name);
+		for (size_t f = 0; f < c->nr_files; f++)
+			if (row->cells[f].usable)
+				fprintf(out, " %s '%s';", c->titles[f],
+					row->cells[f].bench->unit);
+		fputs(" not compared\n", out);
+	}
+}
+
+static const char *flag_name(enum bench_doc_flag f)
+{
+	return f == BENCH_DOC_ON ? "on" : f == BENCH_DOC_OFF ? "off" : "unknown";
+}
+
+/*
+ * "note: @what differs: TITLE on; TITLE off; @why" when the files' @flags
+ * are not all alike (an unknown one differs from a known one only).
+ */
+static void flag_note(const struct compare *c, const enum bench_doc_flag *flags,
+		      const char *what, const char *why, FILE *out)
+{
+	size_t f = 1;
+
+	while (f < c->nr_files && flags[f] == flags[0])
+		f++;
+	if (f == c->nr_files)
+		return;
+	fprintf(out, "note: %s differs:", what);
+	for (f = 0; f < c->nr_files; f++)
+		fprintf(out, " %s %s;", c->titles[f], flag_name(flags[f]));
+	fprintf(out, " %s\n", why);
+}
+
+/* A note per config setting that moves the figures and the files differ in. */
+static void print_config_notes(const struct compare *c, FILE *out)
+{
+	enum bench_doc_flag seccomp[COMPARE_MAX_FILES], pinned[COMPARE_MAX_FILES];
+
+	for (size_t f = 0; f < c->nr_files; f++) {
+		seccomp[f] = c->docs[f]->seccomp;
+		pinned[f] = c->docs[f]->pinned;
+	}
+	flag_note(c, seccomp, "seccomp confinement",
+		  "userspace exits (mmio_user, io_*) include the filters' cost where it is on",
+		  out);
+	flag_note(c, pinned, "vCPU pinning",
+		  "unpinned vCPU threads can share host CPUs, which moves timings",
+		  out);
+}
+
+void compare_print(const struct compare *c, FILE *out)
+{
+	size_t n = c->nr_files;
+	struct text_table t;
+
+	if (table_init(&t, c->nr_rows + 1, 1 + 2 * n, 2)) {
+		fputs("(no memory for the table)\n", out);
+		return;
+	}
+	strcpy(table_at(&t, 0, 0), "benchmark");
+	strcpy(table_at(&t, 0, 1), "unit");
+	for (size_t f = 0; f < n; f++)
+		snprintf(table_at(&t, 0, 2 + f), CELL_LEN, "%s", c->titles[f]);
+	for (size_t f = 1; f < n; f++)
+		snprintf(table_at(&t, 0, 1 + n + f), CELL_LEN, "%s / %s",
+			 c->titles[f], n == 2 ? c->titles[0] : "first");
+	for (size_t r = 0; r < c->nr_rows; r++)
+		medians_row(c, &c->rows[r], &t, r + 1);
+	table_print(&t, out);
+	free(t.cell);
+	fprintf(out, "(median per operation; xN.NN: the file's median / the first file's, %s)\n",
+		c->titles[0]);
+	print_refused(c, out);
+	print_config_notes(c, out);
+}
+
+/* "hvc_exit_stat" -> "hvc", "mmio_exit_user" -> "mmio_user". */
+static void short_exit_name(const char *name, char *buf, size_t size)
+{
+	static const char stat[] = "_exit_stat";
+	size_t len = strlen(name), slen = sizeof(stat) - 1;
+	const char *mid = strstr(name, "_exit_");
+
+	if (len > slen && !strcmp(name + len - slen, stat))
+		snprintf(buf, size, "%.*s", (int)(len - slen), name);
+	else if (mid)
+		snprintf(buf, size, "%.*s%s", (int)(mid - name), name, mid + 5);
+	else
+		snprintf(buf, size, "%s", name);
+}
+
+/* The counter ranked just below @prev (SIZE_MAX: the top); SIZE_MAX: none. */
+static size_t next_exit(const struct json_value *exits, size_t prev)
+{
+	size_t best = SIZE_MAX;
+	double pv = 0, bv = 0, v = 0;
+	const char *key;
+
+	if (prev != SIZE_MAX)
+		json_as_number(json_member_at(exits, prev, &key), &pv);
+	for (size_t i = 0; i < json_length(exits); i++) {
+		json_as_number(json_member_at(exits, i, &key), &v);
+		if (prev != SIZE_MAX && !(v < pv || (v == pv && i > prev)))
+			continue;
+		if (best == SIZE_MAX || v > bv) {
+			best = i;
+			bv = v;
+		}
+	}
+	return best;
+}
+
+/* "exits 1.01, hvc 1.00": the top counters per operation. */
+static void exits_cell(const struct bench_doc *doc,
+		       const struct bench_doc_bench *b, char *buf)
+{
+	size_t used = 0, i = SIZE_MAX;
+	const char *key;
+	char name[64];
+	double v;
+
+	if (!b || strcmp(b->status, "OK")) {
+		snprintf(buf, CELL_LEN, "- (%s)", b ? b->status : "missing");
+		return;
+	}
+	if (doc->profile_note || b->window_ops <= 0) {
+		strcpy(buf, "(no profile)");
+		return;
+	}
+	for (int k = 0; k < COMPARE_TOP_EXITS; k++) {
+		i = next_exit(b->exits, i);
+		if (i == SIZE_MAX || !json_as_number(json_member_at(b->exits, i, &key), &v) ||
+		    v / b->window_ops < COMPARE_MIN_EXITS_PER_OP)
+			break;
+		short_exit_name(key, name, sizeof(name));
+		used += (size_t)snprintf(buf + used, CELL_LEN - used, "%s%s %.2f",
+					 k ? ", " : "", name, v / b->window_ops);
+		if (used >= CELL_LEN)
+			break; /* truncated; buf is still terminated */
+	}
+	if (!used)
+		strcpy(buf, "none");
+}
+
+void compare_print_exits(const struct compare *c, FILE *out)
+{
+	struct text_table t;
+
+	if (table_init(&t, c->nr_rows + 1, 1 + c->nr_files, 1 + c->nr_files)) {
+		fputs("(no memory for the table)\n", out);
+		return;
+	}
+	strcpy(table_at(&t, 0, 0), "exits per op");
+	for (size_t f = 0; f < c->nr_files; f++)
+		snprintf(table_at(&t, 0, 1 + f), CELL_LEN, "%s", c->titles[f]);
+	for (size_t r = 0; r < c->nr_rows; r++) {
+		const struct compare_row *row = &c->rows[r];
+
+		snprintf(table_at(&t, r + 1, 0), CELL_LEN, "%s", row->name);
+		for (size_t f = 0; f < c->nr_files; f++)
+			exits_cell(c->docs[f], row->cells[f].bench,
+				   table_at(&t, r + 1, 1 + f));
+	}
+	table_print(&t, out);
+	free(t.cell);
+	fprintf(out, "(KVM counter deltas per operation, warm-up included; the top %d at %.2f/op or more)\n",
+		COMPARE_TOP_EXITS, COMPARE_MIN_EXITS_PER_OP);
+}
+
+/* Whether @row fails the gate; prints why if so. */
+static bool gate_row(const struct compare *c, const struct compare_row *row,
+		     double pct, FILE *out)
+{
+	const struct compare_cell *base = &row->cells[0], *cur = &row->cells[1];
+	double b, n;
+	char bs[64], ns[64];
+
+	if (!base->usable || row->units_differ)
+		return false;
+	if (!cur->usable) {
+		fprintf(out, "gate: %s: measured in BASE (%s), %s in NEW (%s)\n",
+			row->name, c->titles[0], cell_state(cur), c->titles[1]);
+		return true;
+	}
+	b = base->bench->median;
+	n = cur->bench->median;
+	if (n <= b * (1 + pct / 100))
+		return false;
+	compare_format_value(b, bs, sizeof(bs));
+	compare_format_value(n, ns, sizeof(ns));
+	if (b > 0)
+		fprintf(out, "gate: %s: %s -> %s %s (%+.1f%%), more than %g%% above BASE\n",
+			row->name, bs, ns, row->unit, (n / b - 1) * 100, pct);
+	else
+		fprintf(out, "gate: %s: %s -> %s %s, above a BASE of 0\n",
+			row->name, bs, ns, row->unit);
+	return true;
+}
+
+static void append_name(char *buf, size_t size, const char *name)
+{
+	size_t used = strlen(buf);
+
+	if (used + 1 < size)
+		snprintf(buf + used, size - used, "%s%s", used ? ", " : "", name);
+}
+
+size_t compare_gate(const struct compare *c, double pct, FILE *out)
+{
+	size_t failed = 0, gated = 0;
+	char names[512] = "";
+
+	for (size_t r = 0; r < c->nr_rows && c->nr_files == 2; r++) {
+		const struct compare_row *row = &c->rows[r];
+
+		gated += row->cells[0].usable && !row->units_differ;
+		if (gate_row(c, row, pct, out)) {
+			failed++;
+			append_name(names, sizeof(names), row->name);
+		}
+	}
+	if (failed)
+		fprintf(out, "gate: FAILED: %zu of %zu benchmarks costlier than BASE + %g%% or no longer measured: %s\n",
+			failed, gated, pct, names);
+	else
+		fprintf(out, "gate: passed: %zu benchmarks within BASE + %g%%\n",
+			gated, pct);
+	return failed;
+}

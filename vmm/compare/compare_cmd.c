@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+/* `tinyvmm compare`; contract in compare_cmd.h. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/compare/chart_svg.h"
+#include "vmm/compare/compare_cmd.h"
+
+void compare_usage(FILE *out, bool full)
+{
+	fputs("usage: tinyvmm compare [--svg FILE] [--fail-above PCT] A.json B.json [C.json ...]\n",
+	      out);
+	if (!full) {
+		fputs("Compares the JSON of --bench runs; see tinyvmm compare --help.\n",
+		      out);
+		return;
+	}
+	fputs("Compares documents written by `tinyvmm --bench --json FILE`: a row per\n"
+	      "benchmark, a column per file (titled by its KVM mode), the median per\n"
+	      "operation and its ratio to A.json; then the exit profile side by side.\n"
+	      "A note under the table names a setting the files differ in (seccomp\n"
+	      "confinement, vCPU pinning; from config, unknown in older files): it\n"
+	      "moves figures, but neither the gate nor the exit status depends on it.\n"
+	      "\n"
+	      "      --svg FILE        also write a bar chart (SVG): a group per\n"
+	      "                        benchmark, bars relative to A.json\n"
+	      "      --fail-above PCT  with exactly two files, BASE.json NEW.json:\n"
+	      "                        exit 1 naming each benchmark whose NEW median is\n"
+	      "                        more than PCT percent above BASE, or that BASE\n"
+	      "                        measured and NEW did not\n"
+	      "  -h, --help            this text\n"
+	      "\n"
+	      "Exit status: 0 compared (and the gate passed); 1 the gate failed; 2 bad\n"
+	      "command line, a file unreadable, malformed or of another schema or\n"
+	      "schema_version, a benchmark whose units differ between files, or the\n"
+	      "--svg file not writable.\n",
+	      out);
+}
+
+static const struct option compare_options[] = {
+	{ "svg", required_argument, NULL, 's' },
+	{ "fail-above", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_pct(const char *arg, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (end == arg || *end || errno || !isfinite(*out) || *out < 0 ||
+	    *out > COMPARE_MAX_PCT) {
+		tv_err("compare --fail-above %s: expected a percentage from 0 to %.0f",
+		       arg, COMPARE_MAX_PCT);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_option(int c, char **argv, struct compare_args *a)
+{
+	switch (c) {
+	case 's':
+		a->svg = optarg;
+		if (*optarg)
+			return 0;
+		tv_err("compare --svg: needs a file name");
+		return -EINVAL;
+	case 'f':
+		a->gate = true;
+		return parse_pct(optarg, &a->fail_above);
+	case 'h':
+		a->help = true;
+		return 0;
+	case ':':
+		tv_err("compare %s: needs a value; see tinyvmm compare --help",
+		       argv[optind - 1]);
+		return -EINVAL;
+	default:
+		tv_err("compare: unrecognized option '%s'; see tinyvmm compare --help",
+		       argv[optind - 1]);
+		return -EINVAL;
+	}
+}
+
+static int check_files(struct compare_args *a, int argc, char **argv)
+{
+	size_t n = (size_t)(argc - optind);
+
+	if (a->help)
+		return 0;
+	if (n > COMPARE_MAX_FILES) {
+		tv_err("compare: %zu files; at most %d", n, COMPARE_MAX_FILES);
+		return -EINVAL;
+	}
+	if (a->gate && n != 2) {
+		tv_err("compare --fail-above: needs exactly two files, BASE.json NEW.json (got %zu)",
+		       n);
+		return -EINVAL;
+	}
+	if (n < 2) {
+		tv_err("compare: needs at least two files, A.json B.json; see tinyvmm compare --help");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++)
+		a->files[i] = argv[optind + (int)i];
+	a->nr_files = n;
+	return 0;
+}
+
+int compare_parse_args(int argc, char **argv, struct compare_args *a)
+{
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	optind = 0; /* full reset: main() or tests may have used getopt */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", compare_options, NULL)) != -1)
+		if (parse_option(c, argv, a))
+			return -EINVAL;
+	return check_files(a, argc, argv);
+}
+
+static int load_docs(const struct compare_args *a, struct bench_doc *docs)
+{
+	for (size_t i = 0; i < a->nr_files; i++) {
+		int ret = bench_doc_load(&docs[i], a->files[i]);
+
+		if (ret) {
+			tv_err("%s: %s", a->files[i], docs[i].error);
+			while (i--)
+				bench_doc_free(&docs[i]);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int write_svg(const struct compare *c, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f) {
+		ret = -errno;
+		tv_errno(ret, "compare --svg %s", path);
+		return ret;
+	}
+	ret = chart_svg_write(c, f);
+	if (fclose(f) && !ret)
+		ret = -errno;
+	if (ret)
+		tv_errno(ret, "compare --svg %s: writing", path);
+	return ret;
+}
+
+/* One line naming the benchmarks refused for their units. */
+static void report_refused(const struct compare *c)
+{
+	char names[512] = "";
+	size_t used = 0;
+
+	for (size_t r = 0; r < c->nr_rows && used + 1 < sizeof(names); r++)
+		if (c->rows[r].units_differ)
+			used += (size_t)snprintf(names + used, sizeof(names) - used,
+						 "%s%s", used ? ", " : "",
+						 c->rows[r].name);
+	tv_err("compare: units differ between the files for %s; not compared",
+	       names);
+}
+
+static int compare_report(const struct compare_args *a,
+			  const struct compare *c, FILE *out)
+{
+	int status = COMPARE_EXIT_OK;
+
+	compare_print(c, out);
+	fputc('\n', out);
+	compare_print_exits(c, out);
+	if (a->gate) {
+		fputc('\n', out);
+		if (compare_gate(c, a->fail_above, out))
+			status = COMPARE_EXIT_GATE;
+	}
+	fflush(out); /* the lines below go to stderr, after the tables */
+	if (c->nr_refused) {
+		report_refused(c);
+		status = COMPARE_EXIT_BAD;
+	}
+	if (a->svg && write_svg(c, a->svg))
+		status = COMPARE_EXIT_BAD;
+	return status;
+}
+
+int compare_run(const struct compare_args *a, FILE *out)
+{
+	struct bench_doc docs[COMPARE_MAX_FILES];
+	const struct bench_doc *ptrs[COMPARE_MAX_FILES];
+	struct compare c;
+	int status = COMPARE_EXIT_BAD;
+
+	if (load_docs(a, docs))
+		return COMPARE_EXIT_BAD;
+	for (size_t i = 0; i < a->nr_files; i++)
+		ptrs[i] = &docs[i];
+	if (compare_build(&c, ptrs, a->files, a->nr_files))
+		tv_err("compare: out of memory");
+	else
+		status = compare_report(a, &c, out);
+	compare_free(&c);
+	for (size_t i = 0; i < a->nr_files; i++)
+		bench_doc_free(&docs[i]);
+	return status;
+}
+
+int compare_main(int argc, char **argv)
+{
+	struct compare_args a;
+
+	if (compare_parse_args(argc, argv, &a))
+		return COMPARE_EXIT_BAD;
+	if (a.help) {
+		compare_usage(stdout, true);
+		return COMPARE_EXIT_OK;
+	}
+	return compare_run(&a, stdout);
+}

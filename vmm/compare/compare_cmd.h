@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `tinyvmm compare [--svg FILE] [--fail-above PCT] A.json B.json [...]`:
+ * the command line around compare.h and chart_svg.h. main() hands it
+ * argv from "compare" on, before its own option parsing.
+ *
+ * Exit status: COMPARE_EXIT_OK (the comparison printed, the gate, if
+ * any, passed); COMPARE_EXIT_GATE (--fail-above: a benchmark is costlier
+ * than allowed, or no longer measured); COMPARE_EXIT_BAD (bad command
+ * line; a file unreadable, malformed, or of another schema or version;
+ * a benchmark whose units differ between files; --svg not writable).
+ * BAD wins over GATE: a gate that could not judge everything has not
+ * passed or failed. Every error is one line on stderr.
+ */
+#ifndef TINYVMM_VMM_COMPARE_CMD_H
+#define TINYVMM_VMM_COMPARE_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "vmm/compare/compare.h"
+#include "vmm/base/log.h"
+
+enum {
+	COMPARE_EXIT_OK = 0,
+	COMPARE_EXIT_GATE = 1,
+	COMPARE_EXIT_BAD = 2,
+};
+
+#define COMPARE_MAX_PCT 1e6
+
+struct compare_args {
+	const char *svg;   /* NULL: no chart */
+	bool gate;         /* --fail-above given */
+	double fail_above; /* percent */
+	bool help;
+	const char *files[COMPARE_MAX_FILES];
+	size_t nr_files;
+};
+
+/*
+ * Parses argv ("compare", then options and files) into @a. Returns 0, or
+ * -EINVAL after printing one line.
+ */
+TV_MUST_CHECK int compare_parse_args(int argc, char **argv,
+				     struct compare_args *a);
+
+/* Loads the files, prints the tables to @out, writes --svg, gates. */
+int compare_run(const struct compare_args *a, FILE *out);
+
+/* The whole command; returns the exit status. */
+int compare_main(int argc, char **argv);
+
+/* The usage text; @full: all of it, else the synopsis for tinyvmm --help. */
+void compare_usage(FILE *out, bool full);
+
+#endif

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/kvm.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "vmm/machine/arch.h"
+#include "vmm/machine/console.h"
+#include "vmm/base/device_spec.h"
+#include "vmm/devices/serial.h"
+#include "vmm/machine/vcpu.h"
+#include "vmm/machine/virtio_devices.h"
+#include "vmm/machine/vm.h"
+
+static int kvm_open(struct vm *vm)
+{
+	int version;
+
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0) {
+		tv_errno(errno, "cannot open /dev/kvm (is KVM enabled on this host? --host-info tells)");
+		return -errno;
+	}
+	version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (version != KVM_API_VERSION) {
+		tv_err("/dev/kvm speaks KVM API version %d, tinyvmm needs %d",
+		       version, KVM_API_VERSION);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int kvm_max_vcpus(int kvm_fd)
+{
+	int n = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+
+	if (n <= 0)
+		n = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	return n > 0 ? n : 4; /* the API document's default when neither is there */
+}
+
+static int vm_create_kvm_vm(struct vm *vm)
+{
+	unsigned long type = 0;
+	int ret, max, mmap_size;
+
+	ret = arch_vm_type(vm->kvm_fd, vm->cfg->mem_size, &type);
+	if (ret)
+		return ret;
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, type);
+	if (vm->vm_fd < 0) {
+		tv_errno(errno, "KVM_CREATE_VM (machine type 0x%lx)", type);
+		return -errno;
+	}
+	max = kvm_max_vcpus(vm->kvm_fd);
+	if (vm->cfg->nr_cpus > (unsigned int)max) {
+		tv_err("--cpus %u: KVM on this host allows at most %d vCPUs",
+		       vm->cfg->nr_cpus, max);
+		return -EINVAL;
+	}
+	mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (mmap_size < 0) {
+		tv_errno(errno, "KVM_GET_VCPU_MMAP_SIZE");
+		return -errno;
+	}
+	if (mmap_size < (int)sizeof(struct kvm_run)) {
+		tv_err("KVM_GET_VCPU_MMAP_SIZE says %d bytes, less than struct kvm_run",
+		       mmap_size);
+		return -EINVAL;
+	}
+	vm->vcpu_mmap_size = (size_t)mmap_size;
+	return 0;
+}
+
+int kvm_memslot_set(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size,
+		    void *host)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)host,
+	};
+
+	return ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) ? -errno : 0;
+}
+
+int vm_add_memslot(struct vm *vm, uint64_t gpa, uint64_t size, void *host,
+		   uint32_t *slot)
+{
+	int ret = kvm_memslot_set(vm->vm_fd, vm->nr_memslots, gpa, size, host);
+
+	if (ret)
+		return ret;
+	if (slot)
+		*slot = vm->nr_memslots;
+	vm->nr_memslots++;
+	return 0;
+}
+
+int vm_remove_memslot(struct vm *vm, uint32_t slot)
+{
+	return kvm_memslot_set(vm->vm_fd, slot, 0, 0, NULL);
+}
+
+/*
+ * A vhost-user back-end maps guest RAM itself, so with one the RAM is a
+ * shared memfd (guest_mem_add_shared()); otherwise anonymous memory,
+ * which keeps transparent huge pages (shmem gets none by default).
+ */
+static bool vm_ram_shared(const struct vm_config *cfg)
+{
+	for (unsigned int i = 0; i < cfg->nr_disks; i++)
+		if (cfg->disks[i].vhost_user)
+			return true;
+	return false;
+}
+
+/*
+ * Guest RAM is mapped before anything of KVM's exists: it is the most
+ * tinyvmm asks of the host, so a --mem the host refuses (RLIMIT_AS,
+ * strict overcommit) is said first, and without /dev/kvm too.
+ */
+static int vm_map_ram(struct vm *vm)
+{
+	uint64_t base = arch_platform()->ram_base, size = vm->cfg->mem_size;
+	int ret = vm_ram_shared(vm->cfg) ? guest_mem_add_shared(&vm->mem, base, size)
+					 : guest_mem_add(&vm->mem, base, size);
+	char why[160];
+
+	if (ret == -ENOMEM)
+		tv_err("guest RAM: cannot map %" PRIu64 " MiB (--mem): %s",
+		       size >> 20, guest_mem_refusal(size, why, sizeof(why)));
+	else if (ret)
+		tv_errno(ret, "guest RAM: mapping %" PRIu64 " MiB (--mem)",
+			 size >> 20);
+	return ret;
+}
+
+/* The mapped guest RAM as KVM's memory slot 0. */
+static int vm_setup_ram(struct vm *vm)
+{
+	uint64_t base = arch_platform()->ram_base, size = vm->cfg->mem_size;
+	int ret = vm_add_memslot(vm, base, size, vm->mem.regions[0].host, NULL);
+
+	if (ret)
+		tv_errno(ret, "KVM_SET_USER_MEMORY_REGION for %" PRIu64
+			 " MiB at 0x%" PRIx64, size >> 20, base);
+	return ret;
+}
+
+static int vm_create_vcpus(struct vm *vm)
+{
+	unsigned int n = vm->cfg->nr_cpus;
+	int ret;
+
+	vm->vcpus = calloc(n, sizeof(*vm->vcpus));
+	if (!vm->vcpus) {
+		tv_err("no host memory for %u vCPUs", n);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		vm->vcpus[i].fd = -1;
+	for (unsigned int i = 0; i < n; i++) {
+		vm->nr_vcpus = i + 1; /* so vm_destroy() sees this one */
+		ret = vcpu_create(vm, &vm->vcpus[i], i);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int console_irq_set(void *opaque, int level)
+{
+	struct vm *vm = opaque;
+
+	return arch_irq_set(vm, arch_platform()->console.irq, level);
+}
+
+static int vm_create_console(struct vm *vm)
+{
+	const struct arch_platform *p = arch_platform();
+	struct bus *bus = p->console.bus == ARCH_BUS_PIO ? &vm->pio : &vm->mmio;
+	struct serial_irq irq = { .set = console_irq_set, .opaque = vm };
+	int ret = serial_create(bus, p->console.base, p->console.size, &irq,
+				STDOUT_FILENO, &vm->console);
+
+	if (ret)
+		tv_errno(ret, "creating the console UART at 0x%" PRIx64,
+			 p->console.base);
+	return ret;
+}
+
+static int vm_create_devices(struct vm *vm)
+{
+	int ret = vm_create_console(vm);
+
+	if (!ret)
+		ret = vm_devices_create(vm);
+	if (!ret)
+		ret = vm_virtio_create(vm);
+	return ret;
+}
+
+static void vm_init_empty(struct vm *vm, const struct vm_config *cfg)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = cfg;
+	vm->kvm_fd = vm->vm_fd = vm->stop_eventfd = -1;
+	bus_init(&vm->mmio, "mmio");
+	bus_init(&vm->pio, "pio");
+	atomic_init(&vm->stopping, false);
+	atomic_init(&vm->exit_code, TINYVMM_EXIT_ERROR);
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg)
+{
+	int ret;
+
+	vm_init_empty(vm, cfg);
+	/* Before any thread starts: each confines itself by it. */
+	ret = seccomp_policy_init(&vm->seccomp, cfg->seccomp);
+	if (!ret) {
+		vm->stop_eventfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		ret = vm->stop_eventfd < 0 ? -errno : 0;
+		if (ret)
+			tv_errno(ret, "creating the VM's stop eventfd");
+	}
+	if (!ret)
+		ret = vm_map_ram(vm);
+	if (!ret)
+		ret = kvm_open(vm);
+	if (!ret)
+		ret = vm_create_kvm_vm(vm);
+	if (!ret)
+		ret = vm_setup_ram(vm);
+	if (!ret)
+		ret = arch_vm_init(vm);
+	if (!ret)
+		ret = vm_create_vcpus(vm);
+	if (!ret)
+		ret = arch_vm_finalize(vm);
+	if (!ret)
+		ret = vm_create_devices(vm);
+	if (!ret)
+		ret = arch_boot_setup(vm);
+	if (ret)
+		vm_destroy(vm);
+	return ret;
+}
+
+/* Takes down whatever vm_create() got to, in reverse order. */
+void vm_destroy(struct vm *vm)
+{
+	vm_devices_destroy(vm);
+	vm_virtio_destroy(vm);
+	serial_destroy(vm->console);
+	vm->console = NULL;
+	for (unsigned int i = vm->nr_vcpus; i > 0; i--)
+		vcpu_destroy(&vm->vcpus[i - 1]);
+	free(vm->vcpus);
+	vm->vcpus = NULL;
+	vm->nr_vcpus = 0;
+	arch_vm_destroy(vm);
+	guest_mem_destroy(&vm->mem);
+	bus_destroy(&vm->pio);
+	bus_destroy(&vm->mmio);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	if (vm->stop_eventfd >= 0)
+		close(vm->stop_eventfd);
+	vm->vm_fd = vm->kvm_fd = vm->stop_eventfd = -1;
+}
+
+void vm_request_stop(struct vm *vm, int exit_code)
+{
+	uint64_t one = 1;
+
+	if (atomic_exchange(&vm->stopping, true))
+		return; /* someone else stopped it first: their code stands */
+	atomic_store(&vm->exit_code, exit_code);
+	serial_stop(vm->console); /* before the kicks: see serial_transmit() */
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	if (write(vm->stop_eventfd, &one, sizeof(one)) < 0) {
+		/* Cannot fail for a counter this small; nothing to do if it does. */
+	}
+}
+
+int vm_run(struct vm *vm)
+{
+	int ret = vcpu_signals_init();
+
+	if (ret) {
+		tv_errno(ret, "installing the vCPU kick signal handler");
+		return TINYVMM_EXIT_ERROR;
+	}
+	ret = console_block_stop_signals();
+	for (unsigned int i = 0; !ret && i < vm->nr_vcpus; i++)
+		ret = vcpu_start(&vm->vcpus[i]);
+	/* Set-up is over: from here on the console loop, then teardown. */
+	if (!ret)
+		ret = seccomp_confine(SECCOMP_MAIN, &vm->seccomp);
+	if (ret)
+		vm_request_stop(vm, TINYVMM_EXIT_ERROR);
+	else
+		console_pump(vm);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_join(&vm->vcpus[i]);
+	return atomic_load(&vm->exit_code);
+}
