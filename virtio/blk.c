@@ -86,8 +86,9 @@ static int blk_open(struct virtio_blk *blk, const struct disk_spec *spec)
 	blk->fd = open(spec->path, flags);
 	if (blk->fd < 0) {
 		tv_errno(errno, "virtio-blk: opening %s%s", spec->path,
-			 spec->cache == DISK_CACHE_NONE ? " with O_DIRECT (cache=none)"
-							: "");
+			 spec->cache == DISK_CACHE_NONE
+				 ? " with O_DIRECT (cache=none)"
+				 : "");
 		return -errno;
 	}
 	return 0;
@@ -103,9 +104,10 @@ static int blk_file_size(struct virtio_blk *blk, const struct stat *st,
 	}
 	if (S_ISBLK(st->st_mode) && ioctl(blk->fd, BLKGETSIZE64, size) == 0)
 		return 0;
-	tv_errno(S_ISBLK(st->st_mode) ? errno : EINVAL,
-		 "virtio-blk %s: sizing the image (a regular file or block device)",
-		 blk->path);
+	tv_errno(
+		S_ISBLK(st->st_mode) ? errno : EINVAL,
+		"virtio-blk %s: sizing the image (a regular file or block device)",
+		blk->path);
 	return S_ISBLK(st->st_mode) ? -errno : -EINVAL;
 }
 
@@ -125,7 +127,8 @@ static void blk_dio_align(struct virtio_blk *blk, const struct stat *st)
 		blk->disk.dio_len_align = stx.stx_dio_offset_align;
 	} else if (S_ISBLK(st->st_mode) &&
 		   ioctl(blk->fd, BLKSSZGET, &lbs) == 0 && lbs > 0) {
-		blk->disk.dio_mem_align = blk->disk.dio_len_align = (uint32_t)lbs;
+		blk->disk.dio_mem_align = blk->disk.dio_len_align =
+			(uint32_t)lbs;
 	}
 }
 
@@ -156,9 +159,12 @@ static int blk_size_up(struct virtio_blk *blk, const struct stat *st,
 	rest = size % blk->blk_size;
 	blk->disk.capacity = (size - rest) / SECTOR;
 	if (rest)
-		tv_notice("virtio-blk %s: its size, %" PRIu64 " bytes, is not a multiple of %u; the guest sees %" PRIu64 " sectors and not the last %" PRIu64 " bytes",
-			  blk->path, size, blk->blk_size, blk->disk.capacity,
-			  rest);
+		tv_notice(
+			"virtio-blk %s: its size, %" PRIu64
+			" bytes, is not a multiple of %u; the guest sees %" PRIu64
+			" sectors and not the last %" PRIu64 " bytes",
+			blk->path, size, blk->blk_size, blk->disk.capacity,
+			rest);
 	return 0;
 }
 

@@ -31,7 +31,8 @@ static void iov_take(struct blk_req *req, const struct virtq_seg *seg,
 		}
 		len = min_u32(len - skip, keep);
 		req->iov[req->nr_iov++] = (struct iovec){
-			.iov_base = (uint8_t *)seg[i].addr + skip, .iov_len = len,
+			.iov_base = (uint8_t *)seg[i].addr + skip,
+			.iov_len = len,
 		};
 		keep -= len;
 		skip = 0;

@@ -48,10 +48,10 @@ enum blk_op {
 
 struct blk_req {
 	enum blk_op op;
-	uint8_t status;       /* VIRTIO_BLK_S_*; final for BLK_OP_DONE */
+	uint8_t status;	      /* VIRTIO_BLK_S_*; final for BLK_OP_DONE */
 	uint8_t *status_byte; /* in guest RAM */
 	uint64_t offset;      /* bytes into the image */
-	uint32_t len;         /* data bytes, the sum of iov[] */
+	uint32_t len;	      /* data bytes, the sum of iov[] */
 	uint32_t written;     /* used length when the request succeeds */
 	unsigned int nr_iov;
 	struct iovec iov[BLK_REQ_MAX_SEG]; /* in guest RAM */

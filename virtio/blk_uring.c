@@ -16,10 +16,19 @@
  * user_data of what is not a request (requests carry their slot's
  * address, never this small).
  */
-enum { TAG_KICK = 1, TAG_STOP, TAG_CANCEL };
+enum {
+	TAG_KICK = 1,
+	TAG_STOP,
+	TAG_CANCEL
+};
 
 /* The ring's registered files: every operation names one of these. */
-enum { FILE_IMAGE, FILE_KICK, FILE_STOP, NR_FILES };
+enum {
+	FILE_IMAGE,
+	FILE_KICK,
+	FILE_STOP,
+	NR_FILES
+};
 
 /*
  * SQ entries: every slot's request plus the kick and stop reads and a
@@ -326,8 +335,8 @@ static void *blk_uring_main(void *arg)
 	u->want_drain = true; /* buffers may predate DRIVER_OK's start */
 	while (!finished(u)) {
 		if (!u->stopping && !u->kick_armed && !u->kick_broken)
-			u->kick_armed = arm_read(u, FILE_KICK, &u->kick_buf,
-						 TAG_KICK);
+			u->kick_armed =
+				arm_read(u, FILE_KICK, &u->kick_buf, TAG_KICK);
 		if (!u->stopping && u->want_drain)
 			drain(u);
 		notify(u);
@@ -350,8 +359,8 @@ static const char *limit_str(int resource, unsigned long long unit,
 	if (getrlimit(resource, &r) || r.rlim_cur == RLIM_INFINITY)
 		snprintf(buf, len, "unlimited");
 	else
-		snprintf(buf, len, "%llu%s", (unsigned long long)r.rlim_cur / unit,
-			 unit_name);
+		snprintf(buf, len, "%llu%s",
+			 (unsigned long long)r.rlim_cur / unit, unit_name);
 	return buf;
 }
 
@@ -362,18 +371,20 @@ const char *blk_uring_setup_hint(int err, char *buf, size_t len)
 	switch (err) {
 	case -ENOMEM:
 		/* Since 5.12 the rings are charged to the memory cgroup. */
-		snprintf(buf, len,
-			 "; the host or this process's memory cgroup is out of memory, or, on kernels before 5.12 (which charge io_uring rings to locked memory), RLIMIT_MEMLOCK is too low (ulimit -l: %s)",
-			 limit_str(RLIMIT_MEMLOCK, 1024, " KiB", lim,
-				   sizeof(lim)));
+		snprintf(
+			buf, len,
+			"; the host or this process's memory cgroup is out of memory, or, on kernels before 5.12 (which charge io_uring rings to locked memory), RLIMIT_MEMLOCK is too low (ulimit -l: %s)",
+			limit_str(RLIMIT_MEMLOCK, 1024, " KiB", lim,
+				  sizeof(lim)));
 		break;
 	case -EMFILE:
 		snprintf(buf, len, "; RLIMIT_NOFILE (ulimit -n) is %s",
 			 limit_str(RLIMIT_NOFILE, 1, "", lim, sizeof(lim)));
 		break;
 	case -EPERM:
-		snprintf(buf, len,
-			 "; io_uring is not allowed here (sysctl kernel.io_uring_disabled, or a seccomp or container policy)");
+		snprintf(
+			buf, len,
+			"; io_uring is not allowed here (sysctl kernel.io_uring_disabled, or a seccomp or container policy)");
 		break;
 	case -ENOSYS:
 		snprintf(buf, len, "; this kernel has no io_uring");
@@ -389,8 +400,8 @@ const char *blk_uring_setup_hint(int err, char *buf, size_t len)
  * io_uring_register_restrictions() and io_uring_enable_rings() but its
  * library does not export them.
  */
-static int ring_register(struct io_uring *ring, unsigned int opcode,
-			 void *arg, unsigned int nr_args)
+static int ring_register(struct io_uring *ring, unsigned int opcode, void *arg,
+			 unsigned int nr_args)
 {
 	if (syscall(__NR_io_uring_register, ring->ring_fd, opcode, arg,
 		    nr_args) < 0)
@@ -408,8 +419,8 @@ static int ring_register(struct io_uring *ring, unsigned int opcode,
 static int ring_restrict(struct blk_uring *u, const char *name, int file_fd)
 {
 	static const uint8_t ops[] = {
-		IORING_OP_READV, IORING_OP_WRITEV, IORING_OP_FSYNC,
-		IORING_OP_READ, IORING_OP_ASYNC_CANCEL,
+		IORING_OP_READV, IORING_OP_WRITEV,	 IORING_OP_FSYNC,
+		IORING_OP_READ,	 IORING_OP_ASYNC_CANCEL,
 	};
 	struct io_uring_restriction res[sizeof(ops) + 1];
 	int files[NR_FILES];
@@ -420,8 +431,10 @@ static int ring_restrict(struct blk_uring *u, const char *name, int file_fd)
 	files[FILE_STOP] = u->stop_fd;
 	ret = io_uring_register_files(&u->ring, files, NR_FILES);
 	if (ret) {
-		tv_errno(ret, "virtio-blk %s: registering the image and eventfds with io_uring",
-			 name);
+		tv_errno(
+			ret,
+			"virtio-blk %s: registering the image and eventfds with io_uring",
+			name);
 		return ret;
 	}
 	memset(res, 0, sizeof(res));
@@ -434,8 +447,10 @@ static int ring_restrict(struct blk_uring *u, const char *name, int file_fd)
 	ret = ring_register(&u->ring, IORING_REGISTER_RESTRICTIONS, res,
 			    sizeof(ops) + 1);
 	if (ret) {
-		tv_errno(ret, "virtio-blk %s: restricting its io_uring (IORING_REGISTER_RESTRICTIONS, Linux 5.10 or later)",
-			 name);
+		tv_errno(
+			ret,
+			"virtio-blk %s: restricting its io_uring (IORING_REGISTER_RESTRICTIONS, Linux 5.10 or later)",
+			name);
 		return ret;
 	}
 	ret = ring_register(&u->ring, IORING_REGISTER_ENABLE_RINGS, NULL, 0);

@@ -40,11 +40,11 @@ struct blk_slot {
 struct blk_uring {
 	/* Set by blk_uring_init(), constant until blk_uring_fini(). */
 	struct io_uring ring; /* the image is its registered file 0 */
-	int kick_fd;          /* the caller's */
-	int stop_fd;          /* ours: blk_uring_stop() writes it */
+	int kick_fd;	      /* the caller's */
+	int stop_fd;	      /* ours: blk_uring_stop() writes it */
 	struct virtio_mmio_dev *dev;
 	const struct blk_disk *disk;
-	struct blk_slot *slots; /* VIRTIO_BLK_QUEUE_MAX of them */
+	struct blk_slot *slots;		      /* VIRTIO_BLK_QUEUE_MAX of them */
 	const struct seccomp_policy *seccomp; /* the thread confines by it */
 
 	/* The transport's, under its lock. */
@@ -54,22 +54,22 @@ struct blk_uring {
 
 	/* The thread's, reset by blk_uring_start(). */
 	struct virtq *vq;
-	bool write_through;       /* writes carry RWF_DSYNC */
+	bool write_through; /* writes carry RWF_DSYNC */
 	struct virtq_seg seg[BLK_REQ_MAX_SEG];
 	struct virtq_chain chain; /* pops walk into seg[] */
 	struct blk_slot *free;
 	struct blk_slot *parked_flush; /* waits for earlier writes */
-	unsigned int in_flight;        /* requests in io_uring */
+	unsigned int in_flight;	       /* requests in io_uring */
 	unsigned int writes_in_flight;
-	unsigned int waits_in_flight;  /* kick and stop reads, cancels */
-	unsigned int batch;            /* requests since the last submit */
-	uint64_t kick_buf, stop_buf;   /* the eventfd reads land here */
+	unsigned int waits_in_flight; /* kick and stop reads, cancels */
+	unsigned int batch;	      /* requests since the last submit */
+	uint64_t kick_buf, stop_buf;  /* the eventfd reads land here */
 	bool kick_armed, kick_broken;
 	bool stopping;
 	bool want_drain;   /* kicked, or a slot or a parked flush freed */
 	bool out_of_slots; /* draining waits for a completion */
 	bool queue_dead;   /* reported broken: pop no more */
-	bool pushed;       /* used entries since the last notify */
+	bool pushed;	   /* used entries since the last notify */
 
 	/* Counters, any thread. */
 	atomic_uint_fast64_t requests, batches, interrupts;

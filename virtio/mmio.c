@@ -12,14 +12,15 @@
 #define MMIO_VERSION 2
 #define VERSION_1 (1ULL << VIRTIO_F_VERSION_1)
 /* Transport bits a device may ask for: virtq implements both. */
-#define RING_FEATURES \
-	((1ULL << VIRTIO_RING_F_EVENT_IDX) | (1ULL << VIRTIO_RING_F_INDIRECT_DESC))
+#define RING_FEATURES                        \
+	((1ULL << VIRTIO_RING_F_EVENT_IDX) | \
+	 (1ULL << VIRTIO_RING_F_INDIRECT_DESC))
 /* Device-type bits: below the transport range (spec 6). */
 #define DEVICE_TYPE_FEATURES ((1ULL << VIRTIO_TRANSPORT_F_START) - 1)
 /* Status bits the driver sets (spec 2.1); DEVICE_NEEDS_RESET is ours. */
-#define DRIVER_STATUS                                                   \
-	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |          \
-	 VIRTIO_CONFIG_S_DRIVER_OK | VIRTIO_CONFIG_S_FEATURES_OK |       \
+#define DRIVER_STATUS                                              \
+	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |    \
+	 VIRTIO_CONFIG_S_DRIVER_OK | VIRTIO_CONFIG_S_FEATURES_OK | \
 	 VIRTIO_CONFIG_S_FAILED)
 
 static const struct virtio_mmio_ops no_ops;
@@ -46,8 +47,8 @@ static void mmio_vreport(struct virtio_mmio_dev *dev, const char *tail,
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	tv_err("%s at 0x%" PRIx64 ": %s%s%s", dev->cfg.name, dev->base, msg,
-	       tail, n + 1 == VIRTIO_MMIO_MAX_REPORTS ? "; not reporting more"
-						      : "");
+	       tail,
+	       n + 1 == VIRTIO_MMIO_MAX_REPORTS ? "; not reporting more" : "");
 }
 
 static void mmio_report(struct virtio_mmio_dev *dev, const char *fmt, ...)
@@ -142,8 +143,9 @@ int virtio_mmio_init(struct virtio_mmio_dev *dev,
 	dev->mem = mem;
 	if (irq)
 		dev->irq = *irq;
-	dev->offered = (cfg->features & (DEVICE_TYPE_FEATURES | RING_FEATURES)) |
-		       VERSION_1;
+	dev->offered =
+		(cfg->features & (DEVICE_TYPE_FEATURES | RING_FEATURES)) |
+		VERSION_1;
 	atomic_init(&dev->status, 0);
 	atomic_init(&dev->interrupt_status, 0);
 	atomic_init(&dev->config_generation, 0);
@@ -197,8 +199,9 @@ int virtio_mmio_register(struct virtio_mmio_dev *dev, struct bus *bus,
 
 static struct virtio_mmio_queue *selected_queue(struct virtio_mmio_dev *dev)
 {
-	return dev->queue_sel < dev->cfg.nr_queues ? &dev->queues[dev->queue_sel]
-						   : NULL;
+	return dev->queue_sel < dev->cfg.nr_queues
+		       ? &dev->queues[dev->queue_sel]
+		       : NULL;
 }
 
 /* Replaces the 32-bit half @high of @word: registers come in halves. */
@@ -218,7 +221,9 @@ static uint32_t features_word(uint64_t features, uint32_t sel)
 static void driver_features_write(struct virtio_mmio_dev *dev, uint32_t v)
 {
 	if (atomic_load(&dev->status) & VIRTIO_CONFIG_S_FEATURES_OK) {
-		mmio_report(dev, "driver features written after FEATURES_OK; ignored");
+		mmio_report(
+			dev,
+			"driver features written after FEATURES_OK; ignored");
 		return;
 	}
 	/* No bit above 63 is ever offered, so any is a refusal later. */
@@ -234,12 +239,18 @@ static bool features_acceptable(struct virtio_mmio_dev *dev)
 	uint64_t extra = dev->driver_features & ~dev->offered;
 
 	if (extra || dev->driver_features_high) {
-		mmio_report(dev, "driver took features 0x%" PRIx64 "%s that were not offered; FEATURES_OK refused",
-			    extra, dev->driver_features_high ? " (and bits above 63)" : "");
+		mmio_report(dev,
+			    "driver took features 0x%" PRIx64
+			    "%s that were not offered; FEATURES_OK refused",
+			    extra,
+			    dev->driver_features_high ? " (and bits above 63)"
+						      : "");
 		return false;
 	}
 	if (!(dev->driver_features & VERSION_1)) {
-		mmio_report(dev, "driver did not take VIRTIO_F_VERSION_1 (legacy drivers are not supported); FEATURES_OK refused");
+		mmio_report(
+			dev,
+			"driver did not take VIRTIO_F_VERSION_1 (legacy drivers are not supported); FEATURES_OK refused");
 		return false;
 	}
 	return true;
@@ -259,7 +270,8 @@ static void driver_ok(struct virtio_mmio_dev *dev)
 	ret = dev->ops->activate ? dev->ops->activate(dev, dev->driver_features)
 				 : 0;
 	if (ret) {
-		mmio_needs_reset(dev, "starting the device: %s", strerror(-ret));
+		mmio_needs_reset(dev, "starting the device: %s",
+				 strerror(-ret));
 		return;
 	}
 	dev->active = true;
@@ -274,8 +286,10 @@ static void status_write(struct virtio_mmio_dev *dev, uint32_t v)
 		return;
 	}
 	if (old & DRIVER_STATUS & ~v)
-		mmio_report(dev, "driver cleared status bits 0x%x without a reset; ignored",
-			    old & DRIVER_STATUS & ~v);
+		mmio_report(
+			dev,
+			"driver cleared status bits 0x%x without a reset; ignored",
+			old & DRIVER_STATUS & ~v);
 	/* The driver only adds bits (spec 3.1.1). */
 	set = v & DRIVER_STATUS & ~old;
 	if ((set & VIRTIO_CONFIG_S_FEATURES_OK) && !features_acceptable(dev))
@@ -292,7 +306,9 @@ static void queue_reg_write(struct virtio_mmio_dev *dev, uint64_t off,
 	struct virtio_mmio_queue *q = selected_queue(dev);
 
 	if (!q || q->vq.ready) {
-		mmio_report(dev, "queue %u: register 0x%03" PRIx64 " written while %s; ignored",
+		mmio_report(dev,
+			    "queue %u: register 0x%03" PRIx64
+			    " written while %s; ignored",
 			    dev->queue_sel, off,
 			    q ? "the queue is ready" : "no such queue exists");
 		return;
@@ -318,16 +334,19 @@ static void queue_enable(struct virtio_mmio_dev *dev,
 		return;
 	}
 	if (q->num > dev->cfg.queue_max[i]) {
-		mmio_needs_reset(dev, "queue %u: size %u above its maximum %u", i,
-				 q->num, dev->cfg.queue_max[i]);
+		mmio_needs_reset(dev, "queue %u: size %u above its maximum %u",
+				 i, q->num, dev->cfg.queue_max[i]);
 		return;
 	}
 	layout = (struct virtq_layout){
 		.size = (uint16_t)q->num,
-		.desc = q->addr[0], .avail = q->addr[1], .used = q->addr[2],
+		.desc = q->addr[0],
+		.avail = q->addr[1],
+		.used = q->addr[2],
 	};
 	if (virtq_enable(&q->vq, dev->mem, &layout, dev->driver_features, &why))
-		mmio_needs_reset(dev, "queue %u: %s (size %u, rings at 0x%" PRIx64
+		mmio_needs_reset(dev,
+				 "queue %u: %s (size %u, rings at 0x%" PRIx64
 				 ", 0x%" PRIx64 ", 0x%" PRIx64 ")",
 				 i, why, q->num, layout.desc, layout.avail,
 				 layout.used);
@@ -338,15 +357,19 @@ static void queue_ready_write(struct virtio_mmio_dev *dev, uint32_t v)
 	struct virtio_mmio_queue *q = selected_queue(dev);
 
 	if (!q) {
-		mmio_report(dev, "QueueReady written for queue %u, which does not exist",
-			    dev->queue_sel);
+		mmio_report(
+			dev,
+			"QueueReady written for queue %u, which does not exist",
+			dev->queue_sel);
 		return;
 	}
 	if ((v != 0) == q->vq.ready)
 		return;
 	if (atomic_load(&dev->status) & VIRTIO_CONFIG_S_DRIVER_OK) {
-		mmio_report(dev, "queue %u: QueueReady changed after DRIVER_OK; ignored",
-			    dev->queue_sel);
+		mmio_report(
+			dev,
+			"queue %u: QueueReady changed after DRIVER_OK; ignored",
+			dev->queue_sel);
 		return;
 	}
 	if (v)
@@ -358,7 +381,9 @@ static void queue_ready_write(struct virtio_mmio_dev *dev, uint32_t v)
 static void queue_notify(struct virtio_mmio_dev *dev, uint32_t v)
 {
 	if (v >= dev->cfg.nr_queues) {
-		mmio_report(dev, "QueueNotify for queue %u, which does not exist", v);
+		mmio_report(dev,
+			    "QueueNotify for queue %u, which does not exist",
+			    v);
 		return;
 	}
 	/* Before DRIVER_OK the device must not use buffers (spec 3.1.1). */
@@ -371,22 +396,34 @@ static bool reg_read(struct virtio_mmio_dev *dev, uint64_t off, uint32_t *v)
 	struct virtio_mmio_queue *q = selected_queue(dev);
 
 	switch (off) {
-	case VIRTIO_MMIO_MAGIC_VALUE: *v = VIRTIO_MMIO_MAGIC; break;
-	case VIRTIO_MMIO_VERSION: *v = MMIO_VERSION; break;
-	case VIRTIO_MMIO_DEVICE_ID: *v = dev->cfg.device_id; break;
-	case VIRTIO_MMIO_VENDOR_ID: *v = VIRTIO_MMIO_VENDOR; break;
+	case VIRTIO_MMIO_MAGIC_VALUE:
+		*v = VIRTIO_MMIO_MAGIC;
+		break;
+	case VIRTIO_MMIO_VERSION:
+		*v = MMIO_VERSION;
+		break;
+	case VIRTIO_MMIO_DEVICE_ID:
+		*v = dev->cfg.device_id;
+		break;
+	case VIRTIO_MMIO_VENDOR_ID:
+		*v = VIRTIO_MMIO_VENDOR;
+		break;
 	case VIRTIO_MMIO_DEVICE_FEATURES:
 		*v = features_word(dev->offered, dev->device_features_sel);
 		break;
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
 		*v = q ? dev->cfg.queue_max[dev->queue_sel] : 0;
 		break;
-	case VIRTIO_MMIO_QUEUE_READY: *v = q && q->vq.ready; break;
+	case VIRTIO_MMIO_QUEUE_READY:
+		*v = q && q->vq.ready;
+		break;
 	case VIRTIO_MMIO_INTERRUPT_STATUS:
 		*v = atomic_load(&dev->interrupt_status) |
 		     (dev->cfg.used_irq_external ? VIRTIO_MMIO_INT_VRING : 0);
 		break;
-	case VIRTIO_MMIO_STATUS: *v = atomic_load(&dev->status); break;
+	case VIRTIO_MMIO_STATUS:
+		*v = atomic_load(&dev->status);
+		break;
 	case VIRTIO_MMIO_CONFIG_GENERATION:
 		*v = atomic_load(&dev->config_generation);
 		break;
@@ -394,7 +431,8 @@ static bool reg_read(struct virtio_mmio_dev *dev, uint64_t off, uint32_t *v)
 	case VIRTIO_MMIO_SHM_LEN_LOW ... VIRTIO_MMIO_SHM_BASE_HIGH:
 		*v = UINT32_MAX;
 		break;
-	default: return false;
+	default:
+		return false;
 	}
 	return true;
 }
@@ -402,25 +440,43 @@ static bool reg_read(struct virtio_mmio_dev *dev, uint64_t off, uint32_t *v)
 static bool reg_write(struct virtio_mmio_dev *dev, uint64_t off, uint32_t v)
 {
 	switch (off) {
-	case VIRTIO_MMIO_DEVICE_FEATURES_SEL: dev->device_features_sel = v; break;
-	case VIRTIO_MMIO_DRIVER_FEATURES_SEL: dev->driver_features_sel = v; break;
-	case VIRTIO_MMIO_DRIVER_FEATURES: driver_features_write(dev, v); break;
-	case VIRTIO_MMIO_QUEUE_SEL: dev->queue_sel = v; break;
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+		dev->device_features_sel = v;
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+		dev->driver_features_sel = v;
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES:
+		driver_features_write(dev, v);
+		break;
+	case VIRTIO_MMIO_QUEUE_SEL:
+		dev->queue_sel = v;
+		break;
 	case VIRTIO_MMIO_QUEUE_NUM:
 	case VIRTIO_MMIO_QUEUE_DESC_LOW:
 	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
 	case VIRTIO_MMIO_QUEUE_AVAIL_LOW:
 	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH:
 	case VIRTIO_MMIO_QUEUE_USED_LOW:
-	case VIRTIO_MMIO_QUEUE_USED_HIGH: queue_reg_write(dev, off, v); break;
-	case VIRTIO_MMIO_QUEUE_READY: queue_ready_write(dev, v); break;
-	case VIRTIO_MMIO_QUEUE_NOTIFY: queue_notify(dev, v); break;
+	case VIRTIO_MMIO_QUEUE_USED_HIGH:
+		queue_reg_write(dev, off, v);
+		break;
+	case VIRTIO_MMIO_QUEUE_READY:
+		queue_ready_write(dev, v);
+		break;
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+		queue_notify(dev, v);
+		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		atomic_fetch_and(&dev->interrupt_status, ~v);
 		break;
-	case VIRTIO_MMIO_STATUS: status_write(dev, v); break;
-	case VIRTIO_MMIO_SHM_SEL: break;
-	default: return false;
+	case VIRTIO_MMIO_STATUS:
+		status_write(dev, v);
+		break;
+	case VIRTIO_MMIO_SHM_SEL:
+		break;
+	default:
+		return false;
 	}
 	return true;
 }
@@ -431,7 +487,9 @@ static bool reg_access_ok(struct virtio_mmio_dev *dev, uint64_t off,
 {
 	if (len == 4 && !(off & 3))
 		return true;
-	mmio_report(dev, "%u-byte %s at register offset 0x%03" PRIx64 " refused: registers take aligned 32-bit accesses",
+	mmio_report(dev,
+		    "%u-byte %s at register offset 0x%03" PRIx64
+		    " refused: registers take aligned 32-bit accesses",
 		    len, what, off);
 	return false;
 }
@@ -443,7 +501,9 @@ static bool config_access_ok(struct virtio_mmio_dev *dev, uint64_t off,
 	if ((len == 1 || len == 2 || len == 4) &&
 	    off + len <= dev->cfg.config_size)
 		return true;
-	mmio_report(dev, "%u-byte config space %s at offset 0x%" PRIx64 " refused (it holds %u bytes)",
+	mmio_report(dev,
+		    "%u-byte config space %s at offset 0x%" PRIx64
+		    " refused (it holds %u bytes)",
 		    len, what, off, dev->cfg.config_size);
 	return false;
 }
@@ -462,7 +522,9 @@ void virtio_mmio_read(void *opaque, uint64_t offset, void *data, uint32_t len)
 			dev->ops->config_read(dev, (uint32_t)off, data, len);
 	} else if (reg_access_ok(dev, offset, len, "read")) {
 		if (!reg_read(dev, offset, &v))
-			mmio_report(dev, "read of register 0x%03" PRIx64 ", which is not readable",
+			mmio_report(dev,
+				    "read of register 0x%03" PRIx64
+				    ", which is not readable",
 				    offset);
 		v = htole32(v);
 		memcpy(data, &v, sizeof(v));
@@ -485,14 +547,15 @@ void virtio_mmio_write(void *opaque, uint64_t offset, const void *data,
 	} else if (reg_access_ok(dev, offset, len, "write")) {
 		memcpy(&v, data, sizeof(v));
 		if (!reg_write(dev, offset, le32toh(v)))
-			mmio_report(dev, "write to register 0x%03" PRIx64 ", which is not writable",
+			mmio_report(dev,
+				    "write to register 0x%03" PRIx64
+				    ", which is not writable",
 				    offset);
 	}
 	pthread_mutex_unlock(&dev->lock);
 }
 
-struct virtq *virtio_mmio_queue(struct virtio_mmio_dev *dev,
-				unsigned int index)
+struct virtq *virtio_mmio_queue(struct virtio_mmio_dev *dev, unsigned int index)
 {
 	if (index >= dev->cfg.nr_queues || !dev->queues[index].vq.ready)
 		return NULL;
@@ -514,5 +577,6 @@ void virtio_mmio_config_changed(struct virtio_mmio_dev *dev)
 void virtio_mmio_queue_error(struct virtio_mmio_dev *dev, unsigned int index,
 			     int err, const char *why)
 {
-	mmio_needs_reset(dev, "queue %u: %s", index, why ? why : strerror(-err));
+	mmio_needs_reset(dev, "queue %u: %s", index,
+			 why ? why : strerror(-err));
 }

@@ -50,7 +50,7 @@
 #include "vmm/base/log.h"
 #include "virtio/queue.h"
 
-#define VIRTIO_MMIO_MAGIC 0x74726976 /* "virt", little-endian */
+#define VIRTIO_MMIO_MAGIC 0x74726976  /* "virt", little-endian */
 #define VIRTIO_MMIO_VENDOR 0x4d4d5654 /* "TVMM", little-endian */
 #define VIRTIO_MMIO_SIZE 0x200 /* registers, then config space at 0x100 */
 #define VIRTIO_MMIO_CONFIG_MAX (VIRTIO_MMIO_SIZE - VIRTIO_MMIO_CONFIG)
@@ -69,8 +69,9 @@ struct virtio_mmio_config {
 	 * (virtq does the work; the device must call virtq_needs_notify()).
 	 */
 	uint64_t features;
-	unsigned int nr_queues;                    /* 1..VIRTIO_MMIO_MAX_QUEUES */
-	uint16_t queue_max[VIRTIO_MMIO_MAX_QUEUES]; /* powers of two <= VIRTQ_MAX_SIZE */
+	unsigned int nr_queues; /* 1..VIRTIO_MMIO_MAX_QUEUES */
+	uint16_t queue_max
+		[VIRTIO_MMIO_MAX_QUEUES]; /* powers of two <= VIRTQ_MAX_SIZE */
 	uint32_t config_size; /* bytes of config space, <= VIRTIO_MMIO_CONFIG_MAX */
 	/*
 	 * The used-buffer interrupt bypasses the transport: another party
@@ -134,9 +135,9 @@ struct virtio_mmio_irq {
 
 /* One queue's registers as the driver wrote them, and its ring state. */
 struct virtio_mmio_queue {
-	uint32_t num;       /* QueueNum */
-	uint64_t addr[3];   /* QueueDesc, QueueDriver, QueueDevice */
-	struct virtq vq;    /* vq.ready is QueueReady */
+	uint32_t num;	  /* QueueNum */
+	uint64_t addr[3]; /* QueueDesc, QueueDriver, QueueDevice */
+	struct virtq vq;  /* vq.ready is QueueReady */
 };
 
 struct virtio_mmio_dev {
@@ -146,22 +147,22 @@ struct virtio_mmio_dev {
 	void *opaque; /* the device model's, for its callbacks */
 	const struct guest_mem *mem;
 	struct virtio_mmio_irq irq;
-	uint64_t offered;   /* DeviceFeatures */
-	uint64_t base;      /* for messages; set by virtio_mmio_register() */
+	uint64_t offered; /* DeviceFeatures */
+	uint64_t base;	  /* for messages; set by virtio_mmio_register() */
 
 	/* Register state, under lock. */
 	pthread_mutex_t lock;
 	uint32_t device_features_sel, driver_features_sel, queue_sel;
 	uint64_t driver_features;
 	bool driver_features_high; /* bits written above 63: never offered */
-	bool active;               /* activate() succeeded; no reset() since */
+	bool active;		   /* activate() succeeded; no reset() since */
 	struct virtio_mmio_queue queues[VIRTIO_MMIO_MAX_QUEUES];
 
 	/* Any thread. */
-	atomic_uint status;           /* Status, DEVICE_NEEDS_RESET included */
+	atomic_uint status;	      /* Status, DEVICE_NEEDS_RESET included */
 	atomic_uint interrupt_status; /* VIRTIO_MMIO_INT_* */
 	atomic_uint config_generation;
-	atomic_uint reports;          /* lines printed, for the rate limit */
+	atomic_uint reports; /* lines printed, for the rate limit */
 };
 
 /*
@@ -172,8 +173,8 @@ struct virtio_mmio_dev {
  */
 TV_MUST_CHECK int virtio_mmio_init(struct virtio_mmio_dev *dev,
 				   const struct virtio_mmio_config *cfg,
-				   const struct virtio_mmio_ops *ops, void *opaque,
-				   const struct guest_mem *mem,
+				   const struct virtio_mmio_ops *ops,
+				   void *opaque, const struct guest_mem *mem,
 				   const struct virtio_mmio_irq *irq);
 
 /* Resets the device (its reset() included) and frees the lock. */

@@ -53,10 +53,12 @@ static int bind_kicks(struct virtio_mmio_kvm *k)
 	for (unsigned int q = 0; q < k->nr_queues; q++) {
 		k->kick_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (k->kick_fd[q] < 0)
-			return bind_failed(k, -errno, "creating a kick eventfd");
+			return bind_failed(k, -errno,
+					   "creating a kick eventfd");
 		ret = kick_ioeventfd(k, q, true);
 		if (ret)
-			return bind_failed(k, ret, "KVM_IOEVENTFD on QueueNotify");
+			return bind_failed(k, ret,
+					   "KVM_IOEVENTFD on QueueNotify");
 		k->kick_bound[q] = true;
 	}
 	return 0;
@@ -77,9 +79,8 @@ static int bind_irq(struct virtio_mmio_kvm *k, uint32_t gsi)
 	return 0;
 }
 
-int virtio_mmio_kvm_bind(struct virtio_mmio_kvm *k, int vm_fd,
-			 const char *name, uint64_t base,
-			 unsigned int nr_queues, uint32_t gsi)
+int virtio_mmio_kvm_bind(struct virtio_mmio_kvm *k, int vm_fd, const char *name,
+			 uint64_t base, unsigned int nr_queues, uint32_t gsi)
 {
 	int ret;
 
@@ -94,9 +95,11 @@ int virtio_mmio_kvm_bind(struct virtio_mmio_kvm *k, int vm_fd,
 	if (nr_queues > VIRTIO_MMIO_MAX_QUEUES)
 		return bind_failed(k, -EINVAL, "too many queues");
 	if (ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) <= 0)
-		return bind_failed(k, -ENOTSUP, "this host's KVM lacks KVM_CAP_IOEVENTFD");
+		return bind_failed(k, -ENOTSUP,
+				   "this host's KVM lacks KVM_CAP_IOEVENTFD");
 	if (ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD) <= 0)
-		return bind_failed(k, -ENOTSUP, "this host's KVM lacks KVM_CAP_IRQFD");
+		return bind_failed(k, -ENOTSUP,
+				   "this host's KVM lacks KVM_CAP_IRQFD");
 	ret = bind_kicks(k);
 	return ret ? ret : bind_irq(k, gsi);
 }

@@ -38,8 +38,7 @@ struct virtio_mmio_kvm {
  */
 TV_MUST_CHECK int virtio_mmio_kvm_bind(struct virtio_mmio_kvm *k, int vm_fd,
 				       const char *name, uint64_t base,
-				       unsigned int nr_queues,
-				       uint32_t gsi);
+				       unsigned int nr_queues, uint32_t gsi);
 
 /* Deregisters and closes what virtio_mmio_kvm_bind() set up; idempotent. */
 void virtio_mmio_kvm_unbind(struct virtio_mmio_kvm *k);

@@ -19,10 +19,10 @@
 #define BIT(n) (1ULL << (n))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 /* What tinyvmm itself gives: config space, and what any tap takes. */
-#define NET_BASE_FEATURES                                                   \
-	(BIT(VIRTIO_NET_F_MAC) | BIT(VIRTIO_NET_F_STATUS) |                 \
-	 BIT(VIRTIO_NET_F_MRG_RXBUF) | BIT(VIRTIO_NET_F_CSUM) |             \
-	 BIT(VIRTIO_NET_F_HOST_TSO4) | BIT(VIRTIO_NET_F_HOST_TSO6) |        \
+#define NET_BASE_FEATURES                                            \
+	(BIT(VIRTIO_NET_F_MAC) | BIT(VIRTIO_NET_F_STATUS) |          \
+	 BIT(VIRTIO_NET_F_MRG_RXBUF) | BIT(VIRTIO_NET_F_CSUM) |      \
+	 BIT(VIRTIO_NET_F_HOST_TSO4) | BIT(VIRTIO_NET_F_HOST_TSO6) | \
 	 BIT(VIRTIO_RING_F_EVENT_IDX) | BIT(VIRTIO_RING_F_INDIRECT_DESC))
 /* Config space: mac and status; later fields belong to unoffered bits. */
 #define NET_CONFIG_SIZE offsetof(struct virtio_net_config, max_virtqueue_pairs)
@@ -44,8 +44,8 @@ struct virtio_net {
 	const struct guest_mem *mem;
 	uint8_t config[NET_CONFIG_SIZE]; /* little-endian, as the guest sees it */
 	struct tap tap;
-	bool own_tap;   /* tap.fd is ours (not a test's fd) */
-	bool vhost;     /* else user */
+	bool own_tap; /* tap.fd is ours (not a test's fd) */
+	bool vhost;   /* else user */
 	struct vhost_net vh;
 	struct net_user *user;
 	int kick_fd[VIRTIO_NET_NR_QUEUES];
@@ -133,8 +133,9 @@ static int net_vhost_start(struct virtio_net *n, uint64_t features)
 		 * must not flood stderr.
 		 */
 		if (!rings[i].vq) {
-			virtio_mmio_queue_error(&n->mmio, i, -EINVAL,
-						"not ready at DRIVER_OK (vhost-net needs both queues)");
+			virtio_mmio_queue_error(
+				&n->mmio, i, -EINVAL,
+				"not ready at DRIVER_OK (vhost-net needs both queues)");
 			return -EINVAL;
 		}
 	}
@@ -157,7 +158,8 @@ static int net_activate(struct virtio_mmio_dev *dev, uint64_t features)
 	if (n->own_tap) {
 		ret = tap_set_offload(&n->tap, offloads);
 		if (ret) {
-			tv_errno(ret, "%s at 0x%" PRIx64 ": TUNSETOFFLOAD on tap %s",
+			tv_errno(ret,
+				 "%s at 0x%" PRIx64 ": TUNSETOFFLOAD on tap %s",
 				 dev->cfg.name, dev->base, n->tap.name);
 			return ret;
 		}
@@ -202,7 +204,8 @@ static struct virtio_net *net_alloc(const struct net_spec *spec,
 	struct virtio_net *n = calloc(1, sizeof(*n));
 
 	if (!n) {
-		tv_err("virtio-net (tap %s): no memory for the device", spec->tap);
+		tv_err("virtio-net (tap %s): no memory for the device",
+		       spec->tap);
 		return NULL;
 	}
 	n->spec = *spec;
@@ -220,7 +223,8 @@ static struct virtio_net *net_alloc(const struct net_spec *spec,
 static void net_busy_poll_ignored(struct virtio_net *n)
 {
 	if (n->spec.busy_poll_us)
-		tv_notice("virtio-net (tap %s): busy-poll=%" PRIu32 " ignored: only vhost-net polls",
+		tv_notice("virtio-net (tap %s): busy-poll=%" PRIu32
+			  " ignored: only vhost-net polls",
 			  n->spec.tap, n->spec.busy_poll_us);
 }
 
@@ -247,9 +251,10 @@ static int net_choose_dataplane(struct virtio_net *n)
 			       vhost_net_hint(ret, step));
 			return ret;
 		}
-		tv_notice("virtio-net (tap %s): vhost-net unavailable (%s: %s%s); using the userspace dataplane",
-			  n->spec.tap, step, strerror(-ret),
-			  vhost_net_hint(ret, step));
+		tv_notice(
+			"virtio-net (tap %s): vhost-net unavailable (%s: %s%s); using the userspace dataplane",
+			n->spec.tap, step, strerror(-ret),
+			vhost_net_hint(ret, step));
 	}
 	net_busy_poll_ignored(n);
 	return 0;

@@ -60,10 +60,10 @@ struct virtio_net;
 
 /* What the results report about one device. */
 struct virtio_net_info {
-	bool vhost;            /* vhost-net, else the userspace dataplane */
+	bool vhost;	       /* vhost-net, else the userspace dataplane */
 	uint16_t queue_size;   /* QueueNumMax of both queues */
 	uint32_t busy_poll_us; /* in effect: 0 when off or ignored */
-	bool event_idx;        /* VIRTIO_RING_F_EVENT_IDX negotiated */
+	bool event_idx;	       /* VIRTIO_RING_F_EVENT_IDX negotiated */
 	uint64_t features;     /* negotiated at the last DRIVER_OK; 0 before */
 	char tap[16];
 };

@@ -30,7 +30,12 @@
  */
 #define MAX_SEG VIRTQ_MAX_SIZE
 
-enum ev_tag { EV_RX_KICK = RXQ, EV_TX_KICK = TXQ, EV_FD, EV_STOP };
+enum ev_tag {
+	EV_RX_KICK = RXQ,
+	EV_TX_KICK = TXQ,
+	EV_FD,
+	EV_STOP
+};
 
 /* What one receive step came to. */
 enum rx_step {
@@ -45,15 +50,15 @@ enum rx_step {
 struct rx_state {
 	struct virtq_chain chain;
 	struct virtq_seg seg[MAX_SEG];
-	bool held;                     /* a chain popped, not filled yet */
-	struct iovec iov[MAX_SEG];     /* its buffers, then bounce[] */
+	bool held;		   /* a chain popped, not filled yet */
+	struct iovec iov[MAX_SEG]; /* its buffers, then bounce[] */
 	unsigned int iovcnt;
-	uint32_t room;                 /* bytes of iov[] inside the chain */
+	uint32_t room; /* bytes of iov[] inside the chain */
 	/* A packet being spread over chains: bounce[rest_off..rest) to go. */
 	struct virtq_used_chain used[VIRTQ_MAX_SIZE];
-	unsigned int nr_used;          /* 0: none in progress */
+	unsigned int nr_used; /* 0: none in progress */
 	uint32_t rest, rest_off;
-	uint8_t *num_buffers[2];       /* its header's num_buffers bytes */
+	uint8_t *num_buffers[2]; /* its header's num_buffers bytes */
 };
 
 struct tx_state {
@@ -68,8 +73,8 @@ struct net_user {
 	int fd, kick_fd[2], stop_fd, epoll_fd;
 	pthread_t thread;
 	bool running;
-	bool fd_dead;     /* hung up or failed: never read again */
-	bool fd_polled;   /* EPOLLIN on fd */
+	bool fd_dead;	/* hung up or failed: never read again */
+	bool fd_polled; /* EPOLLIN on fd */
 	/*
 	 * One line per device about failing writes, not per start: a guest
 	 * that resets and sends again must not get a line each time.
@@ -187,11 +192,13 @@ static enum rx_step rx_hold(struct net_user *u)
 			       NET_USER_MAX_PACKET, &rx->room);
 	/* Spec 5.1.6.3.1: every receive buffer holds at least the header. */
 	if (rx->room < HDR_LEN)
-		return rx_stop(u, -EINVAL,
-			       "receive buffer smaller than the 12-byte virtio-net header");
+		return rx_stop(
+			u, -EINVAL,
+			"receive buffer smaller than the 12-byte virtio-net header");
 	if (rx->room < NET_USER_MAX_PACKET)
-		rx->iov[rx->iovcnt++] = (struct iovec){
-			u->bounce, NET_USER_MAX_PACKET - rx->room };
+		rx->iov[rx->iovcnt++] =
+			(struct iovec){ u->bounce,
+					NET_USER_MAX_PACKET - rx->room };
 	rx->held = true;
 	return RX_READY;
 }
@@ -210,8 +217,9 @@ static enum rx_step rx_merge(struct net_user *u)
 
 	while (rx->rest_off < rx->rest) {
 		if (rx->nr_used == u->rxq->size)
-			return rx_stop(u, -E2BIG,
-				       "a packet needs more receive buffers than the queue holds");
+			return rx_stop(
+				u, -E2BIG,
+				"a packet needs more receive buffers than the queue holds");
 		head = pop_or_arm(u->rxq, &rx->chain);
 		if (head == -EAGAIN)
 			return RX_NO_BUFFERS;
@@ -250,8 +258,9 @@ static enum rx_step rx_deliver(struct net_user *u, uint32_t len)
 		return RX_DROPPED;
 	}
 	rx->held = false;
-	rx->used[0] = (struct virtq_used_chain){
-		rx->chain.head, len < rx->room ? len : rx->room };
+	rx->used[0] =
+		(struct virtq_used_chain){ rx->chain.head,
+					   len < rx->room ? len : rx->room };
 	rx->nr_used = 1;
 	rx->num_buffers[0] = iov_byte(rx->iov, NUM_BUFFERS_OFF);
 	rx->num_buffers[1] = iov_byte(rx->iov, NUM_BUFFERS_OFF + 1);
@@ -310,7 +319,9 @@ static void tx_failed(struct net_user *u, int err)
 	if (u->tx_reported)
 		return;
 	u->tx_reported = true;
-	tv_errno(err, "%s at 0x%" PRIx64 ": writing a packet to its tap (dropped; not reporting more)",
+	tv_errno(err,
+		 "%s at 0x%" PRIx64
+		 ": writing a packet to its tap (dropped; not reporting more)",
 		 u->dev->cfg.name, u->dev->base);
 }
 
@@ -386,7 +397,9 @@ static void *net_user_thread(void *arg)
 
 		n = epoll_wait(u->epoll_fd, ev, 4, more ? 0 : -1);
 		if (n < 0 && errno != EINTR) {
-			tv_errno(errno, "%s at 0x%" PRIx64 ": its dataplane's epoll_wait; stopped",
+			tv_errno(errno,
+				 "%s at 0x%" PRIx64
+				 ": its dataplane's epoll_wait; stopped",
 				 u->dev->cfg.name, u->dev->base);
 			return NULL;
 		}
@@ -454,13 +467,14 @@ int net_user_create(struct virtio_mmio_dev *dev, int fd, const int kick_fds[2],
 	u->kick_fd[RXQ] = kick_fds[RXQ];
 	u->kick_fd[TXQ] = kick_fds[TXQ];
 	u->stop_fd = u->epoll_fd = -1;
-	u->rx.chain = (struct virtq_chain){ .seg = u->rx.seg,
-					    .max_seg = MAX_SEG };
-	u->tx.chain = (struct virtq_chain){ .seg = u->tx.seg,
-					    .max_seg = MAX_SEG };
+	u->rx.chain =
+		(struct virtq_chain){ .seg = u->rx.seg, .max_seg = MAX_SEG };
+	u->tx.chain =
+		(struct virtq_chain){ .seg = u->tx.seg, .max_seg = MAX_SEG };
 	ret = net_user_fds(u, fd, kick_fds);
 	if (ret) {
-		tv_errno(ret, "%s: setting up its dataplane's fds", dev->cfg.name);
+		tv_errno(ret, "%s: setting up its dataplane's fds",
+			 dev->cfg.name);
 		net_user_destroy(u);
 		return ret;
 	}
@@ -491,7 +505,8 @@ int net_user_start(struct net_user *u, uint64_t features)
 	ret = pthread_create(&u->thread, NULL, net_user_thread, u);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret) {
-		tv_errno(ret, "%s at 0x%" PRIx64 ": starting its dataplane thread",
+		tv_errno(ret,
+			 "%s at 0x%" PRIx64 ": starting its dataplane thread",
 			 u->dev->cfg.name, u->dev->base);
 		return -ret;
 	}

@@ -69,9 +69,11 @@ int virtq_enable(struct virtq *vq, const struct guest_mem *mem,
 	/* At most 16 * VIRTQ_MAX_SIZE bytes each: no overflow. */
 	uint64_t n = layout->size;
 	const struct ring_part parts[3] = {
-		{ layout->desc, 16 * n, 16, "descriptor table not 16-byte aligned",
+		{ layout->desc, 16 * n, 16,
+		  "descriptor table not 16-byte aligned",
 		  "descriptor table not in guest RAM" },
-		{ layout->avail, 6 + 2 * n, 2, "available ring not 2-byte aligned",
+		{ layout->avail, 6 + 2 * n, 2,
+		  "available ring not 2-byte aligned",
 		  "available ring not in guest RAM" },
 		{ layout->used, 6 + 8 * n, 4, "used ring not 4-byte aligned",
 		  "used ring not in guest RAM" },
@@ -140,8 +142,9 @@ static int walk_add(struct walk *w, const struct desc *d)
 	void *p;
 
 	if (!writable && w->writable_seen)
-		return walk_fail(w, -EINVAL,
-				 "device-readable descriptor after a writable one");
+		return walk_fail(
+			w, -EINVAL,
+			"device-readable descriptor after a writable one");
 	w->total += d->len;
 	if (w->total > UINT32_MAX)
 		return walk_fail(w, -EOVERFLOW, "chain of 4 GiB or more");
@@ -179,7 +182,8 @@ static int walk_indirect(struct walk *w, const struct desc *d)
 		return walk_fail(w, -EINVAL,
 				 "indirect descriptor without INDIRECT_DESC");
 	if (d->flags & VRING_DESC_F_NEXT)
-		return walk_fail(w, -EINVAL, "indirect descriptor with NEXT set");
+		return walk_fail(w, -EINVAL,
+				 "indirect descriptor with NEXT set");
 	if (d->len == 0 || d->len % sizeof(struct vring_desc))
 		return walk_fail(w, -EINVAL,
 				 "indirect table length not a multiple of 16");
@@ -208,13 +212,15 @@ static int walk_table(struct walk *w, const uint8_t *table, unsigned int n,
 			return walk_fail(w, -EINVAL,
 					 "descriptor index beyond its table");
 		if (seen == n)
-			return walk_fail(w, -ELOOP,
-					 "descriptor chain longer than its table (a loop)");
+			return walk_fail(
+				w, -ELOOP,
+				"descriptor chain longer than its table (a loop)");
 		desc_load(table + i * sizeof(struct vring_desc), &d);
 		if (d.flags & VRING_DESC_F_INDIRECT)
 			return in_indirect
-				       ? walk_fail(w, -EINVAL,
-						   "indirect descriptor inside an indirect table")
+				       ? walk_fail(
+						 w, -EINVAL,
+						 "indirect descriptor inside an indirect table")
 				       : walk_indirect(w, &d);
 		ret = walk_add(w, &d);
 		if (ret || !(d.flags & VRING_DESC_F_NEXT))
@@ -226,7 +232,9 @@ static int walk_table(struct walk *w, const uint8_t *table, unsigned int n,
 static int walk_chain(struct virtq *vq, uint16_t head, struct virtq_chain *c)
 {
 	struct walk w = {
-		.mem = vq->mem, .chain = c, .indirect_ok = vq->indirect,
+		.mem = vq->mem,
+		.chain = c,
+		.indirect_ok = vq->indirect,
 	};
 
 	c->nr_readable = c->nr_writable = 0;
@@ -243,8 +251,8 @@ static bool avail_refresh(struct virtq *vq)
 	 * Acquire: the ring entries and descriptors the driver filled before
 	 * moving idx must be read after we see the new idx.
 	 */
-	uint16_t idx = le16toh(__atomic_load_n(&vq->avail->idx,
-					       __ATOMIC_ACQUIRE));
+	uint16_t idx =
+		le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
 
 	if ((uint16_t)(idx - vq->last_avail_idx) > vq->size)
 		return false;
@@ -271,8 +279,9 @@ int virtq_pop(struct virtq *vq, struct virtq_chain *c)
 	if (!vq->ready)
 		return -EAGAIN;
 	if (vq->avail_idx == vq->last_avail_idx && !avail_refresh(vq))
-		return virtq_break(vq, c, -ERANGE,
-				   "available index moved more than the queue size");
+		return virtq_break(
+			vq, c, -ERANGE,
+			"available index moved more than the queue size");
 	if (vq->avail_idx == vq->last_avail_idx)
 		return -EAGAIN;
 	head = le16toh(__atomic_load_n(
@@ -303,7 +312,8 @@ int virtq_push_batch(struct virtq *vq, const struct virtq_used_chain *chains,
 		if (chains[i].head >= vq->size)
 			return -EINVAL;
 	for (unsigned int i = 0; i < n; i++) {
-		e = &vq->used->ring[(uint16_t)(vq->used_idx + i) & (vq->size - 1)];
+		e = &vq->used->ring[(uint16_t)(vq->used_idx + i) &
+				    (vq->size - 1)];
 		__atomic_store_n(&e->id, htole32(chains[i].head),
 				 __ATOMIC_RELAXED);
 		__atomic_store_n(&e->len, htole32(chains[i].written),

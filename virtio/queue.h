@@ -74,16 +74,16 @@ struct virtq_chain {
 
 /* What the driver wrote into the transport's queue registers. */
 struct virtq_layout {
-	uint16_t size;                 /* number of entries */
-	uint64_t desc, avail, used;    /* guest-physical ring addresses */
+	uint16_t size;		    /* number of entries */
+	uint64_t desc, avail, used; /* guest-physical ring addresses */
 };
 
 struct virtq {
 	/* Set by virtq_enable(), constant until virtq_disable(). */
 	bool ready;
 	bool event_idx; /* VIRTIO_RING_F_EVENT_IDX negotiated */
-	bool indirect;  /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
-	uint16_t size;  /* a power of two, <= VIRTQ_MAX_SIZE */
+	bool indirect;	/* VIRTIO_RING_F_INDIRECT_DESC negotiated */
+	uint16_t size;	/* a power of two, <= VIRTQ_MAX_SIZE */
 	struct virtq_layout gpa;
 	const struct guest_mem *mem;
 	struct vring_desc *desc;   /* size entries, 16-byte aligned */
@@ -92,11 +92,11 @@ struct virtq {
 
 	/* Dataplane state: only the device's thread touches these. */
 	uint16_t last_avail_idx; /* next avail entry to pop */
-	uint16_t avail_idx;      /* avail->idx as last read */
-	uint16_t used_idx;       /* next used entry to fill */
+	uint16_t avail_idx;	 /* avail->idx as last read */
+	uint16_t used_idx;	 /* next used entry to fill */
 	uint16_t signalled_used; /* used_idx at the last virtq_needs_notify() */
-	int broken;              /* 0, or the -errno every pop now returns */
-	const char *why;         /* reason for broken */
+	int broken;		 /* 0, or the -errno every pop now returns */
+	const char *why;	 /* reason for broken */
 };
 
 /*
@@ -145,8 +145,7 @@ TV_MUST_CHECK int virtq_pop(struct virtq *vq, struct virtq_chain *chain);
  * or -EINVAL when the queue is not ready or @head is out of range (a
  * device bug: heads come from virtq_pop()).
  */
-TV_MUST_CHECK int virtq_push(struct virtq *vq, uint16_t head,
-			     uint32_t written);
+TV_MUST_CHECK int virtq_push(struct virtq *vq, uint16_t head, uint32_t written);
 
 /* One chain handed back by virtq_push_batch(). */
 struct virtq_used_chain {

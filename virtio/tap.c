@@ -39,8 +39,9 @@ static int tap_attach(struct tap *t)
 
 	memcpy(ifr.ifr_name, t->name, sizeof(ifr.ifr_name));
 	if (ioctl(t->fd, TUNSETIFF, &ifr))
-		return tap_fail(t, -errno, t->created ? "creating it (TUNSETIFF)"
-						      : "attaching to it (TUNSETIFF)");
+		return tap_fail(t, -errno,
+				t->created ? "creating it (TUNSETIFF)"
+					   : "attaching to it (TUNSETIFF)");
 	if (ioctl(t->fd, TUNSETVNETHDRSZ, &hdr_len))
 		return tap_fail(t, -errno, "TUNSETVNETHDRSZ 12");
 	return 0;

@@ -26,9 +26,9 @@
 #define TAP_VNET_HDR_LEN ((int)sizeof(struct virtio_net_hdr_mrg_rxbuf))
 
 struct tap {
-	int fd;               /* non-blocking, close-on-exec */
+	int fd; /* non-blocking, close-on-exec */
 	char name[IFNAMSIZ];
-	bool created;         /* no such interface existed: it goes with fd */
+	bool created;	       /* no such interface existed: it goes with fd */
 	unsigned int offloads; /* TUN_F_* this tap accepts */
 };
 

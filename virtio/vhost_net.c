@@ -29,8 +29,7 @@ static int vhost_set_mem_table(struct vhost_net *v, const struct guest_mem *mem,
 	struct vhost_memory *table;
 	int ret;
 
-	table = calloc(1, sizeof(*table) +
-				  mem->nr * sizeof(table->regions[0]));
+	table = calloc(1, sizeof(*table) + mem->nr * sizeof(table->regions[0]));
 	if (!table) {
 		*step = "allocating its memory table";
 		return -ENOMEM;

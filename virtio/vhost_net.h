@@ -39,22 +39,22 @@
 #define VHOST_NET_NR_RINGS 2 /* receive 0, transmit 1 */
 
 /* The virtio bits that vhost-net, not tinyvmm or the tap, implements. */
-#define VHOST_NET_RING_FEATURES                                              \
-	((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_RING_F_EVENT_IDX) |  \
-	 (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |                             \
+#define VHOST_NET_RING_FEATURES                                             \
+	((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_RING_F_EVENT_IDX) | \
+	 (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |                            \
 	 (1ULL << VIRTIO_NET_F_MRG_RXBUF))
 
 struct vhost_net {
 	int fd;
 	uint64_t features; /* VHOST_GET_FEATURES */
-	bool started;      /* rings handed over, backends set */
+	bool started;	   /* rings handed over, backends set */
 };
 
 /* One ring as vhost_net_start() needs it. */
 struct vhost_net_ring {
 	const struct virtq *vq; /* ready: host addresses, size, index */
-	int kick_fd;            /* the queue's ioeventfd */
-	int call_fd;            /* the device's irqfd */
+	int kick_fd;		/* the queue's ioeventfd */
+	int call_fd;		/* the device's irqfd */
 };
 
 /*

@@ -90,8 +90,8 @@ static int vu_io_fail(struct vhost_user *vu, uint32_t req, int err,
 		return vu_fail(vu, req, err, "%s: no progress within %u ms",
 			       doing, vu->timeout_ms);
 	if (err == -ECONNRESET || err == -EPIPE)
-		return vu_fail(vu, req, -ECONNRESET, "%s: the back-end closed the connection",
-			       doing);
+		return vu_fail(vu, req, -ECONNRESET,
+			       "%s: the back-end closed the connection", doing);
 	return vu_fail(vu, req, err, "%s: %s", doing, strerror(-err));
 }
 
@@ -117,7 +117,8 @@ int vhost_user_connect(struct vhost_user *vu, const char *path,
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		err = -errno;
-		tv_errno(err, "vhost-user back-end %s: creating a socket", path);
+		tv_errno(err, "vhost-user back-end %s: creating a socket",
+			 path);
 		return err;
 	}
 	/* Before connect(): a listener that never accepts must not hang us. */
@@ -192,8 +193,8 @@ static int vu_send(struct vhost_user *vu, uint32_t req, uint32_t flags,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return vu_io_fail(vu, req, errno == EAGAIN ? -ETIMEDOUT
-								  : -errno,
+			return vu_io_fail(vu, req,
+					  errno == EAGAIN ? -ETIMEDOUT : -errno,
 					  "sending it");
 		left -= (size_t)n;
 		iov_advance(&msg, (size_t)n);
@@ -206,7 +207,8 @@ static int vu_send(struct vhost_user *vu, uint32_t req, uint32_t flags,
 /* A back-end has no business sending us descriptors: close them. */
 static void close_stray_fds(struct msghdr *msg)
 {
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c;
+	     c = CMSG_NXTHDR(msg, c)) {
 		size_t n;
 
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
@@ -229,7 +231,8 @@ static int vu_read(struct vhost_user *vu, void *buf, size_t len)
 	while (got < len) {
 		struct iovec iov = { (char *)buf + got, len - got };
 		union vu_cmsg ctl;
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+		struct msghdr msg = { .msg_iov = &iov,
+				      .msg_iovlen = 1,
 				      .msg_control = ctl.buf,
 				      .msg_controllen = sizeof(ctl.buf) };
 		ssize_t n = recvmsg(vu->fd, &msg, MSG_CMSG_CLOEXEC);
@@ -250,8 +253,8 @@ static int vu_read(struct vhost_user *vu, void *buf, size_t len)
  * The reply to @req: a checked header, then a payload of at most @cap
  * bytes into @buf, its size in *@size.
  */
-static int vu_recv(struct vhost_user *vu, uint32_t req, void *buf,
-		   uint32_t cap, uint32_t *size)
+static int vu_recv(struct vhost_user *vu, uint32_t req, void *buf, uint32_t cap,
+		   uint32_t *size)
 {
 	struct vhost_user_hdr hdr;
 	int ret = vu_read(vu, &hdr, sizeof(hdr));
@@ -259,14 +262,20 @@ static int vu_recv(struct vhost_user *vu, uint32_t req, void *buf,
 	if (ret)
 		return vu_io_fail(vu, req, ret, "waiting for its reply");
 	if (hdr.request != req)
-		return vu_fail(vu, req, -EPROTO, "the reply is one to request %" PRIu32 " (%s)",
-			       hdr.request, vhost_user_request_name(hdr.request));
+		return vu_fail(vu, req, -EPROTO,
+			       "the reply is one to request %" PRIu32 " (%s)",
+			       hdr.request,
+			       vhost_user_request_name(hdr.request));
 	if ((hdr.flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION ||
 	    !(hdr.flags & VHOST_USER_FLAG_REPLY))
-		return vu_fail(vu, req, -EPROTO, "reply flags 0x%" PRIx32 " are not those of a version %u reply",
+		return vu_fail(vu, req, -EPROTO,
+			       "reply flags 0x%" PRIx32
+			       " are not those of a version %u reply",
 			       hdr.flags, VHOST_USER_VERSION);
 	if (hdr.size > cap)
-		return vu_fail(vu, req, -EPROTO, "a reply of %" PRIu32 " bytes, expected at most %" PRIu32,
+		return vu_fail(vu, req, -EPROTO,
+			       "a reply of %" PRIu32
+			       " bytes, expected at most %" PRIu32,
 			       hdr.size, cap);
 	ret = vu_read(vu, buf, hdr.size);
 	if (ret)
@@ -282,7 +291,8 @@ static int vu_recv_exact(struct vhost_user *vu, uint32_t req, void *buf,
 	int ret = vu_recv(vu, req, buf, len, &size);
 
 	if (!ret && size != len)
-		ret = vu_fail(vu, req, -EPROTO, "a reply of %" PRIu32 " bytes, expected %" PRIu32,
+		ret = vu_fail(vu, req, -EPROTO,
+			      "a reply of %" PRIu32 " bytes, expected %" PRIu32,
 			      size, len);
 	return ret;
 }
@@ -306,7 +316,8 @@ static int vu_request(struct vhost_user *vu, uint32_t req, const void *payload,
 		return ret;
 	ret = vu_recv_exact(vu, req, &status, sizeof(status));
 	if (!ret && status) {
-		vu_report(vu, req, "the back-end refused it (status %" PRIu64 ")",
+		vu_report(vu, req,
+			  "the back-end refused it (status %" PRIu64 ")",
 			  status);
 		ret = -EREMOTEIO;
 	}
@@ -348,9 +359,11 @@ int vhost_user_handshake(struct vhost_user *vu, uint64_t want_protocol,
 	if (ret)
 		return ret;
 	if (!(*features & BIT(VHOST_USER_F_PROTOCOL_FEATURES)))
-		return vu_fail(vu, VHOST_USER_GET_FEATURES, -EPROTO,
-			       "features 0x%" PRIx64 " lack VHOST_USER_F_PROTOCOL_FEATURES; tinyvmm needs protocol features",
-			       *features);
+		return vu_fail(
+			vu, VHOST_USER_GET_FEATURES, -EPROTO,
+			"features 0x%" PRIx64
+			" lack VHOST_USER_F_PROTOCOL_FEATURES; tinyvmm needs protocol features",
+			*features);
 	ret = vhost_user_get_u64(vu, VHOST_USER_GET_PROTOCOL_FEATURES, &proto);
 	if (!ret)
 		ret = vhost_user_set_u64(vu, VHOST_USER_SET_PROTOCOL_FEATURES,
@@ -379,13 +392,17 @@ int vhost_user_get_config(struct vhost_user *vu, void *buf, uint32_t size)
 		return ret;
 	if (got == 0) {
 		/* A well-formed "no" (the spec's empty reply): still in step. */
-		vu_report(vu, VHOST_USER_GET_CONFIG, "the back-end refused to give %" PRIu32 " bytes of config space",
+		vu_report(vu, VHOST_USER_GET_CONFIG,
+			  "the back-end refused to give %" PRIu32
+			  " bytes of config space",
 			  size);
 		return -EREMOTEIO;
 	}
 	if (got != head + size || c.offset != 0 || c.size != size)
 		return vu_fail(vu, VHOST_USER_GET_CONFIG, -EPROTO,
-			       "a reply of %" PRIu32 " bytes for %" PRIu32 " at offset %" PRIu32 "; asked for %" PRIu32 " at 0",
+			       "a reply of %" PRIu32 " bytes for %" PRIu32
+			       " at offset %" PRIu32 "; asked for %" PRIu32
+			       " at 0",
 			       got, got >= head ? c.size : 0,
 			       got >= head ? c.offset : 0, size);
 	memcpy(buf, c.data, size);
@@ -403,21 +420,26 @@ int vhost_user_set_mem_table(struct vhost_user *vu, const struct guest_mem *mem)
 		const struct guest_mem_region *r = &mem->regions[i];
 
 		if (r->fd < 0) {
-			vu_report(vu, VHOST_USER_SET_MEM_TABLE, "guest RAM at 0x%" PRIx64 " is not shared memory (no fd) that a back-end could map",
-				  r->gpa);
+			vu_report(
+				vu, VHOST_USER_SET_MEM_TABLE,
+				"guest RAM at 0x%" PRIx64
+				" is not shared memory (no fd) that a back-end could map",
+				r->gpa);
 			return -EINVAL;
 		}
 		t.regions[i] = (struct vhost_user_region){
-			.gpa = r->gpa, .size = r->size,
+			.gpa = r->gpa,
+			.size = r->size,
 			.uaddr = (uint64_t)(uintptr_t)r->host,
 			.mmap_offset = r->fd_offset,
 		};
 		fds[i] = r->fd;
 	}
-	return vu_request(vu, VHOST_USER_SET_MEM_TABLE, &t,
-			  (uint32_t)(offsetof(struct vhost_user_mem_table, regions) +
-				     mem->nr * sizeof(t.regions[0])),
-			  fds, mem->nr);
+	return vu_request(
+		vu, VHOST_USER_SET_MEM_TABLE, &t,
+		(uint32_t)(offsetof(struct vhost_user_mem_table, regions) +
+			   mem->nr * sizeof(t.regions[0])),
+		fds, mem->nr);
 }
 
 int vhost_user_set_vring(struct vhost_user *vu, enum vhost_user_request req,

@@ -86,7 +86,7 @@ struct vhost_user_hdr {
 struct vhost_user_region {
 	uint64_t gpa;
 	uint64_t size;
-	uint64_t uaddr;       /* where the front-end maps it */
+	uint64_t uaddr;	      /* where the front-end maps it */
 	uint64_t mmap_offset; /* where it starts in its fd */
 };
 
@@ -109,7 +109,7 @@ struct vhost_user {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	unsigned int timeout_ms;
 	uint64_t protocol_features; /* negotiated, by vhost_user_handshake() */
-	bool broken;                /* said why once; refuse everything */
+	bool broken;		    /* said why once; refuse everything */
 };
 
 /* Printable name of @req ("GET_CONFIG"), for messages. */
@@ -170,8 +170,9 @@ TV_MUST_CHECK int vhost_user_set_vring(struct vhost_user *vu,
 				       enum vhost_user_request req,
 				       uint32_t index, uint32_t num);
 /* SET_VRING_ADDR: user addresses in our mapping of guest RAM. */
-TV_MUST_CHECK int vhost_user_set_vring_addr(struct vhost_user *vu,
-					    const struct vhost_vring_addr *addr);
+TV_MUST_CHECK int
+vhost_user_set_vring_addr(struct vhost_user *vu,
+			  const struct vhost_vring_addr *addr);
 /* SET_VRING_KICK, SET_VRING_CALL: @fd goes along as SCM_RIGHTS. */
 TV_MUST_CHECK int vhost_user_set_vring_fd(struct vhost_user *vu,
 					  enum vhost_user_request req,

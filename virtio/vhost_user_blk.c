@@ -20,18 +20,17 @@
 #define BIT(n) (1ULL << (n))
 
 /* Device features whose work is all the back-end's: passed through. */
-#define PASSTHROUGH_FEATURES                                               \
-	(BIT(VIRTIO_BLK_F_SIZE_MAX) | BIT(VIRTIO_BLK_F_SEG_MAX) |           \
-	 BIT(VIRTIO_BLK_F_GEOMETRY) | BIT(VIRTIO_BLK_F_RO) |                \
-	 BIT(VIRTIO_BLK_F_BLK_SIZE) | BIT(VIRTIO_BLK_F_FLUSH) |             \
-	 BIT(VIRTIO_BLK_F_TOPOLOGY) | BIT(VIRTIO_BLK_F_DISCARD) |           \
+#define PASSTHROUGH_FEATURES                                                 \
+	(BIT(VIRTIO_BLK_F_SIZE_MAX) | BIT(VIRTIO_BLK_F_SEG_MAX) |            \
+	 BIT(VIRTIO_BLK_F_GEOMETRY) | BIT(VIRTIO_BLK_F_RO) |                 \
+	 BIT(VIRTIO_BLK_F_BLK_SIZE) | BIT(VIRTIO_BLK_F_FLUSH) |              \
+	 BIT(VIRTIO_BLK_F_TOPOLOGY) | BIT(VIRTIO_BLK_F_DISCARD) |            \
 	 BIT(VIRTIO_BLK_F_WRITE_ZEROES) | BIT(VIRTIO_RING_F_INDIRECT_DESC) | \
 	 BIT(VIRTIO_RING_F_EVENT_IDX))
 
-#define WANT_PROTOCOL                                   \
-	(BIT(VHOST_USER_PROTOCOL_F_CONFIG) |            \
-	 BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |         \
-	 BIT(VHOST_USER_PROTOCOL_F_MQ))
+#define WANT_PROTOCOL                        \
+	(BIT(VHOST_USER_PROTOCOL_F_CONFIG) | \
+	 BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) | BIT(VHOST_USER_PROTOCOL_F_MQ))
 
 /*
  * The config space the guest sees: up to the write-zeroes fields and
@@ -46,15 +45,15 @@ _Static_assert(CONFIG_SIZE <= VHOST_USER_CONFIG_MAX, "config fits GET_CONFIG");
 struct vhost_user_blk {
 	struct virtio_mmio_dev mmio;
 	struct vhost_user vu;
-	int kick_fd, call_fd;      /* the caller's */
+	int kick_fd, call_fd;	   /* the caller's */
 	uint64_t backend_features; /* GET_FEATURES */
-	bool started;              /* the ring is the back-end's */
+	bool started;		   /* the ring is the back-end's */
 	/* Watches the socket for the back-end going away; stop_fd stops it. */
 	pthread_t watcher;
 	bool watching;
 	int stop_fd;
 	const struct seccomp_policy *seccomp; /* for the watcher */
-	uint8_t config[CONFIG_SIZE]; /* as the back-end gave it (LE) */
+	uint8_t config[CONFIG_SIZE];	      /* as the back-end gave it (LE) */
 };
 
 static struct vhost_user_blk *blk_of(struct virtio_mmio_dev *dev)
@@ -90,7 +89,8 @@ static int vub_start_ring(struct vhost_user_blk *d, uint32_t i,
 		.avail_user_addr = (uint64_t)(uintptr_t)vq->avail,
 	};
 	struct vhost_user *vu = &d->vu;
-	int ret = vhost_user_set_vring(vu, VHOST_USER_SET_VRING_NUM, i, vq->size);
+	int ret =
+		vhost_user_set_vring(vu, VHOST_USER_SET_VRING_NUM, i, vq->size);
 
 	if (!ret)
 		ret = vhost_user_set_vring(vu, VHOST_USER_SET_VRING_BASE, i,
@@ -104,7 +104,8 @@ static int vub_start_ring(struct vhost_user_blk *d, uint32_t i,
 		ret = vhost_user_set_vring_fd(vu, VHOST_USER_SET_VRING_CALL, i,
 					      d->call_fd);
 	if (!ret)
-		ret = vhost_user_set_vring(vu, VHOST_USER_SET_VRING_ENABLE, i, 1);
+		ret = vhost_user_set_vring(vu, VHOST_USER_SET_VRING_ENABLE, i,
+					   1);
 	return ret;
 }
 
@@ -177,7 +178,8 @@ static int vub_setup_backend(struct vhost_user_blk *d,
 	if (ret)
 		return ret;
 	if (!(d->backend_features & BIT(VIRTIO_F_VERSION_1))) {
-		tv_err("vhost-user back-end %s: features 0x%" PRIx64 " lack VIRTIO_F_VERSION_1 (legacy devices are not supported)",
+		tv_err("vhost-user back-end %s: features 0x%" PRIx64
+		       " lack VIRTIO_F_VERSION_1 (legacy devices are not supported)",
 		       vu->path, d->backend_features);
 		return -EPROTO;
 	}
@@ -202,8 +204,7 @@ static int vub_setup_backend(struct vhost_user_blk *d,
 	return ret ? ret : vub_sync(d);
 }
 
-static int vub_mmio_init(struct vhost_user_blk *d,
-			 const struct disk_spec *spec,
+static int vub_mmio_init(struct vhost_user_blk *d, const struct disk_spec *spec,
 			 const struct guest_mem *mem,
 			 const struct virtio_mmio_irq *irq)
 {
@@ -242,8 +243,9 @@ static void *vub_watch(void *arg)
 		if (errno != EINTR)
 			return NULL;
 	if (!p[1].revents && (p[0].revents & (POLLRDHUP | POLLHUP | POLLERR)))
-		virtio_mmio_queue_error(&d->mmio, 0, -ECONNRESET,
-					"the vhost-user back-end closed the connection");
+		virtio_mmio_queue_error(
+			&d->mmio, 0, -ECONNRESET,
+			"the vhost-user back-end closed the connection");
 	return NULL;
 }
 
@@ -260,7 +262,8 @@ static int vub_watch_start(struct vhost_user_blk *d)
 	}
 	ret = pthread_create(&d->watcher, NULL, vub_watch, d);
 	if (ret) {
-		tv_errno(-ret, "vhost-user back-end %s: starting its watcher thread",
+		tv_errno(-ret,
+			 "vhost-user back-end %s: starting its watcher thread",
 			 d->vu.path);
 		return -ret;
 	}
@@ -289,7 +292,8 @@ static int check_shared(const char *path, const struct guest_mem *mem)
 {
 	for (unsigned int i = 0; i < mem->nr; i++) {
 		if (mem->regions[i].fd < 0) {
-			tv_err("vhost-user back-end %s: guest RAM at 0x%" PRIx64 " is private memory, which another process cannot map",
+			tv_err("vhost-user back-end %s: guest RAM at 0x%" PRIx64
+			       " is private memory, which another process cannot map",
 			       path, mem->regions[i].gpa);
 			return -EINVAL;
 		}

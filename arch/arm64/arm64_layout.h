@@ -40,7 +40,7 @@
 #define ARM64_GICC_SIZE 0x00002000ULL
 #define ARM64_GICR_BASE 0x080a0000ULL
 #define ARM64_GICR_STRIDE 0x00020000ULL /* RD_base + SGI_base frames */
-#define ARM64_MAX_VCPUS 123             /* redistributors up to the UART */
+#define ARM64_MAX_VCPUS 123		/* redistributors up to the UART */
 
 #define ARM64_UART_BASE 0x09000000ULL
 #define ARM64_UART_SIZE 0x00001000ULL
@@ -69,7 +69,7 @@
 #define ARM64_UART_INTID 33
 #define ARM64_BENCH_INTID 34 /* the bench device's io_in interrupt (edge) */
 #define ARM64_VIRTIO_INTID_BASE 48 /* one SPI per virtio slot */
-#define ARM64_NR_IRQS 128          /* INTIDs the vGIC is sized for */
+#define ARM64_NR_IRQS 128	   /* INTIDs the vGIC is sized for */
 
 /* Architected timer PPIs (INTID). */
 #define ARM64_TIMER_SEC_PHYS_INTID 29

@@ -49,7 +49,8 @@ static int read_image_header(const struct boot_src *k,
 	/* The header's image_size must also cover the file itself. */
 	if (!ret && info->image_size < k->size) {
 		tv_err("%s %s: header says %" PRIu64 " bytes but the file "
-		       "has %" PRIu64, k->what, k->path, info->image_size, k->size);
+		       "has %" PRIu64,
+		       k->what, k->path, info->image_size, k->size);
 		ret = -EINVAL;
 	}
 	return ret;
@@ -63,19 +64,22 @@ static void report_no_room(const struct vm *vm,
 	uint64_t mib = vm->cfg->mem_size >> 20, need;
 
 	/* A hostile header's sum may wrap: that kernel fits nowhere either. */
-	if (__builtin_add_overflow(info->text_offset, info->image_size, &need) ||
-	    __builtin_add_overflow(need, ARM64_DTB_MAX_SIZE + (1 << 20) - 1, &need))
+	if (__builtin_add_overflow(info->text_offset, info->image_size,
+				   &need) ||
+	    __builtin_add_overflow(need, ARM64_DTB_MAX_SIZE + (1 << 20) - 1,
+				   &need))
 		tv_err("%s %s: the header asks for more memory than there is "
-		       "(text_offset + image_size overflow)", kernel->what,
-		       kernel->path);
+		       "(text_offset + image_size overflow)",
+		       kernel->what, kernel->path);
 	else if (need - ((1 << 20) - 1) > vm->cfg->mem_size || !initrd->path)
 		tv_err("%s %s: needs %" PRIu64 " MiB with its device "
 		       "tree, more than --mem %" PRIu64 "M",
 		       kernel->what, kernel->path, need >> 20, mib);
 	else
-		tv_err("--initrd %s: %" PRIu64 " MiB does not fit in --mem %"
-		       PRIu64 "M beside the kernel", initrd->path,
-		       (initrd->size + (1 << 20) - 1) >> 20, mib);
+		tv_err("--initrd %s: %" PRIu64
+		       " MiB does not fit in --mem %" PRIu64
+		       "M beside the kernel",
+		       initrd->path, (initrd->size + (1 << 20) - 1) >> 20, mib);
 }
 
 /* The machine the device tree describes: this VM, as laid out in RAM. */
@@ -98,8 +102,8 @@ static void describe_machine(const struct vm *vm,
 		.gicd_base = ARM64_GICD_BASE,
 		.gicd_size = ARM64_GICD_SIZE,
 		.gicr_base = v3 ? ARM64_GICR_BASE : ARM64_GICC_BASE,
-		.gicr_size = v3 ? ARM64_GICR_STRIDE * vm->nr_vcpus
-				: ARM64_GICC_SIZE,
+		.gicr_size =
+			v3 ? ARM64_GICR_STRIDE * vm->nr_vcpus : ARM64_GICC_SIZE,
 		.uart_base = ARM64_UART_BASE,
 		.uart_size = ARM64_UART_SIZE,
 		.uart_intid = ARM64_UART_INTID,
@@ -142,8 +146,9 @@ static int build_dtb(struct vm *vm, const struct arm64_boot_plan *plan)
 	ret = arm64_fdt_build(&m, vm->arch.dtb, ARM64_DTB_MAX_SIZE);
 	if (ret) {
 		tv_errno(ret, "building the device tree%s",
-			 ret == -E2BIG ? " (over 2 MiB, or --bench-only too long)"
-				       : "");
+			 ret == -E2BIG
+				 ? " (over 2 MiB, or --bench-only too long)"
+				 : "");
 		return ret;
 	}
 	vm->arch.dtb_size = fdt_totalsize(vm->arch.dtb);
@@ -151,7 +156,8 @@ static int build_dtb(struct vm *vm, const struct arm64_boot_plan *plan)
 }
 
 static int load_guest(struct vm *vm, const struct boot_src *kernel,
-		      const struct boot_src *initrd, struct arm64_boot_plan *plan)
+		      const struct boot_src *initrd,
+		      struct arm64_boot_plan *plan)
 {
 	const struct vm_config *cfg = vm->cfg;
 	struct arm64_image_header_info info;
@@ -182,10 +188,9 @@ int arch_boot_setup(struct vm *vm)
 	/* Without a guest: the tree alone, for --dtb-out. */
 	if (!vm_config_has_guest(vm->cfg))
 		return build_dtb(vm, &plan);
-	ret = boot_src_open_guest(&kernel, &initrd, vm->cfg->kernel_path,
-				  vm->cfg->kernel_image,
-				  vm->cfg->kernel_image_len,
-				  vm->cfg->initrd_path);
+	ret = boot_src_open_guest(
+		&kernel, &initrd, vm->cfg->kernel_path, vm->cfg->kernel_image,
+		vm->cfg->kernel_image_len, vm->cfg->initrd_path);
 	if (!ret)
 		ret = load_guest(vm, &kernel, &initrd, &plan);
 	if (!ret)

@@ -232,8 +232,10 @@ static int add_gic(void *fdt, const struct arm64_fdt_machine *m)
 static int add_timer(void *fdt, const struct arm64_fdt_machine *m)
 {
 	static const uint32_t intids[] = {
-		ARM64_TIMER_SEC_PHYS_INTID, ARM64_TIMER_PHYS_INTID,
-		ARM64_TIMER_VIRT_INTID, ARM64_TIMER_HYP_INTID,
+		ARM64_TIMER_SEC_PHYS_INTID,
+		ARM64_TIMER_PHYS_INTID,
+		ARM64_TIMER_VIRT_INTID,
+		ARM64_TIMER_HYP_INTID,
 	};
 	uint32_t irqs[3 * 4];
 	int ret;
@@ -255,7 +257,8 @@ static int add_timer(void *fdt, const struct arm64_fdt_machine *m)
 static int add_pmu(void *fdt, const struct arm64_fdt_machine *m)
 {
 	uint32_t irq[3] = {
-		GIC_FDT_PPI, ARM64_PMU_INTID - GIC_PPI_BASE,
+		GIC_FDT_PPI,
+		ARM64_PMU_INTID - GIC_PPI_BASE,
 		ppi_flags(m, IRQ_TYPE_LEVEL_HIGH),
 	};
 	int ret;
@@ -273,7 +276,8 @@ static int add_uart_props(void *fdt, const struct arm64_fdt_machine *m)
 {
 	uint32_t reg[4];
 	uint32_t irq[3] = {
-		GIC_FDT_SPI, m->uart_intid - ARM64_SPI_BASE,
+		GIC_FDT_SPI,
+		m->uart_intid - ARM64_SPI_BASE,
 		IRQ_TYPE_LEVEL_HIGH,
 	};
 	int ret;

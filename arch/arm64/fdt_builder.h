@@ -32,13 +32,13 @@ struct arm64_fdt_machine {
 	 * may be passed as they are.
 	 */
 	const uint64_t *mpidrs;
-	int gic_version;        /* 2 or 3 */
+	int gic_version; /* 2 or 3 */
 	uint64_t gicd_base, gicd_size;
 	uint64_t gicr_base, gicr_size; /* v3: redistributors; v2: CPU if */
 	uint64_t uart_base, uart_size;
 	unsigned int uart_intid; /* GIC INTID (SPI, >= 32) */
 	uint32_t uart_clock_hz;
-	const char *cmdline; /* may be NULL: no bootargs */
+	const char *cmdline;		   /* may be NULL: no bootargs */
 	uint64_t initrd_start, initrd_end; /* both 0: no initrd */
 	int has_pmu; /* describe arm,armv8-pmuv3 (PPI 23) */
 	/*

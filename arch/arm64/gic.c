@@ -16,7 +16,9 @@
 int arm64_set_attr(int fd, uint32_t group, uint64_t attr, void *val)
 {
 	struct kvm_device_attr a = {
-		.group = group, .attr = attr, .addr = (uintptr_t)val,
+		.group = group,
+		.attr = attr,
+		.addr = (uintptr_t)val,
 	};
 
 	return ioctl(fd, KVM_SET_DEVICE_ATTR, &a) ? -errno : 0;
@@ -41,15 +43,17 @@ static int gic_set_addresses(struct vm *vm)
 
 	if (vm->arch.gic_version == 3) {
 		ret = arm64_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
-				   KVM_VGIC_V3_ADDR_TYPE_DIST, &dist);
-		return ret ? ret : arm64_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
-						KVM_VGIC_V3_ADDR_TYPE_REDIST,
-						&redist);
+				     KVM_VGIC_V3_ADDR_TYPE_DIST, &dist);
+		return ret ? ret
+			   : arm64_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+					    KVM_VGIC_V3_ADDR_TYPE_REDIST,
+					    &redist);
 	}
 	ret = arm64_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
-			   KVM_VGIC_V2_ADDR_TYPE_DIST, &dist);
-	return ret ? ret : arm64_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
-					KVM_VGIC_V2_ADDR_TYPE_CPU, &cpuif);
+			     KVM_VGIC_V2_ADDR_TYPE_DIST, &dist);
+	return ret ? ret
+		   : arm64_set_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+				    KVM_VGIC_V2_ADDR_TYPE_CPU, &cpuif);
 }
 
 int arm64_gic_create(struct vm *vm)
@@ -61,7 +65,8 @@ int arm64_gic_create(struct vm *vm)
 		ret = gic_create_device(vm, KVM_DEV_TYPE_ARM_VGIC_V2, 2);
 	}
 	if (ret) {
-		tv_errno(ret, "creating the in-kernel vGIC (KVM_CREATE_DEVICE)");
+		tv_errno(ret,
+			 "creating the in-kernel vGIC (KVM_CREATE_DEVICE)");
 		return ret;
 	}
 	ret = gic_set_addresses(vm);
@@ -77,14 +82,15 @@ int arm64_gic_finalize(struct vm *vm)
 	int ret;
 
 	if (vm->arch.gic_version == 2 && vm->nr_vcpus > 8) {
-		tv_err("--cpus %u: a GICv2 serves at most 8 vCPUs", vm->nr_vcpus);
+		tv_err("--cpus %u: a GICv2 serves at most 8 vCPUs",
+		       vm->nr_vcpus);
 		return -EINVAL;
 	}
 	ret = arm64_set_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0,
-			   &nr_irqs);
+			     &nr_irqs);
 	if (!ret)
 		ret = arm64_set_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
-				   KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
+				     KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
 	if (ret)
 		tv_errno(ret, "initialising the vGICv%d for %u vCPUs",
 			 vm->arch.gic_version, vm->nr_vcpus);

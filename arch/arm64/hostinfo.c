@@ -21,7 +21,8 @@ static void cpuinfo_field(const char *cpuinfo, const char *key, char *out,
 		const char *end = strchr(line, '\n');
 		const char *colon = strchr(line, ':');
 
-		if (!strncmp(line, key, klen) && colon && (!end || colon < end)) {
+		if (!strncmp(line, key, klen) && colon &&
+		    (!end || colon < end)) {
 			colon += 1 + (colon[1] == ' ');
 			snprintf(out, size, "%.*s",
 				 (int)(end ? end - colon : (long)strlen(colon)),
@@ -48,8 +49,8 @@ static void describe_cpu(struct host_info *info)
 	char impl[16], part[16];
 
 	if (!cpuinfo) {
-		snprintf(info->cpu, sizeof(info->cpu), "unknown (/proc/cpuinfo: %s)",
-			 strerror(errno));
+		snprintf(info->cpu, sizeof(info->cpu),
+			 "unknown (/proc/cpuinfo: %s)", strerror(errno));
 		return;
 	}
 	cpuinfo_field(cpuinfo, "CPU implementer", impl, sizeof(impl));
@@ -74,7 +75,8 @@ static void describe_kvm_mode(struct host_info *info)
 		host_info_add_evidence(info, "kernel log: unreadable (%s)",
 				       strerror(kmsg_errno));
 	else if (v.log_evidence[0])
-		host_info_add_evidence(info, "kernel log: \"%s\"", v.log_evidence);
+		host_info_add_evidence(info, "kernel log: \"%s\"",
+				       v.log_evidence);
 	else
 		host_info_add_evidence(info, "kernel log: no KVM init line");
 	if (v.cmdline_mode[0])

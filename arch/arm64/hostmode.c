@@ -70,8 +70,9 @@ static enum arm64_kvm_mode mode_from_words(const char *s, size_t len)
 	if (word_is(mode, "Hyp"))
 		return ARM64_KVM_MODE_NVHE;
 	if (word_is(mode, "VHE"))
-		return word_is(who, "Hyp") || word_is(who, "Protected") ?
-			       ARM64_KVM_MODE_UNKNOWN : ARM64_KVM_MODE_VHE;
+		return word_is(who, "Hyp") || word_is(who, "Protected")
+			       ? ARM64_KVM_MODE_UNKNOWN
+			       : ARM64_KVM_MODE_VHE;
 	if (word_is(who, "Hyp") &&
 	    (word_is(mode, "nVHE") || word_is(mode, "hVHE")))
 		return ARM64_KVM_MODE_NVHE;

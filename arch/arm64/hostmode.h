@@ -11,8 +11,8 @@
 
 enum arm64_kvm_mode {
 	ARM64_KVM_MODE_UNKNOWN,
-	ARM64_KVM_MODE_VHE,       /* host kernel at EL2 */
-	ARM64_KVM_MODE_NVHE,      /* split mode: host at EL1, hyp at EL2
+	ARM64_KVM_MODE_VHE,	  /* host kernel at EL2 */
+	ARM64_KVM_MODE_NVHE,	  /* split mode: host at EL1, hyp at EL2
 				   * (also "Hyp hVHE": same split) */
 	ARM64_KVM_MODE_PROTECTED, /* pKVM: nVHE with the host deprivileged */
 	ARM64_KVM_MODE_PROTECTED_HVHE, /* pKVM with hVHE (newer kernels) */

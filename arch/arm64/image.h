@@ -13,8 +13,8 @@
 
 #define ARM64_IMAGE_MAGIC 0x644d5241U /* "ARM\x64", little endian */
 #define ARM64_IMAGE_HEADER_SIZE 64
-#define ARM64_IMAGE_ALIGN (2ULL << 20)   /* base of the load area */
-#define ARM64_DTB_MAX_SIZE (2ULL << 20)  /* booting.rst: at most 2 MiB */
+#define ARM64_IMAGE_ALIGN (2ULL << 20)	/* base of the load area */
+#define ARM64_DTB_MAX_SIZE (2ULL << 20) /* booting.rst: at most 2 MiB */
 
 struct arm64_image_header_info {
 	uint64_t text_offset; /* from the 2 MiB aligned base */
@@ -41,7 +41,7 @@ struct arm64_boot_plan {
 	uint64_t kernel_end;  /* kernel_addr + image_size */
 	uint64_t initrd_addr; /* 0 when there is no initrd */
 	uint64_t initrd_size;
-	uint64_t dtb_addr;    /* ARM64_DTB_MAX_SIZE bytes reserved here */
+	uint64_t dtb_addr; /* ARM64_DTB_MAX_SIZE bytes reserved here */
 };
 
 /*

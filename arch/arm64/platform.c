@@ -75,9 +75,11 @@ int arch_vm_type(int kvm_fd, uint64_t mem_size, unsigned long *type)
 	if (need == ARM64_DEFAULT_IPA_BITS)
 		return 0;
 	if (max <= 0 || need > (unsigned int)max) {
-		tv_err("--mem %" PRIu64 "M: guest RAM would end at 2^%u, beyond "
+		tv_err("--mem %" PRIu64
+		       "M: guest RAM would end at 2^%u, beyond "
 		       "this host's %d-bit guest physical address space",
-		       mem_size >> 20, need, max > 0 ? max : ARM64_DEFAULT_IPA_BITS);
+		       mem_size >> 20, need,
+		       max > 0 ? max : ARM64_DEFAULT_IPA_BITS);
 		return -EINVAL;
 	}
 	*type = KVM_VM_TYPE_ARM_IPA_SIZE(need);
@@ -97,7 +99,8 @@ static void enable_nisv_exits(struct vm *vm)
 {
 	struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_NISV_TO_USER };
 
-	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_NISV_TO_USER) > 0 &&
+	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_NISV_TO_USER) >
+		    0 &&
 	    ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap))
 		tv_info("KVM_CAP_ARM_NISV_TO_USER refused; undecodable MMIO "
 			"will fail KVM_RUN instead");
@@ -108,7 +111,8 @@ int arch_vm_init(struct vm *vm)
 	int ret = vm_check_extension(vm, KVM_CAP_ARM_PSCI_0_2, "PSCI 0.2");
 
 	if (!ret)
-		ret = vm_check_extension(vm, KVM_CAP_ONE_REG, "KVM_CAP_ONE_REG");
+		ret = vm_check_extension(vm, KVM_CAP_ONE_REG,
+					 "KVM_CAP_ONE_REG");
 	if (ret)
 		return ret;
 	enable_nisv_exits(vm);
@@ -123,7 +127,8 @@ int arch_vm_finalize(struct vm *vm)
 {
 	int ret = arm64_gic_finalize(vm);
 
-	for (unsigned int i = 0; !ret && vm->arch.has_pmu && i < vm->nr_vcpus; i++)
+	for (unsigned int i = 0; !ret && vm->arch.has_pmu && i < vm->nr_vcpus;
+	     i++)
 		ret = arm64_vcpu_pmu_init(&vm->vcpus[i]);
 	return ret;
 }

@@ -12,13 +12,15 @@
 #define V SECCOMP_BIT(SECCOMP_VCPU)
 #define VB SECCOMP_BIT(SECCOMP_VCPU_BENCH)
 
-#define IOCTL(kinds, req) \
-	{ (kinds), SYS_ioctl, #req, SECCOMP_ARG_EQ, 1, (uint32_t)(req) }
+#define IOCTL(kinds, req)                                                    \
+	{                                                                    \
+		(kinds), SYS_ioctl, #req, SECCOMP_ARG_EQ, 1, (uint32_t)(req) \
+	}
 
 /* arm64 has only the syscalls the common lists name: ioctls only. */
 static const struct seccomp_rule arm64_rules[] = {
-	IOCTL(V | M, KVM_IRQ_LINE),   /* arch_irq_set(): the UART's SPI */
-	IOCTL(V, KVM_GET_ONE_REG),    /* arch_vcpu_pc(), for messages */
+	IOCTL(V | M, KVM_IRQ_LINE), /* arch_irq_set(): the UART's SPI */
+	IOCTL(V, KVM_GET_ONE_REG),  /* arch_vcpu_pc(), for messages */
 	/* arch_peer_vcpu_init(), from the vCPU that starts the peer */
 	IOCTL(VB, KVM_ARM_PREFERRED_TARGET),
 	IOCTL(VB, KVM_ARM_VCPU_INIT),

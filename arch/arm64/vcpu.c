@@ -11,8 +11,8 @@
 #include "arch/arm64/fdt_builder.h"
 #include "vmm/machine/vm.h"
 
-#define CORE_REG(name)                                                   \
-	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |           \
+#define CORE_REG(name)                                         \
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
 	 (offsetof(struct kvm_regs, name) / sizeof(uint32_t)))
 #define REG_PC CORE_REG(regs.pc)
 #define REG_PSTATE CORE_REG(regs.pstate)
@@ -20,8 +20,8 @@
 #define REG_MPIDR_EL1 ARM64_SYS_REG(3, 0, 0, 0, 5)
 
 /* EL1 with its own stack pointer, all of D, A, I, F masked (booting.rst). */
-#define BOOT_PSTATE (PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT | \
-		     PSR_F_BIT)
+#define BOOT_PSTATE \
+	(PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT | PSR_F_BIT)
 
 static int reg_access(int vcpu_fd, unsigned long req, uint64_t id,
 		      uint64_t *val)
@@ -90,7 +90,8 @@ int arm64_vcpu_set_entry(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
 	int ret = arm64_fd_set_entry(vcpu->fd, entry, x0);
 
 	if (ret)
-		tv_errno(ret, "setting the boot registers of vCPU %u", vcpu->id);
+		tv_errno(ret, "setting the boot registers of vCPU %u",
+			 vcpu->id);
 	return ret;
 }
 
@@ -99,11 +100,11 @@ int arm64_vcpu_pmu_init(struct vcpu *vcpu)
 {
 	int irq = ARM64_PMU_INTID;
 	int ret = arm64_set_attr(vcpu->fd, KVM_ARM_VCPU_PMU_V3_CTRL,
-				KVM_ARM_VCPU_PMU_V3_IRQ, &irq);
+				 KVM_ARM_VCPU_PMU_V3_IRQ, &irq);
 
 	if (!ret)
 		ret = arm64_set_attr(vcpu->fd, KVM_ARM_VCPU_PMU_V3_CTRL,
-				    KVM_ARM_VCPU_PMU_V3_INIT, NULL);
+				     KVM_ARM_VCPU_PMU_V3_INIT, NULL);
 	if (ret)
 		tv_errno(ret, "initialising the PMU of vCPU %u", vcpu->id);
 	return ret;
@@ -133,7 +134,9 @@ static int arm64_handle_nisv(struct vcpu *vcpu)
 int arch_vcpu_handle_exit(struct vcpu *vcpu)
 {
 	switch (vcpu->run->exit_reason) {
-	case KVM_EXIT_ARM_NISV: return arm64_handle_nisv(vcpu);
-	default: return -ENOSYS;
+	case KVM_EXIT_ARM_NISV:
+		return arm64_handle_nisv(vcpu);
+	default:
+		return -ENOSYS;
 	}
 }

@@ -13,23 +13,23 @@
 #include "arch/x86/x86_layout.h"
 #include "arch/x86/le.h"
 
-#define OEM_ID "TINYVM"         /* 6 bytes */
+#define OEM_ID "TINYVM"		/* 6 bytes */
 #define OEM_TABLE_ID "TINYVMM " /* 8 bytes */
 #define CREATOR_ID "TVMM"
 #define HDR_SIZE 36
 #define HDR_CHECKSUM 9
 
 #define RSDP_SIZE 36
-#define RSDP_V1_SIZE 20         /* what the first checksum covers */
-#define XSDT_ENTRIES 2          /* FADT, MADT */
-#define FADT_SIZE 276           /* revision 6 */
+#define RSDP_V1_SIZE 20 /* what the first checksum covers */
+#define XSDT_ENTRIES 2	/* FADT, MADT */
+#define FADT_SIZE 276	/* revision 6 */
 #define FADT_REVISION 6
 #define FACS_SIZE 64
-#define FACS_ALIGN 64           /* 5.2.10: 64-byte aligned */
+#define FACS_ALIGN 64 /* 5.2.10: 64-byte aligned */
 #define MADT_LAPIC_SIZE 8
 #define MADT_IOAPIC_SIZE 12
 #define MADT_ISO_SIZE 10
-#define DSDT_REVISION 2         /* 2 and up: 64-bit AML integers */
+#define DSDT_REVISION 2 /* 2 and up: 64-bit AML integers */
 
 _Static_assert(X86_ACPI_SCI_GSI < 16, "the SCI is an ISA IRQ (override)");
 _Static_assert(X86_UART_GSI < 16, "COM1 is on an ISA IRQ");
@@ -83,9 +83,9 @@ static void put_header(uint8_t *t, const char *sig, uint32_t len,
 	t[8] = revision;
 	memcpy(t + 10, OEM_ID, 6);
 	memcpy(t + 16, OEM_TABLE_ID, 8);
-	x86_put_le(t + 24, 1, 4);        /* OEM revision */
+	x86_put_le(t + 24, 1, 4); /* OEM revision */
 	memcpy(t + 28, CREATOR_ID, 4);
-	x86_put_le(t + 32, 1, 4);        /* creator revision */
+	x86_put_le(t + 32, 1, 4); /* creator revision */
 }
 
 /* Generic Address Structure (5.2.3.2) in system I/O space. */
@@ -93,8 +93,7 @@ static void put_header(uint8_t *t, const char *sig, uint32_t len,
 #define GAS_ACCESS_BYTE 1
 #define GAS_ACCESS_WORD 2
 
-static void put_gas_io(uint8_t *g, uint16_t port, uint8_t bits,
-		       uint8_t access)
+static void put_gas_io(uint8_t *g, uint16_t port, uint8_t bits, uint8_t access)
 {
 	g[0] = GAS_SYSTEM_IO;
 	g[1] = bits;
@@ -107,7 +106,7 @@ static void build_rsdp(uint8_t *r, uint64_t xsdt_gpa)
 {
 	memcpy(r, "RSD PTR ", 8);
 	memcpy(r + 9, OEM_ID, 6);
-	r[15] = 2;                        /* revision: ACPI 2.0+, has XSDT */
+	r[15] = 2; /* revision: ACPI 2.0+, has XSDT */
 	/* RsdtAddress (16) stays 0: modern guests use the XSDT. */
 	x86_put_le(r + 20, RSDP_SIZE, 4);
 	x86_put_le(r + 24, xsdt_gpa, 8);
@@ -133,9 +132,9 @@ static void build_facs(uint8_t *f)
 /* FADT Flags (table 5.10) and IA-PC boot architecture flags (5.11). */
 #define FADT_WBINVD (1U << 0)
 #define FADT_PROC_C1 (1U << 2)
-#define FADT_PWR_BUTTON (1U << 4)   /* no fixed-feature power button */
-#define FADT_SLP_BUTTON (1U << 5)   /* no fixed-feature sleep button */
-#define FADT_FIX_RTC (1U << 6)      /* no RTC wake status in PM1 */
+#define FADT_PWR_BUTTON (1U << 4) /* no fixed-feature power button */
+#define FADT_SLP_BUTTON (1U << 5) /* no fixed-feature sleep button */
+#define FADT_FIX_RTC (1U << 6)	  /* no RTC wake status in PM1 */
 #define FADT_RESET_REG_SUP (1U << 10)
 #define IAPC_VGA_NOT_PRESENT (1U << 2)
 #define IAPC_CMOS_RTC_NOT_PRESENT (1U << 5)
@@ -143,8 +142,8 @@ static void build_facs(uint8_t *f)
 
 #define PM1_EVT_LEN 4
 #define PM1_CNT_LEN 2
-#define C2_LATENCY_NONE 101         /* > 100 us: C2 not supported */
-#define C3_LATENCY_NONE 1001        /* > 1000 us: C3 not supported */
+#define C2_LATENCY_NONE 101  /* > 100 us: C2 not supported */
+#define C3_LATENCY_NONE 1001 /* > 1000 us: C3 not supported */
 
 static void build_fadt(uint8_t *t, uint64_t facs_gpa, uint64_t dsdt_gpa)
 {
@@ -154,7 +153,7 @@ static void build_fadt(uint8_t *t, uint64_t facs_gpa, uint64_t dsdt_gpa)
 	 * (ACPI 6.4, 5.2.9; Linux lists the FACS twice otherwise). DSDT
 	 * and X_DSDT hold the same value, as 5.2.9 allows.
 	 */
-	x86_put_le(t + 40, dsdt_gpa, 4);      /* DSDT */
+	x86_put_le(t + 40, dsdt_gpa, 4); /* DSDT */
 	x86_put_le(t + 46, X86_ACPI_SCI_GSI, 2);
 	/* SMI_CMD (48) 0: always in ACPI mode, nothing to enable. */
 	x86_put_le(t + 56, X86_PM1A_EVT_PORT, 4);
@@ -166,21 +165,23 @@ static void build_fadt(uint8_t *t, uint64_t facs_gpa, uint64_t dsdt_gpa)
 	x86_put_le(t + 98, C3_LATENCY_NONE, 2);
 	x86_put_le(t + 109, IAPC_VGA_NOT_PRESENT | IAPC_CMOS_RTC_NOT_PRESENT,
 		   2);
-	x86_put_le(t + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON |
-		   FADT_SLP_BUTTON | FADT_FIX_RTC | FADT_RESET_REG_SUP, 4);
+	x86_put_le(t + 112,
+		   FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON |
+			   FADT_SLP_BUTTON | FADT_FIX_RTC | FADT_RESET_REG_SUP,
+		   4);
 	put_gas_io(t + 116, X86_RESET_PORT, 8, GAS_ACCESS_BYTE); /* RESET_REG */
 	t[128] = X86_ACPI_RESET_VALUE;
-	x86_put_le(t + 132, facs_gpa, 8);     /* X_FIRMWARE_CTRL */
-	x86_put_le(t + 140, dsdt_gpa, 8);     /* X_DSDT */
+	x86_put_le(t + 132, facs_gpa, 8); /* X_FIRMWARE_CTRL */
+	x86_put_le(t + 140, dsdt_gpa, 8); /* X_DSDT */
 	put_gas_io(t + 148, X86_PM1A_EVT_PORT, 8 * PM1_EVT_LEN,
-		   GAS_ACCESS_WORD);             /* X_PM1a_EVT_BLK */
+		   GAS_ACCESS_WORD); /* X_PM1a_EVT_BLK */
 	put_gas_io(t + 172, X86_PM1A_CNT_PORT, 8 * PM1_CNT_LEN,
-		   GAS_ACCESS_WORD);             /* X_PM1a_CNT_BLK */
+		   GAS_ACCESS_WORD); /* X_PM1a_CNT_BLK */
 	fix_checksum(t, FADT_SIZE, HDR_CHECKSUM);
 }
 
 /* MADT structure types (5.2.12) and flags. */
-#define MADT_PCAT_COMPAT 1U           /* dual 8259s present */
+#define MADT_PCAT_COMPAT 1U /* dual 8259s present */
 #define MADT_TYPE_LAPIC 0
 #define MADT_TYPE_IOAPIC 1
 #define MADT_TYPE_ISO 2
@@ -279,8 +280,7 @@ static void dsdt_com1(struct aml *a)
 }
 
 /* The DSDT's AML after its header; returns its length or -errno. */
-static int dsdt_body(const struct x86_acpi_machine *m, uint8_t *p,
-		     size_t size)
+static int dsdt_body(const struct x86_acpi_machine *m, uint8_t *p, size_t size)
 {
 	struct aml a;
 
@@ -337,8 +337,7 @@ static int machine_ok(const struct x86_acpi_machine *m, uint64_t gpa)
 
 	if (m->nr_cpus == 0 || m->nr_cpus > X86_ACPI_MAX_CPUS ||
 	    m->nr_virtio > X86_ACPI_MAX_VIRTIO ||
-	    (m->nr_virtio && !m->virtio) || (gpa & 15) ||
-	    gpa >= 0x100000000ULL)
+	    (m->nr_virtio && !m->virtio) || (gpa & 15) || gpa >= 0x100000000ULL)
 		return 0;
 	if (m->has_com1)
 		used |= 1U << X86_UART_GSI;
@@ -362,8 +361,8 @@ static int lay_out(const struct x86_acpi_machine *m, struct acpi_out *o,
 	off->fadt = reserve(o, FADT_SIZE, 8);
 	off->facs = reserve(o, FACS_SIZE, FACS_ALIGN);
 	off->madt = reserve(o, madt_size(m->nr_cpus), 8);
-	if (off->rsdp < 0 || off->xsdt < 0 || off->fadt < 0 ||
-	    off->facs < 0 || off->madt < 0)
+	if (off->rsdp < 0 || off->xsdt < 0 || off->fadt < 0 || off->facs < 0 ||
+	    off->madt < 0)
 		return -E2BIG;
 	off->dsdt = build_dsdt(m, o);
 	return off->dsdt < 0 ? (int)off->dsdt : 0;

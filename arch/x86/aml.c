@@ -253,15 +253,15 @@ int aml_finish(struct aml *a)
 }
 
 /* Resource descriptors (6.4.2 small items, 6.4.3 large items). */
-#define RES_IRQ_NO_FLAGS 0x22   /* small item 0x4, 2 bytes */
-#define RES_IO 0x47             /* small item 0x8, 7 bytes */
-#define RES_END_TAG 0x79        /* small item 0xf, 1 byte */
+#define RES_IRQ_NO_FLAGS 0x22	/* small item 0x4, 2 bytes */
+#define RES_IO 0x47		/* small item 0x8, 7 bytes */
+#define RES_END_TAG 0x79	/* small item 0xf, 1 byte */
 #define RES_MEMORY32_FIXED 0x86 /* large item 0x06 */
-#define RES_EXT_IRQ 0x89        /* large item 0x09 */
+#define RES_EXT_IRQ 0x89	/* large item 0x09 */
 #define RES_MEM_READ_WRITE 0x01
 #define RES_IO_DECODE16 0x01
 #define RES_IRQ_CONSUMER 0x01
-#define RES_IRQ_EDGE 0x02       /* clear: level */
+#define RES_IRQ_EDGE 0x02 /* clear: level */
 /* Active high and exclusive are the zero bits (2 and 3). */
 
 static void res_put(struct aml_res *r, const uint8_t *p, size_t n)
@@ -292,8 +292,8 @@ void aml_res_memory32_fixed(struct aml_res *r, uint32_t base, uint32_t size)
 
 void aml_res_interrupt_edge(struct aml_res *r, uint32_t gsi)
 {
-	uint8_t d[9] = { RES_EXT_IRQ, 6, 0,
-			 RES_IRQ_CONSUMER | RES_IRQ_EDGE, 1 /* one GSI */ };
+	uint8_t d[9] = { RES_EXT_IRQ, 6, 0, RES_IRQ_CONSUMER | RES_IRQ_EDGE,
+			 1 /* one GSI */ };
 
 	x86_put_le(d + 5, gsi, 4);
 	res_put(r, d, sizeof(d));
@@ -305,7 +305,7 @@ void aml_res_io(struct aml_res *r, uint16_t port, uint8_t len)
 
 	x86_put_le(d + 2, port, 2); /* minimum base */
 	x86_put_le(d + 4, port, 2); /* maximum base: fixed */
-	d[6] = 1;                   /* alignment */
+	d[6] = 1;		    /* alignment */
 	d[7] = len;
 	res_put(r, d, sizeof(d));
 }

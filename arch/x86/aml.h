@@ -16,7 +16,7 @@
 struct aml {
 	uint8_t *buf;
 	size_t size, len;
-	int error; /* 0, -E2BIG or -EINVAL */
+	int error;		    /* 0, -E2BIG or -EINVAL */
 	size_t open[AML_MAX_DEPTH]; /* where each open package's body starts */
 	unsigned int depth;
 };

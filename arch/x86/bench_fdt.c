@@ -154,8 +154,7 @@ static int add_nodes(void *fdt, const struct x86_fdt_machine *m)
 	return ret;
 }
 
-int x86_bench_fdt_build(const struct x86_fdt_machine *m, void *buf,
-			size_t size)
+int x86_bench_fdt_build(const struct x86_fdt_machine *m, void *buf, size_t size)
 {
 	int ret;
 

@@ -21,7 +21,7 @@ struct x86_fdt_machine {
 	uint64_t ram_size; /* RAM at guest-physical 0 */
 	unsigned int nr_cpus;
 	const uint32_t *apic_ids; /* nr_cpus local APIC ids */
-	uint16_t uart_port;       /* a 16550 on I/O ports [port, port + 8) */
+	uint16_t uart_port;	  /* a 16550 on I/O ports [port, port + 8) */
 	unsigned int uart_gsi;
 	uint32_t uart_clock_hz;
 	const char *cmdline; /* NULL: no bootargs */

@@ -36,7 +36,8 @@
 #define BZIMAGE_MAGIC "HdrS"
 #define UART_CLOCK_HZ 1843200 /* a PC's 16550: 1.8432 MHz */
 
-_Static_assert(X86_PAGE_TABLES_ADDR + X86_PAGE_TABLES_SIZE <= X86_BENCH_DTB_ADDR,
+_Static_assert(X86_PAGE_TABLES_ADDR + X86_PAGE_TABLES_SIZE <=
+		       X86_BENCH_DTB_ADDR,
 	       "the page tables end where the device tree begins");
 _Static_assert(X86_GDT_ADDR + X86_GDT_ENTRIES * 8 <= X86_BOOT_PARAMS_ADDR,
 	       "the GDT ends before the zero page");
@@ -109,8 +110,8 @@ static void describe_machine(const struct vm *vm, uint32_t *apic_ids,
 
 static int build_dtb(struct vm *vm)
 {
-	uint32_t *apic_ids = calloc(vm->nr_vcpus ? vm->nr_vcpus : 1,
-				    sizeof(*apic_ids));
+	uint32_t *apic_ids =
+		calloc(vm->nr_vcpus ? vm->nr_vcpus : 1, sizeof(*apic_ids));
 	struct x86_fdt_virtio virtio[X86_VIRTIO_SLOTS];
 	struct x86_fdt_machine m;
 	int ret = -ENOMEM;
@@ -147,8 +148,8 @@ static int boot_flat(struct vm *vm, const struct boot_src *image)
 	if (!ret)
 		ret = build_dtb(vm);
 	if (!ret)
-		ret = guest_mem_write(&vm->mem, X86_BENCH_DTB_ADDR, vm->arch.dtb,
-				      vm->arch.dtb_size);
+		ret = guest_mem_write(&vm->mem, X86_BENCH_DTB_ADDR,
+				      vm->arch.dtb, vm->arch.dtb_size);
 	if (!ret)
 		ret = write_long_mode_tables(vm);
 	/* Every vCPU starts now, at the first byte, told its index. */
@@ -177,7 +178,8 @@ static int bzimage_read(const struct vm *vm, const struct boot_src *k,
 	/* More than guest RAM can never load; also bounds the malloc. */
 	if (k->size > vm->cfg->mem_size) {
 		tv_err("%s %s: %" PRIu64 " MiB, more than --mem %" PRIu64 "M",
-		       k->what, k->path, k->size >> 20, vm->cfg->mem_size >> 20);
+		       k->what, k->path, k->size >> 20,
+		       vm->cfg->mem_size >> 20);
 		return -ENOSPC;
 	}
 	*file = malloc(k->size);
@@ -236,8 +238,10 @@ static int write_acpi(struct vm *vm)
 	len = buf ? x86_acpi_build(&m, X86_ACPI_ADDR, buf, X86_ACPI_MAX)
 		  : -EFAULT;
 	if (len < 0) {
-		tv_errno(len, "building the ACPI tables for %u vCPUs and %u "
-			 "virtio devices", vm->nr_vcpus, vm->nr_virtio);
+		tv_errno(len,
+			 "building the ACPI tables for %u vCPUs and %u "
+			 "virtio devices",
+			 vm->nr_vcpus, vm->nr_virtio);
 		return len;
 	}
 	return 0;
@@ -268,7 +272,8 @@ static int write_zero_page(struct vm *vm, const struct linux_boot *lb)
 static int boot_linux(struct vm *vm, const struct boot_src *kernel,
 		      const struct boot_src *initrd)
 {
-	struct linux_boot lb = { .cmdline = vm->cfg->cmdline ? vm->cfg->cmdline : "" };
+	struct linux_boot lb = { .cmdline = vm->cfg->cmdline ? vm->cfg->cmdline
+							     : "" };
 	struct x86_long_mode_entry e;
 	uint8_t *file = NULL;
 	int ret = bzimage_read(vm, kernel, &lb.img, &file);
@@ -328,10 +333,9 @@ int arch_boot_setup(struct vm *vm)
 	/* Without a guest: the flat guests' device tree alone, for --dtb-out. */
 	if (!vm_config_has_guest(vm->cfg))
 		return build_dtb(vm);
-	ret = boot_src_open_guest(&kernel, &initrd, vm->cfg->kernel_path,
-				  vm->cfg->kernel_image,
-				  vm->cfg->kernel_image_len,
-				  vm->cfg->initrd_path);
+	ret = boot_src_open_guest(
+		&kernel, &initrd, vm->cfg->kernel_path, vm->cfg->kernel_image,
+		vm->cfg->kernel_image_len, vm->cfg->initrd_path);
 	if (!ret)
 		ret = is_bzimage(&kernel, &linux_image);
 	if (!ret)

@@ -12,22 +12,22 @@
 #include "arch/x86/le.h"
 
 /* struct boot_params offsets (zero-page.rst). */
-#define ZP_ACPI_RSDP_ADDR 0x070     /* 8 */
-#define ZP_EXT_RAMDISK_IMAGE 0x0c0  /* 4, high half */
-#define ZP_EXT_RAMDISK_SIZE 0x0c4   /* 4, high half */
-#define ZP_EXT_CMD_LINE_PTR 0x0c8   /* 4, high half */
-#define ZP_E820_ENTRIES 0x1e8       /* 1 */
-#define ZP_E820_TABLE 0x2d0         /* X86_E820_MAX x 20 */
+#define ZP_ACPI_RSDP_ADDR 0x070	   /* 8 */
+#define ZP_EXT_RAMDISK_IMAGE 0x0c0 /* 4, high half */
+#define ZP_EXT_RAMDISK_SIZE 0x0c4  /* 4, high half */
+#define ZP_EXT_CMD_LINE_PTR 0x0c8  /* 4, high half */
+#define ZP_E820_ENTRIES 0x1e8	   /* 1 */
+#define ZP_E820_TABLE 0x2d0	   /* X86_E820_MAX x 20 */
 #define ZP_E820_ENTRY_SIZE 20
 
 /* The setup header inside it (boot.rst), loader-written fields. */
-#define ZP_VID_MODE 0x1fa           /* 2 */
-#define ZP_TYPE_OF_LOADER 0x210     /* 1 */
-#define ZP_LOADFLAGS 0x211          /* 1 */
-#define ZP_RAMDISK_IMAGE 0x218      /* 4 */
-#define ZP_RAMDISK_SIZE 0x21c       /* 4 */
-#define ZP_HEAP_END_PTR 0x224       /* 2 */
-#define ZP_CMD_LINE_PTR 0x228       /* 4 */
+#define ZP_VID_MODE 0x1fa	/* 2 */
+#define ZP_TYPE_OF_LOADER 0x210 /* 1 */
+#define ZP_LOADFLAGS 0x211	/* 1 */
+#define ZP_RAMDISK_IMAGE 0x218	/* 4 */
+#define ZP_RAMDISK_SIZE 0x21c	/* 4 */
+#define ZP_HEAP_END_PTR 0x224	/* 2 */
+#define ZP_CMD_LINE_PTR 0x228	/* 4 */
 
 #define VID_MODE_NORMAL 0xffff
 #define LOADER_UNDEFINED 0xff
@@ -37,14 +37,15 @@
 #define LOW_MEM_END 0x100000ULL /* the BIOS area ends at 1 MiB */
 
 _Static_assert(ZP_E820_TABLE + X86_E820_MAX * ZP_E820_ENTRY_SIZE <=
-	       X86_ZERO_PAGE_SIZE, "the e820 table fits in the zero page");
+		       X86_ZERO_PAGE_SIZE,
+	       "the e820 table fits in the zero page");
 _Static_assert(X86_SETUP_HDR_LIMIT <= ZP_E820_TABLE,
 	       "the copied setup header stays clear of the e820 table");
 _Static_assert(ZP_CMD_LINE_PTR + 4 <= X86_SETUP_HDR_LIMIT &&
-	       ZP_VID_MODE >= X86_SETUP_HDR_OFFSET,
+		       ZP_VID_MODE >= X86_SETUP_HDR_OFFSET,
 	       "loader fields are inside the setup header");
 _Static_assert(X86_ACPI_ADDR >= X86_E820_LOW_RAM_END &&
-	       X86_ACPI_ADDR + X86_ACPI_MAX <= LOW_MEM_END,
+		       X86_ACPI_ADDR + X86_ACPI_MAX <= LOW_MEM_END,
 	       "the ACPI tables sit in the reserved BIOS area");
 _Static_assert(X86_KERNEL_ADDR == LOW_MEM_END, "the kernel goes at 1 MiB");
 
@@ -116,8 +117,8 @@ int x86_e820_build(uint64_t ram_size, struct x86_e820_entry *tab,
 }
 
 int x86_initrd_place(const struct x86_bzimage *img, uint64_t ram_size,
-		     uint64_t kernel_end, uint64_t initrd_size,
-		     uint64_t *addr, const char **why)
+		     uint64_t kernel_end, uint64_t initrd_size, uint64_t *addr,
+		     const char **why)
 {
 	/* initrd_addr_max is the highest byte it may occupy, not the end. */
 	uint64_t limit = min_u64(ram_size, (uint64_t)img->initrd_addr_max + 1);
@@ -224,8 +225,7 @@ static void put_loader_fields(uint8_t *zp,
 	zp[ZP_LOADFLAGS] |= X86_LOADED_HIGH | X86_CAN_USE_HEAP;
 	x86_put_le(zp + ZP_HEAP_END_PTR, HEAP_END, 2);
 	put_split(zp, ZP_CMD_LINE_PTR, ZP_EXT_CMD_LINE_PTR, cfg->cmdline_addr);
-	put_split(zp, ZP_RAMDISK_IMAGE, ZP_EXT_RAMDISK_IMAGE,
-		  cfg->initrd_addr);
+	put_split(zp, ZP_RAMDISK_IMAGE, ZP_EXT_RAMDISK_IMAGE, cfg->initrd_addr);
 	put_split(zp, ZP_RAMDISK_SIZE, ZP_EXT_RAMDISK_SIZE, cfg->initrd_size);
 	x86_put_le(zp + ZP_ACPI_RSDP_ADDR, cfg->acpi_rsdp_addr, 8);
 }

@@ -69,8 +69,8 @@ struct x86_boot_plan {
  * ("initrd too big ...", @why may be NULL) when it does not fit.
  */
 int x86_initrd_place(const struct x86_bzimage *img, uint64_t ram_size,
-		     uint64_t kernel_end, uint64_t initrd_size,
-		     uint64_t *addr, const char **why);
+		     uint64_t kernel_end, uint64_t initrd_size, uint64_t *addr,
+		     const char **why);
 
 /*
  * Plans the boot of @img in [0, @ram_size) of RAM: the payload at
@@ -98,7 +98,7 @@ int x86_cmdline_check(const struct x86_bzimage *img, size_t len,
 struct x86_boot_params_config {
 	const struct x86_bzimage *img;
 	uint64_t ram_size;
-	uint64_t cmdline_addr;   /* where the NUL-terminated line is */
+	uint64_t cmdline_addr; /* where the NUL-terminated line is */
 	uint64_t initrd_addr, initrd_size; /* both 0: no initrd */
 	uint64_t acpi_rsdp_addr; /* 0: the kernel scans 0xe0000..0xfffff */
 };

@@ -14,7 +14,7 @@
 #define HDR_SETUP_SECTS 0x1f1
 #define HDR_SYSSIZE 0x1f4
 #define HDR_BOOT_FLAG 0x1fe
-#define HDR_JUMP_LEN 0x201      /* second byte of the short jump at 0x200 */
+#define HDR_JUMP_LEN 0x201 /* second byte of the short jump at 0x200 */
 #define HDR_MAGIC 0x202
 #define HDR_VERSION 0x206
 #define HDR_LOADFLAGS 0x211
@@ -27,12 +27,12 @@
 #define HDR_PAYLOAD_LENGTH 0x24c
 #define HDR_PREF_ADDRESS 0x258
 #define HDR_INIT_SIZE 0x260
-#define HDR_END_2_12 0x268      /* handover_offset ends the 2.12 fields */
+#define HDR_END_2_12 0x268 /* handover_offset ends the 2.12 fields */
 
 #define BOOT_FLAG 0xaa55
-#define HDRS_MAGIC 0x53726448U  /* "HdrS" */
+#define HDRS_MAGIC 0x53726448U /* "HdrS" */
 #define SECTOR 512ULL
-#define SETUP_SECTS_LEGACY 4    /* what setup_sects 0 means */
+#define SETUP_SECTS_LEGACY 4 /* what setup_sects 0 means */
 
 static int refuse(int err, const char **why, const char *reason)
 {
@@ -67,8 +67,8 @@ static int check_magic(const uint8_t *p, size_t len, const char **why)
 static int check_setup(const uint8_t *p, size_t len, struct x86_bzimage *img,
 		       const char **why)
 {
-	uint64_t sects = p[HDR_SETUP_SECTS] ? p[HDR_SETUP_SECTS]
-					    : SETUP_SECTS_LEGACY;
+	uint64_t sects =
+		p[HDR_SETUP_SECTS] ? p[HDR_SETUP_SECTS] : SETUP_SECTS_LEGACY;
 	size_t hdr_end = HDR_MAGIC + (size_t)p[HDR_JUMP_LEN];
 
 	img->setup_sects = p[HDR_SETUP_SECTS];
@@ -88,8 +88,8 @@ static int check_setup(const uint8_t *p, size_t len, struct x86_bzimage *img,
 }
 
 /* The protected-mode kernel after the setup code, also inside the file. */
-static int check_payload(const uint8_t *p, size_t len,
-			 struct x86_bzimage *img, const char **why)
+static int check_payload(const uint8_t *p, size_t len, struct x86_bzimage *img,
+			 const char **why)
 {
 	uint64_t inner_off = x86_get_le(p + HDR_PAYLOAD_OFFSET, 4);
 	uint64_t inner_len = x86_get_le(p + HDR_PAYLOAD_LENGTH, 4);
@@ -116,8 +116,9 @@ static int check_payload(const uint8_t *p, size_t len,
 static int check_fields(struct x86_bzimage *img, const char **why)
 {
 	if (!(img->loadflags & X86_LOADED_HIGH))
-		return refuse(-ENOEXEC, why,
-			      "not LOADED_HIGH: a zImage, which runs below 1 MiB");
+		return refuse(
+			-ENOEXEC, why,
+			"not LOADED_HIGH: a zImage, which runs below 1 MiB");
 	if (!(img->xloadflags & X86_XLF_KERNEL_64))
 		return refuse(-ENOEXEC, why,
 			      "no 64-bit entry point (XLF_KERNEL_64 clear): "
@@ -171,8 +172,8 @@ int x86_bzimage_parse(const void *buf, size_t len, struct x86_bzimage *img,
 	return ret;
 }
 
-int x86_bzimage_runtime_start(const struct x86_bzimage *img,
-			      uint64_t load_addr, uint64_t *start)
+int x86_bzimage_runtime_start(const struct x86_bzimage *img, uint64_t load_addr,
+			      uint64_t *start)
 {
 	uint64_t addr = load_addr, mask;
 

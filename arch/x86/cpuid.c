@@ -45,7 +45,8 @@ struct kvm_cpuid_entry2 *x86_cpuid_find(struct kvm_cpuid2 *cpuid,
 	return NULL;
 }
 
-static void fix_leaf1(struct kvm_cpuid_entry2 *e, const struct x86_cpuid_vcpu *v)
+static void fix_leaf1(struct kvm_cpuid_entry2 *e,
+		      const struct x86_cpuid_vcpu *v)
 {
 	unsigned int count = 1U << order_bits(v->nr_cpus);
 
@@ -61,7 +62,8 @@ static void fix_leaf1(struct kvm_cpuid_entry2 *e, const struct x86_cpuid_vcpu *v
 }
 
 /* Intel's deterministic cache parameters: caches per core, cores per package. */
-static void fix_leaf4(struct kvm_cpuid_entry2 *e, const struct x86_cpuid_vcpu *v)
+static void fix_leaf4(struct kvm_cpuid_entry2 *e,
+		      const struct x86_cpuid_vcpu *v)
 {
 	uint32_t cores = (1U << order_bits(v->nr_cpus)) - 1;
 
@@ -73,7 +75,8 @@ static void fix_leaf4(struct kvm_cpuid_entry2 *e, const struct x86_cpuid_vcpu *v
 	e->eax |= cores << LEAF4_EAX_CORES_SHIFT;
 	/* L3 and beyond are shared by the package; L1 and L2 by one core. */
 	if (LEAF4_EAX_LEVEL(e->eax) >= 3)
-		e->eax |= (cores << LEAF4_EAX_SHARING_SHIFT) & LEAF4_EAX_SHARING_MASK;
+		e->eax |= (cores << LEAF4_EAX_SHARING_SHIFT) &
+			  LEAF4_EAX_SHARING_MASK;
 }
 
 /* Drops every subleaf of @function; returns whether there was one. */
@@ -156,11 +159,20 @@ int x86_cpuid_fixup(struct kvm_cpuid2 *cpuid, unsigned int max_entries,
 		struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
 
 		switch (e->function) {
-		case 1: fix_leaf1(e, v); break;
-		case 4: fix_leaf4(e, v); break;
-		case 0x80000008: fix_amd_leaf8(e, v); break;
-		case 0x8000001e: fix_amd_leaf1e(e, v); break;
-		default: break;
+		case 1:
+			fix_leaf1(e, v);
+			break;
+		case 4:
+			fix_leaf4(e, v);
+			break;
+		case 0x80000008:
+			fix_amd_leaf8(e, v);
+			break;
+		case 0x8000001e:
+			fix_amd_leaf1e(e, v);
+			break;
+		default:
+			break;
 		}
 	}
 	ret = rebuild_topology_leaf(cpuid, max_entries, 0xb, v);

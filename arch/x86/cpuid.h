@@ -15,7 +15,7 @@
 /* Entries x86_cpuid_fixup() may add: three subleaves of 0xb and of 0x1f. */
 #define X86_CPUID_EXTRA_ENTRIES 6
 
-#define X86_CPUID_HYPERVISOR_BIT (1U << 31) /* leaf 1 ECX */
+#define X86_CPUID_HYPERVISOR_BIT (1U << 31)   /* leaf 1 ECX */
 #define X86_CPUID_TSC_DEADLINE_BIT (1U << 24) /* leaf 1 ECX */
 
 struct x86_cpuid_vcpu {

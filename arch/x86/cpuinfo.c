@@ -27,8 +27,8 @@ static const char *cpuinfo_value(const char *cpuinfo, const char *key,
 void x86_cpuinfo_model(const char *cpuinfo, char *out, size_t size)
 {
 	size_t len = 0;
-	const char *v = cpuinfo ? cpuinfo_value(cpuinfo, "model name", &len)
-				: NULL;
+	const char *v =
+		cpuinfo ? cpuinfo_value(cpuinfo, "model name", &len) : NULL;
 
 	snprintf(out, size, "%.*s", v ? (int)len : 0, v ? v : "");
 }
@@ -49,8 +49,8 @@ static int has_flag(const char *flags, size_t len, const char *flag)
 const char *x86_cpuinfo_virt_extension(const char *cpuinfo)
 {
 	size_t len = 0;
-	const char *flags = cpuinfo ? cpuinfo_value(cpuinfo, "flags", &len)
-				    : NULL;
+	const char *flags =
+		cpuinfo ? cpuinfo_value(cpuinfo, "flags", &len) : NULL;
 
 	if (!flags)
 		return NULL;

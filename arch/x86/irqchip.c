@@ -52,7 +52,8 @@ int x86_irqchip_create(struct vm *vm)
 	if (ret)
 		return ret;
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0)) {
-		tv_errno(errno, "KVM_CREATE_IRQCHIP (PIC, IOAPIC, local APICs)");
+		tv_errno(errno,
+			 "KVM_CREATE_IRQCHIP (PIC, IOAPIC, local APICs)");
 		return -errno;
 	}
 	vm->arch.irqchip = true;

@@ -20,23 +20,19 @@
 
 _Static_assert(X86_PAGE_TABLES_PAGES == 2 + NR_PDS,
 	       "a PML4, a PDPT and one PD per GiB");
-_Static_assert(NR_PDS * GIB == X86_IDENTITY_MAP_END, "4 PDs map 4 GiB");
+_Static_assert(NR_PDS *GIB == X86_IDENTITY_MAP_END, "4 PDs map 4 GiB");
 
 static uint64_t segment_encode(const struct x86_segment *seg)
 {
 	uint32_t limit = seg->g ? seg->limit >> 12 : seg->limit;
 
-	return (uint64_t)(limit & 0xffff) |
-	       (seg->base & 0xffffffULL) << 16 |
+	return (uint64_t)(limit & 0xffff) | (seg->base & 0xffffffULL) << 16 |
 	       (uint64_t)(seg->type & 0xf) << 40 |
-	       (uint64_t)(seg->s & 1) << 44 |
-	       (uint64_t)(seg->dpl & 3) << 45 |
+	       (uint64_t)(seg->s & 1) << 44 | (uint64_t)(seg->dpl & 3) << 45 |
 	       (uint64_t)(seg->present & 1) << 47 |
 	       (uint64_t)((limit >> 16) & 0xf) << 48 |
-	       (uint64_t)(seg->avl & 1) << 52 |
-	       (uint64_t)(seg->l & 1) << 53 |
-	       (uint64_t)(seg->db & 1) << 54 |
-	       (uint64_t)(seg->g & 1) << 55 |
+	       (uint64_t)(seg->avl & 1) << 52 | (uint64_t)(seg->l & 1) << 53 |
+	       (uint64_t)(seg->db & 1) << 54 | (uint64_t)(seg->g & 1) << 55 |
 	       ((seg->base >> 24) & 0xff) << 56;
 }
 
@@ -60,15 +56,25 @@ void x86_gdt_build(uint64_t gdt[X86_GDT_ENTRIES])
 {
 	/* Flat: base 0, limit 4 GiB (ignored in 64-bit mode but kept sane). */
 	const struct x86_segment code = {
-		.limit = 0xffffffff, .type = TYPE_CODE_EXEC_READ_ACCESSED,
-		.s = 1, .present = 1, .l = 1, .g = 1,
+		.limit = 0xffffffff,
+		.type = TYPE_CODE_EXEC_READ_ACCESSED,
+		.s = 1,
+		.present = 1,
+		.l = 1,
+		.g = 1,
 	};
 	const struct x86_segment data = {
-		.limit = 0xffffffff, .type = TYPE_DATA_READ_WRITE_ACCESSED,
-		.s = 1, .present = 1, .db = 1, .g = 1,
+		.limit = 0xffffffff,
+		.type = TYPE_DATA_READ_WRITE_ACCESSED,
+		.s = 1,
+		.present = 1,
+		.db = 1,
+		.g = 1,
 	};
 	const struct x86_segment tss = {
-		.limit = TSS_LIMIT, .type = TYPE_TSS_BUSY, .present = 1,
+		.limit = TSS_LIMIT,
+		.type = TYPE_TSS_BUSY,
+		.present = 1,
 	};
 
 	gdt[X86_GDT_NULL] = 0;
@@ -99,8 +105,9 @@ int x86_page_tables_build(void *buf, uint64_t gpa)
 
 		put_entry(pdpt, g, (gpa + (2 + g) * PAGE_SIZE) | table);
 		for (unsigned int i = 0; i < ENTRIES_PER_TABLE; i++)
-			put_entry(dir, i, (g * GIB + i * LARGE_PAGE_SIZE) |
-					  table | X86_PTE_LARGE);
+			put_entry(dir, i,
+				  (g * GIB + i * LARGE_PAGE_SIZE) | table |
+					  X86_PTE_LARGE);
 	}
 	return 0;
 }

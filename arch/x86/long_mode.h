@@ -25,7 +25,7 @@ enum x86_gdt_index {
 	X86_GDT_TSS,
 	X86_GDT_ENTRIES
 };
-#define X86_GDT_SELECTOR(index) ((uint16_t)((index) * 8))
+#define X86_GDT_SELECTOR(index) ((uint16_t)((index)*8))
 
 /* A segment descriptor's fields, the way KVM's struct kvm_segment has them. */
 struct x86_segment {

@@ -113,7 +113,9 @@ int arch_peer_vcpu_init(int vm_fd, int vcpu_fd, uint64_t entry, uint64_t arg)
 	}
 	ret = peer_set_sregs(vcpu_fd);
 	if (ret) {
-		tv_errno(ret, "setting the vm_switch peer's segment and control registers");
+		tv_errno(
+			ret,
+			"setting the vm_switch peer's segment and control registers");
 		return ret;
 	}
 	ret = peer_set_regs(vcpu_fd, entry, arg);

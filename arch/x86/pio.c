@@ -102,7 +102,8 @@ static void pm1a_evt_write(void *opaque, uint64_t offset, const void *data,
 			<< (8 * offset);
 
 	regs = (regs & ~mask) | ((data_get(data, len) << (8 * offset)) & mask);
-	atomic_store(&vm->arch.pm1a_enable, (uint16_t)(regs >> (8 * PM1_EVT_ENABLE)));
+	atomic_store(&vm->arch.pm1a_enable,
+		     (uint16_t)(regs >> (8 * PM1_EVT_ENABLE)));
 }
 
 /* Always in ACPI mode: SCI_EN reads set (there is no SMI_CMD to ask). */
@@ -117,8 +118,8 @@ static void pm1a_cnt_write(void *opaque, uint64_t offset, const void *data,
 {
 	struct vm *vm = opaque;
 	uint32_t val = data_get(data, len) << (8 * offset);
-	uint32_t typ = (val & X86_ACPI_PM1_SLP_TYP_MASK) >>
-		       X86_ACPI_PM1_SLP_TYP_SHIFT;
+	uint32_t typ =
+		(val & X86_ACPI_PM1_SLP_TYP_MASK) >> X86_ACPI_PM1_SLP_TYP_SHIFT;
 
 	if (offset + len < 2 || !(val & X86_ACPI_PM1_SLP_EN))
 		return; /* SLP_EN (bit 13) is in the high byte */
@@ -154,22 +155,28 @@ static void i8042_cmd_write(void *opaque, uint64_t offset, const void *data,
 }
 
 static const struct bus_device_ops zero_ops = {
-	.read = read_zero, .write = write_ignore,
+	.read = read_zero,
+	.write = write_ignore,
 };
 static const struct bus_device_ops absent_ops = {
-	.read = read_ones, .write = write_ignore,
+	.read = read_ones,
+	.write = write_ignore,
 };
 static const struct bus_device_ops pm1a_evt_ops = {
-	.read = pm1a_evt_read, .write = pm1a_evt_write,
+	.read = pm1a_evt_read,
+	.write = pm1a_evt_write,
 };
 static const struct bus_device_ops pm1a_cnt_ops = {
-	.read = pm1a_cnt_read, .write = pm1a_cnt_write,
+	.read = pm1a_cnt_read,
+	.write = pm1a_cnt_write,
 };
 static const struct bus_device_ops pci_conf_ops = {
-	.read = read_ones, .write = pci_conf_write,
+	.read = read_ones,
+	.write = pci_conf_write,
 };
 static const struct bus_device_ops i8042_cmd_ops = {
-	.read = read_zero, .write = i8042_cmd_write,
+	.read = read_zero,
+	.write = i8042_cmd_write,
 };
 
 static const struct pio_device {
@@ -196,7 +203,8 @@ static const struct pio_device {
 
 int x86_pio_create(struct vm *vm)
 {
-	for (size_t i = 0; i < sizeof(pio_devices) / sizeof(pio_devices[0]); i++) {
+	for (size_t i = 0; i < sizeof(pio_devices) / sizeof(pio_devices[0]);
+	     i++) {
 		const struct pio_device *d = &pio_devices[i];
 		int ret = bus_register(&vm->pio, d->port, d->len, d->name,
 				       d->ops, vm);

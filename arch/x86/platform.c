@@ -82,7 +82,8 @@ int arch_vm_init(struct vm *vm)
 	if (!ret)
 		ret = vm_check_extension(vm, KVM_CAP_PIT2, "KVM_CAP_PIT2");
 	if (!ret)
-		ret = vm_check_extension(vm, KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID");
+		ret = vm_check_extension(vm, KVM_CAP_EXT_CPUID,
+					 "KVM_CAP_EXT_CPUID");
 	if (ret)
 		return ret;
 	ret = x86_supported_cpuid(vm->kvm_fd, &vm->arch.cpuid,

@@ -60,8 +60,8 @@ int x86_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **cpuid,
 {
 	for (unsigned int n = CPUID_FIRST_TRY; n <= CPUID_MAX_ENTRIES; n *= 2) {
 		unsigned int room = n + X86_CPUID_EXTRA_ENTRIES;
-		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + room *
-					      sizeof(c->entries[0]));
+		struct kvm_cpuid2 *c =
+			calloc(1, sizeof(*c) + room * sizeof(c->entries[0]));
 
 		if (!c)
 			return -ENOMEM;
@@ -98,7 +98,10 @@ int x86_vcpu_fd_set_cpuid(int vcpu_fd, const struct kvm_cpuid2 *supported,
 /* What firmware leaves behind and Linux relies on (or is better off with). */
 static int vcpu_set_msrs(struct vcpu *vcpu)
 {
-	static const struct { uint32_t index; uint64_t data; } boot_msrs[] = {
+	static const struct {
+		uint32_t index;
+		uint64_t data;
+	} boot_msrs[] = {
 		{ MSR_IA32_SYSENTER_CS, 0 },
 		{ MSR_IA32_SYSENTER_ESP, 0 },
 		{ MSR_IA32_SYSENTER_EIP, 0 },
@@ -115,7 +118,8 @@ static int vcpu_set_msrs(struct vcpu *vcpu)
 	const unsigned int n = sizeof(boot_msrs) / sizeof(boot_msrs[0]);
 	struct {
 		struct kvm_msrs hdr;
-		struct kvm_msr_entry entries[sizeof(boot_msrs) / sizeof(boot_msrs[0])];
+		struct kvm_msr_entry
+			entries[sizeof(boot_msrs) / sizeof(boot_msrs[0])];
 	} msrs;
 	int ret;
 
@@ -201,8 +205,9 @@ static int vcpu_bench_clock(struct vcpu *vcpu)
 		return 0;
 	ret = x86_vcpu_fd_set_tsc_offset(vcpu->fd, 0);
 	if (ret)
-		tv_errno(ret, "setting vCPU %u's TSC offset to 0 for --bench "
-			      "(KVM_VCPU_TSC_OFFSET, Linux 5.16 or later)",
+		tv_errno(ret,
+			 "setting vCPU %u's TSC offset to 0 for --bench "
+			 "(KVM_VCPU_TSC_OFFSET, Linux 5.16 or later)",
 			 vcpu->id);
 	return ret;
 }
@@ -266,7 +271,8 @@ static void sregs_long_mode(struct kvm_sregs *sregs,
 	sregs->gdt.base = e->gdt_base;
 	sregs->gdt.limit = X86_GDT_ENTRIES * 8 - 1;
 	sregs->idt.base = 0;
-	sregs->idt.limit = 0; /* interrupts stay off until the guest sets its own */
+	sregs->idt.limit =
+		0; /* interrupts stay off until the guest sets its own */
 	sregs->cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE | X86_CR0_PG;
 	sregs->cr3 = e->cr3;
 	sregs->cr4 = X86_CR4_PAE;
@@ -328,7 +334,8 @@ uint64_t arch_vcpu_pc(struct vcpu *vcpu)
 static void vcpu_handle_shutdown(struct vcpu *vcpu)
 {
 	tv_err("vCPU %u: triple fault (KVM_EXIT_SHUTDOWN) at rip 0x%" PRIx64
-	       "; stopping as a reset", vcpu->id, arch_vcpu_pc(vcpu));
+	       "; stopping as a reset",
+	       vcpu->id, arch_vcpu_pc(vcpu));
 	vm_request_stop(vcpu->vm, TINYVMM_EXIT_RESET);
 }
 

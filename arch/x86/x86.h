@@ -19,7 +19,7 @@ struct vcpu;
 /* A vCPU's state at entry in 64-bit mode (long_mode.h's GDT and tables). */
 struct x86_long_mode_entry {
 	uint64_t gdt_base; /* X86_GDT_ENTRIES descriptors from x86_gdt_build() */
-	uint64_t cr3;      /* x86_page_tables_build()'s PML4 */
+	uint64_t cr3;	   /* x86_page_tables_build()'s PML4 */
 	uint64_t rip, rsp, rdi, rsi;
 };
 
@@ -29,8 +29,8 @@ struct x86_long_mode_entry {
  * EFER LME|LMA, RFLAGS 0x2 (interrupts off). The vCPU's CPUID must
  * already offer long mode (x86_vcpu_fd_set_cpuid()).
  */
-TV_MUST_CHECK int x86_vcpu_fd_enter_long_mode(int vcpu_fd,
-					      const struct x86_long_mode_entry *e);
+TV_MUST_CHECK int
+x86_vcpu_fd_enter_long_mode(int vcpu_fd, const struct x86_long_mode_entry *e);
 
 /*
  * KVM_GET_SUPPORTED_CPUID on @kvm_fd into a new allocation with room for

@@ -65,17 +65,17 @@
 #define X86_KVM_TSS_ADDR 0xfffbd000ULL
 
 /* Interrupts, as IOAPIC GSIs (KVM_IRQ_LINE / KVM_IRQFD numbering). */
-#define X86_UART_GSI 4           /* COM1, ISA IRQ 4 */
-#define X86_ACPI_SCI_GSI 9       /* the FADT's SCI (level, active low) */
-#define X86_BENCH_GSI 10         /* the bench device's io_in (edge) */
-#define X86_VIRTIO_GSI_BASE 16   /* slot i raises GSI 16 + i (edge) */
-#define X86_NR_GSIS 24           /* KVM's in-kernel IOAPIC pins */
+#define X86_UART_GSI 4	       /* COM1, ISA IRQ 4 */
+#define X86_ACPI_SCI_GSI 9     /* the FADT's SCI (level, active low) */
+#define X86_BENCH_GSI 10       /* the bench device's io_in (edge) */
+#define X86_VIRTIO_GSI_BASE 16 /* slot i raises GSI 16 + i (edge) */
+#define X86_NR_GSIS 24	       /* KVM's in-kernel IOAPIC pins */
 
 /* Ports. */
 #define X86_COM1_PORT 0x3f8
-#define X86_PM1A_EVT_PORT 0x600  /* ACPI PM1a event block, 4 bytes */
-#define X86_PM1A_CNT_PORT 0x604  /* ACPI PM1a control block, 2 bytes */
-#define X86_RESET_PORT 0xcf9     /* the FADT's RESET_REG (value 0x06) */
-#define X86_ACPI_S5_SLP_TYP 5    /* _S5's SLP_TYP: poweroff */
+#define X86_PM1A_EVT_PORT 0x600 /* ACPI PM1a event block, 4 bytes */
+#define X86_PM1A_CNT_PORT 0x604 /* ACPI PM1a control block, 2 bytes */
+#define X86_RESET_PORT 0xcf9	/* the FADT's RESET_REG (value 0x06) */
+#define X86_ACPI_S5_SLP_TYP 5	/* _S5's SLP_TYP: poweroff */
 
 #endif

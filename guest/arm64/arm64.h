@@ -93,11 +93,11 @@ int cpus_probe(const struct fdt *fdt, struct arm64_guest *g);
 int cpu_start(struct arm64_guest *g, unsigned int i, unsigned int timeout_s);
 
 /* Reads system register @reg (a bare name: esr_el1, far_el1, ...). */
-#define read_sysreg(reg)                                      \
-	({                                                    \
-		uint64_t __val;                               \
+#define read_sysreg(reg)                                     \
+	({                                                   \
+		uint64_t __val;                              \
 		asm volatile("mrs %0, " #reg : "=r"(__val)); \
-		__val;                                        \
+		__val;                                       \
 	})
 
 static inline uint64_t read_mpidr(void)
@@ -120,10 +120,10 @@ static inline uint64_t read_cntfrq(void)
 }
 
 /* Writes system register @reg; an isb is the caller's business. */
-#define write_sysreg(val, reg)                                          \
-	do {                                                            \
-		uint64_t __wval = (uint64_t)(val);                      \
-		asm volatile("msr " #reg ", %x0" : : "rZ"(__wval));    \
+#define write_sysreg(val, reg)                                      \
+	do {                                                        \
+		uint64_t __wval = (uint64_t)(val);                  \
+		asm volatile("msr " #reg ", %x0" : : "rZ"(__wval)); \
 	} while (0)
 
 static inline void isb(void)

@@ -65,10 +65,10 @@ static ALWAYS_INLINE uint64_t counter_read(uint32_t counter)
 }
 
 /* fn(counter, ...) with the counter a compile-time constant in each arm. */
-#define FOR_COUNTER(c, fn, ...)                                                \
-	((c) == BENCH_COUNTER_PMU_CYCLES                                       \
-	     ? fn(BENCH_COUNTER_PMU_CYCLES, __VA_ARGS__)                       \
-	     : fn(BENCH_COUNTER_CNTVCT, __VA_ARGS__))
+#define FOR_COUNTER(c, fn, ...)                              \
+	((c) == BENCH_COUNTER_PMU_CYCLES                     \
+		 ? fn(BENCH_COUNTER_PMU_CYCLES, __VA_ARGS__) \
+		 : fn(BENCH_COUNTER_CNTVCT, __VA_ARGS__))
 
 /*
  * Enables the cycle counter for EL1 and EL0 (PMCCFILTR_EL0 = 0; KVM
@@ -304,8 +304,10 @@ unsigned int bench_arch_ops_per_sample(enum bench_id id)
 	switch (id) {
 	case BENCH_HYPERCALL:
 	case BENCH_GIC_TRAP:
-	case BENCH_MMIO_USER: return BENCH_BATCH;
-	default: return 1; /* one interrupt round trip per sample */
+	case BENCH_MMIO_USER:
+		return BENCH_BATCH;
+	default:
+		return 1; /* one interrupt round trip per sample */
 	}
 }
 
@@ -395,8 +397,8 @@ static uint32_t virtual_ipi_prep(struct bench *b, struct bench_arm64 *a)
 	ret = cpu_start(g, a->peer, BENCH_WAIT_S);
 	if (ret) {
 		bench_note(b, ret == CPU_START_TIMEOUT
-				  ? "the peer cpu did not come online"
-				  : "PSCI CPU_ON of the peer cpu failed");
+				      ? "the peer cpu did not come online"
+				      : "PSCI CPU_ON of the peer cpu failed");
 		return BENCH_STATUS_FAILED;
 	}
 	return BENCH_STATUS_OK;

@@ -14,9 +14,9 @@ struct arm64_guest arm64_guest;
 /* Vector number -> "sync"/"irq"/... and where it came from (start.S). */
 static void print_vector(const struct console *con, unsigned int vector)
 {
-	static const char kinds[4][8] = {"sync", "irq", "fiq", "serror"};
-	static const char from[4][16] = {"el1 sp0", "el1 spx", "el0 a64",
-					 "el0 a32"};
+	static const char kinds[4][8] = { "sync", "irq", "fiq", "serror" };
+	static const char from[4][16] = { "el1 sp0", "el1 spx", "el0 a64",
+					  "el0 a32" };
 
 	/* Arrays of arrays, not of pointers: see guest.ld on why. */
 	con_printf(con, "%s from %s", kinds[vector % 4], from[vector / 4 % 4]);
@@ -25,7 +25,8 @@ static void print_vector(const struct console *con, unsigned int vector)
 void exception_report(unsigned int vector)
 {
 	struct arm64_guest *g = &arm64_guest;
-	unsigned int slot = (unsigned int)read_sysreg(tpidr_el1); /* start.S checked */
+	unsigned int slot =
+		(unsigned int)read_sysreg(tpidr_el1); /* start.S checked */
 	uint32_t depth = ++g->in_exception[slot];
 
 	/*
@@ -37,8 +38,8 @@ void exception_report(unsigned int vector)
 		psci_system_reset(g->conduit);
 	if (depth == 3)
 		psci_system_reset(g->conduit == PSCI_CONDUIT_HVC
-				      ? PSCI_CONDUIT_SMC
-				      : PSCI_CONDUIT_HVC);
+					  ? PSCI_CONDUIT_SMC
+					  : PSCI_CONDUIT_HVC);
 	if (depth > 3)
 		cpu_halt();
 	con_puts(&g->con, "tinyvmm-guest: exception: ");
@@ -46,8 +47,8 @@ void exception_report(unsigned int vector)
 	con_printf(&g->con,
 		   " on stack slot %u: esr 0x%lx elr 0x%lx far 0x%lx"
 		   " (image at 0x%lx)\n",
-		   slot, read_sysreg(esr_el1), read_sysreg(elr_el1), read_sysreg(far_el1),
-		   (unsigned long)(uintptr_t)_start);
+		   slot, read_sysreg(esr_el1), read_sysreg(elr_el1),
+		   read_sysreg(far_el1), (unsigned long)(uintptr_t)_start);
 	psci_system_reset(g->conduit);
 }
 

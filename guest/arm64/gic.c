@@ -78,7 +78,7 @@ int gic_dist_init(const struct gic *gic)
 	if (!gic_poll(ctlr, GICD_CTLR_RWP, 0))
 		return -1;
 	mmio_write32(ctlr, GICD_CTLR_ARE_NS | GICD_CTLR_ENABLE_G1A |
-			       GICD_CTLR_ENABLE_G1);
+				   GICD_CTLR_ENABLE_G1);
 	return gic_poll(ctlr, GICD_CTLR_RWP, 0) ? 0 : -1;
 }
 
@@ -133,7 +133,7 @@ int gic_spi_enable(const struct gic *gic, uint32_t intid, bool edge,
 static uintptr_t gic_find_redist(const struct gic *gic, uint64_t mpidr)
 {
 	uint32_t want =
-	    (uint32_t)((mpidr >> 32 & 0xff) << 24 | (mpidr & 0xffffff));
+		(uint32_t)((mpidr >> 32 & 0xff) << 24 | (mpidr & 0xffffff));
 	uintptr_t frame = gic->gicr;
 	uintptr_t end = gic->gicr + gic->gicr_size;
 
@@ -174,7 +174,7 @@ int gic_cpu_init(const struct gic *gic, uint64_t mpidr)
 	/* GICR_WAKER: clear ProcessorSleep, wait for ChildrenAsleep to clear.
 	 */
 	mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) &
-					  ~GICR_WAKER_PROCESSOR_SLEEP);
+					      ~GICR_WAKER_PROCESSOR_SLEEP);
 	if (!gic_poll(rd + GICR_WAKER, GICR_WAKER_CHILDREN_ASLEEP, 0))
 		return -1;
 	for (unsigned int i = 0; i < GIC_NR_SGIS / 4; i++)

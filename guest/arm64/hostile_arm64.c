@@ -78,7 +78,7 @@ unsigned int hostile_arch_holes(struct hostile *h, uint64_t *a)
 	a[n++] = 0;
 	a[n++] = 0x1000;
 	a[n++] = 0x04000000;
-	a[n++] = 0x09004000; /* past the workload marker */
+	a[n++] = 0x09004000;		  /* past the workload marker */
 	a[n++] = 0x0a000000 + 0x200 * 31; /* a virtio slot left empty */
 	a[n++] = 0x40000000;
 	a[n++] = h->ram_end;
@@ -171,8 +171,7 @@ void hostile_arch_power_off(const struct hostile *h)
 static void setup_gic(struct hostile_arch *arch, const struct fdt *fdt)
 {
 	arch->have_gic = !gic_probe(fdt, &arch->gic) &&
-			 arch->gic.version == 3 &&
-			 !gic_dist_init(&arch->gic) &&
+			 arch->gic.version == 3 && !gic_dist_init(&arch->gic) &&
 			 !gic_cpu_init(&arch->gic, read_mpidr());
 }
 

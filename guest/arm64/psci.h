@@ -46,24 +46,27 @@
  */
 #define SMCCC_CLOBBERS                                                         \
 	"x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", \
-	    "x15", "x16", "x17", "memory"
+		"x15", "x16", "x17", "memory"
 
 /* One SMCCC call through @insn ("hvc #0" or "smc #0"); the value is x0. */
-#define SMCCC_CALL(insn, fn, arg1, arg2, arg3)                                 \
-	({                                                                     \
-		register uint64_t x0 asm("x0") = (fn);                         \
-		register uint64_t x1 asm("x1") = (arg1);                       \
-		register uint64_t x2 asm("x2") = (arg2);                       \
-		register uint64_t x3 asm("x3") = (arg3);                       \
-		asm volatile(insn                                              \
-			     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)          \
-			     :                                                 \
-			     : SMCCC_CLOBBERS);                                \
-		(int64_t) x0;                                                  \
+#define SMCCC_CALL(insn, fn, arg1, arg2, arg3)                        \
+	({                                                            \
+		register uint64_t x0 asm("x0") = (fn);                \
+		register uint64_t x1 asm("x1") = (arg1);              \
+		register uint64_t x2 asm("x2") = (arg2);              \
+		register uint64_t x3 asm("x3") = (arg3);              \
+		asm volatile(insn                                     \
+			     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) \
+			     :                                        \
+			     : SMCCC_CLOBBERS);                       \
+		(int64_t) x0;                                         \
 	})
 
 /* HVC is 0 so that a zeroed state means "HVC" before the tree is read. */
-enum psci_conduit { PSCI_CONDUIT_HVC = 0, PSCI_CONDUIT_SMC };
+enum psci_conduit {
+	PSCI_CONDUIT_HVC = 0,
+	PSCI_CONDUIT_SMC
+};
 
 /* One call; returns x0 (PSCI results fit in its low 32 bits). */
 int64_t psci_call(enum psci_conduit conduit, uint64_t fn, uint64_t arg1,

@@ -31,7 +31,7 @@ static int uart_find(const struct fdt *fdt, const char *compat, uint64_t *base)
 int uart_console_probe(const struct fdt *fdt, struct console *con)
 {
 	/* Arrays, not pointers, so the table needs no relocation. */
-	static const char compats[][16] = {"ns16550a", "arm,pl011"};
+	static const char compats[][16] = { "ns16550a", "arm,pl011" };
 	uint64_t base;
 	int ret = -FDT_ERR_NOTFOUND;
 

@@ -9,14 +9,14 @@
 
 /* The table (the README defines each benchmark by name). */
 static const struct bench_def bench_defs[BENCH_NR] = {
-    [BENCH_HYPERCALL] = {"hypercall", 1},
-    [BENCH_GIC_TRAP] = {"gic_trap", 1},
-    [BENCH_MMIO_USER] = {"mmio_user", 1},
-    [BENCH_EOI] = {"eoi", 1},
-    [BENCH_VIRTUAL_IPI] = {"virtual_ipi", 2},
-    [BENCH_VM_SWITCH] = {"vm_switch", 1},
-    [BENCH_IO_OUT] = {"io_out", 1},
-    [BENCH_IO_IN] = {"io_in", 1},
+	[BENCH_HYPERCALL] = { "hypercall", 1 },
+	[BENCH_GIC_TRAP] = { "gic_trap", 1 },
+	[BENCH_MMIO_USER] = { "mmio_user", 1 },
+	[BENCH_EOI] = { "eoi", 1 },
+	[BENCH_VIRTUAL_IPI] = { "virtual_ipi", 2 },
+	[BENCH_VM_SWITCH] = { "vm_switch", 1 },
+	[BENCH_IO_OUT] = { "io_out", 1 },
+	[BENCH_IO_IN] = { "io_in", 1 },
 };
 
 static void bench_reg_write(const struct bench *b, enum bench_reg reg,
@@ -52,9 +52,9 @@ void bench_notef(struct bench *b, const char *fmt, ...)
 {
 	size_t len = 0;
 	struct bench_note_sink sink = {
-	    .con = {.write = bench_note_putc},
-	    .buf = b->report.note,
-	    .len = &len,
+		.con = { .write = bench_note_putc },
+		.buf = b->report.note,
+		.len = &len,
 	};
 	va_list ap;
 
@@ -67,9 +67,12 @@ void bench_notef(struct bench *b, const char *fmt, ...)
 const char *bench_counter_name(uint32_t counter)
 {
 	switch (counter) {
-	case BENCH_COUNTER_PMU_CYCLES: return "pmu cycles";
-	case BENCH_COUNTER_TSC: return "tsc ticks";
-	default: return "cntvct ticks";
+	case BENCH_COUNTER_PMU_CYCLES:
+		return "pmu cycles";
+	case BENCH_COUNTER_TSC:
+		return "tsc ticks";
+	default:
+		return "cntvct ticks";
 	}
 }
 
@@ -267,12 +270,12 @@ static void bench_print(const struct bench *b)
 		sum += b->samples[i];
 	}
 	con_printf(
-	    b->con,
-	    "tinyvmm-bench: %s: %u samples (%s), min %lu, mean %lu%s%s\n",
-	    r->name, r->nr_samples, bench_counter_name(r->counter),
-	    (unsigned long)min,
-	    (unsigned long)(r->nr_samples ? sum / r->nr_samples : 0),
-	    r->note[0] ? "; " : "", r->note);
+		b->con,
+		"tinyvmm-bench: %s: %u samples (%s), min %lu, mean %lu%s%s\n",
+		r->name, r->nr_samples, bench_counter_name(r->counter),
+		(unsigned long)min,
+		(unsigned long)(r->nr_samples ? sum / r->nr_samples : 0),
+		r->note[0] ? "; " : "", r->note);
 }
 
 static void bench_one(struct bench *b, const char *name)
@@ -309,7 +312,7 @@ uint32_t bench_run(struct bench *b)
 		for (uint32_t off = 0; off < b->select_len; count++) {
 			const char *name = b->select + off;
 			uint32_t len =
-			    (uint32_t)strnlen(name, b->select_len - off);
+				(uint32_t)strnlen(name, b->select_len - off);
 
 			bench_one(b, name);
 			off += len + 1;

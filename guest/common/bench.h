@@ -109,7 +109,7 @@ uint32_t bench_run(struct bench *b);
 void bench_note(struct bench *b, const char *note);
 /* The same, formatted as con_printf() formats. */
 void bench_notef(struct bench *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 /* "pmu cycles", "cntvct ticks" or "tsc ticks": for the console lines. */
 const char *bench_counter_name(uint32_t counter);

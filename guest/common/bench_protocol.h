@@ -115,14 +115,14 @@ enum bench_status {
 
 /* Lives in guest RAM; the host reads it when REPORT is written. */
 struct bench_report {
-	char name[BENCH_NAME_LEN];  /* NUL-terminated: "hypercall", ... */
-	uint32_t status;            /* enum bench_status */
-	uint32_t counter;           /* enum bench_counter */
-	uint64_t counter_hz;        /* ticks per second; 0 for PMU cycles */
-	uint32_t ops_per_sample;    /* >= 1 */
-	uint32_t nr_samples;        /* <= BENCH_MAX_SAMPLES */
-	uint64_t samples_gpa;       /* nr_samples uint64_t counter deltas */
-	char note[BENCH_NOTE_LEN];  /* why skipped/failed; may be empty */
+	char name[BENCH_NAME_LEN]; /* NUL-terminated: "hypercall", ... */
+	uint32_t status;	   /* enum bench_status */
+	uint32_t counter;	   /* enum bench_counter */
+	uint64_t counter_hz;	   /* ticks per second; 0 for PMU cycles */
+	uint32_t ops_per_sample;   /* >= 1 */
+	uint32_t nr_samples;	   /* <= BENCH_MAX_SAMPLES */
+	uint64_t samples_gpa;	   /* nr_samples uint64_t counter deltas */
+	char note[BENCH_NOTE_LEN]; /* why skipped/failed; may be empty */
 };
 
 /*
@@ -155,9 +155,9 @@ struct bench_io_slot {
  */
 struct bench_peer_page {
 	uint64_t request; /* written by the benchmark guest */
-	uint64_t ack;     /* written by the peer, after peer_ran */
+	uint64_t ack;	  /* written by the peer, after peer_ran */
 	uint64_t peer_ran;
-	uint64_t pad[5];  /* one 64-byte line */
+	uint64_t pad[5]; /* one 64-byte line */
 };
 
 #endif

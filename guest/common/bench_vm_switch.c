@@ -46,7 +46,8 @@ uint32_t bench_vm_switch_prep(struct bench *b, struct bench_vm_switch *vs,
 	mmio_write64(b->base + BENCH_REG_PEER, BENCH_PEER_START);
 	gpa = mmio_read64(b->base + BENCH_REG_PEER);
 	if (!gpa || gpa % 64) {
-		bench_note(b, "tinyvmm started no peer VM (its stderr says why)");
+		bench_note(b,
+			   "tinyvmm started no peer VM (its stderr says why)");
 		return BENCH_STATUS_SKIPPED;
 	}
 	vs->page = (volatile struct bench_peer_page *)(uintptr_t)gpa;

@@ -109,7 +109,7 @@ static int put_string(const struct console *con, const struct fmt_spec *spec,
 static int put_conversion(const struct console *con, char c,
 			  const struct fmt_spec *spec, va_list *ap)
 {
-	struct fmt_spec ptr = {true, 0, 1};
+	struct fmt_spec ptr = { true, 0, 1 };
 
 	switch (c) {
 	case 'd':
@@ -140,7 +140,7 @@ static int put_conversion(const struct console *con, char c,
 /* Parses flags, width and length after a '%'; returns the new position. */
 static const char *parse_spec(const char *p, struct fmt_spec *spec)
 {
-	*spec = (struct fmt_spec){false, 0, 0};
+	*spec = (struct fmt_spec){ false, 0, 0 };
 	if (*p == '0') {
 		spec->zero_pad = true;
 		p++;

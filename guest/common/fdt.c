@@ -72,12 +72,12 @@ int fdt_init(struct fdt *fdt, const void *blob)
 	if (soff < FDT_HEADER_SIZE || !fdt_range_ok(soff, slen, size))
 		return -FDT_ERR_BADBLOB;
 	*fdt = (struct fdt){
-	    .blob = h,
-	    .totalsize = size,
-	    .struct_off = toff,
-	    .struct_end = toff + tlen,
-	    .strings_off = soff,
-	    .strings_end = soff + slen,
+		.blob = h,
+		.totalsize = size,
+		.struct_off = toff,
+		.struct_end = toff + tlen,
+		.strings_off = soff,
+		.strings_end = soff + slen,
 	};
 	return 0;
 }
@@ -387,7 +387,7 @@ int fdt_find_compatible(const struct fdt *fdt, int after, const char *compat)
 {
 	int depth = 0;
 	int node =
-	    after < 0 ? fdt_root(fdt) : fdt_next_node(fdt, after, &depth);
+		after < 0 ? fdt_root(fdt) : fdt_next_node(fdt, after, &depth);
 
 	for (; node >= 0; node = fdt_next_node(fdt, node, &depth)) {
 		if (fdt_is_compatible(fdt, node, compat))

@@ -62,8 +62,8 @@
 #include "hostile.h"
 #include "mmio.h" /* the arch's */
 
-#define QSIZE 16	 /* entries of every ring the guest sets up */
-#define MMIO_SIZE 0x200	 /* registers, then config space at 0x100 */
+#define QSIZE 16	       /* entries of every ring the guest sets up */
+#define MMIO_SIZE 0x200	       /* registers, then config space at 0x100 */
 #define MMIO_MAGIC 0x74726976U /* "virt" */
 #define SEED 0x74696e79766d6d21ULL
 
@@ -74,20 +74,20 @@
 
 /* Buffers (struct hostile_scratch) and how many of what. */
 #define BUF_SIZE 4096
-#define BUF_HDR 0	 /* one request header */
-#define BUF_STATUS 64	 /* IO_REQS status bytes */
-#define BUF_HDRS 128	 /* IO_REQS request headers */
-#define BUF_FRAME 512	 /* a virtio-net header and an Ethernet frame */
-#define BUF_DATA 1024	 /* a sector */
+#define BUF_HDR 0     /* one request header */
+#define BUF_STATUS 64 /* IO_REQS status bytes */
+#define BUF_HDRS 128  /* IO_REQS request headers */
+#define BUF_FRAME 512 /* a virtio-net header and an Ethernet frame */
+#define BUF_DATA 1024 /* a sector */
 #define FRAME_LEN (12 + 60)
-#define LONG_TABLE 2048	 /* above VIRTQ_MAX_INDIRECT and any queue size */
-#define MANY_SEGS 200	 /* above virtio-blk's seg_max + 2 */
+#define LONG_TABLE 2048 /* above VIRTQ_MAX_INDIRECT and any queue size */
+#define MANY_SEGS 200	/* above virtio-blk's seg_max + 2 */
 #define IO_REQS 16
 #define IO_LEN 16384
 #define STORM_ROUNDS 16
 #define FLOOD_ROUNDS 32
 #define RANDOM_WRITES 512
-#define SWEEP_RANDOM 4	 /* random values per offset, after the boundary ones */
+#define SWEEP_RANDOM 4 /* random values per offset, after the boundary ones */
 
 #define ACK VIRTIO_CONFIG_S_ACKNOWLEDGE
 #define DRV VIRTIO_CONFIG_S_DRIVER
@@ -95,7 +95,8 @@
 #define DOK VIRTIO_CONFIG_S_DRIVER_OK
 #define NR VIRTIO_CONFIG_S_NEEDS_RESET
 #define BIT(n) (1ULL << (n))
-#define WANTED_FEATURES (BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_RING_F_INDIRECT_DESC))
+#define WANTED_FEATURES \
+	(BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_RING_F_INDIRECT_DESC))
 
 /* The idle phase: timer sleeps, then a storm with the timer pending. */
 #define WFI_SLEEPS 100
@@ -106,15 +107,23 @@
 /* The image's linker script: the end of the image, its stacks included. */
 extern char _end[];
 
-enum outcome { OUT_NEEDS_RESET, OUT_USED, OUT_IGNORED, OUT_DOWN, OUT_COUNT };
+enum outcome {
+	OUT_NEEDS_RESET,
+	OUT_USED,
+	OUT_IGNORED,
+	OUT_DOWN,
+	OUT_COUNT
+};
 static const char outcome_names[OUT_COUNT][12] = {
-	"needs-reset", "used", "ignored", "down",
+	"needs-reset",
+	"used",
+	"ignored",
+	"down",
 };
 
 void hostile_fail(const struct hostile *h, const char *what, int err)
 {
-	con_printf(h->con, "hostile: error: %s (%d), resetting\n", what,
-		   err);
+	con_printf(h->con, "hostile: error: %s (%d), resetting\n", what, err);
 	hostile_arch_reset(h);
 }
 
@@ -146,8 +155,9 @@ uint64_t hostile_rng_next(struct hostile *h)
 }
 
 static const uint32_t boundary_values[] = {
-	0, 1, 2, 3, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff,
-	0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff,
+	0,	    1,		2,	    3,		0x7f,	0x80,
+	0xff,	    0x100,	0x7fff,	    0x8000,	0xffff, 0x10000,
+	0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff,
 };
 
 /* Half boundary values, half random ones. */
@@ -391,7 +401,13 @@ static enum outcome vq_await(const struct hostile *h,
  * Chains of one descriptor: where its address points (a base plus an
  * offset that may wrap on purpose), its length and flags.
  */
-enum at { AT_ABS, AT_BUF, AT_RAM_BASE, AT_RAM_END, AT_TABLE };
+enum at {
+	AT_ABS,
+	AT_BUF,
+	AT_RAM_BASE,
+	AT_RAM_END,
+	AT_TABLE
+};
 
 struct one_desc {
 	char name[32];
@@ -435,9 +451,9 @@ enum multi {
 
 static const char multi_names[M_COUNT][32] = {
 	"loop (next back to the head)", "head beyond the queue",
-	"chain adding up to 4 GiB", "indirect table of 2048",
-	"indirect inside indirect", "loop inside an indirect table",
-	"readable after writable", "avail->idx far ahead",
+	"chain adding up to 4 GiB",	"indirect table of 2048",
+	"indirect inside indirect",	"loop inside an indirect table",
+	"readable after writable",	"avail->idx far ahead",
 };
 
 #define NR_CHAINS (ARRAY_SIZE(one_desc_chains) + M_COUNT)
@@ -452,11 +468,16 @@ static const char *chain_name(unsigned int i)
 static uint64_t at_base(const struct hostile *h, uint8_t at)
 {
 	switch (at) {
-	case AT_BUF: return gpa(h->s.buf);
-	case AT_RAM_BASE: return h->ram_base;
-	case AT_RAM_END: return h->ram_end;
-	case AT_TABLE: return gpa(h->s.table);
-	default: return 0;
+	case AT_BUF:
+		return gpa(h->s.buf);
+	case AT_RAM_BASE:
+		return h->ram_base;
+	case AT_RAM_END:
+		return h->ram_end;
+	case AT_TABLE:
+		return gpa(h->s.table);
+	default:
+		return 0;
 	}
 }
 
@@ -510,8 +531,12 @@ static void multi_build(const struct hostile *h, struct hostile_vq *q,
 		build_loop(q->desc, buf);
 		vq_publish(q, 0);
 		break;
-	case M_HEAD_RANGE: vq_publish(q, 0xffff); break;
-	case M_4GIB_CHAIN: build_4gib_chain(h, q); break;
+	case M_HEAD_RANGE:
+		vq_publish(q, 0xffff);
+		break;
+	case M_4GIB_CHAIN:
+		build_4gib_chain(h, q);
+		break;
 	case M_LONG_INDIRECT:
 		chain_fill(h->s.table, LONG_TABLE, buf, 1);
 		build_indirect(h, q, LONG_TABLE);
@@ -619,8 +644,16 @@ static void phase_chains(struct hostile *h, struct hostile_dev *d)
  * the device cannot answer at all.
  */
 #define EXPECT_NEEDS_RESET 0xff
-enum shape { SH_PLAIN, SH_NO_STATUS, SH_SHORT_HDR, SH_MANY_SEGS };
-enum sector_at { SEC_ABS, SEC_CAPACITY };
+enum shape {
+	SH_PLAIN,
+	SH_NO_STATUS,
+	SH_SHORT_HDR,
+	SH_MANY_SEGS
+};
+enum sector_at {
+	SEC_ABS,
+	SEC_CAPACITY
+};
 
 struct blk_case {
 	char name[32];
@@ -819,10 +852,12 @@ static void net_requests(struct hostile *h, struct hostile_dev *d)
 
 		for (unsigned int r = 0; r < NET_CASE_ROUNDS; r++)
 			tally[net_case_run(h, d, &net_cases[i])]++;
-		say(h, d, "request %s: %u sent: %u used, %u needs-reset,"
-			  " %u ignored, %u down",
+		say(h, d,
+		    "request %s: %u sent: %u used, %u needs-reset,"
+		    " %u ignored, %u down",
 		    net_cases[i].name, NET_CASE_ROUNDS, tally[OUT_USED],
-		    tally[OUT_NEEDS_RESET], tally[OUT_IGNORED], tally[OUT_DOWN]);
+		    tally[OUT_NEEDS_RESET], tally[OUT_IGNORED],
+		    tally[OUT_DOWN]);
 	}
 }
 
@@ -899,14 +934,22 @@ static unsigned int sweep_narrow_wide(struct hostile *h,
 }
 
 static const uint16_t writable_regs[] = {
-	VIRTIO_MMIO_DEVICE_FEATURES_SEL, VIRTIO_MMIO_DRIVER_FEATURES,
-	VIRTIO_MMIO_DRIVER_FEATURES_SEL, VIRTIO_MMIO_QUEUE_SEL,
-	VIRTIO_MMIO_QUEUE_NUM, VIRTIO_MMIO_QUEUE_READY,
-	VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_MMIO_INTERRUPT_ACK,
-	VIRTIO_MMIO_STATUS, VIRTIO_MMIO_QUEUE_DESC_LOW,
-	VIRTIO_MMIO_QUEUE_DESC_HIGH, VIRTIO_MMIO_QUEUE_AVAIL_LOW,
-	VIRTIO_MMIO_QUEUE_AVAIL_HIGH, VIRTIO_MMIO_QUEUE_USED_LOW,
-	VIRTIO_MMIO_QUEUE_USED_HIGH, VIRTIO_MMIO_SHM_SEL,
+	VIRTIO_MMIO_DEVICE_FEATURES_SEL,
+	VIRTIO_MMIO_DRIVER_FEATURES,
+	VIRTIO_MMIO_DRIVER_FEATURES_SEL,
+	VIRTIO_MMIO_QUEUE_SEL,
+	VIRTIO_MMIO_QUEUE_NUM,
+	VIRTIO_MMIO_QUEUE_READY,
+	VIRTIO_MMIO_QUEUE_NOTIFY,
+	VIRTIO_MMIO_INTERRUPT_ACK,
+	VIRTIO_MMIO_STATUS,
+	VIRTIO_MMIO_QUEUE_DESC_LOW,
+	VIRTIO_MMIO_QUEUE_DESC_HIGH,
+	VIRTIO_MMIO_QUEUE_AVAIL_LOW,
+	VIRTIO_MMIO_QUEUE_AVAIL_HIGH,
+	VIRTIO_MMIO_QUEUE_USED_LOW,
+	VIRTIO_MMIO_QUEUE_USED_HIGH,
+	VIRTIO_MMIO_SHM_SEL,
 };
 
 static bool is_addr_low(uint16_t reg)
@@ -945,8 +988,15 @@ static unsigned int random_writes(struct hostile *h,
  * 2.1, 3.1.1, 4.2.2 and tinyvmm's virtio/mmio.h). Data only, no
  * pointers, so the table needs no relocation (guest/arm64/guest.ld).
  */
-enum op { OP_END, OP_WRITE, OP_EXPECT, OP_RESET, OP_NEGOTIATE, OP_INIT,
-	  OP_RINGS };
+enum op {
+	OP_END,
+	OP_WRITE,
+	OP_EXPECT,
+	OP_RESET,
+	OP_NEGOTIATE,
+	OP_INIT,
+	OP_RINGS
+};
 
 struct step {
 	uint8_t op;
@@ -955,12 +1005,30 @@ struct step {
 	uint32_t mask; /* OP_EXPECT: the bits compared */
 };
 
-#define W(r, v) { OP_WRITE, VIRTIO_MMIO_##r, (v), 0 }
-#define X(r, m, v) { OP_EXPECT, VIRTIO_MMIO_##r, (v), (m) }
-#define RESET { OP_RESET, 0, 0, 0 }
-#define NEGOTIATE { OP_NEGOTIATE, 0, 0, 0 } /* up to FEATURES_OK */
-#define INIT { OP_INIT, 0, 0, 0 }	    /* up to DRIVER_OK */
-#define RINGS(shift) { OP_RINGS, 0, (shift), 0 }
+#define W(r, v)                                   \
+	{                                         \
+		OP_WRITE, VIRTIO_MMIO_##r, (v), 0 \
+	}
+#define X(r, m, v)                                   \
+	{                                            \
+		OP_EXPECT, VIRTIO_MMIO_##r, (v), (m) \
+	}
+#define RESET                     \
+	{                         \
+		OP_RESET, 0, 0, 0 \
+	}
+#define NEGOTIATE                     \
+	{                             \
+		OP_NEGOTIATE, 0, 0, 0 \
+	} /* up to FEATURES_OK */
+#define INIT                     \
+	{                        \
+		OP_INIT, 0, 0, 0 \
+	} /* up to DRIVER_OK */
+#define RINGS(shift)                    \
+	{                               \
+		OP_RINGS, 0, (shift), 0 \
+	}
 #define RINGS_AT_END 1 /* the descriptor table across RAM's end */
 #define ALL 0xffffffffU
 #define MAX_STEPS 10
@@ -991,14 +1059,16 @@ static const char check_names[][40] = {
 static const struct step checks[][MAX_STEPS] = {
 	{ RESET, W(STATUS, DOK), X(STATUS, NR, NR) },
 	{ RESET, W(STATUS, ACK | DRV), W(DRIVER_FEATURES_SEL, 1),
-	  W(DRIVER_FEATURES, 0), W(STATUS, ACK | DRV | FOK), X(STATUS, FOK, 0) },
+	  W(DRIVER_FEATURES, 0), W(STATUS, ACK | DRV | FOK),
+	  X(STATUS, FOK, 0) },
 	{ RESET, W(STATUS, ACK | DRV), W(DRIVER_FEATURES_SEL, 0),
 	  W(DRIVER_FEATURES, ALL), W(DRIVER_FEATURES_SEL, 1),
 	  W(DRIVER_FEATURES, ALL), W(STATUS, ACK | DRV | FOK),
 	  X(STATUS, FOK, 0) },
 	{ RESET, W(STATUS, ACK | DRV), W(DRIVER_FEATURES_SEL, 1),
 	  W(DRIVER_FEATURES, 1), W(DRIVER_FEATURES_SEL, 2),
-	  W(DRIVER_FEATURES, 1), W(STATUS, ACK | DRV | FOK), X(STATUS, FOK, 0) },
+	  W(DRIVER_FEATURES, 1), W(STATUS, ACK | DRV | FOK),
+	  X(STATUS, FOK, 0) },
 	{ RESET, W(DEVICE_FEATURES_SEL, 2), X(DEVICE_FEATURES, ALL, 0),
 	  W(DEVICE_FEATURES_SEL, ALL), X(DEVICE_FEATURES, ALL, 0) },
 	{ RESET, W(STATUS, ACK | DRV), W(QUEUE_SEL, 0), W(QUEUE_NUM, QSIZE),
@@ -1019,8 +1089,8 @@ static const struct step checks[][MAX_STEPS] = {
 	  W(QUEUE_READY, 1), X(QUEUE_READY, ALL, 0), X(STATUS, NR, NR) },
 	{ NEGOTIATE, W(QUEUE_SEL, 0), W(QUEUE_NUM, QSIZE), RINGS(RINGS_AT_END),
 	  W(QUEUE_READY, 1), X(QUEUE_READY, ALL, 0), X(STATUS, NR, NR) },
-	{ INIT, W(STATUS, ACK), X(STATUS, ACK | DRV | FOK | DOK | NR,
-				  ACK | DRV | FOK | DOK) },
+	{ INIT, W(STATUS, ACK),
+	  X(STATUS, ACK | DRV | FOK | DOK | NR, ACK | DRV | FOK | DOK) },
 	{ INIT, W(STATUS, VIRTIO_CONFIG_S_FAILED | ACK | DRV | FOK | DOK),
 	  X(STATUS, VIRTIO_CONFIG_S_FAILED, VIRTIO_CONFIG_S_FAILED), RESET,
 	  X(STATUS, ALL, 0) },
@@ -1078,13 +1148,23 @@ static bool step_run(struct hostile *h, struct hostile_dev *d,
 		     unsigned int check, const struct step *s)
 {
 	switch (s->op) {
-	case OP_WRITE: reg_write(d, s->reg, s->val); return true;
-	case OP_EXPECT: return step_expect(h, d, check, s);
-	case OP_RESET: dev_reset(d); return true;
-	case OP_NEGOTIATE: return step_init(h, d, check, dev_negotiate(d));
-	case OP_INIT: return step_init(h, d, check, dev_init(h, d));
-	case OP_RINGS: step_rings(h, d, s->val); return true;
-	default: return true;
+	case OP_WRITE:
+		reg_write(d, s->reg, s->val);
+		return true;
+	case OP_EXPECT:
+		return step_expect(h, d, check, s);
+	case OP_RESET:
+		dev_reset(d);
+		return true;
+	case OP_NEGOTIATE:
+		return step_init(h, d, check, dev_negotiate(d));
+	case OP_INIT:
+		return step_init(h, d, check, dev_init(h, d));
+	case OP_RINGS:
+		step_rings(h, d, s->val);
+		return true;
+	default:
+		return true;
 	}
 }
 
@@ -1113,9 +1193,11 @@ static void phase_registers(struct hostile *h, struct hostile_dev *d)
 	unsigned int passed = state_checks(h, d);
 
 	if (odd)
-		say(h, d, "unaligned: %u 2/4/8-byte accesses at offsets"
-			  " their size does not divide, the last across the"
-			  " device's end", odd);
+		say(h, d,
+		    "unaligned: %u 2/4/8-byte accesses at offsets"
+		    " their size does not divide, the last across the"
+		    " device's end",
+		    odd);
 	say(h, d,
 	    "registers: %u word writes at %u offsets, %u 8/16/64-bit accesses,"
 	    " %u random writes; state checks %u/%u as expected",
@@ -1146,8 +1228,9 @@ static void storm_blk_request(const struct hostile *h, struct hostile_vq *q,
 	uint32_t type = types[i % 3];
 	unsigned int n;
 
-	blk_header(hdr, type, (uint64_t)i * IO_LEN / 512 +
-				      (type == VIRTIO_BLK_T_OUT ? 1024 : 0));
+	blk_header(hdr, type,
+		   (uint64_t)i * IO_LEN / 512 +
+			   (type == VIRTIO_BLK_T_OUT ? 1024 : 0));
 	n = blk_chain(t, gpa(hdr), sizeof(*hdr), gpa(h->s.io + i * IO_LEN),
 		      type == VIRTIO_BLK_T_FLUSH ? 0 : IO_LEN,
 		      type == VIRTIO_BLK_T_IN, gpa(b + BUF_STATUS + i));
@@ -1227,7 +1310,8 @@ static bool blk_valid_read(struct hostile *h, struct hostile_dev *d)
 	    outcome_names[out], b[BUF_STATUS], len);
 	if (out == OUT_USED)
 		say_text(h, d, "sector 0 begins", b + BUF_DATA, 32);
-	return out == OUT_USED && b[BUF_STATUS] == VIRTIO_BLK_S_OK && len == 513;
+	return out == OUT_USED && b[BUF_STATUS] == VIRTIO_BLK_S_OK &&
+	       len == 513;
 }
 
 static bool net_valid_send(struct hostile *h, struct hostile_dev *d)
@@ -1409,8 +1493,8 @@ static void setup_devices(struct hostile *h, const struct fdt *fdt)
 		if (fdt_is_available(fdt, node))
 			dev_probe(h, fdt, node);
 	if (!h->nr_devs)
-		hostile_fail(h, "no virtio-blk or virtio-net device in the tree",
-			     0);
+		hostile_fail(
+			h, "no virtio-blk or virtio-net device in the tree", 0);
 }
 
 void hostile_run(struct hostile *h, const struct fdt *fdt, uintptr_t dtb)

@@ -87,8 +87,7 @@ _Noreturn void hostile_run(struct hostile *h, const struct fdt *fdt,
 			   uintptr_t dtb);
 
 /* "hostile: error: WHAT (ERR), resetting", then hostile_arch_reset(). */
-_Noreturn void hostile_fail(const struct hostile *h, const char *what,
-			    int err);
+_Noreturn void hostile_fail(const struct hostile *h, const char *what, int err);
 
 /*
  * @size bytes of RAM aligned to @align (a power of two), not zeroed;

@@ -57,9 +57,9 @@ void con_puts(const struct console *con, const char *s);
  * bytes written. Unknown conversions are printed as-is.
  */
 int con_printf(const struct console *con, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 int con_vprintf(const struct console *con, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+	__attribute__((format(printf, 2, 0)));
 
 /*
  * fdt.c: a read-only flattened device tree reader (devicetree spec v0.4,

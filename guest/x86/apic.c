@@ -125,8 +125,7 @@ static void ioapic_write(uint32_t reg, uint32_t val)
 	mmio_write32(X86_IOAPIC_BASE + IOAPIC_WIN, val);
 }
 
-int ioapic_route(uint32_t gsi, unsigned int vector, uint32_t apic_id,
-		 bool edge)
+int ioapic_route(uint32_t gsi, unsigned int vector, uint32_t apic_id, bool edge)
 {
 	uint32_t pins = (ioapic_read(IOAPIC_REG_VER) >> 16 & 0xff) + 1;
 

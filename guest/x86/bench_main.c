@@ -20,8 +20,7 @@
 
 static struct bench_guest bench_guest;
 
-static _Noreturn void fail(const struct x86_guest *g, const char *what,
-			   int err)
+static _Noreturn void fail(const struct x86_guest *g, const char *what, int err)
 {
 	con_printf(&g->con, "tinyvmm-bench: error: %s (%d), resetting\n", what,
 		   err);
@@ -42,7 +41,8 @@ static void bench_setup(const struct fdt *fdt, struct x86_guest *g,
 	if (g->apic_id[0] != 0)
 		fail(g, "cpu@0 is not APIC id 0", (int)g->apic_id[0]);
 	if (apic_boot_init(g))
-		fail(g, "the local APIC is off or its timer does not count", -1);
+		fail(g, "the local APIC is off or its timer does not count",
+		     -1);
 	b->con = &g->con;
 	node = bench_probe(fdt, b, &why);
 	if (node < 0)

@@ -70,8 +70,7 @@ static bool wait_change(const struct x86_guest *g, const volatile uint32_t *p,
 bool wait_armed_idle(struct bench_x86 *a, const volatile uint32_t *p,
 		     uint32_t old)
 {
-	const volatile uint32_t *fired =
-	    &a->g->timer_fired[x86_cpu_index()];
+	const volatile uint32_t *fired = &a->g->timer_fired[x86_cpu_index()];
 	bool changed;
 
 	irq_disable(); /* test, then halt: sti_hlt_cli() loses no wake-up */
@@ -212,8 +211,10 @@ unsigned int bench_arch_ops_per_sample(enum bench_id id)
 	switch (id) {
 	case BENCH_HYPERCALL:
 	case BENCH_GIC_TRAP:
-	case BENCH_MMIO_USER: return BENCH_BATCH;
-	default: return 1; /* one interrupt round trip per sample */
+	case BENCH_MMIO_USER:
+		return BENCH_BATCH;
+	default:
+		return 1; /* one interrupt round trip per sample */
 	}
 }
 
@@ -357,10 +358,18 @@ void bench_irq(struct x86_guest *g, unsigned int cpu, struct x86_frame *f)
 
 	(void)cpu;
 	switch (f->vector) {
-	case BENCH_VEC_IO: io_handle(a); break;
-	case BENCH_VEC_EOI: eoi_handle(a); break;
-	case BENCH_VEC_IPI: ipi_handle(a); break;
-	default: apic_eoi(); break;
+	case BENCH_VEC_IO:
+		io_handle(a);
+		break;
+	case BENCH_VEC_EOI:
+		eoi_handle(a);
+		break;
+	case BENCH_VEC_IPI:
+		ipi_handle(a);
+		break;
+	default:
+		apic_eoi();
+		break;
 	}
 }
 

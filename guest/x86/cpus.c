@@ -86,7 +86,7 @@ int cpu_start(struct x86_guest *g, unsigned int i, unsigned int timeout_s)
 	barrier();
 	apic_send_ipi(g->apic_id[i], APIC_VEC_WAKE);
 	return cpu_wait(g, i, before, started, timeout_s) ? 0
-							 : CPU_START_TIMEOUT;
+							  : CPU_START_TIMEOUT;
 }
 
 /*

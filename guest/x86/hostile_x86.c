@@ -46,24 +46,24 @@ struct port_range {
 };
 
 static const struct port_range served_ports[] = {
-	{ 0x20, 0x21, false },	   /* PIC, master */
-	{ 0xa0, 0xa1, false },	   /* PIC, slave */
-	{ 0x4d0, 0x4d1, false },   /* ELCR */
-	{ 0x40, 0x43, false },	   /* PIT */
-	{ 0x61, 0x61, false },	   /* PIT speaker port */
-	{ 0x600, 0x603, true },	   /* ACPI PM1a event block */
-	{ 0x604, 0x605, true },	   /* ACPI PM1a control: power-off */
-	{ 0xcf8, 0xcff, true },	   /* PCI configuration, reset at 0xcf9 */
-	{ 0x60, 0x60, true },	   /* i8042 data */
-	{ 0x64, 0x64, true },	   /* i8042 command: reset */
-	{ 0x70, 0x71, true },	   /* CMOS */
-	{ 0x80, 0x80, true },	   /* POST code */
-	{ 0x81, 0x90, true },	   /* DMA page registers */
-	{ 0x2e, 0x2f, true },	   /* Super I/O */
-	{ 0x4e, 0x4f, true },	   /* Super I/O */
-	{ 0x2e8, 0x2ef, true },	   /* COM4 */
-	{ 0x2f8, 0x2ff, true },	   /* COM2 */
-	{ 0x3e8, 0x3ef, true },	   /* COM3 */
+	{ 0x20, 0x21, false },	 /* PIC, master */
+	{ 0xa0, 0xa1, false },	 /* PIC, slave */
+	{ 0x4d0, 0x4d1, false }, /* ELCR */
+	{ 0x40, 0x43, false },	 /* PIT */
+	{ 0x61, 0x61, false },	 /* PIT speaker port */
+	{ 0x600, 0x603, true },	 /* ACPI PM1a event block */
+	{ 0x604, 0x605, true },	 /* ACPI PM1a control: power-off */
+	{ 0xcf8, 0xcff, true },	 /* PCI configuration, reset at 0xcf9 */
+	{ 0x60, 0x60, true },	 /* i8042 data */
+	{ 0x64, 0x64, true },	 /* i8042 command: reset */
+	{ 0x70, 0x71, true },	 /* CMOS */
+	{ 0x80, 0x80, true },	 /* POST code */
+	{ 0x81, 0x90, true },	 /* DMA page registers */
+	{ 0x2e, 0x2f, true },	 /* Super I/O */
+	{ 0x4e, 0x4f, true },	 /* Super I/O */
+	{ 0x2e8, 0x2ef, true },	 /* COM4 */
+	{ 0x2f8, 0x2ff, true },	 /* COM2 */
+	{ 0x3e8, 0x3ef, true },	 /* COM3 */
 	{ X86_COM1_PORT, X86_COM1_PORT + 7, true }, /* COM1: the console */
 };
 
@@ -102,8 +102,7 @@ uint32_t hostile_arch_dev_irq(const struct fdt *fdt, int node)
  * alignment, and KVM hands each to tinyvmm whole unless it crosses a
  * page (only the last virtio slot's end does).
  */
-static void mmio_access(uintptr_t a, unsigned int width, bool write,
-			uint64_t v)
+static void mmio_access(uintptr_t a, unsigned int width, bool write, uint64_t v)
 {
 	switch (width) {
 	case 2:
@@ -201,8 +200,8 @@ unsigned int hostile_arch_holes(struct hostile *h, uint64_t *a)
 	a[n++] = h->ram_end + 0x100000;
 	a[n++] = X86_MMIO_HOLE;
 	/* The last virtio slot (if left empty), then past all of them. */
-	a[n++] = X86_VIRTIO_BASE +
-		 X86_VIRTIO_SLOT_SIZE * (X86_VIRTIO_SLOTS - 1);
+	a[n++] =
+		X86_VIRTIO_BASE + X86_VIRTIO_SLOT_SIZE * (X86_VIRTIO_SLOTS - 1);
 	a[n++] = X86_VIRTIO_BASE + X86_VIRTIO_SLOT_SIZE * X86_VIRTIO_SLOTS;
 	a[n++] = X86_WORKLOAD_MARK_BASE + X86_WORKLOAD_MARK_SIZE;
 	a[n++] = X86_IOAPIC_BASE + 0x1000; /* KVM's IOAPIC answers 0x100 */
@@ -229,18 +228,27 @@ static bool port_served(uint32_t port, unsigned int width)
 static uint32_t port_in(uint16_t port, unsigned int width)
 {
 	switch (width) {
-	case 1: return inb(port);
-	case 2: return inw(port);
-	default: return inl(port);
+	case 1:
+		return inb(port);
+	case 2:
+		return inw(port);
+	default:
+		return inl(port);
 	}
 }
 
 static void port_out(uint16_t port, unsigned int width, uint32_t v)
 {
 	switch (width) {
-	case 1: outb(port, (uint8_t)v); break;
-	case 2: outw(port, (uint16_t)v); break;
-	default: outl(port, v); break;
+	case 1:
+		outb(port, (uint8_t)v);
+		break;
+	case 2:
+		outw(port, (uint16_t)v);
+		break;
+	default:
+		outl(port, v);
+		break;
 	}
 }
 
@@ -319,13 +327,19 @@ static void port_string_in(struct port_tally *t, uint8_t *buf, uint16_t port,
 	memset(buf, 0, PORT_STRING);
 	if (width == 1)
 		asm volatile("rep insb"
-			     : "+D"(dst), "+c"(n) : "d"(port) : "memory");
+			     : "+D"(dst), "+c"(n)
+			     : "d"(port)
+			     : "memory");
 	else if (width == 2)
 		asm volatile("rep insw"
-			     : "+D"(dst), "+c"(n) : "d"(port) : "memory");
+			     : "+D"(dst), "+c"(n)
+			     : "d"(port)
+			     : "memory");
 	else
 		asm volatile("rep insl"
-			     : "+D"(dst), "+c"(n) : "d"(port) : "memory");
+			     : "+D"(dst), "+c"(n)
+			     : "d"(port)
+			     : "memory");
 	t->reads++;
 	t->strings++;
 	t->ones += not_ones(buf, PORT_STRING) == 0;
@@ -339,13 +353,19 @@ static void port_string_out(struct port_tally *t, const uint8_t *buf,
 
 	if (width == 1)
 		asm volatile("rep outsb"
-			     : "+S"(src), "+c"(n) : "d"(port) : "memory");
+			     : "+S"(src), "+c"(n)
+			     : "d"(port)
+			     : "memory");
 	else if (width == 2)
 		asm volatile("rep outsw"
-			     : "+S"(src), "+c"(n) : "d"(port) : "memory");
+			     : "+S"(src), "+c"(n)
+			     : "d"(port)
+			     : "memory");
 	else
 		asm volatile("rep outsl"
-			     : "+S"(src), "+c"(n) : "d"(port) : "memory");
+			     : "+S"(src), "+c"(n)
+			     : "d"(port)
+			     : "memory");
 	t->writes++;
 	t->strings++;
 }
@@ -472,11 +492,13 @@ unsigned int hostile_arch_idle_storm(struct hostile *h, unsigned int max,
 void hostile_arch_idle_pending(struct hostile *h)
 {
 	for (unsigned int w = 8; w-- > 0;) {
-		uint32_t v = apic_vectors(APIC_IRR, w) | apic_vectors(APIC_ISR, w);
+		uint32_t v =
+			apic_vectors(APIC_IRR, w) | apic_vectors(APIC_ISR, w);
 
 		if (v) {
 			con_printf(h->con, "vector 0x%x",
-				   w * 32 + 31 - (unsigned int)__builtin_clz(v));
+				   w * 32 + 31 -
+					   (unsigned int)__builtin_clz(v));
 			return;
 		}
 	}
@@ -503,8 +525,9 @@ void main(uintptr_t dtb)
 	    uart_console_probe(&fdt, &g->con))
 		x86_reset(); /* no tree: no console either */
 	if (apic_boot_init(g))
-		hostile_fail(&h, "the local APIC is off or its timer does not count",
-			     -1);
+		hostile_fail(
+			&h, "the local APIC is off or its timer does not count",
+			-1);
 	h.ticks_hz = g->tsc_hz;
 	hostile_run(&h, &fdt, dtb);
 }

@@ -21,8 +21,7 @@
 /* How long a secondary may take from cpu_start() to its "online" flag. */
 #define ONLINE_TIMEOUT_S 5
 
-static _Noreturn void fail(const struct x86_guest *g, const char *what,
-			   int err)
+static _Noreturn void fail(const struct x86_guest *g, const char *what, int err)
 {
 	con_printf(&g->con, "tinyvmm-guest: error: %s (%d), resetting\n", what,
 		   err);
@@ -58,7 +57,8 @@ void main(uintptr_t dtb)
 	if (g->apic_id[0] != 0)
 		fail(g, "cpu@0 is not APIC id 0", (int)g->apic_id[0]);
 	if (apic_boot_init(g))
-		fail(g, "the local APIC is off or its timer does not count", -1);
+		fail(g, "the local APIC is off or its timer does not count",
+		     -1);
 	con_printf(&g->con,
 		   "tinyvmm-guest: hello from x86_64 (dtb at 0x%lx, %u cpus)\n",
 		   (unsigned long)dtb, g->nr_cpus);

@@ -48,18 +48,18 @@ void x86_boot_init(void)
 		uint64_t a = (uintptr_t)x86_entry_stubs + v * X86_STUB_SIZE;
 
 		x86_idt[v] = (struct idt_gate){
-		    .offset_lo = (uint16_t)a,
-		    .selector = X86_GDT_SELECTOR(X86_GDT_CODE64),
-		    .type = IDT_GATE_INT64,
-		    .offset_mid = (uint16_t)(a >> 16),
-		    .offset_hi = (uint32_t)(a >> 32),
+			.offset_lo = (uint16_t)a,
+			.selector = X86_GDT_SELECTOR(X86_GDT_CODE64),
+			.type = IDT_GATE_INT64,
+			.offset_mid = (uint16_t)(a >> 16),
+			.offset_hi = (uint32_t)(a >> 32),
 		};
 	}
 }
 
 void x86_idt_load(void)
 {
-	struct idt_ptr p = {sizeof(x86_idt) - 1, (uintptr_t)x86_idt};
+	struct idt_ptr p = { sizeof(x86_idt) - 1, (uintptr_t)x86_idt };
 
 	asm volatile("lidt %0" : : "m"(p));
 }
@@ -77,7 +77,7 @@ void x86_power_off(void)
  */
 void x86_reset(void)
 {
-	struct idt_ptr none = {0, 0};
+	struct idt_ptr none = { 0, 0 };
 
 	outb(X86_RESET_PORT, RESET_CPU_HARD);
 	asm volatile("lidt %0; int3" : : "m"(none));
@@ -85,10 +85,10 @@ void x86_reset(void)
 }
 
 static const char x86_exc_names[X86_NR_EXCEPTIONS][4] = {
-    "DE", "DB", "NMI", "BP", "OF", "BR", "UD", "NM", "DF", "--",
-    "TS", "NP", "SS",  "GP", "PF", "--", "MF", "AC", "MC", "XM",
-    "VE", "CP", "--",  "--", "--", "--", "--", "--", "HV", "VC",
-    "SX", "--"};
+	"DE", "DB", "NMI", "BP", "OF", "BR", "UD", "NM", "DF", "--", "TS",
+	"NP", "SS", "GP",  "PF", "--", "MF", "AC", "MC", "XM", "VE", "CP",
+	"--", "--", "--",  "--", "--", "--", "HV", "VC", "SX", "--"
+};
 
 static _Noreturn void x86_exception(struct x86_guest *g, unsigned int cpu,
 				    const struct x86_frame *f)

@@ -24,7 +24,7 @@
 
 #include "x86_layout.h" /* arch/x86: the memory map and port numbers */
 
-#define X86_MAX_CPUS 64	  /* arch/x86/platform.c's max_vcpus */
+#define X86_MAX_CPUS 64	    /* arch/x86/platform.c's max_vcpus */
 #define X86_STACK_SIZE 8192 /* per CPU; the guests do not recurse */
 
 /* Exceptions that push an error code (SDM vol. 3, table 6-1). */

@@ -74,25 +74,25 @@
 
 #define BLOCK 4096u
 #define NR_BLOCKS 1024u /* a 4 MiB image */
-#define HOT_FIRST 256u  /* blocks [HOT_FIRST, HOT_END) are written */
+#define HOT_FIRST 256u	/* blocks [HOT_FIRST, HOT_END) are written */
 #define HOT_END 768u
 #define MAX_RUN 8u /* blocks per write */
 #define MAGIC 0x7475637277707674ULL
 
 /* Guest RAM of the child: rings, request slots, data buffers. */
-#define QD 32u   /* requests in flight at most */
+#define QD 32u	 /* requests in flight at most */
 #define QSZ 128u /* ring entries: 3 descriptors per slot */
 #define BASE 0x40000000ULL
 #define MEM_SIZE (4ULL << 20)
 #define DESC BASE
 #define AVAIL (BASE + 0x1000)
 #define USED (BASE + 0x2000)
-#define HDRS (BASE + 0x4000)   /* slot k: header at +32k, status at +16 */
-#define DATA (BASE + 0x10000)  /* slot k: MAX_RUN blocks at +32 KiB * k */
+#define HDRS (BASE + 0x4000)  /* slot k: header at +32k, status at +16 */
+#define DATA (BASE + 0x10000) /* slot k: MAX_RUN blocks at +32 KiB * k */
 
 #define F(bit) (1ULL << (bit))
-#define FEATURES                                                          \
-	(F(VIRTIO_BLK_F_FLUSH) | F(VIRTIO_BLK_F_BLK_SIZE) |                \
+#define FEATURES                                            \
+	(F(VIRTIO_BLK_F_FLUSH) | F(VIRTIO_BLK_F_BLK_SIZE) | \
 	 F(VIRTIO_BLK_F_SEG_MAX) | F(VIRTIO_RING_F_EVENT_IDX))
 
 /* ---- The log the child writes and the parent reads ---- */
@@ -100,7 +100,11 @@
 #define MAX_WRITES (1u << 16)
 #define MAX_FLUSHES (1u << 14)
 
-enum { REQ_SUBMITTED = 1, REQ_ACKED, REQ_FAILED };
+enum {
+	REQ_SUBMITTED = 1,
+	REQ_ACKED,
+	REQ_FAILED
+};
 
 struct log_write {
 	uint32_t first, count; /* blocks */
@@ -235,14 +239,11 @@ static void slot_chain(struct driver *d, unsigned int k, uint32_t type,
 	*(uint8_t *)gptr(d, hdr + 16, 1) = 0xee;
 	if (len) {
 		child_desc(d, i, hdr, 16, VRING_DESC_F_NEXT, i + 1);
-		child_desc(d, i + 1, data, len, VRING_DESC_F_NEXT,
-			  i + 2);
-		child_desc(d, i + 2, hdr + 16, 1, VRING_DESC_F_WRITE,
-			  0);
+		child_desc(d, i + 1, data, len, VRING_DESC_F_NEXT, i + 2);
+		child_desc(d, i + 2, hdr + 16, 1, VRING_DESC_F_WRITE, 0);
 	} else {
 		child_desc(d, i, hdr, 16, VRING_DESC_F_NEXT, i + 1);
-		child_desc(d, i + 1, hdr + 16, 1, VRING_DESC_F_WRITE,
-			  0);
+		child_desc(d, i + 1, hdr + 16, 1, VRING_DESC_F_WRITE, 0);
 	}
 	d->slot[k].busy = true;
 	d->in_flight++;
@@ -332,8 +333,8 @@ static void reap(struct driver *d)
 		unsigned int k = e.id / 3;
 		struct slot *s = &d->slot[k];
 		uint8_t status = *(uint8_t *)gptr(d, HDRS + 32ULL * k + 16, 1);
-		uint32_t state = status == VIRTIO_BLK_S_OK ? REQ_ACKED
-							   : REQ_FAILED;
+		uint32_t state =
+			status == VIRTIO_BLK_S_OK ? REQ_ACKED : REQ_FAILED;
 
 		if (s->flush) {
 			atomic_store(&d->log->f[s->index].state, state);
@@ -381,8 +382,11 @@ static uint64_t child_probe(struct driver *d)
 		     1ULL << VIRTIO_F_VERSION_1;
 
 	/* Fresh guest RAM is zero: the rings need no reset. */
-	*vq = (struct vdrv_vq){ .mem = &d->mem, .num = QSZ, .desc = DESC,
-				.avail = AVAIL, .used = USED };
+	*vq = (struct vdrv_vq){ .mem = &d->mem,
+				.num = QSZ,
+				.desc = DESC,
+				.avail = AVAIL,
+				.used = USED };
 	gptr(d, DESC, 16ULL * QSZ);
 	vq->avail_ring = gptr(d, AVAIL, 6 + 2ULL * QSZ);
 	vq->used_ring = gptr(d, USED, 6 + 8ULL * QSZ);
@@ -491,7 +495,8 @@ static void image_init(struct image *img, enum disk_cache cache)
 	memset(img, 0, sizeof(*img));
 	img->cache = cache;
 	img->cache_name = cache == DISK_CACHE_NONE ? "none" : "writeback";
-	img->label = cache == DISK_CACHE_NONE ? "cache=none" : "cache=writeback";
+	img->label =
+		cache == DISK_CACHE_NONE ? "cache=none" : "cache=writeback";
 	img->path = image_create();
 }
 
@@ -503,7 +508,7 @@ static void image_free(struct image *img)
 
 /* What the log says about one block: indices into the writes, or -1. */
 struct block_claims {
-	int64_t acked;   /* newest write acknowledged */
+	int64_t acked;	 /* newest write acknowledged */
 	int64_t flushed; /* newest write submitted before the last FLUSH done */
 };
 
@@ -589,15 +594,22 @@ static void verify_hot(struct image *img, const struct pc_log *log,
 
 	if (rank == -2 || !block_is(buf, b, id)) {
 		memcpy(&named, buf + 8, sizeof(named));
-		failed(n, img, "block %u holds no version ever written to it (its header: block %" PRIu64 ", id %#" PRIx64 ")",
+		failed(n, img,
+		       "block %u holds no version ever written to it (its header: block %" PRIu64
+		       ", id %#" PRIx64 ")",
 		       b, named, id);
 		return;
 	}
 	if (rank < c->flushed)
-		failed(n, img, "block %u lost write %" PRId64 ", submitted before a FLUSH that completed (it holds id %#" PRIx64 ")",
+		failed(n, img,
+		       "block %u lost write %" PRId64
+		       ", submitted before a FLUSH that completed (it holds id %#" PRIx64
+		       ")",
 		       b, c->flushed, id);
 	else if (rank < c->acked)
-		failed(n, img, "block %u lost write %" PRId64 ", which was acknowledged (it holds id %#" PRIx64 ")",
+		failed(n, img,
+		       "block %u lost write %" PRId64
+		       ", which was acknowledged (it holds id %#" PRIx64 ")",
 		       b, c->acked, id);
 	img->id[b] = id;
 }
@@ -741,9 +753,10 @@ static unsigned int kill_point(struct image *img, struct pc_log *log,
 	nanosleep(&t, NULL);
 	kill(pid, SIGKILL);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-		      "cache=%s: the child ended by itself (status %#x, error %d)",
-		      img->cache_name, status, atomic_load(&log->child_err));
+	ck_assert_msg(
+		WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		"cache=%s: the child ended by itself (status %#x, error %d)",
+		img->cache_name, status, atomic_load(&log->child_err));
 	settle(img->path);
 	tally(img, log);
 	return verify(img, log);
@@ -790,7 +803,9 @@ static bool direct_io_works(const char *path)
 
 static void summary(const struct image *img)
 {
-	printf("powercut: cache=%s: %u kill points, %" PRIu64 " writes (%" PRIu64 " acknowledged), %" PRIu64 " of %" PRIu64 " FLUSHes completed; killed with writes in flight %u times, with a FLUSH in flight %u times\n",
+	printf("powercut: cache=%s: %u kill points, %" PRIu64
+	       " writes (%" PRIu64 " acknowledged), %" PRIu64 " of %" PRIu64
+	       " FLUSHes completed; killed with writes in flight %u times, with a FLUSH in flight %u times\n",
 	       img->cache_name, img->kill_points, img->writes, img->acked,
 	       img->flushes_done, img->flushes, img->kills_write_in_flight,
 	       img->kills_flush_in_flight);
@@ -807,7 +822,8 @@ START_TEST(test_powercut)
 	unsigned int nr_img = 1, fails = 0, kills = 0;
 	struct timespec t0;
 
-	printf("powercut: seed %#" PRIx64 " (TINYVMM_POWERCUT_SEED=%#" PRIx64 " repeats the workloads and kill delays)\n",
+	printf("powercut: seed %#" PRIx64 " (TINYVMM_POWERCUT_SEED=%#" PRIx64
+	       " repeats the workloads and kill delays)\n",
 	       seed, seed);
 	image_init(&img[0], DISK_CACHE_WRITEBACK);
 	image_init(&img[1], DISK_CACHE_NONE);
@@ -818,11 +834,11 @@ START_TEST(test_powercut)
 		struct image *i = &img[kills % nr_img];
 		bool early = splitmix(&rng) % 8 == 0;
 		/* Early kills land in set-up; the others up to 20 ms in. */
-		uint32_t delay = (uint32_t)(splitmix(&rng) %
-					    (early ? 3000 : 20000));
+		uint32_t delay =
+			(uint32_t)(splitmix(&rng) % (early ? 3000 : 20000));
 
-		fails += kill_point(i, log, splitmix(&rng), delay, early,
-				    false);
+		fails +=
+			kill_point(i, log, splitmix(&rng), delay, early, false);
 		kills++;
 	}
 	for (unsigned int k = 0; k < nr_img; k++)
@@ -832,8 +848,8 @@ START_TEST(test_powercut)
 	       fails ? "FAILED (see above)"
 		     : "nothing acknowledged or flushed was lost, no block corrupted");
 	ck_assert_msg(fails == 0,
-		      "%u failures at kill point %u; images kept: %s, %s", fails,
-		      kills, img[0].path, img[1].path);
+		      "%u failures at kill point %u; images kept: %s, %s",
+		      fails, kills, img[0].path, img[1].path);
 	ck_assert_uint_ge(kills, 10); /* too few to mean anything */
 	for (unsigned int k = 0; k < 2; k++)
 		image_free(&img[k]);
@@ -962,9 +978,9 @@ static void m_torn(void)
 
 	block_fill(buf, 301, 0); /* the old second half over the new block */
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(pwrite(fd, buf + BLOCK / 2, BLOCK / 2,
-				301 * BLOCK + BLOCK / 2),
-			 BLOCK / 2);
+	ck_assert_int_eq(
+		pwrite(fd, buf + BLOCK / 2, BLOCK / 2, 301 * BLOCK + BLOCK / 2),
+		BLOCK / 2);
 	close(fd);
 }
 static void m_other_block(void)
@@ -1006,7 +1022,8 @@ static const struct {
 	{ "the image as the device left it", m_none, 0 },
 	{ "an acknowledged write lost", m_acked_lost, 1 },
 	{ "a write covered by a completed FLUSH lost", m_flushed_lost, 1 },
-	{ "a write neither acknowledged nor flushed lost", m_unflushed_lost, 0 },
+	{ "a write neither acknowledged nor flushed lost", m_unflushed_lost,
+	  0 },
 	{ "a newer submitted write in place of an acknowledged one",
 	  m_newer_write, 0 },
 	{ "a submitted write present before its acknowledgement",

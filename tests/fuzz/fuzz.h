@@ -30,13 +30,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
  * when a target has sent the stdio stream stderr to /dev/null
  * (fuzz_quiet()).
  */
-#define FUZZ_ASSERT(cond)                                                  \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			dprintf(2, "%s:%d: fuzz check failed: %s\n",        \
-				__FILE__, __LINE__, #cond);                \
-			abort();                                           \
-		}                                                          \
+#define FUZZ_ASSERT(cond)                                                      \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			dprintf(2, "%s:%d: fuzz check failed: %s\n", __FILE__, \
+				__LINE__, #cond);                              \
+			abort();                                               \
+		}                                                              \
 	} while (0)
 
 /*

@@ -43,23 +43,25 @@ static void machine_read(struct machine *x, struct fuzz_in *in)
 	m->ram_size = fuzz_u64(in);
 	m->nr_cpus = fuzz_u8(in) % (MAX_CPUS + 1);
 	for (unsigned int i = 0; i < m->nr_cpus; i++)
-		x->mpidrs[i] = fuzz_u8(in) & 1 ? fuzz_u64(in)
-					       : 0x80000000ULL + i;
+		x->mpidrs[i] =
+			fuzz_u8(in) & 1 ? fuzz_u64(in) : 0x80000000ULL + i;
 	m->mpidrs = x->mpidrs;
 	flags = fuzz_u8(in);
-	m->gic_version = flags & 0x80 ? (int)(int8_t)fuzz_u8(in) : 2 + (flags & 1);
+	m->gic_version =
+		flags & 0x80 ? (int)(int8_t)fuzz_u8(in) : 2 + (flags & 1);
 	m->has_pmu = flags & 2;
 	m->gicd_base = fuzz_u64(in);
 	m->gicd_size = fuzz_u64(in);
 	m->gicr_base = fuzz_u64(in);
-	m->gicr_size = flags & 4 ? fuzz_u64(in)
-				 : (uint64_t)m->nr_cpus * 0x20000ULL;
+	m->gicr_size =
+		flags & 4 ? fuzz_u64(in) : (uint64_t)m->nr_cpus * 0x20000ULL;
 	m->uart_base = fuzz_u64(in);
 	m->uart_size = fuzz_u64(in);
 	m->uart_intid = intid(in);
 	m->uart_clock_hz = fuzz_u32(in);
 	m->initrd_start = fuzz_u64(in);
-	m->initrd_end = flags & 8 ? fuzz_u64(in) : m->initrd_start + fuzz_u32(in);
+	m->initrd_end =
+		flags & 8 ? fuzz_u64(in) : m->initrd_start + fuzz_u32(in);
 	if (flags & 16) {
 		m->bench_base = fuzz_u64(in);
 		m->bench_size = fuzz_u64(in) | 1;
@@ -74,7 +76,8 @@ static void machine_read(struct machine *x, struct fuzz_in *in)
 	m->nr_virtio = fuzz_u8(in) % (MAX_VIRTIO + 1);
 	for (unsigned int i = 0; i < m->nr_virtio; i++)
 		x->virtio[i] = (struct arm64_fdt_virtio){
-			.base = fuzz_u64(in), .size = fuzz_u32(in),
+			.base = fuzz_u64(in),
+			.size = fuzz_u32(in),
 			.intid = intid(in),
 		};
 	m->virtio = x->virtio;

@@ -95,18 +95,21 @@ static void req_check(const struct blk_disk *d, const struct virtq_chain *c,
 	FUZZ_ASSERT(s && s->writable);
 	FUZZ_ASSERT(r->nr_iov <= BLK_REQ_MAX_SEG);
 	for (unsigned int i = 0; i < r->nr_iov; i++) {
-		const struct virtq_seg *is = seg_of(c, r->iov[i].iov_base,
-						    r->iov[i].iov_len);
+		const struct virtq_seg *is =
+			seg_of(c, r->iov[i].iov_base, r->iov[i].iov_len);
 
 		FUZZ_ASSERT(is && r->iov[i].iov_len > 0);
 		/* Data all one way: out of readable, or into writable. */
 		if (r->op == BLK_OP_WRITE || r->op == BLK_OP_READ)
 			FUZZ_ASSERT(is->writable == (r->op == BLK_OP_READ));
-		FUZZ_ASSERT(is->writable == seg_of(c, r->iov[0].iov_base, 1)->writable);
+		FUZZ_ASSERT(is->writable ==
+			    seg_of(c, r->iov[0].iov_base, 1)->writable);
 		/* Neither the header nor the status byte is data. */
-		FUZZ_ASSERT((const uint8_t *)r->iov[i].iov_base + r->iov[i].iov_len <=
+		FUZZ_ASSERT((const uint8_t *)r->iov[i].iov_base +
+					    r->iov[i].iov_len <=
 				    r->status_byte ||
-			    (const uint8_t *)r->iov[i].iov_base > r->status_byte);
+			    (const uint8_t *)r->iov[i].iov_base >
+				    r->status_byte);
 		sum += r->iov[i].iov_len;
 	}
 	if (r->op == BLK_OP_READ || r->op == BLK_OP_WRITE) {
@@ -114,7 +117,8 @@ static void req_check(const struct blk_disk *d, const struct virtq_chain *c,
 		FUZZ_ASSERT(r->offset % 512 == 0 &&
 			    r->offset / 512 + r->len / 512 <= d->capacity);
 		FUZZ_ASSERT(!(r->op == BLK_OP_WRITE && d->read_only));
-		FUZZ_ASSERT(r->written == (r->op == BLK_OP_READ ? r->len + 1 : 1));
+		FUZZ_ASSERT(r->written ==
+			    (r->op == BLK_OP_READ ? r->len + 1 : 1));
 	}
 	if (r->op == BLK_OP_DONE)
 		FUZZ_ASSERT(r->written >= 1 && r->written <= c->writable_len);
@@ -145,8 +149,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		req_check(&disk, &ch.c, &req);
 		FUZZ_ASSERT(blk_req_finish(&req, res) <= ch.c.writable_len);
 	} else {
-		FUZZ_ASSERT(why && (ch.c.readable_len < 16 ||
-				    ch.c.writable_len == 0));
+		FUZZ_ASSERT(why &&
+			    (ch.c.readable_len < 16 || ch.c.writable_len == 0));
 	}
 	chain_free(&ch);
 	return 0;

@@ -20,7 +20,10 @@ static void compare_docs(const struct bench_doc *docs, size_t n, double pct)
 {
 	const struct bench_doc *d[MAX_DOCS];
 	static const char *const paths[MAX_DOCS] = {
-		"a/nvhe.json", "b/vhe.json", "c/nvhe.json", "vhe.json",
+		"a/nvhe.json",
+		"b/vhe.json",
+		"c/nvhe.json",
+		"vhe.json",
 	};
 	struct compare c;
 	FILE *out = fopen("/dev/null", "w");
@@ -50,8 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	while (in.n && n < MAX_DOCS) {
 		const uint8_t *nul = memchr(in.p, 0, in.n);
-		const uint8_t *p = fuzz_take(&in, nul ? (size_t)(nul - in.p) : in.n,
-					     &len);
+		const uint8_t *p =
+			fuzz_take(&in, nul ? (size_t)(nul - in.p) : in.n, &len);
 		/* Its own block, not NUL-terminated: ASan sees overreads. */
 		char *text = malloc(len ? len : 1);
 

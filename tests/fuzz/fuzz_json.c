@@ -82,7 +82,8 @@ static void walk(const struct json_value *v, unsigned int depth)
 			const struct json_value *m = json_member_at(v, i, &key);
 			const struct json_value *first = json_get(v, key);
 
-			FUZZ_ASSERT(m && key && utf8_valid((const unsigned char *)key));
+			FUZZ_ASSERT(m && key &&
+				    utf8_valid((const unsigned char *)key));
 			FUZZ_ASSERT(first == first_of(v, key, i));
 			walk(m, depth + 1);
 		}

@@ -73,7 +73,8 @@ static void fake_notify(struct virtio_mmio_dev *dev, unsigned int index)
 		for (unsigned int s = 0; s < c.nr_readable + c.nr_writable; s++)
 			if (seg[s].writable)
 				memset(seg[s].addr, 0xa5, seg[s].len);
-		FUZZ_ASSERT(virtq_push(vq, (uint16_t)head, c.writable_len) == 0);
+		FUZZ_ASSERT(virtq_push(vq, (uint16_t)head, c.writable_len) ==
+			    0);
 	}
 	if (virtq_needs_notify(vq))
 		virtio_mmio_signal_used(dev);
@@ -208,7 +209,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	FUZZ_ASSERT(ram);
 	f.mem.regions[0] = (struct guest_mem_region){
-		.gpa = RAM_GPA, .size = RAM_SIZE, .host = ram, .fd = -1,
+		.gpa = RAM_GPA,
+		.size = RAM_SIZE,
+		.host = ram,
+		.fd = -1,
 	};
 	f.mem.nr = 1;
 	if (fake_init(&f, &in) == 0) {

@@ -39,7 +39,10 @@ static void ram_init(struct ram *r, struct fuzz_in *in)
 		FUZZ_ASSERT(host);
 		memcpy(host, src, len);
 		r->mem.regions[i] = (struct guest_mem_region){
-			.gpa = gpa[i], .size = size[i], .host = host, .fd = -1,
+			.gpa = gpa[i],
+			.size = size[i],
+			.host = host,
+			.fd = -1,
 		};
 	}
 	r->mem.nr = 2;
@@ -108,7 +111,8 @@ static void rounds(struct ram *r, struct virtq *vq, struct virtq_chain *c,
 		if (head >= 0) {
 			uint32_t written = chain_check(r, vq, c, head);
 
-			FUZZ_ASSERT(virtq_push(vq, (uint16_t)head, written) == 0);
+			FUZZ_ASSERT(virtq_push(vq, (uint16_t)head, written) ==
+				    0);
 			(void)virtq_needs_notify(vq);
 			continue;
 		}

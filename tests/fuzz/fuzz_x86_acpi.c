@@ -74,7 +74,8 @@ static void virtio_read(struct machine *x, struct fuzz_in *in)
 			v->base = fuzz_u64(in);
 			v->size = fuzz_u64(in);
 		}
-		v->gsi = how & 2 ? fuzz_u8(in) : free_gsi(used, (how >> 2) % 24);
+		v->gsi =
+			how & 2 ? fuzz_u8(in) : free_gsi(used, (how >> 2) % 24);
 		if (v->gsi < 32)
 			used |= 1U << v->gsi;
 	}
@@ -257,8 +258,9 @@ static void name_seg(struct cur *c, char out[5])
 
 static uint64_t integer(struct cur *c)
 {
-	static const unsigned int bytes[] = { [0x0a] = 1, [0x0b] = 2,
-					      [0x0c] = 4, [0x0e] = 8 };
+	static const unsigned int bytes[] = {
+		[0x0a] = 1, [0x0b] = 2, [0x0c] = 4, [0x0e] = 8
+	};
 	uint8_t op = next(c);
 	uint64_t v;
 
@@ -399,7 +401,8 @@ static void res_read(const struct dev *dev, struct res *r)
 		if (b[i] == 0x79) /* End Tag: the template's last item */
 			break;
 		if (b[i] == 0x47) { /* IO, fixed: minimum = maximum */
-			FUZZ_ASSERT(get_le(b + i + 2, 2) == get_le(b + i + 4, 2));
+			FUZZ_ASSERT(get_le(b + i + 2, 2) ==
+				    get_le(b + i + 4, 2));
 			r->io_port = (unsigned int)get_le(b + i + 2, 2);
 			r->io_len = b[i + 7];
 		} else {
@@ -525,12 +528,12 @@ static void tail_check(const uint8_t *p, size_t n)
 	static const uint8_t fill[4096] = { [0 ... 4095] = FILL };
 
 	for (size_t i = 0; i < n; i += sizeof(fill))
-		FUZZ_ASSERT(!memcmp(p + i, fill, n - i < sizeof(fill)
-						      ? n - i : sizeof(fill)));
+		FUZZ_ASSERT(
+			!memcmp(p + i, fill,
+				n - i < sizeof(fill) ? n - i : sizeof(fill)));
 }
 
-static void result_check(const struct machine *x, const uint8_t *buf,
-			 int ret)
+static void result_check(const struct machine *x, const uint8_t *buf, int ret)
 {
 	int need;
 

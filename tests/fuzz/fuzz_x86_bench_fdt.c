@@ -74,7 +74,8 @@ static void machine_read(struct machine *x, struct fuzz_in *in)
 	m->nr_virtio = fuzz_u8(in) % (MAX_VIRTIO + 1);
 	for (unsigned int i = 0; i < m->nr_virtio; i++)
 		x->virtio[i] = (struct x86_fdt_virtio){
-			.base = fuzz_u64(in), .size = fuzz_u64(in),
+			.base = fuzz_u64(in),
+			.size = fuzz_u64(in),
 			.gsi = fuzz_u32(in),
 		};
 	m->virtio = x->virtio;
@@ -144,8 +145,8 @@ static void chosen_check(const struct machine *x, const void *fdt)
 	stdout_path = fdt_getprop(fdt, node, "stdout-path", &len);
 	FUZZ_ASSERT(stdout_path && memchr(stdout_path, 0, (size_t)len));
 	reg_check(fdt, stdout_path, x->m.uart_port, 8);
-	FUZZ_ASSERT(fdt32_to_cpu(*(const fdt32_t *)prop(
-			    fdt, stdout_path, "interrupts", 4)) ==
+	FUZZ_ASSERT(fdt32_to_cpu(*(const fdt32_t *)prop(fdt, stdout_path,
+							"interrupts", 4)) ==
 		    x->m.uart_gsi);
 }
 
@@ -155,7 +156,8 @@ static void cpus_check(const struct machine *x, const void *fdt)
 	unsigned int n = 0;
 
 	FUZZ_ASSERT(cpus >= 0);
-	fdt_for_each_subnode(c, fdt, cpus) {
+	fdt_for_each_subnode(c, fdt, cpus)
+	{
 		const fdt32_t *reg = fdt_getprop(fdt, c, "reg", &len);
 
 		FUZZ_ASSERT(n < x->m.nr_cpus && reg && len == 4);
@@ -198,13 +200,14 @@ static void tree_check(const struct machine *x, const void *fdt)
 
 	FUZZ_ASSERT(fdt_check_full(fdt, x->tree_size) == 0);
 	FUZZ_ASSERT(fdt_totalsize(fdt) <= x->tree_size);
-	FUZZ_ASSERT(!strcmp(prop(fdt, "/", "compatible", 15),
-			    "tinyvmm,x86_64"));
+	FUZZ_ASSERT(
+		!strcmp(prop(fdt, "/", "compatible", 15), "tinyvmm,x86_64"));
 	reg_check(fdt, "/memory@0", 0, x->m.ram_size);
 	chosen_check(x, fdt);
 	cpus_check(x, fdt);
 	bench_check(x, fdt);
-	fdt_for_each_subnode(n, fdt, 0) {
+	fdt_for_each_subnode(n, fdt, 0)
+	{
 		if (!strncmp(fdt_get_name(fdt, n, NULL), "virtio_mmio@", 12))
 			virtio++;
 	}

@@ -35,19 +35,26 @@ static void loader_check(const struct x86_bzimage *img, uint64_t ram,
 	}
 	FUZZ_ASSERT(plan.kernel_end <= ram);
 	FUZZ_ASSERT(plan.kernel_end >= plan.kernel_addr + img->payload_size);
-	FUZZ_ASSERT(plan.entry64 == plan.kernel_addr + X86_BZIMAGE_ENTRY64_OFFSET);
+	FUZZ_ASSERT(plan.entry64 ==
+		    plan.kernel_addr + X86_BZIMAGE_ENTRY64_OFFSET);
 	if (initrd) {
 		FUZZ_ASSERT(plan.initrd_addr >= plan.kernel_end);
 		FUZZ_ASSERT(plan.initrd_addr + initrd <= ram);
-		FUZZ_ASSERT(plan.initrd_addr + initrd - 1 <= img->initrd_addr_max);
+		FUZZ_ASSERT(plan.initrd_addr + initrd - 1 <=
+			    img->initrd_addr_max);
 	}
 	/* The zero page, in a block of exactly its size. */
 	zp = malloc(X86_ZERO_PAGE_SIZE);
 	FUZZ_ASSERT(zp);
-	ret = x86_boot_params_build(&(struct x86_boot_params_config){
-		.img = img, .ram_size = ram, .cmdline_addr = 0x20000,
-		.initrd_addr = plan.initrd_addr, .initrd_size = initrd,
-	}, zp);
+	ret = x86_boot_params_build(
+		&(struct x86_boot_params_config){
+			.img = img,
+			.ram_size = ram,
+			.cmdline_addr = 0x20000,
+			.initrd_addr = plan.initrd_addr,
+			.initrd_size = initrd,
+		},
+		zp);
 	FUZZ_ASSERT(ret == 0 || ret == -EINVAL);
 	free(zp);
 }
@@ -70,8 +77,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ret == 0) {
 		FUZZ_ASSERT(img.payload_offset + img.payload_size <= in.n);
 		FUZZ_ASSERT(img.hdr_len <= sizeof(img.hdr));
-		FUZZ_ASSERT(img.kernel_alignment &&
-			    !(img.kernel_alignment & (img.kernel_alignment - 1)));
+		FUZZ_ASSERT(
+			img.kernel_alignment &&
+			!(img.kernel_alignment & (img.kernel_alignment - 1)));
 		loader_check(&img, ram, initrd, load);
 	} else {
 		FUZZ_ASSERT(why && (ret == -ENOEXEC || ret == -EINVAL));

@@ -111,7 +111,8 @@ int main(int argc, char **argv)
 		LLVMFuzzerInitialize(&argc, &argv);
 	for (int i = 1; i < argc; i++) {
 		if (stat(argv[i], &st)) {
-			fprintf(stderr, "replay: %s: %s\n", argv[i], strerror(errno));
+			fprintf(stderr, "replay: %s: %s\n", argv[i],
+				strerror(errno));
 			return 1;
 		}
 		n = S_ISDIR(st.st_mode) ? replay_dir(argv[i])

@@ -33,10 +33,10 @@ static void machine_init(struct arm64_fdt_machine *m, unsigned int nr_cpus,
 		.gic_version = gic_version,
 		.gicd_base = ARM64_GICD_BASE,
 		.gicd_size = ARM64_GICD_SIZE,
-		.gicr_base = gic_version == 3 ? ARM64_GICR_BASE :
-						ARM64_GICC_BASE,
-		.gicr_size = gic_version == 3 ? nr_cpus * ARM64_GICR_STRIDE :
-						ARM64_GICC_SIZE,
+		.gicr_base =
+			gic_version == 3 ? ARM64_GICR_BASE : ARM64_GICC_BASE,
+		.gicr_size = gic_version == 3 ? nr_cpus * ARM64_GICR_STRIDE
+					      : ARM64_GICC_SIZE,
 		.uart_base = ARM64_UART_BASE,
 		.uart_size = ARM64_UART_SIZE,
 		.uart_intid = ARM64_UART_INTID,
@@ -144,7 +144,8 @@ static void children(const void *fdt, const char *path,
 {
 	int child, i = 0;
 
-	fdt_for_each_subnode(child, fdt, node(fdt, path)) {
+	fdt_for_each_subnode(child, fdt, node(fdt, path))
+	{
 		const char *got = fdt_get_name(fdt, child, NULL);
 
 		ck_assert_msg(i < n, "%s: extra node %s", path, got);
@@ -161,10 +162,11 @@ static void check_root(const void *fdt)
 	u32(fdt, "/", "#address-cells", 2);
 	u32(fdt, "/", "#size-cells", 2);
 	/* interrupt-parent must resolve to the GIC node. */
-	ck_assert_int_eq(fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*(
-					const fdt32_t *)prop(fdt, "/",
-					"interrupt-parent", NULL))),
-			 node(fdt, "/intc@8000000"));
+	ck_assert_int_eq(
+		fdt_node_offset_by_phandle(
+			fdt, fdt32_to_cpu(*(const fdt32_t *)prop(
+				     fdt, "/", "interrupt-parent", NULL))),
+		node(fdt, "/intc@8000000"));
 }
 
 static void check_memory(const void *fdt)
@@ -265,8 +267,8 @@ static void check_chosen_full(const void *fdt)
 }
 
 static const char *const root_nodes[] = {
-	"memory@80000000", "cpus", "psci", "intc@8000000", "timer", "pmu",
-	"uart@9000000", "chosen",
+	"memory@80000000", "cpus", "psci",	   "intc@8000000",
+	"timer",	   "pmu",  "uart@9000000", "chosen",
 };
 
 struct shape {
@@ -276,7 +278,10 @@ struct shape {
 };
 
 static const struct shape shapes[] = {
-	{ 1, 3, 0 }, { 4, 3, 0 }, { 1, 2, 0x1 }, { 4, 2, 0xf },
+	{ 1, 3, 0 },
+	{ 4, 3, 0 },
+	{ 1, 2, 0x1 },
+	{ 4, 2, 0xf },
 };
 
 START_TEST(test_full_tree)
@@ -304,8 +309,8 @@ END_TEST
 START_TEST(test_minimal_chosen)
 {
 	static const char *const nodes[] = {
-		"memory@80000000", "cpus", "psci", "intc@8000000", "timer",
-		"uart@9000000", "chosen",
+		"memory@80000000", "cpus",	   "psci",   "intc@8000000",
+		"timer",	   "uart@9000000", "chosen",
 	};
 	struct arm64_fdt_machine m;
 	void *fdt;
@@ -387,13 +392,34 @@ struct bad_case {
 	void (*mutate)(struct arm64_fdt_machine *m);
 };
 
-static void no_cpus(struct arm64_fdt_machine *m) { m->nr_cpus = 0; }
-static void no_mpidrs(struct arm64_fdt_machine *m) { m->mpidrs = NULL; }
-static void no_ram(struct arm64_fdt_machine *m) { m->ram_size = 0; }
-static void gic_v4(struct arm64_fdt_machine *m) { m->gic_version = 4; }
-static void gic_v0(struct arm64_fdt_machine *m) { m->gic_version = 0; }
-static void uart_ppi(struct arm64_fdt_machine *m) { m->uart_intid = 31; }
-static void uart_1020(struct arm64_fdt_machine *m) { m->uart_intid = 1020; }
+static void no_cpus(struct arm64_fdt_machine *m)
+{
+	m->nr_cpus = 0;
+}
+static void no_mpidrs(struct arm64_fdt_machine *m)
+{
+	m->mpidrs = NULL;
+}
+static void no_ram(struct arm64_fdt_machine *m)
+{
+	m->ram_size = 0;
+}
+static void gic_v4(struct arm64_fdt_machine *m)
+{
+	m->gic_version = 4;
+}
+static void gic_v0(struct arm64_fdt_machine *m)
+{
+	m->gic_version = 0;
+}
+static void uart_ppi(struct arm64_fdt_machine *m)
+{
+	m->uart_intid = 31;
+}
+static void uart_1020(struct arm64_fdt_machine *m)
+{
+	m->uart_intid = 1020;
+}
 
 static void ram_wraps(struct arm64_fdt_machine *m)
 {
@@ -438,7 +464,10 @@ static void virtio_ppi(struct arm64_fdt_machine *m)
 	m->nr_virtio = 1;
 }
 
-static void virtio_null(struct arm64_fdt_machine *m) { m->nr_virtio = 2; }
+static void virtio_null(struct arm64_fdt_machine *m)
+{
+	m->nr_virtio = 2;
+}
 
 static const struct bad_case bad_cases[] = {
 	{ "0 cpus", no_cpus },

@@ -8,18 +8,18 @@
 #include "tests/unit/unit.h"
 
 /* Lines a real boot log has around KVM's, so matching is not by luck. */
-#define NOISE_BEFORE                                                      \
-	"[    0.068998] kvm [1]: nv: 554 coarse grained trap handlers\n"   \
-	"[    0.069255] kvm [1]: IPA Size Limit: 44 bits\n"                \
+#define NOISE_BEFORE                                                     \
+	"[    0.068998] kvm [1]: nv: 554 coarse grained trap handlers\n" \
+	"[    0.069255] kvm [1]: IPA Size Limit: 44 bits\n"              \
 	"[    0.069933] kvm [1]: vgic interrupt IRQ9\n"
-#define NOISE_AFTER                                                       \
-	"[    0.316201] Freeing initrd memory: 15636K\n"                   \
+#define NOISE_AFTER                                      \
+	"[    0.316201] Freeing initrd memory: 15636K\n" \
 	"[    0.486359] Initialise system trusted keyrings\n"
-#define KMSG_NOISE_BEFORE                                                 \
-	"6,310,66593,-;Trying to unpack rootfs image as initramfs...\n"    \
+#define KMSG_NOISE_BEFORE                                               \
+	"6,310,66593,-;Trying to unpack rootfs image as initramfs...\n" \
 	"6,311,69255,-;kvm [1]: IPA Size Limit: 44 bits\n"
-#define KMSG_NOISE_AFTER                                                  \
-	"6,313,316201,-;Freeing initrd memory: 15636K\n"                   \
+#define KMSG_NOISE_AFTER                                 \
+	"6,313,316201,-;Freeing initrd memory: 15636K\n" \
 	" SUBSYSTEM=cpu\n"
 
 #define VHE "VHE mode initialized successfully"
@@ -33,48 +33,51 @@ struct judge_case {
 	const char *name;
 	const char *kmsg, *cmdline;
 	enum arm64_kvm_mode mode;
-	const char *evidence;     /* expected log_evidence */
+	const char *evidence;	  /* expected log_evidence */
 	const char *cmdline_mode; /* expected cmdline_mode */
 };
 
 static const struct judge_case cases[] = {
 	/* dmesg text, with noise around. */
-	{ "dmesg VHE", NOISE_BEFORE "[    0.069971] kvm [1]: " VHE "\n"
-	  NOISE_AFTER, NULL, ARM64_KVM_MODE_VHE,
-	  "[    0.069971] kvm [1]: " VHE, "" },
-	{ "dmesg old Hyp", NOISE_BEFORE "[    0.083576] kvm [1]: " HYP_OLD
-	  "\n" NOISE_AFTER, NULL, ARM64_KVM_MODE_NVHE,
-	  "[    0.083576] kvm [1]: " HYP_OLD, "" },
-	{ "dmesg Hyp nVHE", NOISE_BEFORE "[    0.069971] kvm [1]: " HYP_NVHE
-	  "\n" NOISE_AFTER, NULL, ARM64_KVM_MODE_NVHE,
-	  "[    0.069971] kvm [1]: " HYP_NVHE, "" },
+	{ "dmesg VHE",
+	  NOISE_BEFORE "[    0.069971] kvm [1]: " VHE "\n" NOISE_AFTER, NULL,
+	  ARM64_KVM_MODE_VHE, "[    0.069971] kvm [1]: " VHE, "" },
+	{ "dmesg old Hyp",
+	  NOISE_BEFORE "[    0.083576] kvm [1]: " HYP_OLD "\n" NOISE_AFTER,
+	  NULL, ARM64_KVM_MODE_NVHE, "[    0.083576] kvm [1]: " HYP_OLD, "" },
+	{ "dmesg Hyp nVHE",
+	  NOISE_BEFORE "[    0.069971] kvm [1]: " HYP_NVHE "\n" NOISE_AFTER,
+	  NULL, ARM64_KVM_MODE_NVHE, "[    0.069971] kvm [1]: " HYP_NVHE, "" },
 	{ "dmesg Hyp hVHE", "[ 1.0] kvm [1]: " HYP_HVHE "\n", NULL,
 	  ARM64_KVM_MODE_NVHE, "[ 1.0] kvm [1]: " HYP_HVHE, "" },
-	{ "dmesg Protected nVHE", NOISE_BEFORE "[ 0.5] kvm [1]: " PROT_NVHE
-	  "\n" NOISE_AFTER, NULL, ARM64_KVM_MODE_PROTECTED,
-	  "[ 0.5] kvm [1]: " PROT_NVHE, "" },
-	{ "dmesg Protected hVHE", NOISE_BEFORE "[ 0.5] kvm [1]: " PROT_HVHE
-	  "\n" NOISE_AFTER, NULL, ARM64_KVM_MODE_PROTECTED_HVHE,
-	  "[ 0.5] kvm [1]: " PROT_HVHE, "" },
+	{ "dmesg Protected nVHE",
+	  NOISE_BEFORE "[ 0.5] kvm [1]: " PROT_NVHE "\n" NOISE_AFTER, NULL,
+	  ARM64_KVM_MODE_PROTECTED, "[ 0.5] kvm [1]: " PROT_NVHE, "" },
+	{ "dmesg Protected hVHE",
+	  NOISE_BEFORE "[ 0.5] kvm [1]: " PROT_HVHE "\n" NOISE_AFTER, NULL,
+	  ARM64_KVM_MODE_PROTECTED_HVHE, "[ 0.5] kvm [1]: " PROT_HVHE, "" },
 	/* Newer kernels: "+NV2" after the VHE word. */
 	{ "VHE+NV2", "kvm [1]: VHE+NV2 mode initialized successfully\n", NULL,
 	  ARM64_KVM_MODE_VHE, "kvm [1]: VHE+NV2 mode initialized successfully",
 	  "" },
-	{ "Hyp nVHE+NV2",
-	  "kvm [1]: Hyp nVHE+NV2 mode initialized successfully", NULL,
-	  ARM64_KVM_MODE_NVHE,
+	{ "Hyp nVHE+NV2", "kvm [1]: Hyp nVHE+NV2 mode initialized successfully",
+	  NULL, ARM64_KVM_MODE_NVHE,
 	  "kvm [1]: Hyp nVHE+NV2 mode initialized successfully", "" },
 	/* /dev/kmsg records: the prefix is not evidence. */
-	{ "kmsg VHE", KMSG_NOISE_BEFORE "6,312,69971,-;kvm [1]: " VHE "\n"
-	  KMSG_NOISE_AFTER, NULL, ARM64_KVM_MODE_VHE, "kvm [1]: " VHE, "" },
-	{ "kmsg old Hyp", KMSG_NOISE_BEFORE "6,312,69971,-;kvm [1]: " HYP_OLD
-	  "\n" KMSG_NOISE_AFTER, NULL, ARM64_KVM_MODE_NVHE,
-	  "kvm [1]: " HYP_OLD, "" },
-	{ "kmsg Hyp nVHE", KMSG_NOISE_BEFORE "6,312,69971,-;kvm [1]: "
-	  HYP_NVHE "\n" KMSG_NOISE_AFTER, NULL, ARM64_KVM_MODE_NVHE,
-	  "kvm [1]: " HYP_NVHE, "" },
-	{ "kmsg Protected nVHE", KMSG_NOISE_BEFORE
-	  "6,312,69971,-,caller=T1;kvm [1]: " PROT_NVHE "\n" KMSG_NOISE_AFTER,
+	{ "kmsg VHE",
+	  KMSG_NOISE_BEFORE "6,312,69971,-;kvm [1]: " VHE "\n" KMSG_NOISE_AFTER,
+	  NULL, ARM64_KVM_MODE_VHE, "kvm [1]: " VHE, "" },
+	{ "kmsg old Hyp",
+	  KMSG_NOISE_BEFORE "6,312,69971,-;kvm [1]: " HYP_OLD
+			    "\n" KMSG_NOISE_AFTER,
+	  NULL, ARM64_KVM_MODE_NVHE, "kvm [1]: " HYP_OLD, "" },
+	{ "kmsg Hyp nVHE",
+	  KMSG_NOISE_BEFORE "6,312,69971,-;kvm [1]: " HYP_NVHE
+			    "\n" KMSG_NOISE_AFTER,
+	  NULL, ARM64_KVM_MODE_NVHE, "kvm [1]: " HYP_NVHE, "" },
+	{ "kmsg Protected nVHE",
+	  KMSG_NOISE_BEFORE "6,312,69971,-,caller=T1;kvm [1]: " PROT_NVHE
+			    "\n" KMSG_NOISE_AFTER,
 	  NULL, ARM64_KVM_MODE_PROTECTED, "kvm [1]: " PROT_NVHE, "" },
 	{ "kmsg Protected hVHE", "6,312,69971,-;kvm [1]: " PROT_HVHE "\r\n",
 	  NULL, ARM64_KVM_MODE_PROTECTED_HVHE, "kvm [1]: " PROT_HVHE, "" },
@@ -83,18 +86,20 @@ static const struct judge_case cases[] = {
 	  NULL, ARM64_KVM_MODE_NVHE,
 	  "Mar 01 12:00:00 host kernel: kvm [1]: " HYP_NVHE, "" },
 	/* Two boots in one file: the later one decides. */
-	{ "last line wins", "[ 0.1] kvm [1]: " VHE "\n[ 0.1] kvm [1]: "
-	  PROT_NVHE "\n", NULL, ARM64_KVM_MODE_PROTECTED,
-	  "[ 0.1] kvm [1]: " PROT_NVHE, "" },
+	{ "last line wins",
+	  "[ 0.1] kvm [1]: " VHE "\n[ 0.1] kvm [1]: " PROT_NVHE "\n", NULL,
+	  ARM64_KVM_MODE_PROTECTED, "[ 0.1] kvm [1]: " PROT_NVHE, "" },
 	/* Lines that only look like KVM's. */
-	{ "unrelated 'mode initialized'", "foo: Turbo mode initialized "
+	{ "unrelated 'mode initialized'",
+	  "foo: Turbo mode initialized "
 	  "successfully\nbar: Hyp VHE mode initialized successfully\n",
 	  NULL, ARM64_KVM_MODE_UNKNOWN, "", "" },
 	/* The log says there is no KVM: the command line cannot overrule. */
-	{ "HYP mode not available", NOISE_BEFORE "[ 1.5] kvm [1]: HYP mode "
-	  "not available\n" NOISE_AFTER, "kvm-arm.mode=nvhe",
-	  ARM64_KVM_MODE_UNKNOWN, "[ 1.5] kvm [1]: HYP mode not available",
-	  "nvhe" },
+	{ "HYP mode not available",
+	  NOISE_BEFORE "[ 1.5] kvm [1]: HYP mode "
+		       "not available\n" NOISE_AFTER,
+	  "kvm-arm.mode=nvhe", ARM64_KVM_MODE_UNKNOWN,
+	  "[ 1.5] kvm [1]: HYP mode not available", "nvhe" },
 	{ "KVM disabled", "6,1,2,-;kvm [1]: KVM disabled from command line\n",
 	  "root=/dev/vda kvm-arm.mode=none", ARM64_KVM_MODE_UNKNOWN,
 	  "kvm [1]: KVM disabled from command line", "none" },
@@ -115,8 +120,8 @@ static const struct judge_case cases[] = {
 	  ARM64_KVM_MODE_UNKNOWN, "", "vhe" },
 	{ "cmdline nested is only a request", "", "kvm-arm.mode=nested",
 	  ARM64_KVM_MODE_UNKNOWN, "", "nested" },
-	{ "cmdline none", NULL, "kvm-arm.mode=none", ARM64_KVM_MODE_UNKNOWN,
-	  "", "none" },
+	{ "cmdline none", NULL, "kvm-arm.mode=none", ARM64_KVM_MODE_UNKNOWN, "",
+	  "none" },
 	{ "cmdline without the option", NULL, "root=/dev/vda console=ttyS0",
 	  ARM64_KVM_MODE_UNKNOWN, "", "" },
 	{ "cmdline last one wins", NULL,
@@ -126,8 +131,8 @@ static const struct judge_case cases[] = {
 	  ARM64_KVM_MODE_NVHE, "", "nvhe" },
 	{ "cmdline quoted value", NULL, "kvm-arm.mode=\"protected\"",
 	  ARM64_KVM_MODE_PROTECTED, "", "protected" },
-	{ "cmdline after -- belongs to init", NULL,
-	  "ro -- kvm-arm.mode=nvhe", ARM64_KVM_MODE_UNKNOWN, "", "" },
+	{ "cmdline after -- belongs to init", NULL, "ro -- kvm-arm.mode=nvhe",
+	  ARM64_KVM_MODE_UNKNOWN, "", "" },
 	{ "cmdline inside a quoted value", NULL,
 	  "dyndbg=\"x kvm-arm.mode=nvhe\"", ARM64_KVM_MODE_UNKNOWN, "", "" },
 	{ "cmdline prefix is not the option", NULL, "xkvm-arm.mode=nvhe",
@@ -147,7 +152,8 @@ START_TEST(test_judge_table)
 	memset(&v, 0x5a, sizeof(v)); /* the judge must fill every field */
 	arm64_kvm_mode_judge(c->kmsg, c->cmdline, &v);
 	ck_assert_msg(v.mode == c->mode, "%s: mode %s, want %s", c->name,
-		      arm64_kvm_mode_name(v.mode), arm64_kvm_mode_name(c->mode));
+		      arm64_kvm_mode_name(v.mode),
+		      arm64_kvm_mode_name(c->mode));
 	ck_assert_msg(!strcmp(v.log_evidence, c->evidence),
 		      "%s: evidence \"%s\"", c->name, v.log_evidence);
 	ck_assert_msg(!strcmp(v.cmdline_mode, c->cmdline_mode),

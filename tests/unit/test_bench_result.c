@@ -27,10 +27,23 @@ static struct bench_report good(void)
 
 /* Each case breaks one field of a good report; ret 0: still good. */
 enum mutation {
-	M_NONE, M_NAME_EMPTY, M_NAME_UNTERMINATED, M_NAME_CHARS, M_STATUS,
-	M_COUNTER, M_OPS_ZERO, M_HZ_ZERO, M_TOO_MANY, M_SAMPLES_OUTSIDE,
-	M_SAMPLES_WRAP, M_SAMPLES_STRADDLE, M_OK_NO_SAMPLES, M_SKIPPED_EMPTY,
-	M_NOTE_UNTERMINATED, M_REPORT_OUTSIDE, M_REPORT_STRADDLE,
+	M_NONE,
+	M_NAME_EMPTY,
+	M_NAME_UNTERMINATED,
+	M_NAME_CHARS,
+	M_STATUS,
+	M_COUNTER,
+	M_OPS_ZERO,
+	M_HZ_ZERO,
+	M_TOO_MANY,
+	M_SAMPLES_OUTSIDE,
+	M_SAMPLES_WRAP,
+	M_SAMPLES_STRADDLE,
+	M_OK_NO_SAMPLES,
+	M_SKIPPED_EMPTY,
+	M_NOTE_UNTERMINATED,
+	M_REPORT_OUTSIDE,
+	M_REPORT_STRADDLE,
 };
 
 static const struct {
@@ -60,27 +73,56 @@ static const struct {
 static uint64_t mutate(struct bench_report *r, enum mutation m)
 {
 	switch (m) {
-	case M_NAME_EMPTY: r->name[0] = '\0'; break;
-	case M_NAME_UNTERMINATED: memset(r->name, 'a', sizeof(r->name)); break;
-	case M_NAME_CHARS: strcpy(r->name, "Hyper\033call"); break;
-	case M_STATUS: r->status = 3; break;
-	case M_COUNTER: r->counter = 7; break;
-	case M_OPS_ZERO: r->ops_per_sample = 0; break;
-	case M_HZ_ZERO: r->counter = BENCH_COUNTER_CNTVCT; break;
-	case M_TOO_MANY: r->nr_samples = BENCH_MAX_SAMPLES + 1; break;
-	case M_SAMPLES_OUTSIDE: r->samples_gpa = 0x1000; break;
-	case M_SAMPLES_WRAP: r->samples_gpa = UINT64_MAX - 8; break;
-	case M_SAMPLES_STRADDLE: r->samples_gpa = RAM_BASE + RAM_SIZE - 8; break;
-	case M_OK_NO_SAMPLES: r->nr_samples = 0; break;
+	case M_NAME_EMPTY:
+		r->name[0] = '\0';
+		break;
+	case M_NAME_UNTERMINATED:
+		memset(r->name, 'a', sizeof(r->name));
+		break;
+	case M_NAME_CHARS:
+		strcpy(r->name, "Hyper\033call");
+		break;
+	case M_STATUS:
+		r->status = 3;
+		break;
+	case M_COUNTER:
+		r->counter = 7;
+		break;
+	case M_OPS_ZERO:
+		r->ops_per_sample = 0;
+		break;
+	case M_HZ_ZERO:
+		r->counter = BENCH_COUNTER_CNTVCT;
+		break;
+	case M_TOO_MANY:
+		r->nr_samples = BENCH_MAX_SAMPLES + 1;
+		break;
+	case M_SAMPLES_OUTSIDE:
+		r->samples_gpa = 0x1000;
+		break;
+	case M_SAMPLES_WRAP:
+		r->samples_gpa = UINT64_MAX - 8;
+		break;
+	case M_SAMPLES_STRADDLE:
+		r->samples_gpa = RAM_BASE + RAM_SIZE - 8;
+		break;
+	case M_OK_NO_SAMPLES:
+		r->nr_samples = 0;
+		break;
 	case M_SKIPPED_EMPTY:
 		r->status = BENCH_STATUS_SKIPPED;
 		r->nr_samples = 0;
 		r->note[0] = '\0';
 		break;
-	case M_NOTE_UNTERMINATED: memset(r->note, 'x', sizeof(r->note)); break;
-	case M_REPORT_OUTSIDE: return 0x1000;
-	case M_REPORT_STRADDLE: return RAM_BASE + RAM_SIZE - 16;
-	default: break;
+	case M_NOTE_UNTERMINATED:
+		memset(r->note, 'x', sizeof(r->note));
+		break;
+	case M_REPORT_OUTSIDE:
+		return 0x1000;
+	case M_REPORT_STRADDLE:
+		return RAM_BASE + RAM_SIZE - 16;
+	default:
+		break;
 	}
 	return REPORT_GPA;
 }
@@ -91,20 +133,23 @@ START_TEST(test_report_table)
 	struct guest_mem mem = { 0 };
 
 	ck_assert_int_eq(guest_mem_add(&mem, RAM_BASE, RAM_SIZE), 0);
-	ck_assert_int_eq(guest_mem_write(&mem, SAMPLES_GPA, samples,
-					 sizeof(samples)), 0);
+	ck_assert_int_eq(
+		guest_mem_write(&mem, SAMPLES_GPA, samples, sizeof(samples)),
+		0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct bench_report r = good();
 		uint64_t gpa = mutate(&r, cases[i].m);
 		struct bench_result out;
 		int ret;
 
-		ck_assert_int_eq(guest_mem_write(&mem, REPORT_GPA, &r, sizeof(r)), 0);
+		ck_assert_int_eq(
+			guest_mem_write(&mem, REPORT_GPA, &r, sizeof(r)), 0);
 		ret = bench_result_from_guest(&mem, gpa, 3, &out);
 		ck_assert_msg(ret == cases[i].ret, "case %zu: ret %d", i, ret);
-		ck_assert_msg(strstr(out.note, cases[i].note_has), "case %zu: '%s'",
-			      i, out.note);
-		ck_assert_msg(strlen(out.note) < sizeof(out.note), "case %zu", i);
+		ck_assert_msg(strstr(out.note, cases[i].note_has),
+			      "case %zu: '%s'", i, out.note);
+		ck_assert_msg(strlen(out.note) < sizeof(out.note), "case %zu",
+			      i);
 		if (ret) {
 			ck_assert_uint_eq(out.status, BENCH_STATUS_FAILED);
 			ck_assert_ptr_null(out.samples);

@@ -15,15 +15,19 @@ static const char image[] = "an embedded guest";
 #define MISSING "/nonexistent/tinyvmm-test"
 
 /* Path choices: NULL, a temporary file ("KERNEL"/"INITRD"), MISSING. */
-enum which { NONE, FILE_OK, FILE_MISSING };
+enum which {
+	NONE,
+	FILE_OK,
+	FILE_MISSING
+};
 
 static const struct {
 	enum which kernel, initrd;
 	int ret;
 	bool kernel_open, initrd_open; /* what the caller then has to close */
 } open_cases[] = {
-	{ NONE, NONE, 0, false, false },          /* the embedded image */
-	{ NONE, FILE_OK, 0, false, true },        /* embedded + --initrd */
+	{ NONE, NONE, 0, false, false },   /* the embedded image */
+	{ NONE, FILE_OK, 0, false, true }, /* embedded + --initrd */
 	{ FILE_OK, NONE, 0, true, false },
 	{ FILE_OK, FILE_OK, 0, true, true },
 	{ FILE_MISSING, FILE_OK, -ENOENT, false, false }, /* initrd untried */
@@ -42,10 +46,9 @@ START_TEST(test_open_table)
 	struct boot_src kernel, initrd;
 	int ret;
 
-	ret = boot_src_open_guest(&kernel, &initrd,
-				  pick(open_cases[_i].kernel, kfile), image,
-				  sizeof(image),
-				  pick(open_cases[_i].initrd, ifile));
+	ret = boot_src_open_guest(
+		&kernel, &initrd, pick(open_cases[_i].kernel, kfile), image,
+		sizeof(image), pick(open_cases[_i].initrd, ifile));
 	ck_assert_int_eq(ret, open_cases[_i].ret);
 	ck_assert_int_eq(kernel.fd >= 0, open_cases[_i].kernel_open);
 	ck_assert_int_eq(initrd.fd >= 0, open_cases[_i].initrd_open);

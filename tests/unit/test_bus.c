@@ -41,15 +41,15 @@ static const struct {
 	uint64_t base, len;
 	int expect;
 } register_cases[] = {
-	{ 0x1000, 0x100, 0 },          /* first range */
-	{ 0x1100, 0x100, 0 },          /* adjacent above */
-	{ 0x0f00, 0x100, 0 },          /* adjacent below */
-	{ 0x10ff, 0x2, -EEXIST },      /* straddles the first */
-	{ 0x1050, 0x10, -EEXIST },     /* inside */
-	{ 0x0e00, 0x1000, -EEXIST },   /* covers all */
-	{ 0x2000, 0, -EINVAL },        /* empty */
+	{ 0x1000, 0x100, 0 },		     /* first range */
+	{ 0x1100, 0x100, 0 },		     /* adjacent above */
+	{ 0x0f00, 0x100, 0 },		     /* adjacent below */
+	{ 0x10ff, 0x2, -EEXIST },	     /* straddles the first */
+	{ 0x1050, 0x10, -EEXIST },	     /* inside */
+	{ 0x0e00, 0x1000, -EEXIST },	     /* covers all */
+	{ 0x2000, 0, -EINVAL },		     /* empty */
 	{ UINT64_MAX - 0xf, 0x20, -EINVAL }, /* wraps */
-	{ UINT64_MAX - 0xf, 0x10, 0 }, /* ends exactly at 2^64 - 1 */
+	{ UINT64_MAX - 0xf, 0x10, 0 },	     /* ends exactly at 2^64 - 1 */
 };
 
 START_TEST(test_register_table)
@@ -58,9 +58,11 @@ START_TEST(test_register_table)
 	struct bus bus;
 
 	bus_init(&bus, "test");
-	for (size_t i = 0; i < sizeof(register_cases) / sizeof(register_cases[0]); i++)
+	for (size_t i = 0;
+	     i < sizeof(register_cases) / sizeof(register_cases[0]); i++)
 		ck_assert_msg(bus_register(&bus, register_cases[i].base,
-					   register_cases[i].len, "dev", &rec_ops,
+					   register_cases[i].len, "dev",
+					   &rec_ops,
 					   &r) == register_cases[i].expect,
 			      "case %zu", i);
 	ck_assert_uint_eq(bus.nr, 4);
@@ -76,7 +78,8 @@ START_TEST(test_find_edges)
 	struct bus bus;
 
 	bus_init(&bus, "test");
-	ck_assert_int_eq(bus_register(&bus, 0x1000, 0x10, "a", &rec_ops, &r), 0);
+	ck_assert_int_eq(bus_register(&bus, 0x1000, 0x10, "a", &rec_ops, &r),
+			 0);
 	ck_assert_ptr_nonnull(bus_find(&bus, 0x1000, 1));
 	ck_assert_ptr_nonnull(bus_find(&bus, 0x100c, 4));
 	ck_assert_ptr_null(bus_find(&bus, 0x100d, 4)); /* crosses the end */
@@ -99,14 +102,17 @@ START_TEST(test_many_ranges_lookup)
 		unsigned int k = (i * 37) % 100;
 
 		ck_assert_int_eq(bus_register(&bus, 0x10000 + k * 0x100, 0x80,
-					      "d", &rec_ops, &recs[k]), 0);
+					      "d", &rec_ops, &recs[k]),
+				 0);
 	}
 	for (unsigned int k = 0; k < 100; k++) {
-		const struct bus_range *r = bus_find(&bus, 0x10000 + k * 0x100 + 0x7f, 1);
+		const struct bus_range *r =
+			bus_find(&bus, 0x10000 + k * 0x100 + 0x7f, 1);
 
 		ck_assert_ptr_nonnull(r);
 		ck_assert_ptr_eq(r->opaque, &recs[k]);
-		ck_assert_ptr_null(bus_find(&bus, 0x10000 + k * 0x100 + 0x80, 1));
+		ck_assert_ptr_null(
+			bus_find(&bus, 0x10000 + k * 0x100 + 0x80, 1));
 	}
 	bus_destroy(&bus);
 }
@@ -120,7 +126,8 @@ START_TEST(test_access_dispatch)
 	struct bus bus;
 
 	bus_init(&bus, "test");
-	ck_assert_int_eq(bus_register(&bus, 0x9000000, 0x1000, "a", &rec_ops, &r), 0);
+	ck_assert_int_eq(
+		bus_register(&bus, 0x9000000, 0x1000, "a", &rec_ops, &r), 0);
 	ck_assert(bus_access(&bus, 0x9000010, &v, 4, true));
 	ck_assert_int_eq(r.writes, 1);
 	ck_assert_uint_eq(r.offset, 0x10);

@@ -80,10 +80,14 @@ static const struct {
 	const char *name;
 	double ratio; /* < 0: no ratio */
 } fixture_ratios[] = {
-	{ "hypercall", 1504.0 / 1024 }, { "gic_trap", 2288.0 / 1824 },
-	{ "mmio_user", 5728.0 / 5600 }, { "eoi", 1.0 },
-	{ "virtual_ipi", 12592.0 / 12320 }, { "vm_switch", -1 },
-	{ "io_out", -1 }, { "io_in", -1 },
+	{ "hypercall", 1504.0 / 1024 },
+	{ "gic_trap", 2288.0 / 1824 },
+	{ "mmio_user", 5728.0 / 5600 },
+	{ "eoi", 1.0 },
+	{ "virtual_ipi", 12592.0 / 12320 },
+	{ "vm_switch", -1 },
+	{ "io_out", -1 },
+	{ "io_in", -1 },
 };
 
 START_TEST(test_fixture_table)
@@ -104,7 +108,8 @@ START_TEST(test_fixture_table)
 
 		ck_assert_str_eq(row->name, fixture_ratios[i].name);
 		ck_assert_str_eq(row->unit, "instructions (icount)");
-		ck_assert_int_eq(row->cells[1].has_ratio, fixture_ratios[i].ratio > 0);
+		ck_assert_int_eq(row->cells[1].has_ratio,
+				 fixture_ratios[i].ratio > 0);
 		if (fixture_ratios[i].ratio > 0)
 			ck_assert_double_eq_tol(row->cells[1].ratio,
 						fixture_ratios[i].ratio, 1e-12);
@@ -165,7 +170,8 @@ START_TEST(test_unit_mismatch)
 	ck_assert(!row_of(&c, "hypercall")->cells[1].has_ratio);
 	ck_assert(!row_of(&c, "gic_trap")->units_differ);
 	out = printed(&c, 0, 0);
-	ck_assert_msg(strstr(out, "refused: hypercall: units differ"), "%s", out);
+	ck_assert_msg(strstr(out, "refused: hypercall: units differ"), "%s",
+		      out);
 	ck_assert(strstr(out, "1504.0 cycles"));
 	ck_assert(strstr(out, "(units differ)"));
 	free(out);
@@ -184,28 +190,48 @@ static const struct {
 	const char *from, *to; /* an edit of the VHE fixture */
 	const char *error;     /* a part of doc.error */
 } bad_docs[] = {
-	{ "\"schema_version\":1", "\"schema_version\":2", "schema_version 2 is not supported" },
-	{ "\"schema_version\":1", "\"schema_version\":\"1\"", "schema_version: expected a number, found string" },
+	{ "\"schema_version\":1", "\"schema_version\":2",
+	  "schema_version 2 is not supported" },
+	{ "\"schema_version\":1", "\"schema_version\":\"1\"",
+	  "schema_version: expected a number, found string" },
 	{ "\"schema_version\":1,", "", "schema_version: missing" },
-	{ "\"schema\":\"tinyvmm-bench\"", "\"schema\":\"other\"", "schema is \"other\"" },
-	{ "\"schema\":\"tinyvmm-bench\"", "\"schema\":7", "no \"schema\" string" },
-	{ "\"kvm_mode\":\"VHE\"", "\"kvm_mode\":null", "host.kvm_mode: expected a string, found null" },
-	{ "\"iterations\":50", "\"iterations\":-5", "config.iterations: -5 is below 0" },
-	{ "\"cpus\":2,", "\"cpus\":2,\"seccomp\":1,", "config.seccomp: expected true or false, found number" },
-	{ "\"cpus\":2,", "\"cpus\":2,\"seccomp\":\"on\",", "config.seccomp: expected true or false, found string" },
-	{ "\"cpus\":2,", "\"cpus\":2,\"seccomp\":null,", "config.seccomp: expected true or false, found null" },
-	{ "\"cpus\":2,", "\"cpus\":2,\"pinned\":[true],", "config.pinned: expected true or false, found array" },
-	{ "\"benchmarks\":[", "\"benchmarks\":7,\"b\":[", "benchmarks: expected an array, found number" },
-	{ "\"median\":1024", "\"median\":\"1024\"", "benchmarks[0].stats.median: expected a number, found string" },
-	{ "\"median\":1024", "\"median\":-1", "benchmarks[0].stats.median: -1 is below 0" },
-	{ "\"status\":\"OK\"", "\"status\":\"GOOD\"", "benchmarks[0].status: \"GOOD\" is not OK" },
-	{ "\"name\":\"gic_trap\"", "\"name\":\"hypercall\"", "benchmarks[1].name: \"hypercall\" appears twice" },
-	{ "\"name\":\"gic_trap\"", "\"name\":\"x</title><script>\"", "benchmarks[1].name: \"x</title><script>\" is not 1-31 characters of [a-z0-9_]" },
-	{ "\"ops_per_sample\":1", "\"ops_per_sample\":0", "benchmarks[0].ops_per_sample: 0 is below 1" },
-	{ "\"hvc_exit_stat\":150", "\"hvc_exit_stat\":\"many\"", "benchmarks[0].exits.hvc_exit_stat: expected a number" },
-	{ "\"exits\":{\"exits\":151,", "\"exits\":[{\"exits\":151,", "expected ',' or ']' in an array at byte offset" },
+	{ "\"schema\":\"tinyvmm-bench\"", "\"schema\":\"other\"",
+	  "schema is \"other\"" },
+	{ "\"schema\":\"tinyvmm-bench\"", "\"schema\":7",
+	  "no \"schema\" string" },
+	{ "\"kvm_mode\":\"VHE\"", "\"kvm_mode\":null",
+	  "host.kvm_mode: expected a string, found null" },
+	{ "\"iterations\":50", "\"iterations\":-5",
+	  "config.iterations: -5 is below 0" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"seccomp\":1,",
+	  "config.seccomp: expected true or false, found number" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"seccomp\":\"on\",",
+	  "config.seccomp: expected true or false, found string" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"seccomp\":null,",
+	  "config.seccomp: expected true or false, found null" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"pinned\":[true],",
+	  "config.pinned: expected true or false, found array" },
+	{ "\"benchmarks\":[", "\"benchmarks\":7,\"b\":[",
+	  "benchmarks: expected an array, found number" },
+	{ "\"median\":1024", "\"median\":\"1024\"",
+	  "benchmarks[0].stats.median: expected a number, found string" },
+	{ "\"median\":1024", "\"median\":-1",
+	  "benchmarks[0].stats.median: -1 is below 0" },
+	{ "\"status\":\"OK\"", "\"status\":\"GOOD\"",
+	  "benchmarks[0].status: \"GOOD\" is not OK" },
+	{ "\"name\":\"gic_trap\"", "\"name\":\"hypercall\"",
+	  "benchmarks[1].name: \"hypercall\" appears twice" },
+	{ "\"name\":\"gic_trap\"", "\"name\":\"x</title><script>\"",
+	  "benchmarks[1].name: \"x</title><script>\" is not 1-31 characters of [a-z0-9_]" },
+	{ "\"ops_per_sample\":1", "\"ops_per_sample\":0",
+	  "benchmarks[0].ops_per_sample: 0 is below 1" },
+	{ "\"hvc_exit_stat\":150", "\"hvc_exit_stat\":\"many\"",
+	  "benchmarks[0].exits.hvc_exit_stat: expected a number" },
+	{ "\"exits\":{\"exits\":151,", "\"exits\":[{\"exits\":151,",
+	  "expected ',' or ']' in an array at byte offset" },
 	{ "{\"schema\"", "[{\"schema\"", "at byte offset" },
-	{ "\"median\":1024", "\"median\":1e999", "number out of range of a double at byte offset" },
+	{ "\"median\":1024", "\"median\":1e999",
+	  "number out of range of a double at byte offset" },
 	{ "\"note\":\"\"", "\"note\":\"\\ud800\"", "surrogate" },
 };
 
@@ -232,7 +258,8 @@ static const struct {
 	{ "\"cpus\":2,", BENCH_DOC_UNKNOWN, BENCH_DOC_UNKNOWN },
 	{ "\"cpus\":2,\"seccomp\":true,", BENCH_DOC_UNKNOWN, BENCH_DOC_ON },
 	{ "\"cpus\":2,\"seccomp\":false,", BENCH_DOC_UNKNOWN, BENCH_DOC_OFF },
-	{ "\"cpus\":2,\"pinned\":true,\"seccomp\":false,", BENCH_DOC_ON, BENCH_DOC_OFF },
+	{ "\"cpus\":2,\"pinned\":true,\"seccomp\":false,", BENCH_DOC_ON,
+	  BENCH_DOC_OFF },
 	{ "\"cpus\":2,\"pinned\":false,", BENCH_DOC_OFF, BENCH_DOC_UNKNOWN },
 };
 
@@ -246,7 +273,8 @@ START_TEST(test_config_flags)
 
 		ck_assert_msg(ret == 0, "case %zu: %s", i, doc.error);
 		ck_assert_msg(doc.pinned == flag_docs[i].pinned, "case %zu", i);
-		ck_assert_msg(doc.seccomp == flag_docs[i].seccomp, "case %zu", i);
+		ck_assert_msg(doc.seccomp == flag_docs[i].seccomp, "case %zu",
+			      i);
 		bench_doc_free(&doc);
 		free(text);
 	}
@@ -276,9 +304,11 @@ static const struct {
 	{ "\"cpus\":2,", "\"cpus\":2,", NULL, NULL },
 	{ "\"cpus\":2,\"pinned\":true,\"seccomp\":true,",
 	  "\"cpus\":2,\"pinned\":true,\"seccomp\":true,", NULL, NULL },
-	{ "\"cpus\":2,\"seccomp\":false,", "\"cpus\":2,\"seccomp\":false,", NULL, NULL },
+	{ "\"cpus\":2,\"seccomp\":false,", "\"cpus\":2,\"seccomp\":false,",
+	  NULL, NULL },
 	{ "\"cpus\":2,\"seccomp\":true,", "\"cpus\":2,\"seccomp\":false,",
-	  SECCOMP_NOTE " VHE on; split (nVHE) off; userspace exits (mmio_user, io_*) include the filters' cost where it is on\n",
+	  SECCOMP_NOTE
+	  " VHE on; split (nVHE) off; userspace exits (mmio_user, io_*) include the filters' cost where it is on\n",
 	  PINNED_NOTE },
 	{ "\"cpus\":2,", "\"cpus\":2,\"seccomp\":true,",
 	  SECCOMP_NOTE " VHE unknown; split (nVHE) on;", PINNED_NOTE },
@@ -300,15 +330,19 @@ START_TEST(test_config_notes)
 		build2(&c, &a, &b);
 		out = printed(&c, 0, 0);
 		if (note_cases[i].says)
-			ck_assert_msg(strstr(out, note_cases[i].says), "case %zu: %s", i, out);
+			ck_assert_msg(strstr(out, note_cases[i].says),
+				      "case %zu: %s", i, out);
 		else
-			ck_assert_msg(!strstr(out, "note:"), "case %zu: %s", i, out);
+			ck_assert_msg(!strstr(out, "note:"), "case %zu: %s", i,
+				      out);
 		if (note_cases[i].not_)
-			ck_assert_msg(!strstr(out, note_cases[i].not_), "case %zu: %s", i, out);
+			ck_assert_msg(!strstr(out, note_cases[i].not_),
+				      "case %zu: %s", i, out);
 		free(out);
 		/* Information, not a verdict: the gate is as without it. */
 		out = printed(&c, 2, 30);
-		ck_assert_msg(strstr(out, "FAILED: 1 of 5") && !strstr(out, "note:"),
+		ck_assert_msg(strstr(out, "FAILED: 1 of 5") &&
+				      !strstr(out, "note:"),
 			      "case %zu: %s", i, out);
 		free(out);
 		compare_free(&c);
@@ -338,7 +372,10 @@ START_TEST(test_union_and_missing)
 	ck_assert(strstr(out, "- (missing)"));
 	free(out);
 	out = printed(&c, 2, 10);
-	ck_assert_msg(strstr(out, "gate: eoi: measured in BASE (VHE), missing in NEW"), "%s", out);
+	ck_assert_msg(
+		strstr(out,
+		       "gate: eoi: measured in BASE (VHE), missing in NEW"),
+		"%s", out);
 	free(out);
 	compare_free(&c);
 	bench_doc_free(&a);
@@ -353,8 +390,10 @@ static const struct {
 	size_t failed;
 	const char *says;
 } gate_cases[] = {
-	{ VHE, NVHE, 10, 2, "FAILED: 2 of 5 benchmarks costlier than BASE + 10% or no longer measured: hypercall, gic_trap" },
-	{ VHE, NVHE, 30, 1, "hypercall: 1024.0 -> 1504.0 instructions (icount) (+46.9%)" },
+	{ VHE, NVHE, 10, 2,
+	  "FAILED: 2 of 5 benchmarks costlier than BASE + 10% or no longer measured: hypercall, gic_trap" },
+	{ VHE, NVHE, 30, 1,
+	  "hypercall: 1024.0 -> 1504.0 instructions (icount) (+46.9%)" },
 	{ VHE, NVHE, 46.8, 1, "FAILED: 1 of 5" },
 	{ VHE, NVHE, 46.9, 0, "passed: 5 benchmarks within BASE + 46.9%" },
 	{ VHE, NVHE, 60, 0, "passed" },
@@ -377,7 +416,8 @@ START_TEST(test_gate)
 		ck_assert_uint_eq(compare_gate(&c, gate_cases[i].pct, null),
 				  gate_cases[i].failed);
 		out = printed(&c, 2, gate_cases[i].pct);
-		ck_assert_msg(strstr(out, gate_cases[i].says), "case %zu: %s", i, out);
+		ck_assert_msg(strstr(out, gate_cases[i].says), "case %zu: %s",
+			      i, out);
 		free(out);
 		compare_free(&c);
 		bench_doc_free(&a);
@@ -457,8 +497,9 @@ START_TEST(test_args)
 		{ "--bogus", "a", "b", NULL },
 		{ "a", "b", "--svg", NULL },
 	};
-	static const char *const good[] = { "a", "--svg", "o.svg", "b",
-					    "--fail-above", "2.5", NULL };
+	static const char *const good[] = { "a", "--svg",	 "o.svg",
+					    "b", "--fail-above", "2.5",
+					    NULL };
 	struct compare_args a;
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
@@ -496,7 +537,8 @@ START_TEST(test_run_status)
 	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
 	a.files[1] = "/nonexistent.json";
 	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
-	a = (struct compare_args){ .nr_files = 2, .files = { VHE, NVHE },
+	a = (struct compare_args){ .nr_files = 2,
+				   .files = { VHE, NVHE },
 				   .svg = "/nonexistent/dir/x.svg" };
 	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
 	fclose(null);

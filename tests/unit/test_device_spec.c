@@ -38,8 +38,17 @@ START_TEST(test_disk_good)
 END_TEST
 
 static const char *const bad_disks[] = {
-	"", ",ro", "x,", "x,rw", "x,ro,ro", "x,cache=", "x,cache=always",
-	"x,cache=none,cache=none", "x,ro=1", "vhost-user=", "vhost-user",
+	"",
+	",ro",
+	"x,",
+	"x,rw",
+	"x,ro,ro",
+	"x,cache=",
+	"x,cache=always",
+	"x,cache=none,cache=none",
+	"x,ro=1",
+	"vhost-user=",
+	"vhost-user",
 	"vhost-user=/s,cache=none",
 };
 
@@ -86,7 +95,9 @@ START_TEST(test_net_all)
 
 	ck_assert_int_eq(net_spec_parse("vhost=off,tap=eth-lab.1,"
 					"mac=52:54:00:ab:CD:0f,queue-size=1024,"
-					"busy-poll=50", &n), 0);
+					"busy-poll=50",
+					&n),
+			 0);
 	ck_assert_str_eq(n.tap, "eth-lab.1");
 	ck_assert(!n.vhost);
 	ck_assert(!n.vhost_explicit);
@@ -100,13 +111,28 @@ START_TEST(test_net_all)
 END_TEST
 
 static const char *const bad_nets[] = {
-	"", "vhost=on", "tap=", "tap=a b", "tap=0123456789abcdef",
-	"tap=a,tap=b", "tap=a,vhost=yes", "tap=a,vhost", "tap=a,mac=52:54:00:12:34",
-	"tap=a,mac=53:54:00:12:34:56", "tap=a,mac=52-54-00-12-34-56",
-	"tap=a,mac=52:54:00:12:34:5g", "tap=a,queue-size=0",
-	"tap=a,queue-size=1", "tap=a,queue-size=100", "tap=a,queue-size=2048",
-	"tap=a,queue-size=-2", "tap=a,busy-poll=1000001", "tap=a,busy-poll=x",
-	"tap=a,speed=10", "tap=a,", "tap=a,busy-poll=99999999999999999999",
+	"",
+	"vhost=on",
+	"tap=",
+	"tap=a b",
+	"tap=0123456789abcdef",
+	"tap=a,tap=b",
+	"tap=a,vhost=yes",
+	"tap=a,vhost",
+	"tap=a,mac=52:54:00:12:34",
+	"tap=a,mac=53:54:00:12:34:56",
+	"tap=a,mac=52-54-00-12-34-56",
+	"tap=a,mac=52:54:00:12:34:5g",
+	"tap=a,queue-size=0",
+	"tap=a,queue-size=1",
+	"tap=a,queue-size=100",
+	"tap=a,queue-size=2048",
+	"tap=a,queue-size=-2",
+	"tap=a,busy-poll=1000001",
+	"tap=a,busy-poll=x",
+	"tap=a,speed=10",
+	"tap=a,",
+	"tap=a,busy-poll=99999999999999999999",
 };
 
 START_TEST(test_net_bad)

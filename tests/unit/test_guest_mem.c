@@ -35,21 +35,22 @@ static const struct {
 	{ BASE, 1, 1 },
 	{ BASE, SIZE, 1 },
 	{ BASE + SIZE - 1, 1, 1 },
-	{ BASE + SIZE, 1, 0 },          /* just past the end */
-	{ BASE + SIZE - 1, 2, 0 },      /* crosses the end */
-	{ BASE - 1, 1, 0 },             /* just below */
-	{ BASE - 1, 2, 0 },             /* crosses the start */
+	{ BASE + SIZE, 1, 0 },	   /* just past the end */
+	{ BASE + SIZE - 1, 2, 0 }, /* crosses the end */
+	{ BASE - 1, 1, 0 },	   /* just below */
+	{ BASE - 1, 2, 0 },	   /* crosses the start */
 	{ 0, 1, 0 },
-	{ BASE + 8, UINT64_MAX, 0 },    /* length overflows */
+	{ BASE + 8, UINT64_MAX, 0 }, /* length overflows */
 	{ UINT64_MAX, 1, 0 },
-	{ UINT64_MAX - 3, 8, 0 },       /* gpa + len wraps to low memory */
-	{ BASE, 0, 1 },                 /* empty range inside RAM */
+	{ UINT64_MAX - 3, 8, 0 }, /* gpa + len wraps to low memory */
+	{ BASE, 0, 1 },		  /* empty range inside RAM */
 };
 
 START_TEST(test_ptr_table)
 {
 	for (size_t i = 0; i < sizeof(ptr_cases) / sizeof(ptr_cases[0]); i++) {
-		void *p = guest_mem_ptr(&mem, ptr_cases[i].gpa, ptr_cases[i].len);
+		void *p =
+			guest_mem_ptr(&mem, ptr_cases[i].gpa, ptr_cases[i].len);
 
 		ck_assert_msg(!!p == ptr_cases[i].ok, "case %zu", i);
 		if (p)
@@ -65,21 +66,25 @@ START_TEST(test_write)
 
 	ck_assert_int_eq(guest_mem_write(&mem, BASE + 16, msg, sizeof(msg)), 0);
 	ck_assert_str_eq((char *)guest_mem_ptr(&mem, BASE + 16, 6), "hello");
-	ck_assert_int_eq(guest_mem_write(&mem, BASE + SIZE - 2, msg, sizeof(msg)),
-			 -EFAULT);
+	ck_assert_int_eq(
+		guest_mem_write(&mem, BASE + SIZE - 2, msg, sizeof(msg)),
+		-EFAULT);
 }
 END_TEST
 
 START_TEST(test_add_rejects)
 {
-	ck_assert_int_eq(guest_mem_add(&mem, BASE, SIZE), -EINVAL);       /* overlap */
+	ck_assert_int_eq(guest_mem_add(&mem, BASE, SIZE),
+			 -EINVAL); /* overlap */
 	ck_assert_int_eq(guest_mem_add(&mem, BASE - 4096, 8192), -EINVAL);
 	ck_assert_int_eq(guest_mem_add(&mem, 0, 0), -EINVAL);
-	ck_assert_int_eq(guest_mem_add(&mem, 0x1001, 4096), -EINVAL);    /* unaligned */
+	ck_assert_int_eq(guest_mem_add(&mem, 0x1001, 4096),
+			 -EINVAL); /* unaligned */
 	ck_assert_int_eq(guest_mem_add(&mem, UINT64_MAX - 4095, 8192), -EINVAL);
 	ck_assert_int_eq(guest_mem_add(&mem, 0, 4096), 0);
 	ck_assert_ptr_nonnull(guest_mem_ptr(&mem, 0, 4096));
-	ck_assert_ptr_null(guest_mem_ptr(&mem, 4095, 2)); /* no merging across regions */
+	ck_assert_ptr_null(
+		guest_mem_ptr(&mem, 4095, 2)); /* no merging across regions */
 }
 END_TEST
 
@@ -102,7 +107,8 @@ START_TEST(test_shared_region)
 	ck_assert_int_ge(r->fd, 0);
 	ck_assert_uint_eq(r->fd_offset, 0);
 	ck_assert(fcntl(r->fd, F_GETFD) & FD_CLOEXEC);
-	ck_assert_ptr_eq(guest_mem_ptr(&mem, high + 8, 8), (uint8_t *)r->host + 8);
+	ck_assert_ptr_eq(guest_mem_ptr(&mem, high + 8, 8),
+			 (uint8_t *)r->host + 8);
 	/* A backend's own mapping of the fd and ours are the same pages. */
 	peer = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
 	ck_assert_ptr_ne(peer, MAP_FAILED);

@@ -34,7 +34,7 @@ static struct json_value *parse_ok(const char *text)
 static const struct {
 	const char *in;
 	enum json_type type;
-	double number;   /* JSON_NUMBER */
+	double number;	 /* JSON_NUMBER */
 	const char *str; /* JSON_STRING */
 } valid_scalars[] = {
 	{ "null", JSON_NULL, 0, NULL },
@@ -50,10 +50,13 @@ static const struct {
 	{ "1.7976931348623157e308", JSON_NUMBER, 1.7976931348623157e308, NULL },
 	{ "\"\"", JSON_STRING, 0, "" },
 	{ "\"plain\"", JSON_STRING, 0, "plain" },
-	{ "\"q\\\"b\\\\s\\/\\b\\f\\n\\r\\t\"", JSON_STRING, 0, "q\"b\\s/\b\f\n\r\t" },
-	{ "\"\\u0041\\u00e9\\u20AC\"", JSON_STRING, 0, "A\xc3\xa9\xe2\x82\xac" },
+	{ "\"q\\\"b\\\\s\\/\\b\\f\\n\\r\\t\"", JSON_STRING, 0,
+	  "q\"b\\s/\b\f\n\r\t" },
+	{ "\"\\u0041\\u00e9\\u20AC\"", JSON_STRING, 0,
+	  "A\xc3\xa9\xe2\x82\xac" },
 	{ "\"\\ud83d\\ude00\"", JSON_STRING, 0, "\xf0\x9f\x98\x80" },
-	{ "\"caf\xc3\xa9 \xf0\x9f\x98\x80\"", JSON_STRING, 0, "caf\xc3\xa9 \xf0\x9f\x98\x80" },
+	{ "\"caf\xc3\xa9 \xf0\x9f\x98\x80\"", JSON_STRING, 0,
+	  "caf\xc3\xa9 \xf0\x9f\x98\x80" },
 	{ "\"split (nVHE)\"", JSON_STRING, 0, "split (nVHE)" },
 };
 
@@ -66,10 +69,12 @@ START_TEST(test_valid_scalars)
 		ck_assert_msg(v->type == valid_scalars[i].type, "case %zu", i);
 		if (v->type == JSON_NUMBER) {
 			ck_assert(json_as_number(v, &d));
-			ck_assert_msg(d == valid_scalars[i].number, "case %zu: %g", i, d);
+			ck_assert_msg(d == valid_scalars[i].number,
+				      "case %zu: %g", i, d);
 		}
 		if (v->type == JSON_STRING)
-			ck_assert_str_eq(json_as_string(v), valid_scalars[i].str);
+			ck_assert_str_eq(json_as_string(v),
+					 valid_scalars[i].str);
 		json_free(v);
 	}
 }
@@ -77,7 +82,7 @@ END_TEST
 
 static const struct {
 	const char *in;
-	size_t len;   /* 0: strlen(in) */
+	size_t len; /* 0: strlen(in) */
 	size_t offset;
 	const char *what; /* a part of the message */
 } invalid[] = {
@@ -122,9 +127,9 @@ static const struct {
 	{ "\"\\ud800\\u0041\"", 0, 1, "without a low one" },
 	{ "\"\\ud800x\"", 0, 1, "without a low one" },
 	{ "\xff", 0, 0, "UTF-8" },
-	{ "\"\xc3\"", 0, 1, "UTF-8" },          /* cut sequence */
-	{ "\"\xc0\xaf\"", 0, 1, "UTF-8" },      /* overlong '/' */
-	{ "\"\xed\xa0\x80\"", 0, 1, "UTF-8" },  /* a surrogate in UTF-8 */
+	{ "\"\xc3\"", 0, 1, "UTF-8" },		   /* cut sequence */
+	{ "\"\xc0\xaf\"", 0, 1, "UTF-8" },	   /* overlong '/' */
+	{ "\"\xed\xa0\x80\"", 0, 1, "UTF-8" },	   /* a surrogate in UTF-8 */
 	{ "\"\xf4\x90\x80\x80\"", 0, 1, "UTF-8" }, /* above U+10FFFF */
 	{ "[1,\0]", 5, 3, "expected a value" },
 	{ "\"a\0b\"", 5, 2, "control character" },
@@ -134,7 +139,8 @@ static const struct {
 START_TEST(test_invalid_table)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(invalid); i++) {
-		size_t len = invalid[i].len ? invalid[i].len : strlen(invalid[i].in);
+		size_t len =
+			invalid[i].len ? invalid[i].len : strlen(invalid[i].in);
 		struct json_error err = { 0 };
 		struct json_value *v = (void *)1;
 		int ret = parse_n(invalid[i].in, len, &v, &err);
@@ -222,7 +228,8 @@ START_TEST(test_truncations)
 	for (size_t n = 0; n < len; n++) {
 		if (n + 1 == len && text[n] == '\n')
 			continue; /* only the final newline cut: still valid */
-		ck_assert_msg(json_parse(text, n, &v, &err) == -EINVAL, "prefix %zu", n);
+		ck_assert_msg(json_parse(text, n, &v, &err) == -EINVAL,
+			      "prefix %zu", n);
 	}
 	ck_assert_int_eq(json_parse(text, len, &v, &err), 0);
 	json_free(v);
@@ -233,7 +240,8 @@ END_TEST
 /* Garbage at every byte: an answer either way, no crash or leak. */
 START_TEST(test_mutations)
 {
-	static const char garbage[] = { '"', '\\', '{', ']', ',', '\0', '\x80', 'e' };
+	static const char garbage[] = { '"', '\\', '{',	   ']',
+					',', '\0', '\x80', 'e' };
 	size_t len;
 	char *text = unit_slurp(FIXTURE, &len);
 	struct json_error err;
@@ -263,9 +271,11 @@ START_TEST(test_read_file)
 	int fd;
 
 	ck_assert_int_eq(json_read_file(FIXTURE, &v, &err), 0);
-	ck_assert_str_eq(json_as_string(json_get(v, "schema")), "tinyvmm-bench");
+	ck_assert_str_eq(json_as_string(json_get(v, "schema")),
+			 "tinyvmm-bench");
 	json_free(v);
-	ck_assert_int_eq(json_read_file("/nonexistent/x.json", &v, &err), -ENOENT);
+	ck_assert_int_eq(json_read_file("/nonexistent/x.json", &v, &err),
+			 -ENOENT);
 	ck_assert(v == NULL && err.what == NULL);
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);

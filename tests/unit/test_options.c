@@ -18,20 +18,29 @@ static const struct {
 	int ret;
 	uint64_t bytes;
 } size_cases[] = {
-	{ "256M", 0, 256ULL << 20 },  { "1G", 0, 1ULL << 30 },
-	{ "1g", 0, 1ULL << 30 },      { "512MiB", 0, 512ULL << 20 },
-	{ "4096K", 0, 4ULL << 20 },   { "2T", 0, 2ULL << 40 },
-	{ "64", 0, 64ULL << 20 },     { "100B", 0, 100 },
-	{ "", -EINVAL, 0 },           { "M", -EINVAL, 0 },
-	{ "-1G", -EINVAL, 0 },        { " 1G", -EINVAL, 0 },
-	{ "1X", -EINVAL, 0 },         { "1G1", -EINVAL, 0 },
-	{ "1.5G", -EINVAL, 0 },       { "17179869184G", -ERANGE, 0 },
+	{ "256M", 0, 256ULL << 20 },
+	{ "1G", 0, 1ULL << 30 },
+	{ "1g", 0, 1ULL << 30 },
+	{ "512MiB", 0, 512ULL << 20 },
+	{ "4096K", 0, 4ULL << 20 },
+	{ "2T", 0, 2ULL << 40 },
+	{ "64", 0, 64ULL << 20 },
+	{ "100B", 0, 100 },
+	{ "", -EINVAL, 0 },
+	{ "M", -EINVAL, 0 },
+	{ "-1G", -EINVAL, 0 },
+	{ " 1G", -EINVAL, 0 },
+	{ "1X", -EINVAL, 0 },
+	{ "1G1", -EINVAL, 0 },
+	{ "1.5G", -EINVAL, 0 },
+	{ "17179869184G", -ERANGE, 0 },
 	{ "99999999999999999999999", -ERANGE, 0 },
 };
 
 START_TEST(test_parse_size_table)
 {
-	for (size_t i = 0; i < sizeof(size_cases) / sizeof(size_cases[0]); i++) {
+	for (size_t i = 0; i < sizeof(size_cases) / sizeof(size_cases[0]);
+	     i++) {
 		uint64_t bytes = 0;
 		int ret = parse_size(size_cases[i].in, &bytes);
 
@@ -86,9 +95,10 @@ START_TEST(test_good_command_line)
 	char err[512];
 
 	ck_assert_int_eq(parse(&o, err, sizeof(err), "--kernel", "Image",
-			       "--initrd", "rd.gz", "--cmdline", "console=ttyS0",
-			       "--mem", "1G", "--cpus", "2", "--dtb-out", "x.dtb",
-			       NULL), 0);
+			       "--initrd", "rd.gz", "--cmdline",
+			       "console=ttyS0", "--mem", "1G", "--cpus", "2",
+			       "--dtb-out", "x.dtb", NULL),
+			 0);
 	ck_assert_str_eq(o.kernel, "Image");
 	ck_assert_str_eq(o.initrd, "rd.gz");
 	ck_assert_str_eq(o.cmdline, "console=ttyS0");
@@ -110,7 +120,8 @@ START_TEST(test_defaults_and_flags)
 	ck_assert_ptr_null(o.initrd);
 	ck_assert(!o.no_seccomp); /* confined unless asked */
 	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "Image",
-			       "--no-seccomp", NULL), 0);
+			       "--no-seccomp", NULL),
+			 0);
 	ck_assert(o.no_seccomp);
 	ck_assert_int_eq(parse(&o, err, sizeof(err), "--host-info", NULL), 0);
 	ck_assert(o.host_info);
@@ -135,7 +146,8 @@ START_TEST(test_bench_options)
 	ck_assert_int_eq(parse(&o, err, sizeof(err), "--bench", "--cpus", "1",
 			       "--iterations", "200", "--warmup", "0",
 			       "--bench-only", "hypercall,mmio_exit_user,io_2",
-			       NULL), 0);
+			       NULL),
+			 0);
 	ck_assert_uint_eq(o.nr_cpus, 1); /* --cpus given: kept */
 	ck_assert_uint_eq(o.iterations, 200);
 	ck_assert_uint_eq(o.warmup, 0);
@@ -144,13 +156,15 @@ START_TEST(test_bench_options)
 	ck_assert_str_eq(o.bench_select[1], "mmio_exit_user");
 	ck_assert_str_eq(o.bench_select[2], "io_2");
 	ck_assert_int_eq(parse(&o, err, sizeof(err), "--bench", "--json",
-			       "out.json", "--tag", "icount=on", "--tag", "k=v=w",
-			       NULL), 0);
+			       "out.json", "--tag", "icount=on", "--tag",
+			       "k=v=w", NULL),
+			 0);
 	ck_assert_str_eq(o.json, "out.json");
 	ck_assert_uint_eq(o.nr_tags, 2);
 	ck_assert_str_eq(o.tags[1], "k=v=w");
 	ck_assert_int_eq(parse(&o, err, sizeof(err), "--bench", "-k", "g.img",
-			       "--iterations", "1000000", NULL), 0);
+			       "--iterations", "1000000", NULL),
+			 0);
 	ck_assert_str_eq(o.kernel, "g.img");
 	ck_assert_str_eq(err, "");
 }
@@ -164,7 +178,8 @@ START_TEST(test_device_options)
 
 	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I", "--disk",
 			       "a.img,ro", "--disk", "vhost-user=/s", "--net",
-			       "tap=tv0,vhost=off", NULL), 0);
+			       "tap=tv0,vhost=off", NULL),
+			 0);
 	ck_assert_uint_eq(o.nr_disks, 2);
 	ck_assert_str_eq(o.disks[0].path, "a.img");
 	ck_assert(o.disks[0].read_only);
@@ -172,9 +187,10 @@ START_TEST(test_device_options)
 	ck_assert_uint_eq(o.nr_nets, 1);
 	ck_assert_str_eq(o.nets[0].tap, "tv0");
 	ck_assert(!o.nets[0].vhost);
-	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I", "--net", "tap=a",
-			       "--net", "tap=b", "--net", "tap=c", "--net",
-			       "tap=d", "--net", "tap=e", NULL), -EINVAL);
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I", "--net",
+			       "tap=a", "--net", "tap=b", "--net", "tap=c",
+			       "--net", "tap=d", "--net", "tap=e", NULL),
+			 -EINVAL);
 	ck_assert_msg(strstr(err, "--net tap=e: more than 4 NICs"), "%s", err);
 }
 END_TEST
@@ -221,7 +237,8 @@ static const struct {
 	{ { "-k", "I", "--mem" }, "--mem: needs a value" },
 	{ { NULL }, "no guest" },
 	{ { "-k", "I", "--disk", "d,rw" }, "--disk d,rw: unknown option" },
-	{ { "-k", "I", "--net", "vhost=on" }, "--net vhost=on: needs tap=NAME" },
+	{ { "-k", "I", "--net", "vhost=on" },
+	  "--net vhost=on: needs tap=NAME" },
 	{ { "--bench", "--bench-only", "" }, "empty benchmark name" },
 	{ { "--bench", "--bench-only", "a,,b" }, "empty benchmark name" },
 	{ { "--bench", "--bench-only", "a," }, "empty benchmark name" },
@@ -251,10 +268,11 @@ START_TEST(test_bad_command_lines)
 		char err[512];
 
 		ck_assert_int_eq(parse(&o, err, sizeof(err), a[0], a[1], a[2],
-				       a[3], NULL), -EINVAL);
+				       a[3], NULL),
+				 -EINVAL);
 		ck_assert_msg(count_lines(err) == 1, "case %zu: '%s'", i, err);
-		ck_assert_msg(strstr(err, bad_cases[i].mentions), "case %zu: '%s'",
-			      i, err);
+		ck_assert_msg(strstr(err, bad_cases[i].mentions),
+			      "case %zu: '%s'", i, err);
 	}
 }
 END_TEST

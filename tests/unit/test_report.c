@@ -35,10 +35,12 @@ static const struct {
 
 START_TEST(test_escape_table)
 {
-	for (size_t i = 0; i < sizeof(escape_cases) / sizeof(escape_cases[0]); i++) {
+	for (size_t i = 0; i < sizeof(escape_cases) / sizeof(escape_cases[0]);
+	     i++) {
 		char *got = json_of(escape_cases[i].in);
 
-		ck_assert_msg(!strcmp(got, escape_cases[i].out), "case %zu: %s", i, got);
+		ck_assert_msg(!strcmp(got, escape_cases[i].out), "case %zu: %s",
+			      i, got);
 		free(got);
 	}
 }
@@ -108,26 +110,46 @@ START_TEST(test_document)
 	static struct bench_exit exits[2] = { { "hvc_exit_stat", 4000 },
 					      { "mmio_exit_user", 1 } };
 	struct bench_result results[2] = {
-		{ .name = "hypercall", .status = BENCH_STATUS_OK,
-		  .counter = BENCH_COUNTER_CNTVCT, .counter_hz = 62500000,
-		  .ops_per_sample = 4, .nr_samples = 4, .samples = samples,
-		  .note = "say \"hi\"", .exits = exits, .nr_exits = 2 },
-		{ .name = "virtual_ipi", .status = BENCH_STATUS_SKIPPED,
-		  .counter = BENCH_COUNTER_PMU_CYCLES, .ops_per_sample = 1,
+		{ .name = "hypercall",
+		  .status = BENCH_STATUS_OK,
+		  .counter = BENCH_COUNTER_CNTVCT,
+		  .counter_hz = 62500000,
+		  .ops_per_sample = 4,
+		  .nr_samples = 4,
+		  .samples = samples,
+		  .note = "say \"hi\"",
+		  .exits = exits,
+		  .nr_exits = 2 },
+		{ .name = "virtual_ipi",
+		  .status = BENCH_STATUS_SKIPPED,
+		  .counter = BENCH_COUNTER_PMU_CYCLES,
+		  .ops_per_sample = 1,
 		  .note = "needs 2 vCPUs" },
 	};
 	struct host_info host = { .kernel_release = "6.1.0-56-arm64",
-				  .machine = "aarch64", .cpu = "2 x MIDR",
-				  .kvm_mode = "VHE", .nr_evidence = 1,
-				  .evidence = { "kernel log: \"kvm [1]: VHE\"" } };
-	struct host_emulation emu = { .emulated = 1, .nr_evidence = 1,
+				  .machine = "aarch64",
+				  .cpu = "2 x MIDR",
+				  .kvm_mode = "VHE",
+				  .nr_evidence = 1,
+				  .evidence = {
+					  "kernel log: \"kvm [1]: VHE\"" } };
+	struct host_emulation emu = { .emulated = 1,
+				      .nr_evidence = 1,
 				      .evidence = { "implementer 0x00" } };
 	const char *tags[] = { "icount=off", "run=a\\b", "icount=on" };
 	struct report_run run = {
-		.tinyvmm_version = "0.1.0", .host = &host, .emulation = &emu,
-		.tags = tags, .nr_tags = 3, .cpus = 2, .pinned = true,
-		.seccomp = true, .iterations = 4, .warmup = 1,
-		.results = results, .nr_results = 2,
+		.tinyvmm_version = "0.1.0",
+		.host = &host,
+		.emulation = &emu,
+		.tags = tags,
+		.nr_tags = 3,
+		.cpus = 2,
+		.pinned = true,
+		.seccomp = true,
+		.iterations = 4,
+		.warmup = 1,
+		.results = results,
+		.nr_results = 2,
 	};
 	char *json = run_json(&run);
 
@@ -137,22 +159,33 @@ START_TEST(test_document)
 	ck_assert(strstr(json, "\"kernel log: \\\"kvm [1]: VHE\\\"\""));
 	ck_assert(strstr(json, "\"emulated\":true"));
 	/* The later icount wins; a backslash in a tag is escaped. */
-	ck_assert(strstr(json, "\"tags\":{\"run\":\"a\\\\b\",\"icount\":\"on\"}"));
+	ck_assert(strstr(json,
+			 "\"tags\":{\"run\":\"a\\\\b\",\"icount\":\"on\"}"));
 	ck_assert(strstr(json, "\"note\":\"say \\\"hi\\\"\""));
 	/* Under icount, CNTVCT's virtual ns are instructions too. */
-	ck_assert(strstr(json, "\"counter\":\"cntvct\",\"unit\":\"instructions (icount)\""));
+	ck_assert(strstr(
+		json,
+		"\"counter\":\"cntvct\",\"unit\":\"instructions (icount)\""));
 	ck_assert(!strstr(json, "\"unit\":\"ns\""));
 	/* 100..400 ticks per op at 16 ns a tick. */
-	ck_assert_double_eq_tol(number_after(json, "hypercall", "mean"), 4000, 1e-9);
-	ck_assert_double_eq_tol(number_after(json, "hypercall", "median"), 4000, 1e-9);
-	ck_assert_double_eq_tol(number_after(json, "hypercall", "min"), 1600, 1e-9);
-	ck_assert_double_eq_tol(number_after(json, "hypercall", "p99"), 6400, 1e-9);
-	ck_assert_double_eq_tol(number_after(json, "stats_raw", "mean"), 250, 1e-9);
-	ck_assert_double_eq_tol(number_after(json, "exits", "hvc_exit_stat"), 4000, 0.5);
+	ck_assert_double_eq_tol(number_after(json, "hypercall", "mean"), 4000,
+				1e-9);
+	ck_assert_double_eq_tol(number_after(json, "hypercall", "median"), 4000,
+				1e-9);
+	ck_assert_double_eq_tol(number_after(json, "hypercall", "min"), 1600,
+				1e-9);
+	ck_assert_double_eq_tol(number_after(json, "hypercall", "p99"), 6400,
+				1e-9);
+	ck_assert_double_eq_tol(number_after(json, "stats_raw", "mean"), 250,
+				1e-9);
+	ck_assert_double_eq_tol(number_after(json, "exits", "hvc_exit_stat"),
+				4000, 0.5);
 	ck_assert(strstr(json, "\"unit\":\"instructions (icount)\""));
 	ck_assert(strstr(json, "\"status\":\"SKIPPED\""));
 	/* No MMIO exits recorded: the share is there, with no per-exit figure. */
-	ck_assert(strstr(json, "\"vmm_userspace\":{\"mmio_exits\":0,\"ticks\":0,\"counter_hz\":0,\"per_exit\":null,\"unit\":null}"));
+	ck_assert(strstr(
+		json,
+		"\"vmm_userspace\":{\"mmio_exits\":0,\"ticks\":0,\"counter_hz\":0,\"per_exit\":null,\"unit\":null}"));
 	ck_assert(strstr(json, "\"stats\":null"));
 	ck_assert(strstr(json, "\"exits\":{}"));
 	free(json);
@@ -172,21 +205,30 @@ static void read_back(const struct report_run *run, struct bench_doc *doc)
 /* config: the run's own settings, seccomp either way. */
 START_TEST(test_config)
 {
-	struct host_info host = { .kernel_release = "6.1", .machine = "aarch64",
+	struct host_info host = { .kernel_release = "6.1",
+				  .machine = "aarch64",
 				  .kvm_mode = "VHE" };
 	struct host_emulation emu = { .emulated = -1 };
-	struct report_run run = { .tinyvmm_version = "0.1.0", .host = &host,
-				  .emulation = &emu, .cpus = 2, .pinned = true,
-				  .seccomp = true, .iterations = 10, .warmup = 3 };
+	struct report_run run = { .tinyvmm_version = "0.1.0",
+				  .host = &host,
+				  .emulation = &emu,
+				  .cpus = 2,
+				  .pinned = true,
+				  .seccomp = true,
+				  .iterations = 10,
+				  .warmup = 3 };
 	char *json = run_json(&run);
 
-	ck_assert_msg(strstr(json, "\"config\":{\"cpus\":2,\"pinned\":true,\"seccomp\":true,\"iterations\":10,\"warmup\":3}"),
-		      "%s", json);
+	ck_assert_msg(
+		strstr(json,
+		       "\"config\":{\"cpus\":2,\"pinned\":true,\"seccomp\":true,\"iterations\":10,\"warmup\":3}"),
+		"%s", json);
 	free(json);
 	run.pinned = false;
 	run.seccomp = false;
 	json = run_json(&run);
-	ck_assert_msg(strstr(json, "\"pinned\":false,\"seccomp\":false,"), "%s", json);
+	ck_assert_msg(strstr(json, "\"pinned\":false,\"seccomp\":false,"), "%s",
+		      json);
 	ck_assert(json_balanced(json));
 	free(json);
 }
@@ -195,11 +237,15 @@ END_TEST
 /* What the writer says, the reader reads: both settings, both ways. */
 START_TEST(test_config_read_back)
 {
-	struct host_info host = { .kernel_release = "6.1", .machine = "aarch64",
+	struct host_info host = { .kernel_release = "6.1",
+				  .machine = "aarch64",
 				  .kvm_mode = "VHE" };
 	struct host_emulation emu = { .emulated = 0 };
-	struct report_run run = { .tinyvmm_version = "0.1.0", .host = &host,
-				  .emulation = &emu, .cpus = 1, .seccomp = true };
+	struct report_run run = { .tinyvmm_version = "0.1.0",
+				  .host = &host,
+				  .emulation = &emu,
+				  .cpus = 1,
+				  .seccomp = true };
 	struct bench_doc doc;
 
 	read_back(&run, &doc);
@@ -220,32 +266,46 @@ START_TEST(test_vmm_share_units)
 {
 	static uint64_t samples[1] = { 100 };
 	struct bench_result r = {
-		.name = "mmio_user", .status = BENCH_STATUS_OK,
-		.counter = BENCH_COUNTER_TSC, .ops_per_sample = 1,
-		.nr_samples = 1, .samples = samples,
-		.vmm_mmio_exits = 10, .vmm_mmio_ticks = 1500,
+		.name = "mmio_user",
+		.status = BENCH_STATUS_OK,
+		.counter = BENCH_COUNTER_TSC,
+		.ops_per_sample = 1,
+		.nr_samples = 1,
+		.samples = samples,
+		.vmm_mmio_exits = 10,
+		.vmm_mmio_ticks = 1500,
 	};
-	struct host_info host = { .kernel_release = "6.1", .machine = "x86_64" };
+	struct host_info host = { .kernel_release = "6.1",
+				  .machine = "x86_64" };
 	struct host_emulation emu = { .emulated = 1 };
 	const char *icount[] = { "icount=on" };
-	struct report_run run = { .tinyvmm_version = "0.1.0", .host = &host,
-				  .emulation = &emu, .tags = icount, .nr_tags = 1,
-				  .cpus = 1, .iterations = 1, .results = &r,
+	struct report_run run = { .tinyvmm_version = "0.1.0",
+				  .host = &host,
+				  .emulation = &emu,
+				  .tags = icount,
+				  .nr_tags = 1,
+				  .cpus = 1,
+				  .iterations = 1,
+				  .results = &r,
 				  .nr_results = 1 };
 	char *json = run_json(&run);
 
 	/* An unknown-rate counter (the TSC) under icount: instructions. */
-	ck_assert_msg(strstr(json, "\"per_exit\":150,\"unit\":\"instructions (icount)\""),
-		      "%s", json);
+	ck_assert_msg(
+		strstr(json,
+		       "\"per_exit\":150,\"unit\":\"instructions (icount)\""),
+		"%s", json);
 	free(json);
 	run.nr_tags = 0;
 	json = run_json(&run);
-	ck_assert_msg(strstr(json, "\"per_exit\":150,\"unit\":\"cycles\""), "%s", json);
+	ck_assert_msg(strstr(json, "\"per_exit\":150,\"unit\":\"cycles\""),
+		      "%s", json);
 	free(json);
 	/* CNTVCT at 62.5 MHz: 16 ns a tick. */
 	r.vmm_counter_hz = 62500000;
 	json = run_json(&run);
-	ck_assert_msg(strstr(json, "\"per_exit\":2400,\"unit\":\"ns\""), "%s", json);
+	ck_assert_msg(strstr(json, "\"per_exit\":2400,\"unit\":\"ns\""), "%s",
+		      json);
 	free(json);
 }
 END_TEST
@@ -253,9 +313,11 @@ END_TEST
 START_TEST(test_table)
 {
 	static uint64_t samples[2] = { 100, 300 };
-	struct bench_result r = { .name = "mmio_exit_user", .status = BENCH_STATUS_OK,
+	struct bench_result r = { .name = "mmio_exit_user",
+				  .status = BENCH_STATUS_OK,
 				  .counter = BENCH_COUNTER_PMU_CYCLES,
-				  .ops_per_sample = 1, .nr_samples = 2,
+				  .ops_per_sample = 1,
+				  .nr_samples = 2,
 				  .samples = samples };
 	struct report_run run = { .results = &r, .nr_results = 1 };
 	char *buf = NULL;

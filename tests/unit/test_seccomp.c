@@ -73,7 +73,7 @@ static void check_shape(enum seccomp_thread t)
 	struct seccomp_data d;
 
 	ck_assert_msg(prog.len > 0 && prog.len <= SECCOMP_MAX_INSNS &&
-			  prog.len <= KERNEL_MAX_INSNS,
+			      prog.len <= KERNEL_MAX_INSNS,
 		      "%s: %u instructions", key, prog.len);
 	for (unsigned int pc = 0; pc < prog.len; pc++) {
 		const struct sock_filter *f = &prog.insns[pc];
@@ -81,11 +81,12 @@ static void check_shape(enum seccomp_thread t)
 		switch (f->code) {
 		case BPF_LD | BPF_W | BPF_ABS:
 			ck_assert_msg(f->k % 4 == 0 && f->k + 4 <= sizeof(d),
-				      "%s: pc %u loads offset %u", key, pc, f->k);
+				      "%s: pc %u loads offset %u", key, pc,
+				      f->k);
 			break;
 		case BPF_JMP | BPF_JEQ | BPF_K:
 			ck_assert_msg(pc + 1 + f->jt < prog.len &&
-					  pc + 1 + f->jf < prog.len,
+					      pc + 1 + f->jf < prog.len,
 				      "%s: pc %u jumps out (%u/%u of %u)", key,
 				      pc, f->jt, f->jf, prog.len);
 			break;
@@ -206,7 +207,8 @@ static const struct {
 	{ SECCOMP_MAIN, SYS_ioctl, 5, KVM_RUN, 0, 0, "KVM_RUN" },
 	{ SECCOMP_MAIN, SYS_ioctl, 0, TCGETS, 0, ALLOW, "TCGETS" },
 	{ SECCOMP_PEER, SYS_ioctl, 5, KVM_RUN, 0, ALLOW, "KVM_RUN" },
-	{ SECCOMP_PEER, SYS_ioctl, 5, KVM_CREATE_VCPU, 0, 0, "KVM_CREATE_VCPU" },
+	{ SECCOMP_PEER, SYS_ioctl, 5, KVM_CREATE_VCPU, 0, 0,
+	  "KVM_CREATE_VCPU" },
 	{ SECCOMP_BLK, SYS_io_uring_enter, 3, 1, 1, ALLOW, "io_uring_enter" },
 	{ SECCOMP_BLK, SYS_ioctl, 5, KVM_RUN, 0, 0, "KVM_RUN" },
 	{ SECCOMP_NET, SYS_writev, 3, 0, 1, ALLOW, "writev" },
@@ -252,8 +254,8 @@ static const struct {
 START_TEST(test_sample_calls)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		uint32_t want = cases[i].want ? cases[i].want
-					      : TRAP(cases[i].t);
+		uint32_t want =
+			cases[i].want ? cases[i].want : TRAP(cases[i].t);
 		uint32_t got;
 
 		build(cases[i].t);
@@ -297,11 +299,16 @@ static bool rule_matches(const struct seccomp_rule *r,
 	uint32_t v = (uint32_t)d->args[r->arg];
 
 	switch (r->test) {
-	case SECCOMP_ANY: return true;
-	case SECCOMP_ARG_EQ: return v == r->value;
-	case SECCOMP_ARG_HAS: return (v & r->value) == r->value;
-	case SECCOMP_ARG_NONE: return (v & r->value) == 0;
-	case SECCOMP_ENOSYS: return false;
+	case SECCOMP_ANY:
+		return true;
+	case SECCOMP_ARG_EQ:
+		return v == r->value;
+	case SECCOMP_ARG_HAS:
+		return (v & r->value) == r->value;
+	case SECCOMP_ARG_NONE:
+		return (v & r->value) == 0;
+	case SECCOMP_ENOSYS:
+		return false;
 	}
 	return false;
 }
@@ -340,8 +347,8 @@ static void check_rule(enum seccomp_thread t, const struct seccomp_rule *r,
 	uint32_t got, want;
 
 	if (kind_takes(t, r))
-		ck_assert_uint_eq(model(t, &d, tb),
-				  r->test == SECCOMP_ENOSYS ? ENOSYS_RET
+		ck_assert_uint_eq(model(t, &d, tb), r->test == SECCOMP_ENOSYS
+							    ? ENOSYS_RET
 							    : ALLOW);
 	for (int miss = 0; miss < 2; miss++) {
 		if (miss && r->test == SECCOMP_ANY)
@@ -433,7 +440,8 @@ static int child_run(void (*body)(void), char *out, size_t len)
 		_exit(0);
 	}
 	close(fds[1]);
-	while (got < len - 1 && (n = read(fds[0], out + got, len - 1 - got)) > 0)
+	while (got < len - 1 &&
+	       (n = read(fds[0], out + got, len - 1 - got)) > 0)
 		got += (size_t)n;
 	out[got] = '\0';
 	close(fds[0]);
@@ -465,10 +473,11 @@ START_TEST(test_installed_filter_stops_a_forbidden_call)
 		      "wait status 0x%x: %s", status, out);
 	ck_assert_msg(strstr(out, "allowed call done\n"), "%s", out);
 	ck_assert_msg(!strstr(out, "went through"), "%s", out);
-	ck_assert_msg(strstr(out, "tinyvmm: seccomp: the main thread's "
-				  "allow-list refused syscall ") &&
-			      strstr(out, " (socket); exiting with status 159\n"),
-		      "%s", out);
+	ck_assert_msg(
+		strstr(out, "tinyvmm: seccomp: the main thread's "
+			    "allow-list refused syscall ") &&
+			strstr(out, " (socket); exiting with status 159\n"),
+		"%s", out);
 }
 END_TEST
 
@@ -531,8 +540,7 @@ static void selftest_vcpu_unconfined(void)
 	struct seccomp_policy p;
 
 	setenv(SECCOMP_SELFTEST_ENV, "vcpu", 1);
-	if (seccomp_policy_init(&p, false) ||
-	    seccomp_confine(SECCOMP_VCPU, &p))
+	if (seccomp_policy_init(&p, false) || seccomp_confine(SECCOMP_VCPU, &p))
 		_exit(2);
 	/* --no-seccomp: nothing was installed. */
 	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0)
@@ -547,9 +555,11 @@ START_TEST(test_selftest_hook)
 	ck_assert_msg(WIFEXITED(status) &&
 			      WEXITSTATUS(status) == SECCOMP_EXIT_STATUS,
 		      "wait status 0x%x: %s", status, out);
-	ck_assert_msg(strstr(out, "the vCPU thread calls socket()") &&
-			      strstr(out, "the vCPU thread's allow-list refused syscall"),
-		      "%s", out);
+	ck_assert_msg(
+		strstr(out, "the vCPU thread calls socket()") &&
+			strstr(out,
+			       "the vCPU thread's allow-list refused syscall"),
+		"%s", out);
 	status = child_run(selftest_vcpu_unconfined, out, sizeof(out));
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "wait status 0x%x: %s", status, out);
@@ -588,7 +598,8 @@ int main(void)
 	tcase_add_test(tc, test_hot_paths_are_short);
 	tcase_add_test(tc, test_selftest_bad_kind);
 	if (!SANITIZED) {
-		tcase_add_test(tc, test_installed_filter_stops_a_forbidden_call);
+		tcase_add_test(tc,
+			       test_installed_filter_stops_a_forbidden_call);
 		tcase_add_test(tc, test_confined_threads_can_sort_samples);
 		tcase_add_test(tc, test_selftest_hook);
 	} else {

@@ -36,7 +36,8 @@ static void setup(void)
 	memset(&irq, 0, sizeof(irq));
 	ck_assert_int_eq(pipe2(out, O_NONBLOCK), 0);
 	bus_init(&bus, "mmio");
-	ck_assert_int_eq(serial_create(&bus, UART, 0x1000, &si, out[1], &uart), 0);
+	ck_assert_int_eq(serial_create(&bus, UART, 0x1000, &si, out[1], &uart),
+			 0);
 }
 
 static void teardown(void)
@@ -81,7 +82,8 @@ START_TEST(test_stop_drops_output)
 	wr(0, 'b'); /* the VM is stopping: nothing more reaches stdout */
 	ck_assert_int_eq(read(out[0], got, sizeof(got)), 1);
 	ck_assert_int_eq(got[0], 'a');
-	ck_assert_uint_eq(rd(5) & 0x60, 0x60); /* the guest still sees it sent */
+	ck_assert_uint_eq(rd(5) & 0x60,
+			  0x60); /* the guest still sees it sent */
 }
 END_TEST
 
@@ -95,7 +97,7 @@ START_TEST(test_receive_fifo_and_irq)
 	ck_assert_uint_eq(serial_receive(uart, in, sizeof(in)), 16);
 	ck_assert_uint_eq(serial_receive(uart, in, 1), 0); /* FIFO full */
 	ck_assert_int_eq(irq.level, 0); /* IER off: no interrupt */
-	wr(1, 0x01);                   /* enable RDI */
+	wr(1, 0x01);			/* enable RDI */
 	ck_assert_int_eq(irq.level, 1);
 	ck_assert_uint_eq(rd(2) & 0x0f, 0x04);
 	ck_assert_uint_eq(rd(5) & 1, 1);
@@ -111,12 +113,12 @@ END_TEST
 
 START_TEST(test_thre_interrupt)
 {
-	wr(1, 0x02);                 /* enable THRI: THR empty, so it fires */
+	wr(1, 0x02); /* enable THRI: THR empty, so it fires */
 	ck_assert_int_eq(irq.level, 1);
 	ck_assert_uint_eq(rd(2) & 0x0f, 0x02);
 	ck_assert_int_eq(irq.level, 0); /* reading IIR acknowledged it */
 	ck_assert_uint_eq(rd(2) & 0x0f, 0x01);
-	wr(0, 'z');                  /* sent at once: fires again */
+	wr(0, 'z'); /* sent at once: fires again */
 	ck_assert_int_eq(irq.level, 1);
 	wr(1, 0x00);
 	ck_assert_int_eq(irq.level, 0);
@@ -127,7 +129,7 @@ START_TEST(test_divisor_latch_and_scratch)
 {
 	char got[4];
 
-	wr(3, 0x83);                 /* DLAB on */
+	wr(3, 0x83); /* DLAB on */
 	wr(0, 0x01);
 	wr(1, 0x02);
 	ck_assert_uint_eq(rd(0), 0x01);
@@ -144,7 +146,7 @@ START_TEST(test_loopback)
 {
 	char got[4];
 
-	wr(4, 0x10 | 0x0b);          /* loop, OUT2, RTS, DTR */
+	wr(4, 0x10 | 0x0b); /* loop, OUT2, RTS, DTR */
 	wr(0, 'q');
 	ck_assert_int_eq(read(out[0], got, sizeof(got)), -1);
 	ck_assert_uint_eq(rd(5) & 1, 1);

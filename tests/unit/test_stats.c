@@ -24,9 +24,15 @@ static const struct {
 	{ { 400, 800 }, 2, 0.25, 150, 150, 100, 200, 200, 70.71067811865476 },
 	/* CNTVCT at 62.5 MHz: 16 ns a tick */
 	{ { 3, 1, 2 }, 3, 16, 32, 32, 16, 48, 48, 16 },
-	{ { UINT64_MAX, UINT64_MAX }, 2, 1, 1.8446744073709552e19,
-	  1.8446744073709552e19, 1.8446744073709552e19, 1.8446744073709552e19,
-	  1.8446744073709552e19, 0 },
+	{ { UINT64_MAX, UINT64_MAX },
+	  2,
+	  1,
+	  1.8446744073709552e19,
+	  1.8446744073709552e19,
+	  1.8446744073709552e19,
+	  1.8446744073709552e19,
+	  1.8446744073709552e19,
+	  0 },
 };
 
 static void near(double got, double want, const char *what, size_t i)
@@ -37,11 +43,14 @@ static void near(double got, double want, const char *what, size_t i)
 
 START_TEST(test_summary_table)
 {
-	for (size_t i = 0; i < sizeof(summary_cases) / sizeof(summary_cases[0]); i++) {
+	for (size_t i = 0; i < sizeof(summary_cases) / sizeof(summary_cases[0]);
+	     i++) {
 		struct stats_summary s;
 
-		ck_assert_int_eq(stats_summarize(summary_cases[i].v, summary_cases[i].n,
-						 summary_cases[i].scale, &s), 0);
+		ck_assert_int_eq(stats_summarize(summary_cases[i].v,
+						 summary_cases[i].n,
+						 summary_cases[i].scale, &s),
+				 0);
 		ck_assert_uint_eq(s.n, summary_cases[i].n);
 		near(s.mean, summary_cases[i].mean, "mean", i);
 		near(s.median, summary_cases[i].median, "median", i);
@@ -59,16 +68,18 @@ static const struct {
 	unsigned int pct;
 	size_t index;
 } rank_cases[] = {
-	{ 1, 99, 0 },     { 2, 99, 1 },     { 100, 99, 98 }, { 101, 99, 99 },
-	{ 200, 99, 197 }, { 1000, 99, 989 }, { 1000, 50, 499 }, { 3, 50, 1 },
-	{ 1000000, 99, 989999 },
+	{ 1, 99, 0 },	   { 2, 99, 1 },     { 100, 99, 98 },
+	{ 101, 99, 99 },   { 200, 99, 197 }, { 1000, 99, 989 },
+	{ 1000, 50, 499 }, { 3, 50, 1 },     { 1000000, 99, 989999 },
 };
 
 START_TEST(test_rank_table)
 {
 	for (size_t i = 0; i < sizeof(rank_cases) / sizeof(rank_cases[0]); i++)
-		ck_assert_msg(stats_rank_index(rank_cases[i].n, rank_cases[i].pct) ==
-			      rank_cases[i].index, "case %zu", i);
+		ck_assert_msg(
+			stats_rank_index(rank_cases[i].n, rank_cases[i].pct) ==
+				rank_cases[i].index,
+			"case %zu", i);
 }
 END_TEST
 
@@ -109,22 +120,28 @@ static const struct {
 	{ BENCH_COUNTER_PMU_CYCLES, 0, 4, true, 0, "instructions (icount)",
 	  "cycles", 0.25, 0.25 },
 	{ BENCH_COUNTER_CNTVCT, 62500000, 1, false, 0, "ns", "ticks", 16, 1 },
-	{ BENCH_COUNTER_CNTVCT, 1000000000, 10, true, 0, "instructions (icount)", "ticks", 0.1, 0.1 },
-	{ BENCH_COUNTER_CNTVCT, 62500000, 1, true, 0, "instructions (icount)", "ticks", 16, 1 },
+	{ BENCH_COUNTER_CNTVCT, 1000000000, 10, true, 0,
+	  "instructions (icount)", "ticks", 0.1, 0.1 },
+	{ BENCH_COUNTER_CNTVCT, 62500000, 1, true, 0, "instructions (icount)",
+	  "ticks", 16, 1 },
 	{ BENCH_COUNTER_CNTVCT, 0, 1, false, -EINVAL, NULL, NULL, 0, 0 },
 	{ BENCH_COUNTER_PMU_CYCLES, 0, 0, false, -EINVAL, NULL, NULL, 0, 0 },
 	{ 0, 0, 1, false, -EINVAL, NULL, NULL, 0, 0 },
-	{ BENCH_COUNTER_TSC, 0, 16, false, 0, "cycles", "ticks", 0.0625, 0.0625 },
-	{ BENCH_COUNTER_TSC, 0, 1, true, 0, "instructions (icount)", "ticks", 1, 1 },
+	{ BENCH_COUNTER_TSC, 0, 16, false, 0, "cycles", "ticks", 0.0625,
+	  0.0625 },
+	{ BENCH_COUNTER_TSC, 0, 1, true, 0, "instructions (icount)", "ticks", 1,
+	  1 },
 	{ 4, 100, 1, false, -EINVAL, NULL, NULL, 0, 0 },
 };
 
 START_TEST(test_unit_table)
 {
-	for (size_t i = 0; i < sizeof(unit_cases) / sizeof(unit_cases[0]); i++) {
+	for (size_t i = 0; i < sizeof(unit_cases) / sizeof(unit_cases[0]);
+	     i++) {
 		struct stats_unit u;
-		int ret = stats_unit_for(unit_cases[i].counter, unit_cases[i].hz,
-					 unit_cases[i].ops, unit_cases[i].icount, &u);
+		int ret = stats_unit_for(unit_cases[i].counter,
+					 unit_cases[i].hz, unit_cases[i].ops,
+					 unit_cases[i].icount, &u);
 
 		ck_assert_msg(ret == unit_cases[i].ret, "case %zu: %d", i, ret);
 		if (ret)

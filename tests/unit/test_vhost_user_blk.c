@@ -52,7 +52,7 @@
 #define USED (BASE + 0x2000)
 #define HDR (BASE + 0x10000)
 #define STATUS (BASE + 0x11000)
-#define DATA (BASE + 0x20000)  /* 64 KiB of buffers */
+#define DATA (BASE + 0x20000) /* 64 KiB of buffers */
 #define DATA2 (BASE + 0x30000)
 #define IMG_SIZE (16ULL << 20)
 #define WAIT_MS 5000
@@ -79,7 +79,8 @@ static void make_dir(void)
 {
 	const char *t = getenv("TMPDIR");
 
-	snprintf(dir, sizeof(dir), "%s/tvub-XXXXXX", t && *t && strlen(t) < 40 ? t : "/tmp");
+	snprintf(dir, sizeof(dir), "%s/tvub-XXXXXX",
+		 t && *t && strlen(t) < 40 ? t : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(img, sizeof(img), "%s/disk.img", dir);
 	snprintf(sock, sizeof(sock), "%s/vub.sock", dir);
@@ -148,8 +149,8 @@ static bool needs_reset(void)
  */
 static void driver_up(void)
 {
-	uint64_t features = vdrv_device_features(dev) &
-			    ~BIT(VIRTIO_RING_F_EVENT_IDX);
+	uint64_t features =
+		vdrv_device_features(dev) & ~BIT(VIRTIO_RING_F_EVENT_IDX);
 
 	vdrv_vq_reset(&vq);
 	vdrv_negotiate(dev, features);
@@ -166,9 +167,10 @@ static void wait_used(uint16_t target)
 	uint64_t n;
 
 	while (vdrv_vq_used_idx(&vq) != target) {
-		ck_assert_msg(poll(&p, 1, WAIT_MS) == 1,
-			      "no interrupt within %d ms (used idx %u, want %u)",
-			      WAIT_MS, vdrv_vq_used_idx(&vq), target);
+		ck_assert_msg(
+			poll(&p, 1, WAIT_MS) == 1,
+			"no interrupt within %d ms (used idx %u, want %u)",
+			WAIT_MS, vdrv_vq_used_idx(&vq), target);
 		ck_assert_int_eq(read(call_fd, &n, sizeof(n)), sizeof(n));
 	}
 }
@@ -246,13 +248,15 @@ static void qsd_start(void)
 	/* Sector 100 holds a pattern for the guest to read. */
 	for (int i = 0; i < 512; i++)
 		ck_assert_int_eq(pwrite(fd, &(uint8_t){ (uint8_t)(i * 7) }, 1,
-					100 * 512 + i), 1);
+					100 * 512 + i),
+				 1);
 	close(fd);
 	snprintf(blockdev, sizeof(blockdev),
 		 "driver=file,node-name=f,filename=%s", img);
-	snprintf(export, sizeof(export),
-		 "type=vhost-user-blk,id=e,node-name=f,addr.type=unix,addr.path=%s,writable=on",
-		 sock);
+	snprintf(
+		export, sizeof(export),
+		"type=vhost-user-blk,id=e,node-name=f,addr.type=unix,addr.path=%s,writable=on",
+		sock);
 	qsd_pid = fork();
 	ck_assert_int_ge(qsd_pid, 0);
 	if (qsd_pid == 0) {
@@ -263,8 +267,8 @@ static void qsd_start(void)
 	}
 	for (int i = 0; i < 500 && !can_connect(sock); i++)
 		usleep(20 * 1000);
-	ck_assert_msg(can_connect(sock), "qemu-storage-daemon did not listen on %s",
-		      sock);
+	ck_assert_msg(can_connect(sock),
+		      "qemu-storage-daemon did not listen on %s", sock);
 }
 
 static void qsd_stop(void)
@@ -300,7 +304,7 @@ START_TEST(test_qsd_config)
 			  VHOST_USER_BLK_QUEUE_SIZE);
 	f = vdrv_device_features(dev);
 	ck_assert(f & BIT(VIRTIO_F_VERSION_1));
-	ck_assert(!(f & BIT(VIRTIO_BLK_F_MQ)));        /* one queue here */
+	ck_assert(!(f & BIT(VIRTIO_BLK_F_MQ))); /* one queue here */
 	ck_assert(!(f & BIT(VIRTIO_BLK_F_CONFIG_WCE)));
 	ck_assert(!(f & BIT(VHOST_USER_F_PROTOCOL_FEATURES)));
 	ck_assert(!(f & BIT(VIRTIO_BLK_F_RO)));
@@ -311,7 +315,7 @@ START_TEST(test_qsd_config)
 	ck_assert_uint_eq(le64toh(c.capacity), IMG_SIZE / 512);
 	/* The back-end may interrupt behind the transport's back. */
 	ck_assert_uint_eq(vdrv_rd(dev, VIRTIO_MMIO_INTERRUPT_STATUS) &
-			      VIRTIO_MMIO_INT_VRING,
+				  VIRTIO_MMIO_INT_VRING,
 			  VIRTIO_MMIO_INT_VRING);
 	vhost_user_blk_destroy(vub);
 	vub = NULL;
@@ -330,22 +334,26 @@ START_TEST(test_qsd_write_read)
 	ck_assert(!needs_reset());
 	for (int i = 0; i < 4096; i++)
 		w[i] = (uint8_t)(i ^ 0x5a);
-	ck_assert_uint_eq(blk_request(VIRTIO_BLK_T_OUT, 8, DATA, 4096), VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(blk_request(VIRTIO_BLK_T_OUT, 8, DATA, 4096),
+			  VIRTIO_BLK_S_OK);
 	read_image(8 * 512, back, sizeof(back));
 	ck_assert_mem_eq(back, w, 4096);
 	memset(r, 0, 4096);
-	ck_assert_uint_eq(blk_request(VIRTIO_BLK_T_IN, 8, DATA2, 4096), VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(blk_request(VIRTIO_BLK_T_IN, 8, DATA2, 4096),
+			  VIRTIO_BLK_S_OK);
 	ck_assert_mem_eq(r, w, 4096);
 	/* What the image held before: the pattern at sector 100. */
-	ck_assert_uint_eq(blk_request(VIRTIO_BLK_T_IN, 100, DATA2, 512), VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(blk_request(VIRTIO_BLK_T_IN, 100, DATA2, 512),
+			  VIRTIO_BLK_S_OK);
 	for (int i = 0; i < 512; i++)
 		ck_assert_uint_eq(r[i], (uint8_t)(i * 7));
 	if (vdrv_device_features(dev) & BIT(VIRTIO_BLK_F_FLUSH))
 		ck_assert_uint_eq(blk_request(VIRTIO_BLK_T_FLUSH, 0, 0, 0),
 				  VIRTIO_BLK_S_OK);
 	/* The back-end checks bounds: past the end is an error, not a write. */
-	ck_assert_uint_eq(blk_request(VIRTIO_BLK_T_OUT, IMG_SIZE / 512, DATA, 512),
-			  VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(
+		blk_request(VIRTIO_BLK_T_OUT, IMG_SIZE / 512, DATA, 512),
+		VIRTIO_BLK_S_IOERR);
 	ck_assert(!needs_reset());
 }
 END_TEST
@@ -358,13 +366,15 @@ START_TEST(test_qsd_reset_and_restart)
 	ck_assert_int_eq(create(false), 0);
 	driver_up();
 	memset(w, 0x11, 512);
-	ck_assert_uint_eq(blk_request(VIRTIO_BLK_T_OUT, 1, DATA, 512), VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(blk_request(VIRTIO_BLK_T_OUT, 1, DATA, 512),
+			  VIRTIO_BLK_S_OK);
 	vdrv_wr(dev, VIRTIO_MMIO_STATUS, 0);
 	ck_assert_uint_eq(vdrv_rd(dev, VIRTIO_MMIO_STATUS), 0);
 	driver_up();
 	ck_assert(!needs_reset());
 	memset(w, 0x22, 512);
-	ck_assert_uint_eq(blk_request(VIRTIO_BLK_T_OUT, 2, DATA, 512), VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(blk_request(VIRTIO_BLK_T_OUT, 2, DATA, 512),
+			  VIRTIO_BLK_S_OK);
 	read_image(512, back, 512);
 	ck_assert_uint_eq(back[0], 0x11);
 	read_image(1024, back, 512);
@@ -381,26 +391,28 @@ enum fault {
 	F_NOT_REPLY,   /* REPLY flag missing */
 	F_BAD_VERSION, /* version 2 */
 	F_TOO_BIG,     /* a size far above the request's reply */
-	F_HUGE,        /* size 0xffffffff */
+	F_HUGE,	       /* size 0xffffffff */
 	F_SHORT,       /* a well-formed reply, 4 bytes too short */
 	F_TRUNCATED,   /* the header promises more than comes: then EOF */
 	F_CLOSE,       /* hang up instead of answering */
-	F_NACK,        /* an ack with status 1 (stays in step) */
+	F_NACK,	       /* an ack with status 1 (stays in step) */
 	F_EMPTY,       /* GET_CONFIG's "no": an empty reply (stays in step) */
 	F_BAD_ECHO,    /* GET_CONFIG: another offset than asked */
-	F_ZERO,        /* GET_QUEUE_NUM: 0 */
+	F_ZERO,	       /* GET_QUEUE_NUM: 0 */
 	F_BAD_INDEX,   /* GET_VRING_BASE: about another ring */
 	F_STRAY_FD,    /* a correct reply with an fd attached */
-	F_LAST,        /* a correct reply, then hang up */
+	F_LAST,	       /* a correct reply, then hang up */
 };
 
 #define FAKE_FEATURES                                                    \
 	(BIT(VIRTIO_F_VERSION_1) | BIT(VHOST_USER_F_PROTOCOL_FEATURES) | \
 	 BIT(VIRTIO_BLK_F_FLUSH) | BIT(VIRTIO_BLK_F_MQ) |                \
 	 BIT(VIRTIO_RING_F_EVENT_IDX))
-#define FAKE_PROTOCOL                                                         \
-	(BIT(VHOST_USER_PROTOCOL_F_CONFIG) | BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) | \
-	 BIT(VHOST_USER_PROTOCOL_F_MQ) | BIT(1) /* LOG_SHMFD: not asked for */)
+#define FAKE_PROTOCOL                           \
+	(BIT(VHOST_USER_PROTOCOL_F_CONFIG) |    \
+	 BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) | \
+	 BIT(VHOST_USER_PROTOCOL_F_MQ) |        \
+	 BIT(1) /* LOG_SHMFD: not asked for */)
 #define FAKE_CAPACITY 2048
 
 struct fake_case {
@@ -408,34 +420,54 @@ struct fake_case {
 	uint32_t at; /* the request whose reply goes wrong */
 	enum fault fault;
 	uint64_t features, protocol; /* what the fake offers */
-	int expect;                  /* vhost_user_blk_create()'s result */
+	int expect;		     /* vhost_user_blk_create()'s result */
 };
 
 static const struct fake_case create_cases[] = {
 	{ "all well", 0, F_NONE, FAKE_FEATURES, FAKE_PROTOCOL, 0 },
 	{ "no REPLY_ACK, no MQ", 0, F_NONE, FAKE_FEATURES,
 	  BIT(VHOST_USER_PROTOCOL_F_CONFIG), 0 },
-	{ "stray fd", VHOST_USER_GET_FEATURES, F_STRAY_FD, FAKE_FEATURES, FAKE_PROTOCOL, 0 },
-	{ "wrong code", VHOST_USER_GET_FEATURES, F_WRONG_CODE, FAKE_FEATURES, FAKE_PROTOCOL, -EPROTO },
-	{ "no REPLY flag", VHOST_USER_GET_FEATURES, F_NOT_REPLY, FAKE_FEATURES, FAKE_PROTOCOL, -EPROTO },
-	{ "version 2", VHOST_USER_GET_PROTOCOL_FEATURES, F_BAD_VERSION, FAKE_FEATURES, FAKE_PROTOCOL, -EPROTO },
-	{ "size too big", VHOST_USER_GET_FEATURES, F_TOO_BIG, FAKE_FEATURES, FAKE_PROTOCOL, -EPROTO },
-	{ "size 4 GiB", VHOST_USER_GET_PROTOCOL_FEATURES, F_HUGE, FAKE_FEATURES, FAKE_PROTOCOL, -EPROTO },
-	{ "size short", VHOST_USER_GET_FEATURES, F_SHORT, FAKE_FEATURES, FAKE_PROTOCOL, -EPROTO },
-	{ "truncated", VHOST_USER_GET_FEATURES, F_TRUNCATED, FAKE_FEATURES, FAKE_PROTOCOL, -ECONNRESET },
-	{ "hang-up", VHOST_USER_GET_PROTOCOL_FEATURES, F_CLOSE, FAKE_FEATURES, FAKE_PROTOCOL, -ECONNRESET },
-	{ "hang-up on SET_OWNER", VHOST_USER_SET_OWNER, F_CLOSE, FAKE_FEATURES, FAKE_PROTOCOL, -ECONNRESET },
-	{ "no protocol features", 0, F_NONE, FAKE_FEATURES & ~BIT(VHOST_USER_F_PROTOCOL_FEATURES),
+	{ "stray fd", VHOST_USER_GET_FEATURES, F_STRAY_FD, FAKE_FEATURES,
+	  FAKE_PROTOCOL, 0 },
+	{ "wrong code", VHOST_USER_GET_FEATURES, F_WRONG_CODE, FAKE_FEATURES,
 	  FAKE_PROTOCOL, -EPROTO },
-	{ "no VERSION_1", 0, F_NONE, FAKE_FEATURES & ~BIT(VIRTIO_F_VERSION_1), FAKE_PROTOCOL, -EPROTO },
-	{ "no CONFIG", 0, F_NONE, FAKE_FEATURES, BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK), -EPROTO },
-	{ "no queues", VHOST_USER_GET_QUEUE_NUM, F_ZERO, FAKE_FEATURES, FAKE_PROTOCOL, -EPROTO },
-	{ "config refused", VHOST_USER_GET_CONFIG, F_EMPTY, FAKE_FEATURES, FAKE_PROTOCOL, -EREMOTEIO },
-	{ "config elsewhere", VHOST_USER_GET_CONFIG, F_BAD_ECHO, FAKE_FEATURES, FAKE_PROTOCOL, -EPROTO },
-	{ "config truncated", VHOST_USER_GET_CONFIG, F_TRUNCATED, FAKE_FEATURES, FAKE_PROTOCOL, -ECONNRESET },
-	{ "config too big", VHOST_USER_GET_CONFIG, F_TOO_BIG, FAKE_FEATURES, FAKE_PROTOCOL, -EPROTO },
-	{ "mem table refused", VHOST_USER_SET_MEM_TABLE, F_NACK, FAKE_FEATURES, FAKE_PROTOCOL, -EREMOTEIO },
-	{ "mem table ack hang-up", VHOST_USER_SET_MEM_TABLE, F_CLOSE, FAKE_FEATURES, FAKE_PROTOCOL, -ECONNRESET },
+	{ "no REPLY flag", VHOST_USER_GET_FEATURES, F_NOT_REPLY, FAKE_FEATURES,
+	  FAKE_PROTOCOL, -EPROTO },
+	{ "version 2", VHOST_USER_GET_PROTOCOL_FEATURES, F_BAD_VERSION,
+	  FAKE_FEATURES, FAKE_PROTOCOL, -EPROTO },
+	{ "size too big", VHOST_USER_GET_FEATURES, F_TOO_BIG, FAKE_FEATURES,
+	  FAKE_PROTOCOL, -EPROTO },
+	{ "size 4 GiB", VHOST_USER_GET_PROTOCOL_FEATURES, F_HUGE, FAKE_FEATURES,
+	  FAKE_PROTOCOL, -EPROTO },
+	{ "size short", VHOST_USER_GET_FEATURES, F_SHORT, FAKE_FEATURES,
+	  FAKE_PROTOCOL, -EPROTO },
+	{ "truncated", VHOST_USER_GET_FEATURES, F_TRUNCATED, FAKE_FEATURES,
+	  FAKE_PROTOCOL, -ECONNRESET },
+	{ "hang-up", VHOST_USER_GET_PROTOCOL_FEATURES, F_CLOSE, FAKE_FEATURES,
+	  FAKE_PROTOCOL, -ECONNRESET },
+	{ "hang-up on SET_OWNER", VHOST_USER_SET_OWNER, F_CLOSE, FAKE_FEATURES,
+	  FAKE_PROTOCOL, -ECONNRESET },
+	{ "no protocol features", 0, F_NONE,
+	  FAKE_FEATURES & ~BIT(VHOST_USER_F_PROTOCOL_FEATURES), FAKE_PROTOCOL,
+	  -EPROTO },
+	{ "no VERSION_1", 0, F_NONE, FAKE_FEATURES & ~BIT(VIRTIO_F_VERSION_1),
+	  FAKE_PROTOCOL, -EPROTO },
+	{ "no CONFIG", 0, F_NONE, FAKE_FEATURES,
+	  BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK), -EPROTO },
+	{ "no queues", VHOST_USER_GET_QUEUE_NUM, F_ZERO, FAKE_FEATURES,
+	  FAKE_PROTOCOL, -EPROTO },
+	{ "config refused", VHOST_USER_GET_CONFIG, F_EMPTY, FAKE_FEATURES,
+	  FAKE_PROTOCOL, -EREMOTEIO },
+	{ "config elsewhere", VHOST_USER_GET_CONFIG, F_BAD_ECHO, FAKE_FEATURES,
+	  FAKE_PROTOCOL, -EPROTO },
+	{ "config truncated", VHOST_USER_GET_CONFIG, F_TRUNCATED, FAKE_FEATURES,
+	  FAKE_PROTOCOL, -ECONNRESET },
+	{ "config too big", VHOST_USER_GET_CONFIG, F_TOO_BIG, FAKE_FEATURES,
+	  FAKE_PROTOCOL, -EPROTO },
+	{ "mem table refused", VHOST_USER_SET_MEM_TABLE, F_NACK, FAKE_FEATURES,
+	  FAKE_PROTOCOL, -EREMOTEIO },
+	{ "mem table ack hang-up", VHOST_USER_SET_MEM_TABLE, F_CLOSE,
+	  FAKE_FEATURES, FAKE_PROTOCOL, -ECONNRESET },
 };
 
 /* What the fake saw of each message. */
@@ -466,7 +498,8 @@ static void fake_listen(void)
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock);
 	fk.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	ck_assert_int_ge(fk.listen_fd, 0);
-	ck_assert_int_eq(bind(fk.listen_fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(bind(fk.listen_fd, (struct sockaddr *)&a, sizeof(a)),
+			 0);
 	ck_assert_int_eq(listen(fk.listen_fd, 1), 0);
 }
 
@@ -479,8 +512,10 @@ static bool fake_read(int fd, struct seen *s)
 	} ctl;
 	struct vhost_user_hdr h;
 	struct iovec iov = { &h, sizeof(h) };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
-			    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl) };
+	struct msghdr m = { .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl) };
 	struct stat st;
 
 	memset(s, 0, sizeof(*s));
@@ -539,9 +574,15 @@ static uint32_t fake_answer(const struct seen *s, uint8_t *out)
 	uint64_t v;
 
 	switch (s->request) {
-	case VHOST_USER_GET_FEATURES: v = fk.c->features; break;
-	case VHOST_USER_GET_PROTOCOL_FEATURES: v = fk.c->protocol; break;
-	case VHOST_USER_GET_QUEUE_NUM: v = 1; break;
+	case VHOST_USER_GET_FEATURES:
+		v = fk.c->features;
+		break;
+	case VHOST_USER_GET_PROTOCOL_FEATURES:
+		v = fk.c->protocol;
+		break;
+	case VHOST_USER_GET_QUEUE_NUM:
+		v = 1;
+		break;
 	case VHOST_USER_GET_CONFIG: {
 		struct vhost_user_config cfg;
 
@@ -566,20 +607,40 @@ static uint32_t fake_answer(const struct seen *s, uint8_t *out)
 /* Breaks the answer as the case says; false: hang up afterwards. */
 static bool fake_fault(int fd, const struct seen *s, uint8_t *ans, uint32_t len)
 {
-	const uint32_t r = s->request, ok = VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY;
+	const uint32_t r = s->request,
+		       ok = VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY;
 	uint64_t one = 1;
 
 	switch (fk.c->fault) {
-	case F_WRONG_CODE: fake_send(fd, r + 1, ok, len, ans, len, -1); break;
-	case F_NOT_REPLY: fake_send(fd, r, VHOST_USER_VERSION, len, ans, len, -1); break;
-	case F_BAD_VERSION: fake_send(fd, r, 2 | VHOST_USER_FLAG_REPLY, len, ans, len, -1); break;
-	case F_TOO_BIG: fake_send(fd, r, ok, 4096, ans, len, -1); break;
-	case F_HUGE: fake_send(fd, r, ok, UINT32_MAX, ans, len, -1); break;
-	case F_SHORT: fake_send(fd, r, ok, len - 4, ans, len - 4, -1); break;
-	case F_TRUNCATED: fake_send(fd, r, ok, len, ans, len / 2, -1); break;
-	case F_CLOSE: break;
-	case F_NACK: fake_send(fd, r, ok, 8, &one, 8, -1); return true;
-	case F_EMPTY: fake_send(fd, r, ok, 0, NULL, 0, -1); return true;
+	case F_WRONG_CODE:
+		fake_send(fd, r + 1, ok, len, ans, len, -1);
+		break;
+	case F_NOT_REPLY:
+		fake_send(fd, r, VHOST_USER_VERSION, len, ans, len, -1);
+		break;
+	case F_BAD_VERSION:
+		fake_send(fd, r, 2 | VHOST_USER_FLAG_REPLY, len, ans, len, -1);
+		break;
+	case F_TOO_BIG:
+		fake_send(fd, r, ok, 4096, ans, len, -1);
+		break;
+	case F_HUGE:
+		fake_send(fd, r, ok, UINT32_MAX, ans, len, -1);
+		break;
+	case F_SHORT:
+		fake_send(fd, r, ok, len - 4, ans, len - 4, -1);
+		break;
+	case F_TRUNCATED:
+		fake_send(fd, r, ok, len, ans, len / 2, -1);
+		break;
+	case F_CLOSE:
+		break;
+	case F_NACK:
+		fake_send(fd, r, ok, 8, &one, 8, -1);
+		return true;
+	case F_EMPTY:
+		fake_send(fd, r, ok, 0, NULL, 0, -1);
+		return true;
 	case F_BAD_ECHO:
 		ans[0] = 4; /* offset */
 		fake_send(fd, r, ok, len, ans, len, -1);
@@ -595,8 +656,11 @@ static bool fake_fault(int fd, const struct seen *s, uint8_t *ans, uint32_t len)
 	case F_STRAY_FD:
 		fake_send(fd, r, ok, len, ans, len, kick_fd);
 		return true;
-	case F_LAST: fake_send(fd, r, ok, len, ans, len, -1); break;
-	case F_NONE: break;
+	case F_LAST:
+		fake_send(fd, r, ok, len, ans, len, -1);
+		break;
+	case F_NONE:
+		break;
 	}
 	return false;
 }
@@ -623,8 +687,8 @@ static void *fake_serve(void *arg)
 				break;
 		} else if (len) {
 			fake_send(fd, s->request,
-				  VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY, len,
-				  ans, len, -1);
+				  VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY,
+				  len, ans, len, -1);
 		}
 	}
 	if (fd >= 0)
@@ -702,9 +766,9 @@ END_TEST
 START_TEST(test_fake_conversation)
 {
 	static const uint32_t order[] = {
-		VHOST_USER_SET_FEATURES, VHOST_USER_SET_VRING_NUM,
-		VHOST_USER_SET_VRING_BASE, VHOST_USER_SET_VRING_ADDR,
-		VHOST_USER_SET_VRING_KICK, VHOST_USER_SET_VRING_CALL,
+		VHOST_USER_SET_FEATURES,     VHOST_USER_SET_VRING_NUM,
+		VHOST_USER_SET_VRING_BASE,   VHOST_USER_SET_VRING_ADDR,
+		VHOST_USER_SET_VRING_KICK,   VHOST_USER_SET_VRING_CALL,
 		VHOST_USER_SET_VRING_ENABLE,
 	};
 	const struct seen *s;
@@ -745,7 +809,8 @@ START_TEST(test_fake_conversation)
 	ck_assert(!needs_reset());
 	for (unsigned int i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		ck_assert_uint_eq(fk.seen[start + i].request, order[i]);
-		ck_assert(fk.seen[start + i].flags & VHOST_USER_FLAG_NEED_REPLY);
+		ck_assert(fk.seen[start + i].flags &
+			  VHOST_USER_FLAG_NEED_REPLY);
 	}
 	memcpy(&v, fk.seen[start].payload, 8);
 	ck_assert_uint_eq(v, BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_BLK_F_FLUSH) |
@@ -763,7 +828,8 @@ START_TEST(test_fake_conversation)
 	vdrv_wr(dev, VIRTIO_MMIO_STATUS, 0);
 	ck_assert_uint_eq(fk.nr_seen, start + 2);
 	ck_assert_uint_eq(fk.seen[start].request, VHOST_USER_SET_VRING_ENABLE);
-	ck_assert_uint_eq(fk.seen[start + 1].request, VHOST_USER_GET_VRING_BASE);
+	ck_assert_uint_eq(fk.seen[start + 1].request,
+			  VHOST_USER_GET_VRING_BASE);
 	fake_stop();
 }
 END_TEST
@@ -787,10 +853,14 @@ END_TEST
 
 /* Failures after creation: the device needs a reset, tinyvmm goes on. */
 static const struct fake_case activate_cases[] = {
-	{ "SET_FEATURES refused", VHOST_USER_SET_FEATURES, F_NACK, FAKE_FEATURES, FAKE_PROTOCOL, 0 },
-	{ "hang-up at SET_VRING_KICK", VHOST_USER_SET_VRING_KICK, F_CLOSE, FAKE_FEATURES, FAKE_PROTOCOL, 0 },
-	{ "garbage at SET_VRING_ADDR", VHOST_USER_SET_VRING_ADDR, F_HUGE, FAKE_FEATURES, FAKE_PROTOCOL, 0 },
-	{ "wrong ack code at ENABLE", VHOST_USER_SET_VRING_ENABLE, F_WRONG_CODE, FAKE_FEATURES, FAKE_PROTOCOL, 0 },
+	{ "SET_FEATURES refused", VHOST_USER_SET_FEATURES, F_NACK,
+	  FAKE_FEATURES, FAKE_PROTOCOL, 0 },
+	{ "hang-up at SET_VRING_KICK", VHOST_USER_SET_VRING_KICK, F_CLOSE,
+	  FAKE_FEATURES, FAKE_PROTOCOL, 0 },
+	{ "garbage at SET_VRING_ADDR", VHOST_USER_SET_VRING_ADDR, F_HUGE,
+	  FAKE_FEATURES, FAKE_PROTOCOL, 0 },
+	{ "wrong ack code at ENABLE", VHOST_USER_SET_VRING_ENABLE, F_WRONG_CODE,
+	  FAKE_FEATURES, FAKE_PROTOCOL, 0 },
 };
 
 START_TEST(test_fake_activate_fails)
@@ -811,8 +881,11 @@ END_TEST
 /* A bad GET_VRING_BASE reply at reset: one line, then carry on. */
 START_TEST(test_fake_bad_vring_base)
 {
-	static const struct fake_case c = { "bad index", VHOST_USER_GET_VRING_BASE,
-					    F_BAD_INDEX, FAKE_FEATURES, FAKE_PROTOCOL, 0 };
+	static const struct fake_case c = {
+		"bad index",   VHOST_USER_GET_VRING_BASE,
+		F_BAD_INDEX,   FAKE_FEATURES,
+		FAKE_PROTOCOL, 0
+	};
 
 	fake_start(&c);
 	ck_assert_int_eq(create(false), 0);
@@ -829,8 +902,11 @@ END_TEST
 /* A back-end dying while the guest is idle: noticed without any I/O. */
 START_TEST(test_fake_backend_dies)
 {
-	static const struct fake_case c = { "dies", VHOST_USER_SET_MEM_TABLE,
-					    F_LAST, FAKE_FEATURES, FAKE_PROTOCOL, 0 };
+	static const struct fake_case c = {
+		"dies",	       VHOST_USER_SET_MEM_TABLE,
+		F_LAST,	       FAKE_FEATURES,
+		FAKE_PROTOCOL, 0
+	};
 
 	fake_start(&c);
 	ck_assert_int_eq(create(false), 0);
@@ -871,7 +947,8 @@ START_TEST(test_private_ram_refused)
 	ck_assert_int_eq(guest_mem_add(&priv, BASE, SIZE), 0);
 	snprintf(spec.path, sizeof(spec.path), "%s", sock);
 	ck_assert_int_eq(vhost_user_blk_create(&spec, &priv, &irq, &kick_fd,
-					       call_fd, NULL, &d), -EINVAL);
+					       call_fd, NULL, &d),
+			 -EINVAL);
 	ck_assert_ptr_null(d);
 	guest_mem_destroy(&priv);
 }
@@ -902,14 +979,16 @@ START_TEST(test_silent_backend_times_out)
 	ck_assert_int_eq(vhost_user_get_u64(&vu, VHOST_USER_GET_FEATURES, &v),
 			 -ETIMEDOUT);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	ck_assert_int_ge(ms, 150);
 	ck_assert_int_lt(ms, 2000);
 	ck_assert(vu.broken);
 	ck_assert_int_eq(vhost_user_get_u64(&vu, VHOST_USER_GET_FEATURES, &v),
 			 -ENOTCONN);
-	ck_assert_int_eq(vhost_user_set_vring(&vu, VHOST_USER_SET_VRING_NUM, 0, 8),
-			 -ENOTCONN);
+	ck_assert_int_eq(
+		vhost_user_set_vring(&vu, VHOST_USER_SET_VRING_NUM, 0, 8),
+		-ENOTCONN);
 	vhost_user_close(&vu);
 	vhost_user_close(&vu); /* idempotent */
 	close(fk.listen_fd);
@@ -919,9 +998,11 @@ END_TEST
 
 START_TEST(test_request_names)
 {
-	ck_assert_str_eq(vhost_user_request_name(VHOST_USER_GET_CONFIG), "GET_CONFIG");
+	ck_assert_str_eq(vhost_user_request_name(VHOST_USER_GET_CONFIG),
+			 "GET_CONFIG");
 	ck_assert_str_eq(vhost_user_request_name(4), "an unknown request");
-	ck_assert_str_eq(vhost_user_request_name(UINT32_MAX), "an unknown request");
+	ck_assert_str_eq(vhost_user_request_name(UINT32_MAX),
+			 "an unknown request");
 }
 END_TEST
 

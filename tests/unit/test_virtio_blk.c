@@ -40,9 +40,9 @@
 #define TIMEOUT_MS 5000
 
 #define F(bit) (1ULL << (bit))
-#define BLK_FEATURES                                                      \
-	(F(VIRTIO_BLK_F_FLUSH) | F(VIRTIO_BLK_F_SEG_MAX) |                 \
-	 F(VIRTIO_BLK_F_BLK_SIZE) | F(VIRTIO_BLK_F_RO) |                   \
+#define BLK_FEATURES                                       \
+	(F(VIRTIO_BLK_F_FLUSH) | F(VIRTIO_BLK_F_SEG_MAX) | \
+	 F(VIRTIO_BLK_F_BLK_SIZE) | F(VIRTIO_BLK_F_RO) |   \
 	 F(VIRTIO_RING_F_EVENT_IDX) | F(VIRTIO_RING_F_INDIRECT_DESC))
 
 static struct guest_mem mem;
@@ -98,8 +98,8 @@ static void device_new(const char *path, bool ro, enum disk_cache cache)
 	struct virtio_mmio_irq irq = { vdrv_eventfd_signal, &irq_fd };
 
 	snprintf(spec.path, sizeof(spec.path), "%s", path);
-	ck_assert_int_eq(virtio_blk_create(&spec, &mem, &irq, &kick_fd, NULL,
-					   &blk), 0);
+	ck_assert_int_eq(
+		virtio_blk_create(&spec, &mem, &irq, &kick_fd, NULL, &blk), 0);
 	dev = virtio_blk_mmio(blk);
 }
 
@@ -200,7 +200,8 @@ static bool needs_reset(void)
 static uint64_t hdr_put(unsigned int k, uint32_t type, uint64_t sector)
 {
 	struct virtio_blk_outhdr h = {
-		.type = htole32(type), .sector = htole64(sector),
+		.type = htole32(type),
+		.sector = htole64(sector),
 	};
 
 	ck_assert_int_eq(guest_mem_write(&mem, HDRS + 32 * k, &h, sizeof(h)),
@@ -221,7 +222,9 @@ static uint16_t post_req(unsigned int k, uint32_t type, uint64_t sector,
 	bool in = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
 	uint64_t h = hdr_put(k, type, sector);
 	struct vdrv_seg s[3] = {
-		{ h, 16, 0 }, { data, len, in ? W : 0 }, { h + 16, 1, W },
+		{ h, 16, 0 },
+		{ data, len, in ? W : 0 },
+		{ h + 16, 1, W },
 	};
 
 	if (len)
@@ -280,8 +283,9 @@ static void assert_pattern(uint64_t gpa, uint64_t off, uint32_t len)
 {
 	uint32_t i = pattern_diff(gptr(gpa), off, len);
 
-	ck_assert_msg(i == len, "byte %u of %u from image offset 0x%llx differs",
-		      i, len, (unsigned long long)off);
+	ck_assert_msg(i == len,
+		      "byte %u of %u from image offset 0x%llx differs", i, len,
+		      (unsigned long long)off);
 }
 
 static uint8_t *file_read(uint64_t off, uint32_t len)
@@ -426,8 +430,8 @@ START_TEST(test_get_id)
 
 	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
 	base = strrchr(img, '/') + 1;
-	memcpy(want, base, strlen(base) < sizeof(want) ? strlen(base)
-						       : sizeof(want));
+	memcpy(want, base,
+	       strlen(base) < sizeof(want) ? strlen(base) : sizeof(want));
 	memset(gptr(DATA), 0xaa, 64);
 	ck_assert_uint_eq(run_req(VIRTIO_BLK_T_GET_ID, 0, DATA, 64),
 			  VIRTIO_BLK_S_OK);
@@ -469,8 +473,9 @@ START_TEST(test_bad_range)
 	memset(gptr(DATA), 0x77, 1024);
 	for (size_t i = 0; i < sizeof(range_cases) / sizeof(range_cases[0]);
 	     i++) {
-		ck_assert_msg(run_req(range_cases[i].type, range_cases[i].sector,
-				      DATA, range_cases[i].len) ==
+		ck_assert_msg(run_req(range_cases[i].type,
+				      range_cases[i].sector, DATA,
+				      range_cases[i].len) ==
 				      range_cases[i].status,
 			      "case %zu: status %u", i, status_of(0));
 	}
@@ -506,8 +511,10 @@ START_TEST(test_split_header)
 
 	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
 	h = hdr_put(0, VIRTIO_BLK_T_IN, 5);
-	post((struct vdrv_seg[]){ { h, 8, 0 }, { h + 8, 8, 0 },
-				  { DATA, 512, W }, { h + 16, 1, W } },
+	post((struct vdrv_seg[]){ { h, 8, 0 },
+				  { h + 8, 8, 0 },
+				  { DATA, 512, W },
+				  { h + 16, 1, W } },
 	     4);
 	run_posted();
 	ck_assert_uint_eq(status_of(0), VIRTIO_BLK_S_OK);
@@ -553,7 +560,8 @@ START_TEST(test_indirect)
 	t[0] = (struct vring_desc){ htole64(h), htole32(16),
 				    htole16(VRING_DESC_F_NEXT), htole16(1) };
 	t[1] = (struct vring_desc){ htole64(DATA), htole32(2048),
-				    htole16(W | VRING_DESC_F_NEXT), htole16(2) };
+				    htole16(W | VRING_DESC_F_NEXT),
+				    htole16(2) };
 	t[2] = (struct vring_desc){ htole64(h + 16), htole32(1), htole16(W),
 				    0 };
 	post((struct vdrv_seg[]){ { TABLE, 48, VRING_DESC_F_INDIRECT } }, 1);
@@ -715,7 +723,8 @@ static void reset_round(unsigned int round)
 
 	driver_init(BLK_FEATURES);
 	for (unsigned int k = 0; k < 64; k++)
-		post_req(k, VIRTIO_BLK_T_IN, (k * 128 + round) % (IMG_SECTORS - 128),
+		post_req(k, VIRTIO_BLK_T_IN,
+			 (k * 128 + round) % (IMG_SECTORS - 128),
 			 DATA + (uint64_t)len * k, len);
 	vdrv_vq_publish(&vq);
 	kick();
@@ -749,7 +758,8 @@ START_TEST(test_destroy_in_flight)
 {
 	disk_up(false, DISK_CACHE_NONE, BLK_FEATURES);
 	for (unsigned int k = 0; k < 64; k++)
-		post_req(k, VIRTIO_BLK_T_IN, k * 128, DATA + 65536ULL * k, 65536);
+		post_req(k, VIRTIO_BLK_T_IN, k * 128, DATA + 65536ULL * k,
+			 65536);
 	vdrv_vq_publish(&vq);
 	kick();
 	virtio_blk_destroy(blk);
@@ -829,7 +839,8 @@ START_TEST(test_create_out_of_fds)
 		ck_assert_int_eq(ftruncate(cap, 0), 0);
 		before = fds_open();
 		dup2(cap, 2);
-		ret = virtio_blk_create(&spec, &mem, &irq, &kick_fd, NULL, &blk);
+		ret = virtio_blk_create(&spec, &mem, &irq, &kick_fd, NULL,
+					&blk);
 		dup2(saved, 2);
 		ck_assert_int_eq(fds_open(), before + (ret ? 0 : 3));
 		len = pread(cap, out, sizeof(out) - 1, 0);
@@ -862,9 +873,11 @@ START_TEST(test_uring_enomem_hint)
 	lim.rlim_cur = 64 * 1024;
 	ck_assert_int_eq(setrlimit(RLIMIT_MEMLOCK, &lim), 0);
 	blk_uring_setup_hint(-ENOMEM, hint, sizeof(hint));
-	ck_assert_msg(strstr(hint, "memory cgroup") &&
-			      strstr(hint, "RLIMIT_MEMLOCK is too low (ulimit -l: 64 KiB)"),
-		      "%s", hint);
+	ck_assert_msg(
+		strstr(hint, "memory cgroup") &&
+			strstr(hint,
+			       "RLIMIT_MEMLOCK is too low (ulimit -l: 64 KiB)"),
+		"%s", hint);
 	blk_uring_setup_hint(-EPERM, hint, sizeof(hint));
 	ck_assert_ptr_nonnull(strstr(hint, "kernel.io_uring_disabled"));
 	ck_assert_str_eq(blk_uring_setup_hint(-EINVAL, hint, sizeof(hint)), "");
@@ -901,8 +914,8 @@ START_TEST(test_uring_restricted)
 	img = image_new(IMG_SECTORS * 512ULL);
 	fd = open(img, O_RDONLY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(blk_uring_init(&u, "t", NULL, &disk, fd, kick_fd, NULL),
-			 0);
+	ck_assert_int_eq(
+		blk_uring_init(&u, "t", NULL, &disk, fd, kick_fd, NULL), 0);
 
 	sqe = io_uring_get_sqe(&u.ring);
 	io_uring_prep_read(sqe, 0, buf, sizeof(buf), 1024);

@@ -24,12 +24,13 @@
 #define DESC BASE
 #define AVAIL (BASE + 0x1000)
 #define USED (BASE + 0x2000)
-#define BUF(n) (BASE + 0x10000 + (n) * 0x100)
+#define BUF(n) (BASE + 0x10000 + (n)*0x100)
 #define QSZ 16
 
 #define BIT(n) (1ULL << (n))
 #define DEV_BIT BIT(5) /* a device-type feature */
-#define OFFERED (DEV_BIT | BIT(VIRTIO_RING_F_EVENT_IDX) | BIT(VIRTIO_F_VERSION_1))
+#define OFFERED \
+	(DEV_BIT | BIT(VIRTIO_RING_F_EVENT_IDX) | BIT(VIRTIO_F_VERSION_1))
 
 struct fake {
 	struct virtio_mmio_dev dev;
@@ -87,8 +88,8 @@ static void *fake_dataplane(void *arg)
 			continue;
 		}
 		if (head < 0 || c.nr_writable != 1) {
-			virtio_mmio_queue_error(&fk->dev, 0,
-						head < 0 ? head : -EINVAL, c.why);
+			virtio_mmio_queue_error(
+				&fk->dev, 0, head < 0 ? head : -EINVAL, c.why);
 			break;
 		}
 		memset(seg[0].addr, 0xab, seg[0].len);
@@ -116,7 +117,8 @@ static int fake_activate(struct virtio_mmio_dev *dev, uint64_t features)
 		return fk->activate_ret;
 	atomic_store(&fk->stop, false);
 	atomic_store(&fk->running, true);
-	ck_assert_int_eq(pthread_create(&fk->thread, NULL, fake_dataplane, fk), 0);
+	ck_assert_int_eq(pthread_create(&fk->thread, NULL, fake_dataplane, fk),
+			 0);
 	fk->thread_on = true;
 	return 0;
 }
@@ -168,8 +170,9 @@ static void setup(void)
 	ck_assert_int_eq(guest_mem_add(&mem, HIGH, HIGH_SIZE), 0);
 	memset(&f, 0, sizeof(f));
 	memcpy(f.config, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
-	ck_assert_int_eq(virtio_mmio_init(&f.dev, &fake_cfg, &fake_ops, &f,
-					  &mem, &irq), 0);
+	ck_assert_int_eq(
+		virtio_mmio_init(&f.dev, &fake_cfg, &fake_ops, &f, &mem, &irq),
+		0);
 }
 
 static void teardown(void)
@@ -222,11 +225,11 @@ static const struct feature_case {
 	{ OFFERED, true },
 	{ BIT(VIRTIO_F_VERSION_1), true },
 	{ BIT(VIRTIO_F_VERSION_1) | DEV_BIT, true },
-	{ DEV_BIT, false },                                   /* legacy driver */
+	{ DEV_BIT, false }, /* legacy driver */
 	{ 0, false },
-	{ BIT(VIRTIO_F_VERSION_1) | BIT(6), false },          /* not offered */
+	{ BIT(VIRTIO_F_VERSION_1) | BIT(6), false },	       /* not offered */
 	{ OFFERED | BIT(VIRTIO_RING_F_INDIRECT_DESC), false }, /* not offered */
-	{ OFFERED | BIT(VIRTIO_F_RING_PACKED), false },       /* device-only */
+	{ OFFERED | BIT(VIRTIO_F_RING_PACKED), false },	       /* device-only */
 };
 
 START_TEST(test_feature_negotiation)
@@ -459,9 +462,9 @@ START_TEST(test_reports_rate_limited)
 {
 	char last[512] = "";
 
-	ck_assert_int_eq(count_stderr_lines(twenty_bad_accesses, last,
-					    sizeof(last)),
-			 VIRTIO_MMIO_MAX_REPORTS);
+	ck_assert_int_eq(
+		count_stderr_lines(twenty_bad_accesses, last, sizeof(last)),
+		VIRTIO_MMIO_MAX_REPORTS);
 	ck_assert_ptr_nonnull(strstr(last, "virtio-fake at 0x0: 1-byte write"));
 	ck_assert_ptr_nonnull(strstr(last, "not reporting more"));
 	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_STATUS), 0);
@@ -532,8 +535,8 @@ START_TEST(test_used_irq_external)
 	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	virtio_mmio_destroy(&f.dev);
 	cfg.used_irq_external = true;
-	ck_assert_int_eq(virtio_mmio_init(&f.dev, &cfg, &fake_ops, &f, &mem,
-					  &irq), 0);
+	ck_assert_int_eq(
+		virtio_mmio_init(&f.dev, &cfg, &fake_ops, &f, &mem, &irq), 0);
 	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_INTERRUPT_STATUS),
 			  VIRTIO_MMIO_INT_VRING);
 	vdrv_wr(&f.dev, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
@@ -589,7 +592,8 @@ START_TEST(test_activate_failure)
 	vdrv_queue_setup(&f.dev, 0, QSZ, DESC, AVAIL, USED);
 	vdrv_driver_ok(&f.dev);
 	ck_assert(vdrv_needs_reset(&f.dev));
-	ck_assert_int_eq(f.signals, 1); /* DRIVER_OK was set: config interrupt */
+	ck_assert_int_eq(f.signals,
+			 1); /* DRIVER_OK was set: config interrupt */
 	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	ck_assert_int_eq(f.notifies, 0);
 }
@@ -605,7 +609,7 @@ START_TEST(test_status_bits_only_added)
 	/* DEVICE_NEEDS_RESET is the device's to set. */
 	vdrv_wr(&f.dev, VIRTIO_MMIO_STATUS,
 		vdrv_rd(&f.dev, VIRTIO_MMIO_STATUS) |
-		    VIRTIO_CONFIG_S_NEEDS_RESET);
+			VIRTIO_CONFIG_S_NEEDS_RESET);
 	ck_assert(!vdrv_needs_reset(&f.dev));
 }
 END_TEST
@@ -620,9 +624,11 @@ START_TEST(test_on_a_bus)
 	ck_assert_int_eq(virtio_mmio_register(&f.dev, &bus, 0xa000000), 0);
 	ck_assert(bus_access(&bus, 0xa000000, &v, 4, false));
 	ck_assert_uint_eq(le32toh(v), 0x74726976);
-	ck_assert(bus_access(&bus, 0xa000000 + VIRTIO_MMIO_CONFIG, &b, 1, false));
+	ck_assert(
+		bus_access(&bus, 0xa000000 + VIRTIO_MMIO_CONFIG, &b, 1, false));
 	ck_assert_uint_eq(b, 0x11);
-	ck_assert(!bus_access(&bus, 0xa000000 + VIRTIO_MMIO_SIZE, &v, 4, false));
+	ck_assert(
+		!bus_access(&bus, 0xa000000 + VIRTIO_MMIO_SIZE, &v, 4, false));
 	bus_destroy(&bus);
 }
 END_TEST
@@ -634,19 +640,23 @@ START_TEST(test_init_rejects)
 	const struct virtio_mmio_irq irq = { fake_signal, &f };
 
 	cfg.nr_queues = VIRTIO_MMIO_MAX_QUEUES + 1;
-	ck_assert_int_eq(virtio_mmio_init(&dev, &cfg, &fake_ops, &f, &mem, &irq),
-			 -EINVAL);
+	ck_assert_int_eq(
+		virtio_mmio_init(&dev, &cfg, &fake_ops, &f, &mem, &irq),
+		-EINVAL);
 	cfg = fake_cfg;
 	cfg.config_size = VIRTIO_MMIO_CONFIG_MAX + 1;
-	ck_assert_int_eq(virtio_mmio_init(&dev, &cfg, &fake_ops, &f, &mem, &irq),
-			 -EINVAL);
+	ck_assert_int_eq(
+		virtio_mmio_init(&dev, &cfg, &fake_ops, &f, &mem, &irq),
+		-EINVAL);
 	cfg = fake_cfg;
 	cfg.queue_max[1] = 12;
-	ck_assert_int_eq(virtio_mmio_init(&dev, &cfg, &fake_ops, &f, &mem, &irq),
-			 -EINVAL);
+	ck_assert_int_eq(
+		virtio_mmio_init(&dev, &cfg, &fake_ops, &f, &mem, &irq),
+		-EINVAL);
 	cfg.queue_max[1] = 2 * VIRTQ_MAX_SIZE;
-	ck_assert_int_eq(virtio_mmio_init(&dev, &cfg, &fake_ops, &f, &mem, &irq),
-			 -EINVAL);
+	ck_assert_int_eq(
+		virtio_mmio_init(&dev, &cfg, &fake_ops, &f, &mem, &irq),
+		-EINVAL);
 }
 END_TEST
 

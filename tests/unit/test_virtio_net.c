@@ -22,21 +22,22 @@
 #define RXQ VIRTIO_NET_RXQ
 #define TXQ VIRTIO_NET_TXQ
 #define ALL_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)
-#define GUEST_OFFLOADS                                                   \
-	(F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_GUEST_TSO4) |        \
+#define GUEST_OFFLOADS                                             \
+	(F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_GUEST_TSO4) | \
 	 F(VIRTIO_NET_F_GUEST_TSO6))
 #define WANT_ALL (~0ULL)
 #define WANT_NO_MRG (~F(VIRTIO_NET_F_MRG_RXBUF))
 
 static struct drv d;
 static struct virtio_net *net;
-static int peer = -1;   /* the test's end of the "tap" */
+static int peer = -1;	 /* the test's end of the "tap" */
 static int dev_end = -1; /* the device's end */
 static const uint8_t test_mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 
 static struct net_spec spec_default(void)
 {
-	struct net_spec s = { .tap = "tvtest0", .vhost = false,
+	struct net_spec s = { .tap = "tvtest0",
+			      .vhost = false,
 			      .queue_size = 256 };
 
 	return s;
@@ -47,11 +48,13 @@ static void device_up(const struct net_spec *spec)
 	struct virtio_mmio_irq irq = drv_irq(&d);
 	int sv[2];
 
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv),
+			 0);
 	dev_end = sv[0];
 	peer = sv[1];
 	ck_assert_int_eq(virtio_net_create_on_fd(spec, dev_end, &d.mem, &irq,
-						 d.kick_fd, &net), 0);
+						 d.kick_fd, &net),
+			 0);
 	d.dev = virtio_net_mmio(net);
 }
 
@@ -212,10 +215,10 @@ START_TEST(test_default_mac)
 }
 END_TEST
 
-#define BASE_BITS                                                         \
-	(F(VIRTIO_NET_F_MAC) | F(VIRTIO_NET_F_STATUS) |                    \
-	 F(VIRTIO_NET_F_MRG_RXBUF) | F(VIRTIO_NET_F_CSUM) |                \
-	 F(VIRTIO_NET_F_HOST_TSO4) | F(VIRTIO_NET_F_HOST_TSO6) |           \
+#define BASE_BITS                                                \
+	(F(VIRTIO_NET_F_MAC) | F(VIRTIO_NET_F_STATUS) |          \
+	 F(VIRTIO_NET_F_MRG_RXBUF) | F(VIRTIO_NET_F_CSUM) |      \
+	 F(VIRTIO_NET_F_HOST_TSO4) | F(VIRTIO_NET_F_HOST_TSO6) | \
 	 F(VIRTIO_RING_F_EVENT_IDX) | F(VIRTIO_RING_F_INDIRECT_DESC))
 
 static const struct {
@@ -283,8 +286,8 @@ START_TEST(test_negotiation)
 	uint64_t offered = vdrv_device_features(d.dev), got;
 	struct virtio_net_info info;
 
-	ck_assert_uint_eq(offered, BASE_BITS | GUEST_OFFLOADS |
-					   F(VIRTIO_F_VERSION_1));
+	ck_assert_uint_eq(offered,
+			  BASE_BITS | GUEST_OFFLOADS | F(VIRTIO_F_VERSION_1));
 	virtio_net_get_info(net, &info);
 	ck_assert_uint_eq(info.features, 0);
 	got = drv_init(&d, F(VIRTIO_NET_F_MAC) | F(VIRTIO_RING_F_EVENT_IDX) |
@@ -328,8 +331,9 @@ START_TEST(test_bad_queue_size)
 	struct virtio_mmio_irq irq = drv_irq(&d);
 
 	spec.queue_size = 100;
-	ck_assert_int_eq(virtio_net_create_on_fd(&spec, 0, &d.mem, &irq,
-						 d.kick_fd, &n), -EINVAL);
+	ck_assert_int_eq(
+		virtio_net_create_on_fd(&spec, 0, &d.mem, &irq, d.kick_fd, &n),
+		-EINVAL);
 	ck_assert_ptr_null(n);
 }
 END_TEST
@@ -353,8 +357,8 @@ START_TEST(test_rx_packet)
 	ck_assert_uint_eq(e.id, 0);
 	ck_assert_uint_eq(e.len, DRV_HDR_LEN + sizeof(frame));
 	ck_assert_uint_eq(
-	    ((struct virtio_net_hdr *)vdrv_ptr(&d.mem, buf, 12))->flags,
-	    VIRTIO_NET_HDR_F_DATA_VALID);
+		((struct virtio_net_hdr *)vdrv_ptr(&d.mem, buf, 12))->flags,
+		VIRTIO_NET_HDR_F_DATA_VALID);
 	ck_assert_uint_eq(num_buffers_at(buf), 1);
 	ck_assert_mem_eq(vdrv_ptr(&d.mem, buf + DRV_HDR_LEN, sizeof(frame)),
 			 frame, sizeof(frame));
@@ -488,9 +492,11 @@ START_TEST(test_tx_packet)
 
 	drv_init(&d, WANT_ALL);
 	fill_pattern(frame, sizeof(frame), 7);
-	ck_assert_int_eq(guest_mem_write(&d.mem, s[0].gpa, &hdr, DRV_HDR_LEN), 0);
+	ck_assert_int_eq(guest_mem_write(&d.mem, s[0].gpa, &hdr, DRV_HDR_LEN),
+			 0);
 	ck_assert_int_eq(guest_mem_write(&d.mem, s[1].gpa, frame, 100), 0);
-	ck_assert_int_eq(guest_mem_write(&d.mem, s[2].gpa, frame + 100, 200), 0);
+	ck_assert_int_eq(guest_mem_write(&d.mem, s[2].gpa, frame + 100, 200),
+			 0);
 	vdrv_vq_add(&d.vq[TXQ], s, 3);
 	vdrv_notify(d.dev, TXQ);
 	n = peer_recv(got, sizeof(got), DRV_TIMEOUT_MS);
@@ -722,13 +728,16 @@ START_TEST(test_used_irq_external)
 	static const struct virtio_mmio_ops no_ops = { 0 };
 	struct virtio_mmio_irq irq = drv_irq(&d);
 	struct virtio_mmio_config cfg = {
-		.name = "ext", .device_id = VIRTIO_ID_NET, .nr_queues = 1,
-		.queue_max = { 8 }, .used_irq_external = true,
+		.name = "ext",
+		.device_id = VIRTIO_ID_NET,
+		.nr_queues = 1,
+		.queue_max = { 8 },
+		.used_irq_external = true,
 	};
 	struct virtio_mmio_dev dev;
 
-	ck_assert_int_eq(virtio_mmio_init(&dev, &cfg, &no_ops, NULL, &d.mem,
-					  &irq), 0);
+	ck_assert_int_eq(
+		virtio_mmio_init(&dev, &cfg, &no_ops, NULL, &d.mem, &irq), 0);
 	d.dev = &dev;
 	ck_assert_uint_eq(vdrv_rd(d.dev, VIRTIO_MMIO_INTERRUPT_STATUS),
 			  VIRTIO_MMIO_INT_VRING);
@@ -743,7 +752,9 @@ END_TEST
 START_TEST(test_push_batch)
 {
 	struct virtq_layout l = { 8, DRV_DESC(0), DRV_AVAIL(0), DRV_USED(0) };
-	const struct virtq_used_chain ok[3] = { { 2, 100 }, { 5, 7 }, { 0, 1 } };
+	const struct virtq_used_chain ok[3] = { { 2, 100 },
+						{ 5, 7 },
+						{ 0, 1 } };
 	const struct virtq_used_chain bad[2] = { { 1, 1 }, { 8, 1 } };
 	struct virtq_used_chain many[9] = { { 0, 0 } };
 	struct virtq vq = { 0 };

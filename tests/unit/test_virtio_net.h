@@ -26,7 +26,7 @@
 #define DRV_MEM_SIZE (16ULL << 20)
 #define DRV_QSZ 64
 /* Queue q's rings, 64 KiB apart; buffers from 1 MiB on. */
-#define DRV_DESC(q) (DRV_BASE + (uint64_t)(q) * 0x10000)
+#define DRV_DESC(q) (DRV_BASE + (uint64_t)(q)*0x10000)
 #define DRV_AVAIL(q) (DRV_DESC(q) + 0x4000)
 #define DRV_USED(q) (DRV_DESC(q) + 0x8000)
 #define DRV_BUFS (DRV_BASE + 0x100000)
@@ -39,7 +39,7 @@ struct drv {
 	struct virtio_mmio_dev *dev;
 	struct vdrv_vq vq[2]; /* VIRTIO_NET_RXQ, VIRTIO_NET_TXQ */
 	int kick_fd[2];
-	int irq_fd; /* the device's interrupts, counted */
+	int irq_fd;	   /* the device's interrupts, counted */
 	uint64_t next_buf; /* bump allocator over DRV_BUFS, never reset */
 };
 
@@ -128,7 +128,8 @@ static inline bool drv_wait_reg(struct drv *d, uint64_t off, uint32_t mask)
 /* DEVICE_NEEDS_RESET and, after it, the config-change interrupt. */
 static inline bool drv_wait_needs_reset(struct drv *d)
 {
-	return drv_wait_reg(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_NEEDS_RESET) &&
+	return drv_wait_reg(d, VIRTIO_MMIO_STATUS,
+			    VIRTIO_CONFIG_S_NEEDS_RESET) &&
 	       drv_wait_reg(d, VIRTIO_MMIO_INTERRUPT_STATUS,
 			    VIRTIO_MMIO_INT_CONFIG);
 }

@@ -39,12 +39,15 @@ static void tap_up(bool vhost)
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
 				   .sll_protocol = htons(ETH_P_ALL) };
 
-	snprintf(spec.tap, sizeof(spec.tap), "tvnet%d", (int)(getpid() % 100000));
+	snprintf(spec.tap, sizeof(spec.tap), "tvnet%d",
+		 (int)(getpid() % 100000));
 	ck_assert_int_eq(virtio_net_create(&spec, &d.mem, &irq, d.kick_fd,
-					   d.irq_fd, NULL, &net), 0);
+					   d.irq_fd, NULL, &net),
+			 0);
 	d.dev = virtio_net_mmio(net);
 	for (uint32_t i = 0; i < 6; i++)
-		virtio_mmio_read(d.dev, VIRTIO_MMIO_CONFIG + i, &guest_mac[i], 1);
+		virtio_mmio_read(d.dev, VIRTIO_MMIO_CONFIG + i, &guest_mac[i],
+				 1);
 	sll.sll_ifindex = (int)if_nametoindex(spec.tap);
 	ck_assert_int_gt(sll.sll_ifindex, 0);
 	pkt = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
@@ -142,7 +145,8 @@ START_TEST(test_tap_both_ways)
 	s[1] = (struct vdrv_seg){ frame_gpa, FRAME_LEN, 0 };
 	vdrv_vq_add(&d.vq[VIRTIO_NET_TXQ], s, 2);
 	vdrv_notify(d.dev, VIRTIO_NET_TXQ);
-	ck_assert_msg(pkt_expect(tx), "the guest's frame never reached the tap");
+	ck_assert_msg(pkt_expect(tx),
+		      "the guest's frame never reached the tap");
 	ck_assert(drv_wait_used(&d, VIRTIO_NET_TXQ, 1));
 
 	/* Tap -> guest: out of the interface, into a receive chain. */
@@ -153,8 +157,10 @@ START_TEST(test_tap_both_ways)
 	to.sll_ifindex = (int)if_nametoindex(info.tap);
 	memcpy(to.sll_addr, guest_mac, 6);
 	ck_assert_int_eq(sendto(pkt, rx, FRAME_LEN, 0, (struct sockaddr *)&to,
-				sizeof(to)), FRAME_LEN);
-	ck_assert_msg(rx_expect(bufs, rx), "the host's frame never reached the guest");
+				sizeof(to)),
+			 FRAME_LEN);
+	ck_assert_msg(rx_expect(bufs, rx),
+		      "the host's frame never reached the guest");
 }
 END_TEST
 

@@ -19,13 +19,14 @@
 #define DESC BASE
 #define AVAIL (BASE + 0x1000)
 #define USED (BASE + 0x2000)
-#define TABLE (BASE + 0x3000)        /* indirect tables */
-#define BUF(n) (BASE + 0x10000 + (n) * 0x100)
+#define TABLE (BASE + 0x3000) /* indirect tables */
+#define BUF(n) (BASE + 0x10000 + (n)*0x100)
 #define N VRING_DESC_F_NEXT
 #define W VRING_DESC_F_WRITE
 #define I VRING_DESC_F_INDIRECT
-#define RING_FEATURES \
-	((1ULL << VIRTIO_RING_F_EVENT_IDX) | (1ULL << VIRTIO_RING_F_INDIRECT_DESC))
+#define RING_FEATURES                        \
+	((1ULL << VIRTIO_RING_F_EVENT_IDX) | \
+	 (1ULL << VIRTIO_RING_F_INDIRECT_DESC))
 
 static struct guest_mem mem;
 static struct virtq vq;
@@ -195,48 +196,70 @@ static const struct bad_chain {
 	int err;
 } bad_chains[] = {
 	{ "self loop", { { BUF(0), 16, N, 0 } }, .err = -ELOOP },
-	{ "two-descriptor loop", { { BUF(0), 16, N, 1 }, { BUF(1), 16, N, 0 } },
+	{ "two-descriptor loop",
+	  { { BUF(0), 16, N, 1 }, { BUF(1), 16, N, 0 } },
 	  .err = -ELOOP },
 	{ "address past RAM", { { BASE + SIZE, 16, 0, 0 } }, .err = -EFAULT },
 	{ "address below RAM", { { BASE - 8, 16, 0, 0 } }, .err = -EFAULT },
-	{ "buffer straddles RAM end", { { BASE + SIZE - 8, 16, 0, 0 } },
+	{ "buffer straddles RAM end",
+	  { { BASE + SIZE - 8, 16, 0, 0 } },
 	  .err = -EFAULT },
-	{ "address + len wraps 2^64", { { UINT64_MAX - 7, 16, 0, 0 } },
+	{ "address + len wraps 2^64",
+	  { { UINT64_MAX - 7, 16, 0, 0 } },
 	  .err = -EFAULT },
 	{ "huge len", { { BUF(0), UINT32_MAX, 0, 0 } }, .err = -EFAULT },
 	{ "head index >= size", .head = QSZ, .err = -EINVAL },
 	{ "head index 0xffff", .head = 0xffff, .err = -EINVAL },
 	{ "next index >= size", { { BUF(0), 16, N, QSZ } }, .err = -EINVAL },
 	{ "readable after writable",
-	  { { BUF(0), 16, W | N, 1 }, { BUF(1), 16, 0, 0 } }, .err = -EINVAL },
+	  { { BUF(0), 16, W | N, 1 }, { BUF(1), 16, 0, 0 } },
+	  .err = -EINVAL },
 	{ "too many segments",
 	  { { BUF(0), 1, N, 1 }, { BUF(1), 1, N, 2 }, { BUF(2), 1, 0, 0 } },
-	  .max_seg = 2, .err = -E2BIG },
-	{ "indirect not negotiated", { { TABLE, 16, I, 0 } },
-	  { { BUF(0), 16, 0, 0 } }, .features = 1ULL << VIRTIO_RING_F_EVENT_IDX,
+	  .max_seg = 2,
+	  .err = -E2BIG },
+	{ "indirect not negotiated",
+	  { { TABLE, 16, I, 0 } },
+	  { { BUF(0), 16, 0, 0 } },
+	  .features = 1ULL << VIRTIO_RING_F_EVENT_IDX,
 	  .err = -EINVAL },
-	{ "indirect with NEXT", { { TABLE, 16, I | N, 1 }, { BUF(1), 1, 0, 0 } },
-	  { { BUF(0), 16, 0, 0 } }, .err = -EINVAL },
+	{ "indirect with NEXT",
+	  { { TABLE, 16, I | N, 1 }, { BUF(1), 1, 0, 0 } },
+	  { { BUF(0), 16, 0, 0 } },
+	  .err = -EINVAL },
 	{ "indirect len 0", { { TABLE, 0, I, 0 } }, .err = -EINVAL },
-	{ "indirect len not a multiple of 16", { { TABLE, 20, I, 0 } },
+	{ "indirect len not a multiple of 16",
+	  { { TABLE, 20, I, 0 } },
 	  .err = -EINVAL },
 	{ "indirect table too large",
-	  { { TABLE, 16 * (VIRTQ_MAX_INDIRECT + 1), I, 0 } }, .err = -E2BIG },
-	{ "indirect table past RAM", { { BASE + SIZE - 16, 32, I, 0 } },
+	  { { TABLE, 16 * (VIRTQ_MAX_INDIRECT + 1), I, 0 } },
+	  .err = -E2BIG },
+	{ "indirect table past RAM",
+	  { { BASE + SIZE - 16, 32, I, 0 } },
 	  .err = -EFAULT },
-	{ "indirect table wraps 2^64", { { UINT64_MAX - 15, 32, I, 0 } },
+	{ "indirect table wraps 2^64",
+	  { { UINT64_MAX - 15, 32, I, 0 } },
 	  .err = -EFAULT },
-	{ "nested indirect", { { TABLE, 32, I, 0 } },
-	  { { TABLE + 0x100, 16, I, 0 } }, .err = -EINVAL },
-	{ "loop inside an indirect table", { { TABLE, 48, I, 0 } },
-	  { { BUF(0), 4, N, 1 }, { BUF(1), 4, N, 0 } }, .err = -ELOOP },
-	{ "indirect next beyond its table", { { TABLE, 48, I, 0 } },
-	  { { BUF(0), 4, N, 3 } }, .err = -EINVAL },
-	{ "indirect buffer past RAM", { { TABLE, 16, I, 0 } },
-	  { { BASE + SIZE, 4, 0, 0 } }, .err = -EFAULT },
+	{ "nested indirect",
+	  { { TABLE, 32, I, 0 } },
+	  { { TABLE + 0x100, 16, I, 0 } },
+	  .err = -EINVAL },
+	{ "loop inside an indirect table",
+	  { { TABLE, 48, I, 0 } },
+	  { { BUF(0), 4, N, 1 }, { BUF(1), 4, N, 0 } },
+	  .err = -ELOOP },
+	{ "indirect next beyond its table",
+	  { { TABLE, 48, I, 0 } },
+	  { { BUF(0), 4, N, 3 } },
+	  .err = -EINVAL },
+	{ "indirect buffer past RAM",
+	  { { TABLE, 16, I, 0 } },
+	  { { BASE + SIZE, 4, 0, 0 } },
+	  .err = -EFAULT },
 	{ "readable after writable across indirect",
 	  { { BUF(0), 16, W | N, 1 }, { TABLE, 16, I, 0 } },
-	  { { BUF(1), 16, 0, 0 } }, .err = -EINVAL },
+	  { { BUF(1), 16, 0, 0 } },
+	  .err = -EINVAL },
 };
 
 START_TEST(test_bad_chain)
@@ -252,7 +275,8 @@ START_TEST(test_bad_chain)
 	}
 	vdrv_vq_offer(&drv, c->head);
 	ret = virtq_pop(&vq, &chain);
-	ck_assert_msg(ret == c->err, "%s: got %d, want %d", c->name, ret, c->err);
+	ck_assert_msg(ret == c->err, "%s: got %d, want %d", c->name, ret,
+		      c->err);
 	ck_assert_msg(chain.why && *chain.why, "%s: no reason", c->name);
 	/* Broken for good: the same answer, nothing used, no more work. */
 	ck_assert_int_eq(virtq_pop(&vq, &chain), c->err);
@@ -294,7 +318,8 @@ START_TEST(test_chain_of_4gib)
 	const uint64_t big = 0x100000000ULL, half = 0x80000000ULL;
 
 	if (guest_mem_add(&mem, big, 2 * half)) {
-		fprintf(stderr, "no 4 GiB mapping on this host; case skipped\n");
+		fprintf(stderr,
+			"no 4 GiB mapping on this host; case skipped\n");
 		return;
 	}
 	put_desc(DESC, 0, (struct d){ big, (uint32_t)half, N, 1 });
@@ -320,7 +345,7 @@ static const struct enable_case {
 	{ QSZ, DESC, AVAIL, USED + 2, -EINVAL },
 	{ QSZ, BASE + SIZE - 0x80, AVAIL, USED, -EFAULT }, /* straddles */
 	{ QSZ, DESC, BASE - 0x1000, USED, -EFAULT },
-	{ QSZ, DESC, AVAIL, UINT64_MAX - 3, -EFAULT },      /* wraps */
+	{ QSZ, DESC, AVAIL, UINT64_MAX - 3, -EFAULT },	   /* wraps */
 	{ QSZ, DESC, BASE + SIZE - 6 - 2 * QSZ, USED, 0 }, /* ends at RAM end */
 	{ QSZ, DESC, BASE + SIZE - 4 - 2 * QSZ, USED, -EFAULT },
 	{ QSZ, DESC, AVAIL, BASE + SIZE - 136, 0 },
@@ -398,7 +423,7 @@ START_TEST(test_notify_event_idx)
 
 	push_n(c->before);
 	(void)virtq_needs_notify(&vq);
-	avail()->ring[QSZ] = htole16(c->used_event); /* used_event */
+	avail()->ring[QSZ] = htole16(c->used_event);	      /* used_event */
 	avail()->flags = htole16(VRING_AVAIL_F_NO_INTERRUPT); /* ignored */
 	push_n(c->after);
 	ck_assert_msg(virtq_needs_notify(&vq) == c->notify, "case %d", _i);

@@ -135,13 +135,25 @@ static uint64_t integer(struct cursor *c)
 	uint64_t v;
 
 	switch (op) {
-	case 0x00: return 0;
-	case 0x01: return 1;
-	case 0x0a: n = 1; break;
-	case 0x0b: n = 2; break;
-	case 0x0c: n = 4; break;
-	case 0x0e: n = 8; break;
-	default: ck_abort_msg("integer opcode 0x%x", op); return 0;
+	case 0x00:
+		return 0;
+	case 0x01:
+		return 1;
+	case 0x0a:
+		n = 1;
+		break;
+	case 0x0b:
+		n = 2;
+		break;
+	case 0x0c:
+		n = 4;
+		break;
+	case 0x0e:
+		n = 8;
+		break;
+	default:
+		ck_abort_msg("integer opcode 0x%x", op);
+		return 0;
 	}
 	ck_assert_uint_le(n, (size_t)(c->end - c->p));
 	v = get_le(c->p, n);
@@ -382,16 +394,17 @@ static const uint8_t *check_fadt(const struct region *r, const uint8_t *f)
 	ck_assert_uint_eq(get_le(f + 4, 4), 276);
 	ck_assert_uint_eq(f[8], 6);
 	ck_assert_uint_eq(get_le(f + 46, 2), X86_ACPI_SCI_GSI);
-	ck_assert_uint_eq(get_le(f + 48, 4), 0);   /* no SMI_CMD */
+	ck_assert_uint_eq(get_le(f + 48, 4), 0); /* no SMI_CMD */
 	ck_assert_uint_eq(get_le(f + 56, 4), X86_PM1A_EVT_PORT);
 	ck_assert_uint_eq(get_le(f + 64, 4), X86_PM1A_CNT_PORT);
 	ck_assert_uint_eq(f[88], 4);
 	ck_assert_uint_eq(f[89], 2);
-	ck_assert_uint_eq(get_le(f + 76, 4), 0);   /* no PM timer */
+	ck_assert_uint_eq(get_le(f + 76, 4), 0); /* no PM timer */
 	ck_assert_uint_eq(f[91], 0);
 	ck_assert_uint_eq(get_le(f + 109, 2) & 0x3, 0); /* no legacy, 8042 */
 	ck_assert_uint_ne(get_le(f + 112, 4) & (1U << 10), 0); /* RESET_REG */
-	ck_assert_uint_eq(get_le(f + 112, 4) & (1U << 20), 0); /* not HW_REDUCED */
+	ck_assert_uint_eq(get_le(f + 112, 4) & (1U << 20),
+			  0); /* not HW_REDUCED */
 	check_gas_io(f + 116, X86_RESET_PORT, 8);
 	ck_assert_uint_eq(f[128], 0x06);
 	check_gas_io(f + 148, X86_PM1A_EVT_PORT, 32);
@@ -407,8 +420,7 @@ static const uint8_t *check_fadt(const struct region *r, const uint8_t *f)
 	return table_at(r, get_le(f + 140, 8), "DSDT");
 }
 
-static void check_dsdt(const uint8_t *t, unsigned int nr_virtio,
-		       int has_com1)
+static void check_dsdt(const uint8_t *t, unsigned int nr_virtio, int has_com1)
 {
 	struct cursor c = { t + 36, t + get_le(t + 4, 4) };
 	struct dsdt *d = calloc(1, sizeof(*d));
@@ -449,9 +461,8 @@ static void check_dsdt(const uint8_t *t, unsigned int nr_virtio,
 	free(d);
 }
 
-static void check_tables(const uint8_t *buf, size_t len,
-			 unsigned int nr_cpus, unsigned int nr_virtio,
-			 int has_com1)
+static void check_tables(const uint8_t *buf, size_t len, unsigned int nr_cpus,
+			 unsigned int nr_virtio, int has_com1)
 {
 	struct region r = { buf, len };
 	const uint8_t *xsdt, *fadt = NULL, *madt = NULL;
@@ -487,7 +498,9 @@ static int build(unsigned int nr_cpus, unsigned int nr_virtio, int has_com1,
 		 uint8_t *buf, size_t size)
 {
 	struct x86_acpi_machine m = {
-		.nr_cpus = nr_cpus, .virtio = slots, .nr_virtio = nr_virtio,
+		.nr_cpus = nr_cpus,
+		.virtio = slots,
+		.nr_virtio = nr_virtio,
 		.has_com1 = has_com1,
 	};
 
@@ -520,8 +533,10 @@ START_TEST(test_largest_machine)
 {
 	struct x86_acpi_virtio many[X86_ACPI_MAX_VIRTIO];
 	struct x86_acpi_machine m = {
-		.nr_cpus = X86_ACPI_MAX_CPUS, .virtio = many,
-		.nr_virtio = 20, .has_com1 = 1,
+		.nr_cpus = X86_ACPI_MAX_CPUS,
+		.virtio = many,
+		.nr_virtio = 20,
+		.has_com1 = 1,
 	};
 	uint8_t *buf = malloc(X86_ACPI_MAX);
 	int len;
@@ -570,7 +585,8 @@ START_TEST(test_facs_aligned_in_guest)
 
 	make_slots();
 	for (uint64_t gpa = GPA; gpa < GPA + 64; gpa += 16) {
-		struct x86_acpi_machine m = { .nr_cpus = 2, .virtio = slots,
+		struct x86_acpi_machine m = { .nr_cpus = 2,
+					      .virtio = slots,
 					      .nr_virtio = 2 };
 		const uint8_t *xsdt, *fadt = NULL;
 		int len = x86_acpi_build(&m, gpa, buf, X86_ACPI_MAX);
@@ -578,14 +594,16 @@ START_TEST(test_facs_aligned_in_guest)
 		ck_assert_int_gt(len, 0);
 		xsdt = buf + (get_le(buf + 24, 8) - gpa);
 		for (unsigned int i = 0; i < 2; i++) {
-			const uint8_t *t = buf + (get_le(xsdt + 36 + 8 * i, 8) - gpa);
+			const uint8_t *t =
+				buf + (get_le(xsdt + 36 + 8 * i, 8) - gpa);
 
 			if (!memcmp(t, "FACP", 4))
 				fadt = t;
 		}
 		ck_assert_ptr_nonnull(fadt);
 		ck_assert_uint_eq(get_le(fadt + 132, 8) % 64, 0);
-		ck_assert_mem_eq(buf + (get_le(fadt + 132, 8) - gpa), "FACS", 4);
+		ck_assert_mem_eq(buf + (get_le(fadt + 132, 8) - gpa), "FACS",
+				 4);
 	}
 	free(buf);
 }
@@ -603,8 +621,7 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
 	{ "no cpus", 0, 1, 0, 0, 0, 0, GPA },
 	{ "255 cpus", X86_ACPI_MAX_CPUS + 1, 1, 0, 0, 0, 0, GPA },
-	{ "too many transports", 1, X86_ACPI_MAX_VIRTIO + 1, 0, 0, 0, 0,
-	  GPA },
+	{ "too many transports", 1, X86_ACPI_MAX_VIRTIO + 1, 0, 0, 0, 0, GPA },
 	{ "GSI 24", 1, 1, 0, 0, 0, X86_NR_GSIS, GPA },
 	{ "GSI of the SCI", 1, 1, 0, 0, 0, X86_ACPI_SCI_GSI, GPA },
 	{ "GSI of the PIT", 1, 1, 0, 0, 0, 2, GPA },
@@ -623,7 +640,9 @@ START_TEST(test_bad_input)
 	const struct bad_case *c = &bad_cases[_i];
 	struct x86_acpi_virtio v[X86_ACPI_MAX_VIRTIO + 1];
 	struct x86_acpi_machine m = {
-		.nr_cpus = c->nr_cpus, .virtio = v, .nr_virtio = c->nr_virtio,
+		.nr_cpus = c->nr_cpus,
+		.virtio = v,
+		.nr_virtio = c->nr_virtio,
 		.has_com1 = c->has_com1,
 	};
 	uint8_t *buf = malloc(X86_ACPI_MAX);

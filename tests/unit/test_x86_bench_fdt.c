@@ -15,10 +15,10 @@
 #define MiB (1ULL << 20)
 
 static const uint32_t apic_ids[64] = {
-	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
-	20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
-	37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53,
-	54, 55, 56, 57, 58, 59, 60, 61, 62, 63,
+	0,  1,	2,  3,	4,  5,	6,  7,	8,  9,	10, 11, 12, 13, 14, 15,
+	16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+	32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
+	48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63,
 };
 static const char *const select2[] = { "hypercall", "io_in" };
 
@@ -175,7 +175,8 @@ START_TEST(test_virtio_nodes)
 	struct x86_fdt_machine m;
 	const struct x86_fdt_virtio v[2] = {
 		{ X86_VIRTIO_BASE, X86_VIRTIO_SLOT_SIZE, 16 },
-		{ X86_VIRTIO_BASE + X86_VIRTIO_SLOT_SIZE, X86_VIRTIO_SLOT_SIZE, 17 },
+		{ X86_VIRTIO_BASE + X86_VIRTIO_SLOT_SIZE, X86_VIRTIO_SLOT_SIZE,
+		  17 },
 	};
 	static const uint32_t reg1[] = { 0, 0xd0000200, 0, 0x200 }, irq1 = 17;
 	void *fdt;
@@ -198,7 +199,8 @@ START_TEST(test_64_cpus_fit_a_page)
 	void *fdt;
 
 	machine_init(&m, 64);
-	m.cmdline = "console=ttyS0 a fairly long command line for a bench guest";
+	m.cmdline =
+		"console=ttyS0 a fairly long command line for a bench guest";
 	fdt = build(&m);
 	ck_assert_int_ge(fdt_path_offset(fdt, "/cpus/cpu@3f"), 0);
 	free(fdt);
@@ -213,17 +215,21 @@ START_TEST(test_bad_machines)
 	void *fdt = calloc(1, X86_BENCH_DTB_MAX);
 
 	machine_init(&m, 0);
-	ck_assert_int_eq(x86_bench_fdt_build(&m, fdt, X86_BENCH_DTB_MAX), -EINVAL);
+	ck_assert_int_eq(x86_bench_fdt_build(&m, fdt, X86_BENCH_DTB_MAX),
+			 -EINVAL);
 	machine_init(&m, 2);
 	m.apic_ids = dup;
-	ck_assert_int_eq(x86_bench_fdt_build(&m, fdt, X86_BENCH_DTB_MAX), -EINVAL);
+	ck_assert_int_eq(x86_bench_fdt_build(&m, fdt, X86_BENCH_DTB_MAX),
+			 -EINVAL);
 	machine_init(&m, 1);
 	m.ram_size = 0;
-	ck_assert_int_eq(x86_bench_fdt_build(&m, fdt, X86_BENCH_DTB_MAX), -EINVAL);
+	ck_assert_int_eq(x86_bench_fdt_build(&m, fdt, X86_BENCH_DTB_MAX),
+			 -EINVAL);
 	machine_init(&m, 1);
 	m.nr_virtio = 2; /* counted, but no array */
 	m.virtio = NULL;
-	ck_assert_int_eq(x86_bench_fdt_build(&m, fdt, X86_BENCH_DTB_MAX), -EINVAL);
+	ck_assert_int_eq(x86_bench_fdt_build(&m, fdt, X86_BENCH_DTB_MAX),
+			 -EINVAL);
 	machine_init(&m, 1);
 	ck_assert_int_eq(x86_bench_fdt_build(&m, buf, sizeof(buf)), -E2BIG);
 	free(fdt);

@@ -50,51 +50,90 @@ static void make_image(uint8_t *p, size_t len)
 	memset(p, 0, len);
 	p[0x1f1] = SETUP_SECTS;
 	put_le(p + 0x1f4, SYSSIZE, 4);
-	put_le(p + 0x1fa, 0xffff, 2);              /* vid_mode */
+	put_le(p + 0x1fa, 0xffff, 2); /* vid_mode */
 	put_le(p + 0x1fe, 0xaa55, 2);
-	p[0x200] = 0xeb;                           /* jmp short */
-	p[0x201] = 0x6a;                           /* header ends at 0x26c */
+	p[0x200] = 0xeb; /* jmp short */
+	p[0x201] = 0x6a; /* header ends at 0x26c */
 	memcpy(p + 0x202, "HdrS", 4);
 	put_le(p + 0x206, 0x020f, 2);
-	put_le(p + 0x214, 0x100000, 4);            /* code32_start */
-	p[0x211] = 0x01;                           /* LOADED_HIGH */
+	put_le(p + 0x214, 0x100000, 4); /* code32_start */
+	p[0x211] = 0x01;		/* LOADED_HIGH */
 	put_le(p + 0x22c, INITRD_ADDR_MAX, 4);
 	put_le(p + 0x230, ALIGNMENT, 4);
-	p[0x234] = 1;                              /* relocatable */
-	p[0x235] = 21;                             /* min_alignment */
-	put_le(p + 0x236, 0x03, 2);                /* KERNEL_64 | ABOVE_4G */
+	p[0x234] = 1;		    /* relocatable */
+	p[0x235] = 21;		    /* min_alignment */
+	put_le(p + 0x236, 0x03, 2); /* KERNEL_64 | ABOVE_4G */
 	put_le(p + 0x238, CMDLINE_SIZE, 4);
-	put_le(p + 0x248, 0x100, 4);               /* payload_offset */
-	put_le(p + 0x24c, 0x800, 4);               /* payload_length */
+	put_le(p + 0x248, 0x100, 4); /* payload_offset */
+	put_le(p + 0x24c, 0x800, 4); /* payload_length */
 	put_le(p + 0x258, PREF_ADDRESS, 8);
 	put_le(p + 0x260, INIT_SIZE, 4);
-	put_le(p + 0x268, 0x1234, 4);              /* kernel_info_offset */
+	put_le(p + 0x268, 0x1234, 4); /* kernel_info_offset */
 	/* Setup code past the header, so a wrong copy length shows. */
 	memset(p + 0x26c, 0xcc, PAYLOAD_OFF - 0x26c);
 	memset(p + PAYLOAD_OFF, 0x90, len - PAYLOAD_OFF);
 }
 
 /* Image edits, one per test case. */
-static void bad_boot_flag(uint8_t *p) { p[0x1ff] = 0x55; }
-static void bad_magic(uint8_t *p) { p[0x205] = 's'; }
-static void protocol_2_11(uint8_t *p) { put_le(p + 0x206, 0x020b, 2); }
-static void not_64bit(uint8_t *p) { put_le(p + 0x236, 0x02, 2); }
-static void not_loaded_high(uint8_t *p) { p[0x211] = 0x80; }
-static void short_header(uint8_t *p) { p[0x201] = 0x60; }
-static void long_header(uint8_t *p) { p[0x201] = 0xff; }
-static void bad_alignment(uint8_t *p) { put_le(p + 0x230, 0x300000, 4); }
-static void small_init_size(uint8_t *p) { put_le(p + 0x260, 0x100, 4); }
-static void inner_outside(uint8_t *p) { put_le(p + 0x24c, PAYLOAD_SIZE, 4); }
-static void huge_syssize(uint8_t *p) { put_le(p + 0x1f4, 0xffffffff, 4); }
-static void setup_sects_0(uint8_t *p) { p[0x1f1] = 0; }
-static void setup_sects_255(uint8_t *p) { p[0x1f1] = 255; }
+static void bad_boot_flag(uint8_t *p)
+{
+	p[0x1ff] = 0x55;
+}
+static void bad_magic(uint8_t *p)
+{
+	p[0x205] = 's';
+}
+static void protocol_2_11(uint8_t *p)
+{
+	put_le(p + 0x206, 0x020b, 2);
+}
+static void not_64bit(uint8_t *p)
+{
+	put_le(p + 0x236, 0x02, 2);
+}
+static void not_loaded_high(uint8_t *p)
+{
+	p[0x211] = 0x80;
+}
+static void short_header(uint8_t *p)
+{
+	p[0x201] = 0x60;
+}
+static void long_header(uint8_t *p)
+{
+	p[0x201] = 0xff;
+}
+static void bad_alignment(uint8_t *p)
+{
+	put_le(p + 0x230, 0x300000, 4);
+}
+static void small_init_size(uint8_t *p)
+{
+	put_le(p + 0x260, 0x100, 4);
+}
+static void inner_outside(uint8_t *p)
+{
+	put_le(p + 0x24c, PAYLOAD_SIZE, 4);
+}
+static void huge_syssize(uint8_t *p)
+{
+	put_le(p + 0x1f4, 0xffffffff, 4);
+}
+static void setup_sects_0(uint8_t *p)
+{
+	p[0x1f1] = 0;
+}
+static void setup_sects_255(uint8_t *p)
+{
+	p[0x1f1] = 255;
+}
 
 struct parse_case {
 	const char *name;
 	void (*edit)(uint8_t *p);
-	size_t len;       /* bytes handed to the parser; 0: IMAGE_SIZE */
+	size_t len; /* bytes handed to the parser; 0: IMAGE_SIZE */
 	int ret;
-	const char *why;  /* a word the reason must contain */
+	const char *why; /* a word the reason must contain */
 };
 
 static const struct parse_case parse_cases[] = {
@@ -118,8 +157,7 @@ static const struct parse_case parse_cases[] = {
 	{ "alignment not a power of 2", bad_alignment, 0, -EINVAL, "power" },
 	{ "init_size below the kernel", small_init_size, 0, -EINVAL,
 	  "init_size" },
-	{ "compressed payload outside", inner_outside, 0, -EINVAL,
-	  "payload" },
+	{ "compressed payload outside", inner_outside, 0, -EINVAL, "payload" },
 };
 
 START_TEST(test_parse_table)
@@ -215,13 +253,13 @@ START_TEST(test_runtime_start)
 	ck_assert_int_eq(x86_bzimage_runtime_start(&bz, MiB, &start), 0);
 	ck_assert_uint_eq(start, PREF_ADDRESS); /* raised to pref_address */
 	ck_assert_int_eq(x86_bzimage_runtime_start(&bz, 17 * MiB, &start), 0);
-	ck_assert_uint_eq(start, 18 * MiB);     /* aligned up */
+	ck_assert_uint_eq(start, 18 * MiB); /* aligned up */
 	bz.relocatable = 0;
 	ck_assert_int_eq(x86_bzimage_runtime_start(&bz, 17 * MiB, &start), 0);
 	ck_assert_uint_eq(start, PREF_ADDRESS); /* not relocatable: fixed */
 	bz.relocatable = 1;
-	ck_assert_int_eq(x86_bzimage_runtime_start(&bz, UINT64_MAX - 5,
-						   &start), -ENOSPC);
+	ck_assert_int_eq(x86_bzimage_runtime_start(&bz, UINT64_MAX - 5, &start),
+			 -ENOSPC);
 }
 END_TEST
 
@@ -230,36 +268,38 @@ START_TEST(test_boot_params_offsets)
 {
 	struct x86_bzimage bz = good_image();
 	struct x86_boot_params_config cfg = {
-		.img = &bz, .ram_size = 512 * MiB,
+		.img = &bz,
+		.ram_size = 512 * MiB,
 		.cmdline_addr = X86_CMDLINE_ADDR,
-		.initrd_addr = 0x123456000ULL, .initrd_size = 0x100000789ULL,
+		.initrd_addr = 0x123456000ULL,
+		.initrd_size = 0x100000789ULL,
 		.acpi_rsdp_addr = X86_ACPI_ADDR,
 	};
 	uint8_t *zp = malloc(X86_ZERO_PAGE_SIZE);
 
 	memset(zp, 0xee, X86_ZERO_PAGE_SIZE);
 	ck_assert_int_eq(x86_boot_params_build(&cfg, zp), 0);
-	ck_assert_uint_eq(zp[0x000], 0);                 /* screen_info: zero */
-	ck_assert_uint_eq(zp[0x1f1], SETUP_SECTS);       /* copied header */
+	ck_assert_uint_eq(zp[0x000], 0);	   /* screen_info: zero */
+	ck_assert_uint_eq(zp[0x1f1], SETUP_SECTS); /* copied header */
 	ck_assert_mem_eq(zp + 0x202, "HdrS", 4);
 	ck_assert_uint_eq(get_le(zp + 0x206, 2), 0x020f);
 	ck_assert_uint_eq(get_le(zp + 0x230, 4), ALIGNMENT);
 	ck_assert_uint_eq(get_le(zp + 0x260, 4), INIT_SIZE);
 	ck_assert_uint_eq(get_le(zp + 0x268, 4), 0x1234);
-	ck_assert_uint_eq(zp[0x26c], 0);                 /* past the header */
+	ck_assert_uint_eq(zp[0x26c], 0);		  /* past the header */
 	ck_assert_uint_eq(get_le(zp + 0x1fa, 2), 0xffff); /* vid_mode */
-	ck_assert_uint_eq(zp[0x210], 0xff);              /* type_of_loader */
-	ck_assert_uint_eq(zp[0x211], 0x81);      /* LOADED_HIGH|CAN_USE_HEAP */
-	ck_assert_uint_ne(get_le(zp + 0x224, 2), 0);     /* heap_end_ptr */
+	ck_assert_uint_eq(zp[0x210], 0xff);		  /* type_of_loader */
+	ck_assert_uint_eq(zp[0x211], 0x81); /* LOADED_HIGH|CAN_USE_HEAP */
+	ck_assert_uint_ne(get_le(zp + 0x224, 2), 0); /* heap_end_ptr */
 	ck_assert_uint_eq(get_le(zp + 0x228, 4), X86_CMDLINE_ADDR);
-	ck_assert_uint_eq(get_le(zp + 0x0c8, 4), 0);     /* ext_cmd_line_ptr */
+	ck_assert_uint_eq(get_le(zp + 0x0c8, 4), 0); /* ext_cmd_line_ptr */
 	ck_assert_uint_eq(get_le(zp + 0x218, 4), 0x23456000);
-	ck_assert_uint_eq(get_le(zp + 0x0c0, 4), 1);     /* ext_ramdisk_image */
+	ck_assert_uint_eq(get_le(zp + 0x0c0, 4), 1); /* ext_ramdisk_image */
 	ck_assert_uint_eq(get_le(zp + 0x21c, 4), 0x00000789);
-	ck_assert_uint_eq(get_le(zp + 0x0c4, 4), 1);     /* ext_ramdisk_size */
+	ck_assert_uint_eq(get_le(zp + 0x0c4, 4), 1); /* ext_ramdisk_size */
 	ck_assert_uint_eq(get_le(zp + 0x070, 8), X86_ACPI_ADDR);
-	ck_assert_uint_eq(zp[0x1ef], 0);                 /* sentinel */
-	ck_assert_uint_ge(zp[0x1e8], 3);                 /* e820_entries */
+	ck_assert_uint_eq(zp[0x1ef], 0); /* sentinel */
+	ck_assert_uint_ge(zp[0x1e8], 3); /* e820_entries */
 	ck_assert_uint_eq(zp[0xfff], 0);
 	free(zp);
 }
@@ -352,7 +392,7 @@ struct plan_case {
 	uint32_t initrd_addr_max; /* 0: the image's */
 	int relocatable;
 	int ret;
-	uint64_t limit;           /* where the initrd must end below */
+	uint64_t limit; /* where the initrd must end below */
 };
 
 static const struct plan_case plan_cases[] = {
@@ -361,11 +401,9 @@ static const struct plan_case plan_cases[] = {
 	{ "no initrd", 512 * MiB, 0, 0, 1, 0, 0 },
 	{ "below initrd_addr_max", 2 * GiB, 10 * MiB, 0x37ffffff, 1, 0,
 	  0x38000000 },
-	{ "just fits above the kernel", 64 * MiB, 16 * MiB, 0, 1, 0,
-	  64 * MiB },
+	{ "just fits above the kernel", 64 * MiB, 16 * MiB, 0, 1, 0, 64 * MiB },
 	{ "too big for RAM", 512 * MiB, 600 * MiB, 0, 1, -E2BIG, 0 },
-	{ "too big above the kernel", 64 * MiB, 16 * MiB + 1, 0, 1, -E2BIG,
-	  0 },
+	{ "too big above the kernel", 64 * MiB, 16 * MiB + 1, 0, 1, -E2BIG, 0 },
 	{ "above initrd_addr_max", 2 * GiB, 64 * MiB, 0x03ffffff, 1, -E2BIG,
 	  0 },
 	{ "kernel does not fit", 40 * MiB, 0, 0, 1, -ENOSPC, 0 },
@@ -419,8 +457,7 @@ START_TEST(test_cmdline)
 	ck_assert_ptr_nonnull(strstr(why, "cmdline_size"));
 	bz.cmdline_size = 0xffffffff;
 	ck_assert_int_eq(x86_cmdline_check(&bz, X86_CMDLINE_MAX - 1, NULL), 0);
-	ck_assert_int_eq(x86_cmdline_check(&bz, X86_CMDLINE_MAX, &why),
-			 -E2BIG);
+	ck_assert_int_eq(x86_cmdline_check(&bz, X86_CMDLINE_MAX, &why), -E2BIG);
 }
 END_TEST
 

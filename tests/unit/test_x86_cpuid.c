@@ -19,24 +19,42 @@ static struct kvm_cpuid2 *fake_supported(void)
 	static const struct kvm_cpuid_entry2 entries[] = {
 		{ .function = 0, .eax = 0x1f },
 		/* APIC id 7 and count 2 from the host, CLFLUSH 8, brand 3 */
-		{ .function = 1, .eax = 0xa00f11, .ebx = 0x07020803,
-		  .ecx = 0x76fa3203, .edx = 0x078bfbff },
-		{ .function = 4, .index = 0, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+		{ .function = 1,
+		  .eax = 0xa00f11,
+		  .ebx = 0x07020803,
+		  .ecx = 0x76fa3203,
+		  .edx = 0x078bfbff },
+		{ .function = 4,
+		  .index = 0,
+		  .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
 		  .eax = 0x3c000121 }, /* L1d */
-		{ .function = 4, .index = 1, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+		{ .function = 4,
+		  .index = 1,
+		  .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
 		  .eax = 0x3c07c163 }, /* L3, shared by 32 */
-		{ .function = 4, .index = 2, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+		{ .function = 4,
+		  .index = 2,
+		  .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
 		  .eax = 0 }, /* the end */
-		{ .function = 0xb, .index = 0, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
-		  .eax = 1, .ebx = 2, .ecx = 0x100, .edx = 9 },
-		{ .function = 0x40000000, .eax = 0x40000001,
-		  .ebx = 0x4b4d564b, .ecx = 0x564b4d56, .edx = 0x4d },
+		{ .function = 0xb,
+		  .index = 0,
+		  .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+		  .eax = 1,
+		  .ebx = 2,
+		  .ecx = 0x100,
+		  .edx = 9 },
+		{ .function = 0x40000000,
+		  .eax = 0x40000001,
+		  .ebx = 0x4b4d564b,
+		  .ecx = 0x564b4d56,
+		  .edx = 0x4d },
 		{ .function = 0x40000001, .eax = 0x01007afb },
 		{ .function = 0x80000000, .eax = 0x80000021 },
 		{ .function = 0x80000008, .eax = 0x3030, .ecx = 0x0000700f },
 		{ .function = 0x8000001e, .eax = 5, .ebx = 0x105, .ecx = 0x300 },
 	};
-	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + ROOM * sizeof(c->entries[0]));
+	struct kvm_cpuid2 *c =
+		calloc(1, sizeof(*c) + ROOM * sizeof(c->entries[0]));
 
 	ck_assert_ptr_nonnull(c);
 	c->nent = sizeof(entries) / sizeof(entries[0]);
@@ -76,7 +94,8 @@ END_TEST
 START_TEST(test_leaf1_counts_round_up)
 {
 	struct kvm_cpuid2 *c = fake_supported();
-	const struct x86_cpuid_vcpu v = { .apic_id = 2, .nr_cpus = 3,
+	const struct x86_cpuid_vcpu v = { .apic_id = 2,
+					  .nr_cpus = 3,
 					  .tsc_deadline = true };
 	struct kvm_cpuid_entry2 *e;
 
@@ -101,10 +120,10 @@ START_TEST(test_leaf0b_rebuilt)
 	ck_assert_uint_eq(smt->edx, 5);
 	ck_assert_uint_eq(core->edx, 5);
 	ck_assert_uint_eq(end->edx, 5);
-	ck_assert_uint_eq(smt->eax, 0);  /* one thread per core */
+	ck_assert_uint_eq(smt->eax, 0); /* one thread per core */
 	ck_assert_uint_eq(smt->ebx, 1);
 	ck_assert_uint_eq(smt->ecx, 0x100); /* level 0, type SMT */
-	ck_assert_uint_eq(core->eax, 3); /* 6 cores need 3 id bits */
+	ck_assert_uint_eq(core->eax, 3);    /* 6 cores need 3 id bits */
 	ck_assert_uint_eq(core->ebx, 6);
 	ck_assert_uint_eq(core->ecx, 0x201); /* level 1, type core */
 	ck_assert_uint_eq(end->ecx & 0xff00, 0);
@@ -139,12 +158,12 @@ START_TEST(test_amd_leaves)
 
 	ck_assert_int_eq(x86_cpuid_fixup(c, ROOM, &v), 0);
 	e = find(c, 0x80000008, 0);
-	ck_assert_uint_eq(e->ecx & 0xff, 3);         /* NC = cores - 1 */
-	ck_assert_uint_eq((e->ecx >> 12) & 0xf, 2);  /* ApicIdSize */
+	ck_assert_uint_eq(e->ecx & 0xff, 3);	    /* NC = cores - 1 */
+	ck_assert_uint_eq((e->ecx >> 12) & 0xf, 2); /* ApicIdSize */
 	ck_assert_uint_eq(e->eax, 0x3030);
 	e = find(c, 0x8000001e, 0);
-	ck_assert_uint_eq(e->eax, 3);        /* extended APIC id */
-	ck_assert_uint_eq(e->ebx & 0xff, 3); /* core id */
+	ck_assert_uint_eq(e->eax, 3);		    /* extended APIC id */
+	ck_assert_uint_eq(e->ebx & 0xff, 3);	    /* core id */
 	ck_assert_uint_eq((e->ebx >> 8) & 0xff, 0); /* 1 thread per core */
 	ck_assert_uint_eq(e->ecx, 0);
 	free(c);

@@ -29,7 +29,8 @@ START_TEST(test_gdt_selectors_follow_boot_protocol)
 	/* Linux's 64-bit boot protocol: __BOOT_CS 0x10, __BOOT_DS 0x18. */
 	ck_assert_uint_eq(X86_GDT_SELECTOR(X86_GDT_CODE64), 0x10);
 	ck_assert_uint_eq(X86_GDT_SELECTOR(X86_GDT_DATA), 0x18);
-	ck_assert_uint_le(X86_GDT_ADDR + X86_GDT_ENTRIES * 8, X86_BOOT_PARAMS_ADDR);
+	ck_assert_uint_le(X86_GDT_ADDR + X86_GDT_ENTRIES * 8,
+			  X86_BOOT_PARAMS_ADDR);
 }
 END_TEST
 
@@ -89,10 +90,11 @@ START_TEST(test_page_tables_identity_map)
 	for (unsigned int g = 0; g < 4; g++)
 		for (unsigned int i = 0; i < 512; i++)
 			ck_assert_uint_eq(entry(pt, (2 + g) * PAGE, i),
-					  (g * GiB + i * 2 * MiB) | table_flags |
-						  X86_PTE_LARGE);
+					  (g * GiB + i * 2 * MiB) |
+						  table_flags | X86_PTE_LARGE);
 	/* The last page maps the local APIC's page like any other. */
-	ck_assert_uint_eq(entry(pt, 5 * PAGE, 511) & ~0xfffULL, 4 * GiB - 2 * MiB);
+	ck_assert_uint_eq(entry(pt, 5 * PAGE, 511) & ~0xfffULL,
+			  4 * GiB - 2 * MiB);
 	free(pt);
 }
 END_TEST
@@ -105,7 +107,8 @@ START_TEST(test_page_tables_bad_address)
 	ck_assert_int_eq(x86_page_tables_build(pt, 0x9001), -EINVAL);
 	ck_assert_int_eq(x86_page_tables_build(pt, 4 * GiB), -EINVAL);
 	ck_assert_int_eq(x86_page_tables_build(pt, 4 * GiB - PAGE), -EINVAL);
-	ck_assert_int_eq(x86_page_tables_build(pt, 4 * GiB - X86_PAGE_TABLES_SIZE), 0);
+	ck_assert_int_eq(
+		x86_page_tables_build(pt, 4 * GiB - X86_PAGE_TABLES_SIZE), 0);
 	free(pt);
 }
 END_TEST

@@ -49,7 +49,8 @@ static inline char *unit_temp_file(const char *text)
 	int fd;
 
 	ck_assert_int_gt(asprintf(&path, "%s/tinyvmm-test-XXXXXX",
-				  dir && *dir ? dir : "/tmp"), 0);
+				  dir && *dir ? dir : "/tmp"),
+			 0);
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));

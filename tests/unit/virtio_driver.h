@@ -25,8 +25,8 @@
 #include "virtio/mmio.h"
 
 /* The status of a device the driver has brought up (spec 3.1.1 step 8). */
-#define VDRV_STATUS_LIVE                                                  \
-	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |            \
+#define VDRV_STATUS_LIVE                                        \
+	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | \
 	 VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK)
 
 /* ---- Registers ---- */
@@ -95,8 +95,8 @@ static inline void vdrv_negotiate(struct virtio_mmio_dev *dev,
  * goes on whatever it is, so that a test can offer what the device must
  * refuse.
  */
-static inline uint32_t vdrv_queue_setup(struct virtio_mmio_dev *dev,
-					uint32_t q, uint32_t num, uint64_t desc,
+static inline uint32_t vdrv_queue_setup(struct virtio_mmio_dev *dev, uint32_t q,
+					uint32_t num, uint64_t desc,
 					uint64_t avail, uint64_t used)
 {
 	uint32_t max;
@@ -133,8 +133,7 @@ static inline int vdrv_eventfd_signal(void *opaque)
 /* ---- Guest RAM and rings ---- */
 
 /* @len bytes of guest RAM at @gpa, which must be there. */
-static inline void *vdrv_ptr(struct guest_mem *mem, uint64_t gpa,
-			     uint64_t len)
+static inline void *vdrv_ptr(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 {
 	void *p = guest_mem_ptr(mem, gpa, len);
 
@@ -143,9 +142,9 @@ static inline void *vdrv_ptr(struct guest_mem *mem, uint64_t gpa,
 }
 
 /* Writes descriptor @i of the table at @table (any alignment). */
-static inline void vdrv_desc(struct guest_mem *mem, uint64_t table,
-			     uint16_t i, uint64_t addr, uint32_t len,
-			     uint16_t flags, uint16_t next)
+static inline void vdrv_desc(struct guest_mem *mem, uint64_t table, uint16_t i,
+			     uint64_t addr, uint32_t len, uint16_t flags,
+			     uint16_t next)
 {
 	struct vring_desc raw = { htole64(addr), htole32(len), htole16(flags),
 				  htole16(next) };
@@ -177,8 +176,11 @@ static inline void vdrv_vq_init(struct vdrv_vq *vq, struct guest_mem *mem,
 				uint16_t num, uint64_t desc, uint64_t avail,
 				uint64_t used)
 {
-	*vq = (struct vdrv_vq){ .mem = mem, .num = num, .desc = desc,
-				.avail = avail, .used = used };
+	*vq = (struct vdrv_vq){ .mem = mem,
+				.num = num,
+				.desc = desc,
+				.avail = avail,
+				.used = used };
 	vdrv_ptr(mem, desc, 16ULL * num);
 	vq->avail_ring = vdrv_ptr(mem, avail, 6 + 2ULL * num);
 	vq->used_ring = vdrv_ptr(mem, used, 6 + 8ULL * num);
@@ -200,17 +202,15 @@ static inline void vdrv_vq_reset(struct vdrv_vq *vq)
 static inline uint32_t vdrv_vq_setup(struct virtio_mmio_dev *dev, uint32_t q,
 				     const struct vdrv_vq *vq)
 {
-	return vdrv_queue_setup(dev, q, vq->num, vq->desc, vq->avail,
-				vq->used);
+	return vdrv_queue_setup(dev, q, vq->num, vq->desc, vq->avail, vq->used);
 }
 
 /*
  * Lays @n buffers out as one chain in the next free descriptors (the
  * table wraps); returns its head. Not yet available.
  */
-static inline uint16_t vdrv_vq_chain(struct vdrv_vq *vq,
-				     const struct vdrv_seg *segs,
-				     unsigned int n)
+static inline uint16_t
+vdrv_vq_chain(struct vdrv_vq *vq, const struct vdrv_seg *segs, unsigned int n)
 {
 	uint16_t head = vq->next_desc % vq->num, i = head, next;
 
@@ -262,8 +262,8 @@ static inline uint16_t vdrv_vq_used_idx(const struct vdrv_vq *vq)
 }
 
 /* Used entry @i (counting from 0 since the last reset), host-endian. */
-static inline struct vring_used_elem
-vdrv_vq_used_elem(const struct vdrv_vq *vq, uint16_t i)
+static inline struct vring_used_elem vdrv_vq_used_elem(const struct vdrv_vq *vq,
+						       uint16_t i)
 {
 	struct vring_used_elem e = vq->used_ring->ring[i % vq->num];
 
@@ -279,8 +279,8 @@ vdrv_vq_used_elem(const struct vdrv_vq *vq, uint16_t i)
 static inline uint64_t vdrv_probe(struct virtio_mmio_dev *dev, uint64_t want,
 				  struct vdrv_vq *vq, unsigned int n)
 {
-	uint64_t f = (want & vdrv_device_features(dev)) |
-		     1ULL << VIRTIO_F_VERSION_1;
+	uint64_t f =
+		(want & vdrv_device_features(dev)) | 1ULL << VIRTIO_F_VERSION_1;
 	uint32_t max;
 
 	vdrv_wr(dev, VIRTIO_MMIO_STATUS, 0);

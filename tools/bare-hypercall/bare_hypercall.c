@@ -45,14 +45,14 @@
 #define GICD_GPA 0x08000000ULL /* the vGICv3 where tinyvmm puts it */
 #define GICR_GPA 0x080a0000ULL
 #define PMU_INTID 23 /* a PPI, as tinyvmm gives its PMU */
-#define BATCH 16 /* hvcs per sample, as in guest_loop.S */
+#define BATCH 16     /* hvcs per sample, as in guest_loop.S */
 #define MAX_SAMPLES 1000000U
 
 /* EL1 using SP_EL1, D, A, I and F masked. */
-#define GUEST_PSTATE                                                           \
+#define GUEST_PSTATE \
 	(PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT | PSR_F_BIT)
-#define CORE_REG(field)                                                        \
-	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |                 \
+#define CORE_REG(field)                                        \
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
 	 (offsetof(struct kvm_regs, field) / sizeof(uint32_t)))
 
 /* guest_loop.S: the guest code, never run by the host. */
@@ -147,8 +147,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 	};
 	int c, ret = 0;
 
-	*o = (struct options){ .iterations = 1000, .warmup = 100, .vgic = 1,
-				 .pmu = 1 };
+	*o = (struct options){
+		.iterations = 1000, .warmup = 100, .vgic = 1, .pmu = 1
+	};
 	while (!ret &&
 	       (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -264,7 +265,9 @@ static int set_attr(int fd, uint32_t group, uint64_t attr, void *val,
 		    const char *what, const char *on)
 {
 	struct kvm_device_attr a = {
-		.group = group, .attr = attr, .addr = (uintptr_t)val,
+		.group = group,
+		.attr = attr,
+		.addr = (uintptr_t)val,
 	};
 
 	return ioctl(fd, KVM_SET_DEVICE_ATTR, &a) ? fail(what, on) : 0;
@@ -388,14 +391,16 @@ static void vcpu_report_exit(struct bare_vm *b)
 	if (run->exit_reason == KVM_EXIT_MMIO)
 		fprintf(stderr,
 			PROG ": KVM_RUN on vCPU 0: MMIO %s of %u bytes at "
-			"0x%llx (pc 0x%" PRIx64 "), not the guest's 8-byte "
-			"store to 0x%llx\n",
+			     "0x%llx (pc 0x%" PRIx64
+			     "), not the guest's 8-byte "
+			     "store to 0x%llx\n",
 			run->mmio.is_write ? "write" : "read", run->mmio.len,
 			(unsigned long long)run->mmio.phys_addr, pc, EXIT_GPA);
 	else
 		fprintf(stderr,
 			PROG ": KVM_RUN on vCPU 0: exit reason %u (pc "
-			"0x%" PRIx64 "), not the guest's store to 0x%llx\n",
+			     "0x%" PRIx64
+			     "), not the guest's store to 0x%llx\n",
 			run->exit_reason, pc, EXIT_GPA);
 }
 
@@ -418,8 +423,9 @@ static int vcpu_run_once(struct bare_vm *b, const struct options *o)
 	}
 	memcpy(&taken, run->mmio.data, sizeof(taken));
 	if (taken != (uint64_t)o->warmup + o->iterations) {
-		fprintf(stderr, PROG ": the guest took %" PRIu64
-			" samples, not %u\n", taken, o->warmup + o->iterations);
+		fprintf(stderr,
+			PROG ": the guest took %" PRIu64 " samples, not %u\n",
+			taken, o->warmup + o->iterations);
 		return -EPROTO;
 	}
 	return 0;

@@ -68,9 +68,9 @@ int boot_src_read(const struct boot_src *f, void *dst, uint64_t len,
 	uint64_t done = 0;
 
 	if (off > f->size || len > f->size - off) {
-		tv_err("%s %s: reading past its end (%" PRIu64 " bytes at %"
-		       PRIu64 " of %" PRIu64 ")", f->what, f->path, len, off,
-		       f->size);
+		tv_err("%s %s: reading past its end (%" PRIu64
+		       " bytes at %" PRIu64 " of %" PRIu64 ")",
+		       f->what, f->path, len, off, f->size);
 		return -EINVAL;
 	}
 	if (f->mem) {
@@ -101,7 +101,8 @@ int boot_src_load_from(const struct guest_mem *mem, const struct boot_src *f,
 
 	if (!dst) {
 		tv_err("%s %s: %" PRIu64 " bytes at 0x%" PRIx64
-		       " do not fit in guest RAM", f->what, f->path, len, gpa);
+		       " do not fit in guest RAM",
+		       f->what, f->path, len, gpa);
 		return -ENOSPC;
 	}
 	return boot_src_read(f, dst, len, off);

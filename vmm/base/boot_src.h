@@ -17,7 +17,7 @@ struct guest_mem;
 struct boot_src {
 	const char *what; /* for messages: "--kernel", "--initrd", "embedded" */
 	const char *path; /* the file, or the embedded image's name */
-	int fd;           /* -1 for an in-memory image or none */
+	int fd;		  /* -1 for an in-memory image or none */
 	const uint8_t *mem;
 	uint64_t size;
 };

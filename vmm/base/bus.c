@@ -52,9 +52,8 @@ static int bus_grow(struct bus *bus)
 	return 0;
 }
 
-int bus_register(struct bus *bus, uint64_t base, uint64_t len,
-		 const char *name, const struct bus_device_ops *ops,
-		 void *opaque)
+int bus_register(struct bus *bus, uint64_t base, uint64_t len, const char *name,
+		 const struct bus_device_ops *ops, void *opaque)
 {
 	uint64_t last;
 	unsigned int pos;
@@ -75,8 +74,11 @@ int bus_register(struct bus *bus, uint64_t base, uint64_t len,
 	memmove(&bus->ranges[pos + 1], &bus->ranges[pos],
 		(bus->nr - pos) * sizeof(bus->ranges[0]));
 	bus->ranges[pos] = (struct bus_range){
-		.base = base, .len = len, .name = name,
-		.ops = ops, .opaque = opaque,
+		.base = base,
+		.len = len,
+		.name = name,
+		.ops = ops,
+		.opaque = opaque,
 	};
 	bus->nr++;
 	return 0;
@@ -97,8 +99,8 @@ const struct bus_range *bus_find(const struct bus *bus, uint64_t addr,
 	return last <= range_last(r) ? r : NULL;
 }
 
-bool bus_access(const struct bus *bus, uint64_t addr, void *data,
-		uint32_t len, bool is_write)
+bool bus_access(const struct bus *bus, uint64_t addr, void *data, uint32_t len,
+		bool is_write)
 {
 	const struct bus_range *r = bus_find(bus, addr, len);
 

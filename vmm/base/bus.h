@@ -32,7 +32,7 @@ struct bus_range {
 };
 
 struct bus {
-	const char *name; /* "mmio" or "pio", for messages */
+	const char *name;	  /* "mmio" or "pio", for messages */
 	struct bus_range *ranges; /* sorted by base */
 	unsigned int nr, cap;
 };
@@ -56,7 +56,7 @@ const struct bus_range *bus_find(const struct bus *bus, uint64_t addr,
  * Dispatches one access. Returns true when a device took it; false when
  * nothing is mapped there (a read then returns all ones, like an open bus).
  */
-bool bus_access(const struct bus *bus, uint64_t addr, void *data,
-		uint32_t len, bool is_write);
+bool bus_access(const struct bus *bus, uint64_t addr, void *data, uint32_t len,
+		bool is_write);
 
 #endif

@@ -75,7 +75,10 @@ static bool seen_once(unsigned int *seen, unsigned int bit)
 	return true;
 }
 
-enum { DISK_RO = 1, DISK_CACHE = 2 };
+enum {
+	DISK_RO = 1,
+	DISK_CACHE = 2
+};
 
 static const char *disk_option(const struct spec_item *it, struct disk_spec *d,
 			       unsigned int *seen)
@@ -107,8 +110,9 @@ static const char *disk_target(const struct spec_item *it, struct disk_spec *d)
 		d->vhost_user = true;
 		if (!it->val || !it->val_len)
 			return "vhost-user= needs a socket path";
-		return val_copy(it, d->path, sizeof(d->path)) ? NULL
-							    : "socket path too long";
+		return val_copy(it, d->path, sizeof(d->path))
+			       ? NULL
+			       : "socket path too long";
 	}
 	if (len == 0)
 		return "no image file";
@@ -171,14 +175,21 @@ static bool tap_name_ok(const char *name)
 	return true;
 }
 
-enum { NET_TAP = 1, NET_VHOST = 2, NET_MAC = 4, NET_QSIZE = 8, NET_POLL = 16 };
+enum {
+	NET_TAP = 1,
+	NET_VHOST = 2,
+	NET_MAC = 4,
+	NET_QSIZE = 8,
+	NET_POLL = 16
+};
 
 static const char *net_tap(const struct spec_item *it, struct net_spec *n)
 {
 	if (!val_copy(it, n->tap, sizeof(n->tap)))
 		return "tap= needs a name of at most 15 characters";
-	return tap_name_ok(n->tap) ? NULL
-				   : "tap= name may hold only letters, digits, _ . -";
+	return tap_name_ok(n->tap)
+		       ? NULL
+		       : "tap= name may hold only letters, digits, _ . -";
 }
 
 static const char *net_vhost(const struct spec_item *it, struct net_spec *n)
@@ -201,8 +212,7 @@ static const char *net_queue_size(const struct spec_item *it,
 	return NULL;
 }
 
-static const char *net_busy_poll(const struct spec_item *it,
-				 struct net_spec *n)
+static const char *net_busy_poll(const struct spec_item *it, struct net_spec *n)
 {
 	unsigned long v;
 

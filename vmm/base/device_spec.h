@@ -37,11 +37,11 @@ struct disk_spec {
 
 struct net_spec {
 	char tap[NET_TAP_NAME_MAX + 1];
-	bool vhost;           /* default on */
-	bool vhost_explicit;  /* vhost=on given: no userspace fallback */
-	bool has_mac;         /* else tinyvmm picks a local one */
+	bool vhost;	     /* default on */
+	bool vhost_explicit; /* vhost=on given: no userspace fallback */
+	bool has_mac;	     /* else tinyvmm picks a local one */
 	uint8_t mac[6];
-	uint16_t queue_size;  /* power of two, 2..NET_QUEUE_SIZE_MAX */
+	uint16_t queue_size;   /* power of two, 2..NET_QUEUE_SIZE_MAX */
 	uint32_t busy_poll_us; /* 0: off */
 };
 

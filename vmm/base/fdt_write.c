@@ -49,8 +49,8 @@ int fdt_write_begin_node(void *fdt, const char *base, uint64_t unit)
 	return 0;
 }
 
-int fdt_write_string_list(void *fdt, const char *name,
-			  const char *const *list, unsigned int n)
+int fdt_write_string_list(void *fdt, const char *name, const char *const *list,
+			  unsigned int n)
 {
 	char buf[512];
 	size_t len = 0;

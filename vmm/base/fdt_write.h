@@ -15,10 +15,10 @@
 int fdt_write_errno(int err);
 
 /* Returns from the calling function with -errno when a libfdt call fails. */
-#define FDT_TRY(call)                                        \
-	do {                                                 \
-		int fdt_try_ret_ = (call);                   \
-		if (fdt_try_ret_ < 0)                        \
+#define FDT_TRY(call)                                         \
+	do {                                                  \
+		int fdt_try_ret_ = (call);                    \
+		if (fdt_try_ret_ < 0)                         \
 			return fdt_write_errno(fdt_try_ret_); \
 	} while (0)
 
@@ -36,8 +36,8 @@ void fdt_write_reg_entry(uint32_t cells[4], uint64_t addr, uint64_t size);
 int fdt_write_begin_node(void *fdt, const char *base, uint64_t unit);
 
 /* A string-list property ("a\0b\0"), at most 512 bytes. */
-int fdt_write_string_list(void *fdt, const char *name,
-			  const char *const *list, unsigned int n);
+int fdt_write_string_list(void *fdt, const char *name, const char *const *list,
+			  unsigned int n);
 
 /* The bench device (guest/common/bench_protocol.h) as the guest sees it. */
 struct fdt_write_bench {

@@ -46,7 +46,10 @@ static int region_map(struct guest_mem *mem, uint64_t gpa, uint64_t size,
 	if (host == MAP_FAILED)
 		return -errno;
 	mem->regions[mem->nr++] = (struct guest_mem_region){
-		.gpa = gpa, .size = size, .host = host, .fd = fd,
+		.gpa = gpa,
+		.size = size,
+		.host = host,
+		.fd = fd,
 	};
 	return 0;
 }
@@ -61,7 +64,8 @@ int guest_mem_add(struct guest_mem *mem, uint64_t gpa, uint64_t size)
 /* A memfd of @size bytes whose size nobody can change any more. */
 static int sealed_memfd(uint64_t size)
 {
-	int fd = memfd_create("tinyvmm-guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int fd = memfd_create("tinyvmm-guest-ram",
+			      MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	int err;
 
 	if (fd < 0)
@@ -118,8 +122,8 @@ void *guest_mem_ptr(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	return NULL;
 }
 
-int guest_mem_write(const struct guest_mem *mem, uint64_t gpa,
-		    const void *src, size_t len)
+int guest_mem_write(const struct guest_mem *mem, uint64_t gpa, const void *src,
+		    size_t len)
 {
 	void *dst = guest_mem_ptr(mem, gpa, len);
 
@@ -164,13 +168,18 @@ const char *guest_mem_refusal(uint64_t size, char *buf, size_t len)
 
 	if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY &&
 	    (used >= as.rlim_cur || size > as.rlim_cur - used))
-		snprintf(buf, len,
-			 "RLIMIT_AS (ulimit -v) allows %" PRIu64 " MiB of address space and tinyvmm already maps %" PRIu64 " MiB",
-			 (uint64_t)as.rlim_cur >> 20, used >> 20);
+		snprintf(
+			buf, len,
+			"RLIMIT_AS (ulimit -v) allows %" PRIu64
+			" MiB of address space and tinyvmm already maps %" PRIu64
+			" MiB",
+			(uint64_t)as.rlim_cur >> 20, used >> 20);
 	else if (overcommit_policy() == 2)
-		snprintf(buf, len,
-			 "the host's strict overcommit accounting (vm.overcommit_memory=2) has no room for it");
+		snprintf(
+			buf, len,
+			"the host's strict overcommit accounting (vm.overcommit_memory=2) has no room for it");
 	else
-		snprintf(buf, len, "the host has no memory or address space left for it");
+		snprintf(buf, len,
+			 "the host has no memory or address space left for it");
 	return buf;
 }

@@ -34,14 +34,14 @@
 #define SECCOMP_SELFTEST_ENV "TINYVMM_SECCOMP_SELFTEST"
 
 enum seccomp_thread {
-	SECCOMP_MAIN,       /* console loop, then the report and teardown */
-	SECCOMP_VCPU,       /* KVM_RUN, MMIO dispatch, device start/stop */
+	SECCOMP_MAIN,	    /* console loop, then the report and teardown */
+	SECCOMP_VCPU,	    /* KVM_RUN, MMIO dispatch, device start/stop */
 	SECCOMP_VCPU_BENCH, /* a --bench vCPU: also starts vm_switch's peer */
-	SECCOMP_BLK,        /* virtio-blk's io_uring thread */
-	SECCOMP_NET,        /* virtio-net's userspace dataplane */
+	SECCOMP_BLK,	    /* virtio-blk's io_uring thread */
+	SECCOMP_NET,	    /* virtio-net's userspace dataplane */
 	SECCOMP_VHOST_USER, /* vhost-user-blk's hang-up watcher */
 	SECCOMP_BENCH_IO,   /* the bench device's I/O backend */
-	SECCOMP_PEER,       /* vm_switch's peer VM vCPU */
+	SECCOMP_PEER,	    /* vm_switch's peer VM vCPU */
 	SECCOMP_NR_THREADS,
 };
 
@@ -49,11 +49,11 @@ enum seccomp_thread {
 
 /* How a rule looks at the syscall's arguments. */
 enum seccomp_test {
-	SECCOMP_ANY,      /* allowed whatever the arguments */
-	SECCOMP_ARG_EQ,   /* allowed when argument @arg equals @value */
+	SECCOMP_ANY,	  /* allowed whatever the arguments */
+	SECCOMP_ARG_EQ,	  /* allowed when argument @arg equals @value */
 	SECCOMP_ARG_HAS,  /* ... has every bit of @value set */
 	SECCOMP_ARG_NONE, /* ... has no bit of @value set */
-	SECCOMP_ENOSYS,   /* not allowed, but fails with ENOSYS, no SIGSYS */
+	SECCOMP_ENOSYS,	  /* not allowed, but fails with ENOSYS, no SIGSYS */
 };
 
 /*
@@ -63,10 +63,10 @@ enum seccomp_test {
  */
 struct seccomp_rule {
 	uint32_t threads; /* SECCOMP_BIT() of each thread kind it is for */
-	int nr;           /* from <sys/syscall.h> */
+	int nr;		  /* from <sys/syscall.h> */
 	const char *name; /* the syscall's, or for ioctl the request's */
 	enum seccomp_test test;
-	uint8_t arg;      /* 0-5 */
+	uint8_t arg; /* 0-5 */
 	uint32_t value;
 };
 
@@ -87,7 +87,7 @@ struct seccomp_prog {
 	struct sock_filter insns[SECCOMP_MAX_INSNS];
 	unsigned int len;
 	unsigned int nr_syscalls; /* distinct syscalls with some rule */
-	unsigned int nr_ioctls;   /* ioctl request numbers allowed */
+	unsigned int nr_ioctls;	  /* ioctl request numbers allowed */
 };
 
 /*

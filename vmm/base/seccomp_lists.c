@@ -27,11 +27,18 @@
 #define P SECCOMP_BIT(SECCOMP_PEER)
 #define ALL (SECCOMP_BIT(SECCOMP_NR_THREADS) - 1)
 
-#define SYS(kinds, call) { (kinds), SYS_##call, #call, SECCOMP_ANY, 0, 0 }
-#define ARG(kinds, call, test, arg, val) \
-	{ (kinds), SYS_##call, #call, (test), (arg), (uint32_t)(val) }
-#define IOCTL(kinds, req) \
-	{ (kinds), SYS_ioctl, #req, SECCOMP_ARG_EQ, 1, (uint32_t)(req) }
+#define SYS(kinds, call)                                      \
+	{                                                     \
+		(kinds), SYS_##call, #call, SECCOMP_ANY, 0, 0 \
+	}
+#define ARG(kinds, call, test, arg, val)                                   \
+	{                                                                  \
+		(kinds), SYS_##call, #call, (test), (arg), (uint32_t)(val) \
+	}
+#define IOCTL(kinds, req)                                                    \
+	{                                                                    \
+		(kinds), SYS_ioctl, #req, SECCOMP_ARG_EQ, 1, (uint32_t)(req) \
+	}
 
 static const struct seccomp_rule common_rules[] = {
 	/* Each thread's hot path first: the filter tests in this order. */
@@ -61,7 +68,7 @@ static const struct seccomp_rule common_rules[] = {
 	SYS(ALL, clock_gettime),   /* where the vDSO falls back to it */
 	/* malloc's arena limit, read once there are over 8 arenas */
 	SYS(ALL, sched_getaffinity),
-	SYS(ALL, getpid),            /* pthread_kill(), raise() */
+	SYS(ALL, getpid), /* pthread_kill(), raise() */
 	SYS(ALL, gettid),
 	SYS(ALL, tgkill),
 	SYS(ALL, exit),
@@ -165,8 +172,11 @@ const char *seccomp_thread_key(enum seccomp_thread t)
 uint32_t seccomp_thread_includes(enum seccomp_thread t)
 {
 	switch (t) {
-	case SECCOMP_VCPU: return V | B | N;
-	case SECCOMP_VCPU_BENCH: return V | VB | B | N | P;
-	default: return SECCOMP_BIT(t);
+	case SECCOMP_VCPU:
+		return V | B | N;
+	case SECCOMP_VCPU_BENCH:
+		return V | VB | B | N | P;
+	default:
+		return SECCOMP_BIT(t);
 	}
 }

@@ -27,7 +27,7 @@ struct bench_dev {
 	atomic_uint protocol_errors; /* any vCPU, no lock: only rate-limits */
 	bool done;
 	uint64_t done_count;
-	struct bench_io *io; /* NULL: no io_out/io_in on this host */
+	struct bench_io *io;	 /* NULL: no io_out/io_in on this host */
 	struct bench_peer *peer; /* NULL: no vm_switch on this arch */
 };
 
@@ -92,7 +92,8 @@ static void bench_begin(struct bench_dev *dev, uint64_t index)
 	dev->begun = true;
 	if (dev->stats.available &&
 	    kvm_stats_snapshot(&dev->stats, dev->at_begin))
-		dev->begun = false; /* no valid start: this one gets no profile */
+		dev->begun =
+			false; /* no valid start: this one gets no profile */
 }
 
 static int cmp_exit(const void *a, const void *b)
@@ -144,7 +145,8 @@ static void bench_report(struct bench_dev *dev, uint64_t gpa)
 		bench_result_fail(r, "out of host memory copying the report");
 	if (!ret && dev->nr_samples + r->nr_samples > BENCH_MAX_RUN_SAMPLES) {
 		bench_result_free(r);
-		bench_result_fail(r, "the run's reports hold more than %u samples",
+		bench_result_fail(r,
+				  "the run's reports hold more than %u samples",
 				  BENCH_MAX_RUN_SAMPLES);
 		ret = -E2BIG;
 	}
@@ -162,7 +164,8 @@ static void bench_report(struct bench_dev *dev, uint64_t gpa)
 			       r->name);
 	} else {
 		/* This REPORT's own exit is still being handled: not counted. */
-		bench_vmm_share(dev->vm, &r->vmm_mmio_exits, &r->vmm_mmio_ticks);
+		bench_vmm_share(dev->vm, &r->vmm_mmio_exits,
+				&r->vmm_mmio_ticks);
 		r->vmm_mmio_exits -= dev->vmm_exits_at_begin;
 		r->vmm_mmio_ticks -= dev->vmm_ticks_at_begin;
 		r->vmm_counter_hz = arch_host_counter_hz();
@@ -180,7 +183,8 @@ static void bench_set_io_slot(struct bench_dev *dev, uint64_t gpa)
 		guest_mem_ptr(&dev->vm->mem, gpa, sizeof(*slot));
 
 	if (!slot || gpa % 64) {
-		bench_protocol_error(dev, "IO_SLOT address (unaligned or not RAM)",
+		bench_protocol_error(dev,
+				     "IO_SLOT address (unaligned or not RAM)",
 				     BENCH_REG_IO_SLOT);
 		return;
 	}
@@ -228,8 +232,9 @@ static void bench_write(void *opaque, uint64_t offset, const void *data,
 
 	if (bench_write_unlocked(dev, offset, data, len))
 		return;
-	if (len != 8 || (offset != BENCH_REG_BEGIN && offset != BENCH_REG_REPORT &&
-			 offset != BENCH_REG_DONE && offset != BENCH_REG_PEER)) {
+	if (len != 8 ||
+	    (offset != BENCH_REG_BEGIN && offset != BENCH_REG_REPORT &&
+	     offset != BENCH_REG_DONE && offset != BENCH_REG_PEER)) {
 		bench_protocol_error(dev, "write", offset);
 		return;
 	}

@@ -46,8 +46,8 @@ struct bench_dev;
  */
 #define BENCH_MAX_RUN_SAMPLES (4u << 20)
 
-#define BENCH_WINDOW_NOTE                                                 \
-	"KVM counters between BEGIN and REPORT, as measured: warm-up " \
+#define BENCH_WINDOW_NOTE                                               \
+	"KVM counters between BEGIN and REPORT, as measured: warm-up "  \
 	"included, and the REPORT write's own exit (1 mmio_exit_user, " \
 	"1 exits) too"
 
@@ -60,9 +60,9 @@ TV_MUST_CHECK int bench_create(struct vm *vm, struct bench_dev **out);
 void bench_destroy(struct bench_dev *dev);
 
 struct bench_outcome {
-	bool done;               /* DONE was written */
-	uint64_t done_count;     /* its value */
-	unsigned int dropped;    /* reports beyond BENCH_MAX_REPORTS */
+	bool done;	      /* DONE was written */
+	uint64_t done_count;  /* its value */
+	unsigned int dropped; /* reports beyond BENCH_MAX_REPORTS */
 	const struct bench_result *results;
 	unsigned int nr_results;
 	const char *profile_note; /* non-NULL: why there are no exit profiles */

@@ -69,7 +69,8 @@ static void *bench_io_thread(void *opaque)
 		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			tv_errno(-errno, "bench I/O backend: poll; io benchmarks stop");
+			tv_errno(-errno,
+				 "bench I/O backend: poll; io benchmarks stop");
 			return NULL;
 		}
 		if (fds[1].revents || fds[2].revents)
@@ -117,12 +118,15 @@ static int bench_io_register(struct bench_io *io, unsigned int irq)
 	int vm_fd = io->vm->vm_fd, ret;
 
 	if (ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) <= 0)
-		return bench_io_refused(-ENOTSUP, "this host's KVM lacks KVM_CAP_IOEVENTFD");
+		return bench_io_refused(
+			-ENOTSUP, "this host's KVM lacks KVM_CAP_IOEVENTFD");
 	if (ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD) <= 0)
-		return bench_io_refused(-ENOTSUP, "this host's KVM lacks KVM_CAP_IRQFD");
+		return bench_io_refused(-ENOTSUP,
+					"this host's KVM lacks KVM_CAP_IRQFD");
 	ret = arch_irqfd_gsi(irq, &io->gsi);
 	if (ret)
-		return bench_io_refused(ret, "no irqfd route to its interrupt on this arch");
+		return bench_io_refused(
+			ret, "no irqfd route to its interrupt on this arch");
 	io->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	io->irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	io->quit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -130,7 +134,8 @@ static int bench_io_register(struct bench_io *io, unsigned int irq)
 		return bench_io_refused(-errno, "creating its eventfds");
 	ret = bench_io_ioeventfd(io, true);
 	if (ret)
-		return bench_io_refused(ret, "KVM_IOEVENTFD on the kick register");
+		return bench_io_refused(ret,
+					"KVM_IOEVENTFD on the kick register");
 	io->ioeventfd_on = true;
 	ret = bench_io_irqfd(io, true);
 	if (ret)
@@ -176,7 +181,8 @@ static int bench_io_start(struct bench_io *io)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	if (ret)
-		return bench_io_refused(-ret, "starting its I/O backend thread");
+		return bench_io_refused(-ret,
+					"starting its I/O backend thread");
 	io->thread_on = true;
 	return 0;
 }

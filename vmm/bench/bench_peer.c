@@ -40,8 +40,8 @@ struct peer_vm {
 };
 
 struct bench_peer {
-	struct vm *vm;        /* the benchmark VM */
-	void *page;           /* PEER_REGION_SIZE, shared by both VMs */
+	struct vm *vm;	      /* the benchmark VM */
+	void *page;	      /* PEER_REGION_SIZE, shared by both VMs */
 	uint64_t page_gpa;    /* in the benchmark VM */
 	uint32_t page_slot;   /* its memory slot there */
 	struct peer_vm *peer; /* NULL: not running */
@@ -100,7 +100,8 @@ static void *peer_thread(void *arg)
 		if (ioctl(pv->vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			tv_errno(errno, "vm_switch peer VM: KVM_RUN; the peer stops");
+			tv_errno(errno,
+				 "vm_switch peer VM: KVM_RUN; the peer stops");
 			break;
 		}
 		tv_err("vm_switch peer VM: unexpected exit %s (%u); the peer stops",
@@ -142,8 +143,8 @@ static int peer_vm_memory(struct bench_peer *peer, struct peer_vm *pv,
 	if (ret)
 		return ret;
 	if (len > PEER_REGION_SIZE) {
-		tv_err("vm_switch peer code is %zu bytes, more than its %lu", len,
-		       PEER_REGION_SIZE);
+		tv_err("vm_switch peer code is %zu bytes, more than its %lu",
+		       len, PEER_REGION_SIZE);
 		return -E2BIG;
 	}
 	ret = peer_map(&pv->code, MAP_PRIVATE);
@@ -214,7 +215,8 @@ static int peer_thread_start(struct bench_peer *peer, struct peer_vm *pv)
 		ret = -pthread_create(&pv->thread, &attr, peer_thread, pv);
 	pthread_attr_destroy(&attr);
 	if (ret) {
-		tv_errno(ret, "starting the vm_switch peer's thread on host CPU %d",
+		tv_errno(ret,
+			 "starting the vm_switch peer's thread on host CPU %d",
 			 cpu);
 		return ret;
 	}

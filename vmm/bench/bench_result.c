@@ -11,10 +11,14 @@
 const char *bench_status_name(uint32_t status)
 {
 	switch (status) {
-	case BENCH_STATUS_OK: return "OK";
-	case BENCH_STATUS_SKIPPED: return "SKIPPED";
-	case BENCH_STATUS_FAILED: return "FAILED";
-	default: return "?";
+	case BENCH_STATUS_OK:
+		return "OK";
+	case BENCH_STATUS_SKIPPED:
+		return "SKIPPED";
+	case BENCH_STATUS_FAILED:
+		return "FAILED";
+	default:
+		return "?";
 	}
 }
 
@@ -46,7 +50,8 @@ bool bench_name_ok(const char *name, size_t size)
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];
 
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
 			return false;
 	}
 	return true;
@@ -95,8 +100,9 @@ static int copy_samples(const struct guest_mem *mem,
 		return 0;
 	src = guest_mem_ptr(mem, r->samples_gpa, bytes);
 	if (!src) {
-		bench_result_fail(out, "samples at 0x%llx (%u) are not in guest RAM",
-				  (unsigned long long)r->samples_gpa, r->nr_samples);
+		bench_result_fail(
+			out, "samples at 0x%llx (%u) are not in guest RAM",
+			(unsigned long long)r->samples_gpa, r->nr_samples);
 		return -EFAULT;
 	}
 	out->samples = malloc(bytes);
@@ -124,7 +130,7 @@ int bench_result_from_guest(const struct guest_mem *mem, uint64_t gpa,
 	memcpy(&r, src, sizeof(r));
 	if (!bench_name_ok(r.name, sizeof(r.name))) {
 		bench_result_fail(out, "report name is empty, unterminated or "
-				  "not [a-z0-9_]");
+				       "not [a-z0-9_]");
 		return -EINVAL;
 	}
 	memcpy(out->name, r.name, sizeof(out->name));

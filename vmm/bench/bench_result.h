@@ -31,9 +31,9 @@ struct bench_result {
 	uint64_t counter_hz;
 	uint32_t ops_per_sample;
 	uint32_t nr_samples;
-	uint64_t *samples; /* host copy, malloc'd */
+	uint64_t *samples;		  /* host copy, malloc'd */
 	char note[BENCH_RESULT_NOTE_LEN]; /* printable ASCII only */
-	struct bench_exit *exits;          /* non-zero deltas, largest first */
+	struct bench_exit *exits;	  /* non-zero deltas, largest first */
 	unsigned int nr_exits;
 	/* tinyvmm's userspace share of the MMIO exits in the window. */
 	uint64_t vmm_mmio_exits, vmm_mmio_ticks, vmm_counter_hz;

@@ -15,14 +15,15 @@ struct report_figures {
 };
 
 static void report_figures(const struct report_run *run,
-			   const struct bench_result *r, struct report_figures *f)
+			   const struct bench_result *r,
+			   struct report_figures *f)
 {
 	memset(f, 0, sizeof(*f));
 	if (stats_unit_for(r->counter, r->counter_hz, r->ops_per_sample,
 			   report_icount(run), &f->unit))
 		return;
-	if (r->nr_samples == 0 ||
-	    stats_summarize(r->samples, r->nr_samples, f->unit.raw_scale, &f->raw))
+	if (r->nr_samples == 0 || stats_summarize(r->samples, r->nr_samples,
+						  f->unit.raw_scale, &f->raw))
 		return;
 	/* One sort per result: the unit's figures are the raw ones rescaled. */
 	stats_rescale(&f->raw, f->unit.scale / f->unit.raw_scale, &f->stats);
@@ -44,9 +45,9 @@ static void top_exits(const struct bench_result *r, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (unsigned int i = 0; i < r->nr_exits && i < 3 && used < size; i++)
-		used += (size_t)snprintf(buf + used, size - used, "%s%s %" PRIu64,
-					 i ? ", " : "", r->exits[i].name,
-					 r->exits[i].delta);
+		used += (size_t)snprintf(buf + used, size - used,
+					 "%s%s %" PRIu64, i ? ", " : "",
+					 r->exits[i].name, r->exits[i].delta);
 }
 
 static void table_row(const struct report_run *run,
@@ -58,11 +59,14 @@ static void table_row(const struct report_run *run,
 	report_figures(run, r, &f);
 	top_exits(r, exits, sizeof(exits));
 	if (!f.valid || r->status != BENCH_STATUS_OK) {
-		fprintf(out, "%-24s %s%s%s\n", r->name, bench_status_name(r->status),
-			r->note[0] ? ": " : "", r->note);
+		fprintf(out, "%-24s %s%s%s\n", r->name,
+			bench_status_name(r->status), r->note[0] ? ": " : "",
+			r->note);
 		return;
 	}
-	fprintf(out, "%-24s %-21s %7" PRIu64 " %11.1f %11.1f %11.1f %11.1f %9.1f  %s\n",
+	fprintf(out,
+		"%-24s %-21s %7" PRIu64
+		" %11.1f %11.1f %11.1f %11.1f %9.1f  %s\n",
 		r->name, f.unit.unit, f.stats.n, f.stats.mean, f.stats.median,
 		f.stats.min, f.stats.p99, f.stats.stddev, exits);
 }
@@ -106,7 +110,9 @@ static void table_vmm_share(const struct report_run *run, FILE *out)
 		    r->vmm_mmio_exits < r->nr_samples ||
 		    !vmm_share_per_exit(run, r, &v, &unit))
 			continue;
-		fprintf(out, "%s: tinyvmm's own userspace time per MMIO exit: %.1f %s (%" PRIu64 " exits)\n",
+		fprintf(out,
+			"%s: tinyvmm's own userspace time per MMIO exit: %.1f %s (%" PRIu64
+			" exits)\n",
 			r->name, v, unit, r->vmm_mmio_exits);
 	}
 }
@@ -118,7 +124,8 @@ void report_print_table(const struct report_run *run, FILE *out)
 		"stddev", "top exits");
 	for (unsigned int i = 0; i < run->nr_results; i++)
 		table_row(run, &run->results[i], out);
-	fprintf(out, "(per operation; stddev: sample; p99: nearest rank; exits: %s)\n",
+	fprintf(out,
+		"(per operation; stddev: sample; p99: nearest rank; exits: %s)\n",
 		run->profile_note ? run->profile_note : BENCH_WINDOW_NOTE);
 	table_vmm_share(run, out);
 }
@@ -151,8 +158,7 @@ static void json_key(FILE *out, bool first, const char *key)
 	fputc(':', out);
 }
 
-static void json_kv_str(FILE *out, bool first, const char *key,
-			const char *val)
+static void json_kv_str(FILE *out, bool first, const char *key, const char *val)
 {
 	json_key(out, first, key);
 	if (val)
@@ -254,10 +260,14 @@ static void json_stats(FILE *out, const struct stats_summary *s, bool valid)
 static const char *counter_name(uint32_t counter)
 {
 	switch (counter) {
-	case BENCH_COUNTER_PMU_CYCLES: return "pmu_cycles";
-	case BENCH_COUNTER_CNTVCT: return "cntvct";
-	case BENCH_COUNTER_TSC: return "tsc";
-	default: return NULL;
+	case BENCH_COUNTER_PMU_CYCLES:
+		return "pmu_cycles";
+	case BENCH_COUNTER_CNTVCT:
+		return "cntvct";
+	case BENCH_COUNTER_TSC:
+		return "tsc";
+	default:
+		return NULL;
 	}
 }
 

@@ -101,7 +101,7 @@ struct report_run {
 	const char *const *tags; /* "KEY=VALUE" */
 	unsigned int nr_tags;
 	unsigned int cpus;
-	bool pinned; /* vCPU threads pinned one per host CPU (--pin) */
+	bool pinned;  /* vCPU threads pinned one per host CPU (--pin) */
 	bool seccomp; /* threads confined by seccomp (not --no-seccomp) */
 	uint32_t iterations, warmup;
 	const struct bench_result *results;

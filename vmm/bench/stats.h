@@ -52,7 +52,7 @@ size_t stats_rank_index(size_t n, unsigned int pct);
 struct stats_unit {
 	const char *unit;     /* "cycles", "instructions (icount)", "ns" */
 	const char *raw_unit; /* the counter's own: "cycles", "ticks" */
-	double scale;         /* raw per-sample value -> per-op in unit */
+	double scale;	      /* raw per-sample value -> per-op in unit */
 	double raw_scale;     /* raw per-sample value -> per-op raw */
 };
 

@@ -123,7 +123,8 @@ static int bench_verdict(const struct bench_outcome *oc)
 	}
 	if (oc->done_count != oc->nr_results + oc->dropped) {
 		tv_err("the benchmark guest wrote DONE for %llu benchmarks but "
-		       "reported %u", (unsigned long long)oc->done_count,
+		       "reported %u",
+		       (unsigned long long)oc->done_count,
 		       oc->nr_results + oc->dropped);
 		status = TINYVMM_EXIT_ERROR;
 	}
@@ -150,12 +151,17 @@ static int bench_finish(const struct vm *vm, const struct options *opts,
 	}
 	run = (struct report_run){
 		.tinyvmm_version = TINYVMM_VERSION,
-		.host = &ctx->host, .emulation = &ctx->emu,
-		.tags = opts->tags, .nr_tags = opts->nr_tags,
-		.cpus = opts->nr_cpus, .pinned = opts->pin_vcpus,
+		.host = &ctx->host,
+		.emulation = &ctx->emu,
+		.tags = opts->tags,
+		.nr_tags = opts->nr_tags,
+		.cpus = opts->nr_cpus,
+		.pinned = opts->pin_vcpus,
 		.seccomp = vm->seccomp.enabled,
-		.iterations = opts->iterations, .warmup = opts->warmup,
-		.results = oc.results, .nr_results = oc.nr_results,
+		.iterations = opts->iterations,
+		.warmup = opts->warmup,
+		.results = oc.results,
+		.nr_results = oc.nr_results,
 		.profile_note = oc.profile_note,
 	};
 	report_print_table(&run, stdout);

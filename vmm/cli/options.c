@@ -17,11 +17,10 @@ struct size_suffix {
 
 static const struct size_suffix size_suffixes[] = {
 	{ "", 20 }, /* bare number: MiB */
-	{ "B", 0 },
-	{ "K", 10 }, { "KB", 10 }, { "KiB", 10 },
-	{ "M", 20 }, { "MB", 20 }, { "MiB", 20 },
-	{ "G", 30 }, { "GB", 30 }, { "GiB", 30 },
-	{ "T", 40 }, { "TB", 40 }, { "TiB", 40 },
+	{ "B", 0 },    { "K", 10 },   { "KB", 10 },  { "KiB", 10 },
+	{ "M", 20 },   { "MB", 20 },  { "MiB", 20 }, { "G", 30 },
+	{ "GB", 30 },  { "GiB", 30 }, { "T", 40 },   { "TB", 40 },
+	{ "TiB", 40 },
 };
 
 static int suffix_shift(const char *suffix, unsigned int *shift)
@@ -180,7 +179,8 @@ static int option_mem(const char *arg, uint64_t max_mem, struct options *o)
 		return -EINVAL;
 	}
 	if (o->mem_size > max_mem) {
-		tv_err("--mem %s: larger than this machine's memory map allows (%" PRIu64 " MiB)",
+		tv_err("--mem %s: larger than this machine's memory map allows (%" PRIu64
+		       " MiB)",
 		       arg, max_mem >> 20);
 		return -EINVAL;
 	}
@@ -220,8 +220,8 @@ static int option_count(const char *name, const char *arg, uint32_t min,
 	unsigned int n;
 
 	if (parse_uint(arg, &n) || n < min || n > max) {
-		tv_err("--%s %s: must be a whole number from %u to %u", name, arg,
-		       min, max);
+		tv_err("--%s %s: must be a whole number from %u to %u", name,
+		       arg, min, max);
 		return -EINVAL;
 	}
 	*out = n;
@@ -248,7 +248,8 @@ static int bench_only_check(const char *list, const char *name, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		if (!bench_name_char(name[i])) {
 			tv_err("--bench-only %s: '%.*s' has a character outside "
-			       "[a-z0-9_]", list, (int)len, name);
+			       "[a-z0-9_]",
+			       list, (int)len, name);
 			return -EINVAL;
 		}
 	}
@@ -262,7 +263,8 @@ int options_parse_bench_only(const char *list, struct options *o)
 	o->nr_bench_select = 0;
 	for (;;) {
 		size_t len = strcspn(p, ",");
-		char *dst = o->bench_only_buf + o->nr_bench_select * BENCH_NAME_LEN;
+		char *dst =
+			o->bench_only_buf + o->nr_bench_select * BENCH_NAME_LEN;
 
 		if (bench_only_check(list, p, len))
 			return -EINVAL;
@@ -316,22 +318,28 @@ static int option_device(int c, const char *arg, struct options *o)
 static int option_bench(int c, const char *arg, struct options *o)
 {
 	switch (c) {
-	case OPT_BENCH: o->bench = true; return 0;
+	case OPT_BENCH:
+		o->bench = true;
+		return 0;
 	case OPT_PIN:
 	case OPT_NO_PIN:
 		o->pin_vcpus = c == OPT_PIN;
 		o->pin_given = true;
 		return 0;
-	case OPT_BENCH_ONLY: return options_parse_bench_only(arg, o);
+	case OPT_BENCH_ONLY:
+		return options_parse_bench_only(arg, o);
 	case OPT_ITERATIONS:
 		return option_count("iterations", arg, 1,
 				    OPTIONS_MAX_ITERATIONS, &o->iterations);
 	case OPT_WARMUP:
 		return option_count("warmup", arg, 0, OPTIONS_MAX_WARMUP,
 				    &o->warmup);
-	case OPT_JSON: return option_string("json", arg, &o->json);
-	case OPT_TAG: return option_tag(arg, o);
-	default: return -EINVAL;
+	case OPT_JSON:
+		return option_string("json", arg, &o->json);
+	case OPT_TAG:
+		return option_tag(arg, o);
+	default:
+		return -EINVAL;
 	}
 }
 
@@ -339,20 +347,39 @@ static int option_one(int c, const char *arg, uint64_t max_mem,
 		      unsigned int max_cpus, struct options *o)
 {
 	switch (c) {
-	case 'k': return option_string("kernel", arg, &o->kernel);
-	case 'i': return option_string("initrd", arg, &o->initrd);
-	case 'c': o->cmdline = arg; return 0;
-	case 'm': return option_mem(arg, max_mem, o);
-	case 'n': return option_cpus(arg, max_cpus, o);
-	case OPT_DTB_OUT: return option_string("dtb-out", arg, &o->dtb_out);
-	case OPT_HOST_INFO: o->host_info = true; return 0;
-	case OPT_NO_SECCOMP: o->no_seccomp = true; return 0;
-	case 'v': o->verbose = true; return 0;
-	case 'h': o->help = true; return 0;
-	case 'V': o->version = true; return 0;
+	case 'k':
+		return option_string("kernel", arg, &o->kernel);
+	case 'i':
+		return option_string("initrd", arg, &o->initrd);
+	case 'c':
+		o->cmdline = arg;
+		return 0;
+	case 'm':
+		return option_mem(arg, max_mem, o);
+	case 'n':
+		return option_cpus(arg, max_cpus, o);
+	case OPT_DTB_OUT:
+		return option_string("dtb-out", arg, &o->dtb_out);
+	case OPT_HOST_INFO:
+		o->host_info = true;
+		return 0;
+	case OPT_NO_SECCOMP:
+		o->no_seccomp = true;
+		return 0;
+	case 'v':
+		o->verbose = true;
+		return 0;
+	case 'h':
+		o->help = true;
+		return 0;
+	case 'V':
+		o->version = true;
+		return 0;
 	case OPT_DISK:
-	case OPT_NET: return option_device(c, arg, o);
-	default: return option_bench(c, arg, o);
+	case OPT_NET:
+		return option_device(c, arg, o);
+	default:
+		return option_bench(c, arg, o);
 	}
 }
 

@@ -76,8 +76,7 @@ TV_MUST_CHECK int parse_size(const char *s, uint64_t *bytes);
  * [a-z0-9_], a name of BENCH_NAME_LEN or more, more than
  * OPTIONS_MAX_BENCH_SELECT names.
  */
-TV_MUST_CHECK int options_parse_bench_only(const char *list,
-					   struct options *o);
+TV_MUST_CHECK int options_parse_bench_only(const char *list, struct options *o);
 
 /*
  * Parses argv into @opts (defaults filled first). The limits (@max_mem,

@@ -23,9 +23,8 @@ static int doc_fail(struct bench_doc *doc, const char *fmt, ...)
 }
 
 /* "@where.@key: missing" or "...: expected @type, found <type>". */
-static int bad_member(struct bench_doc *doc, const char *where,
-		      const char *key, const struct json_value *v,
-		      const char *type)
+static int bad_member(struct bench_doc *doc, const char *where, const char *key,
+		      const struct json_value *v, const char *type)
 {
 	const char *dot = *where ? "." : "";
 
@@ -100,8 +99,10 @@ static int check_schema(struct bench_doc *doc)
 	double version;
 
 	if (root->type != JSON_OBJECT)
-		return doc_fail(doc, "not a %s document: the top level is %s, not an object",
-				REPORT_SCHEMA, json_type_name(root));
+		return doc_fail(
+			doc,
+			"not a %s document: the top level is %s, not an object",
+			REPORT_SCHEMA, json_type_name(root));
 	if (member_str(doc, root, "", "schema", false, &schema))
 		return doc_fail(doc, "not a %s document: no \"schema\" string",
 				REPORT_SCHEMA);
@@ -111,8 +112,10 @@ static int check_schema(struct bench_doc *doc)
 	if (member_num(doc, root, "", "schema_version", 0, &version))
 		return -EINVAL;
 	if (version != REPORT_SCHEMA_VERSION)
-		return doc_fail(doc, "schema_version %g is not supported (this tinyvmm reads version %d)",
-				version, REPORT_SCHEMA_VERSION);
+		return doc_fail(
+			doc,
+			"schema_version %g is not supported (this tinyvmm reads version %d)",
+			version, REPORT_SCHEMA_VERSION);
 	return 0;
 }
 
@@ -133,8 +136,9 @@ static int check_exits(struct bench_doc *doc, const char *where,
 		const struct json_value *v = json_member_at(exits, i, &key);
 
 		if (!json_as_number(v, &n) || n < 0)
-			return doc_fail(doc, "%s.exits.%.64s: expected a number >= 0",
-					where, key);
+			return doc_fail(
+				doc, "%s.exits.%.64s: expected a number >= 0",
+				where, key);
 	}
 	return 0;
 }
@@ -152,7 +156,8 @@ static int load_stats(struct bench_doc *doc, size_t i,
 }
 
 static int load_bench(struct bench_doc *doc, const struct json_value *v,
-		      size_t i, double window_samples, struct bench_doc_bench *b)
+		      size_t i, double window_samples,
+		      struct bench_doc_bench *b)
 {
 	const struct json_value *stats;
 	double ops_per_sample;
@@ -169,15 +174,18 @@ static int load_bench(struct bench_doc *doc, const struct json_value *v,
 	    member_num(doc, v, where, "ops_per_sample", 1, &ops_per_sample) ||
 	    member_obj(doc, v, where, "stats", true, &stats) ||
 	    member_obj(doc, v, where, "exits", false, &b->exits) ||
-	    check_exits(doc, where, b->exits) ||
-	    load_stats(doc, i, stats, b))
+	    check_exits(doc, where, b->exits) || load_stats(doc, i, stats, b))
 		return -EINVAL;
 	if (!bench_name_ok(b->name, BENCH_NAME_LEN))
-		return doc_fail(doc, "%s.name: \"%.40s\" is not 1-%d characters of [a-z0-9_]",
-				where, b->name, BENCH_NAME_LEN - 1);
+		return doc_fail(
+			doc,
+			"%s.name: \"%.40s\" is not 1-%d characters of [a-z0-9_]",
+			where, b->name, BENCH_NAME_LEN - 1);
 	if (!status_known(b->status))
-		return doc_fail(doc, "%s.status: \"%.32s\" is not OK, SKIPPED or FAILED",
-				where, b->status);
+		return doc_fail(
+			doc,
+			"%s.status: \"%.32s\" is not OK, SKIPPED or FAILED",
+			where, b->status);
 	if (bench_doc_find(doc, b->name))
 		return doc_fail(doc, "%s.name: \"%.64s\" appears twice", where,
 				b->name);
@@ -195,8 +203,8 @@ static int load_benches(struct bench_doc *doc, double window_samples)
 		return bad_member(doc, "", "benchmarks", list, "an array");
 	/* Far above any real run; keeps lookups by name cheap on hostile files. */
 	if (n > BENCH_DOC_MAX_BENCHES)
-		return doc_fail(doc, "benchmarks: %zu entries, more than %d",
-				n, BENCH_DOC_MAX_BENCHES);
+		return doc_fail(doc, "benchmarks: %zu entries, more than %d", n,
+				BENCH_DOC_MAX_BENCHES);
 	doc->benches = calloc(n ? n : 1, sizeof(*doc->benches));
 	if (!doc->benches)
 		return -ENOMEM;

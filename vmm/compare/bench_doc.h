@@ -35,7 +35,7 @@ struct bench_doc_bench {
 	const char *note;   /* "" when none */
 	const char *unit;   /* NULL: the report had none */
 	bool has_median;    /* stats was an object */
-	double median;      /* per operation, in unit */
+	double median;	    /* per operation, in unit */
 	/* Operations the exit window saw: warm-up and measured samples. */
 	double window_ops;
 	const struct json_value *exits; /* an object: counter -> delta */
@@ -53,7 +53,7 @@ struct bench_doc {
 	const char *kvm_mode;
 	enum bench_doc_flag pinned;  /* config.pinned */
 	enum bench_doc_flag seccomp; /* config.seccomp */
-	const char *profile_note; /* NULL: exit profiles were taken */
+	const char *profile_note;    /* NULL: exit profiles were taken */
 	struct bench_doc_bench *benches;
 	size_t nr_benches;
 	char error[BENCH_DOC_ERROR_LEN]; /* why loading failed */

@@ -36,10 +36,18 @@ static void xml_text(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
 		default:
 			fputc(*s >= 0x20 && *s < 0x7f ? *s : '?', out);
 			break;
@@ -87,13 +95,15 @@ static double ratio_y(const struct chart *ch, double ratio)
 
 static void svg_head(const struct chart *ch, FILE *out)
 {
-	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+	fprintf(out,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		"viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n",
 		ch->width, ch->height, ch->width, ch->height);
 	fprintf(out, "<path d=\"M0 0H%dV%dH0Z\" fill=\"#ffffff\"/>\n",
 		ch->width, ch->height);
 	fputs("<text x=\"20\" y=\"26\" font-size=\"16\" font-weight=\"bold\">"
-	      "tinyvmm compare: median cost per operation, relative to ", out);
+	      "tinyvmm compare: median cost per operation, relative to ",
+	      out);
 	xml_text(out, ch->c->titles[0]);
 	fputs("</text>\n<text x=\"20\" y=\"46\" font-size=\"11\" fill=\"#555555\">"
 	      "bar height: the file's median / the first file's, per benchmark; "
@@ -108,18 +118,24 @@ static void svg_axis(const struct chart *ch, FILE *out)
 	for (double t = 0; t <= ch->ymax + ch->step / 2; t += ch->step) {
 		double y = ratio_y(ch, t);
 
-		fprintf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
-			"stroke=\"#dddddd\"/>\n", CHART_LEFT, y, right, y);
-		fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" "
-			"text-anchor=\"end\">x%g</text>\n", CHART_LEFT - 6,
-			y + 3, t);
+		fprintf(out,
+			"<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+			"stroke=\"#dddddd\"/>\n",
+			CHART_LEFT, y, right, y);
+		fprintf(out,
+			"<text x=\"%d\" y=\"%.1f\" font-size=\"10\" "
+			"text-anchor=\"end\">x%g</text>\n",
+			CHART_LEFT - 6, y + 3, t);
 	}
-	fprintf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+	fprintf(out,
+		"<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
 		"stroke=\"#333333\" stroke-dasharray=\"4 3\"/>\n",
 		CHART_LEFT, ratio_y(ch, 1), right, ratio_y(ch, 1));
-	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333333\"/>\n",
+	fprintf(out,
+		"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333333\"/>\n",
 		CHART_LEFT, ch->plot_bottom, right, ch->plot_bottom);
-	fprintf(out, "<text x=\"16\" y=\"%d\" font-size=\"11\" "
+	fprintf(out,
+		"<text x=\"16\" y=\"%d\" font-size=\"11\" "
 		"transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\">"
 		"median / first file's</text>\n",
 		CHART_TOP + CHART_PLOT_H / 2, CHART_TOP + CHART_PLOT_H / 2);
@@ -135,14 +151,17 @@ static void bar_value(double v, char *buf, size_t size)
 static void svg_no_bar(const struct chart *ch, const struct compare_row *row,
 		       const struct compare_cell *cell, double cx, FILE *out)
 {
-	const char *why = row->units_differ ? "units differ" :
-			  !cell->bench ? "missing" :
-			  strcmp(cell->bench->status, "OK") ? cell->bench->status :
-			  !cell->usable ? "no figures" : "no base";
+	const char *why = row->units_differ ? "units differ"
+			  : !cell->bench    ? "missing"
+			  : strcmp(cell->bench->status, "OK")
+				  ? cell->bench->status
+			  : !cell->usable ? "no figures"
+					  : "no base";
 
-	fprintf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#777777\" "
-		"transform=\"rotate(-90 %.1f %d)\">", cx + 3, ch->plot_bottom - 6,
-		cx + 3, ch->plot_bottom - 6);
+	fprintf(out,
+		"<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#777777\" "
+		"transform=\"rotate(-90 %.1f %d)\">",
+		cx + 3, ch->plot_bottom - 6, cx + 3, ch->plot_bottom - 6);
 	xml_text(out, why);
 	fputs("</text>\n", out);
 }
@@ -160,7 +179,8 @@ static void svg_bar(const struct chart *ch, const struct compare_row *row,
 	}
 	y = ratio_y(ch, cell->ratio);
 	bar_value(cell->bench->median, v, sizeof(v));
-	fprintf(out, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"><title>",
+	fprintf(out,
+		"<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"><title>",
 		x + 3, y, ch->bar_w - 6, ch->plot_bottom - y,
 		chart_colors[f % NR_COLORS]);
 	xml_text(out, ch->c->titles[f]);
@@ -169,12 +189,14 @@ static void svg_bar(const struct chart *ch, const struct compare_row *row,
 	fprintf(out, ": %s ", v);
 	xml_text(out, row->unit);
 	fprintf(out, " per op, x%.2f</title></rect>\n", cell->ratio);
-	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\">%s</text>\n",
+	fprintf(out,
+		"<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\">%s</text>\n",
 		cx, y - 4, v);
 	if (f)
-		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" font-weight=\"bold\" "
-			"text-anchor=\"middle\">x%.2f</text>\n", cx, y - 16,
-			cell->ratio);
+		fprintf(out,
+			"<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" font-weight=\"bold\" "
+			"text-anchor=\"middle\">x%.2f</text>\n",
+			cx, y - 16, cell->ratio);
 }
 
 static void svg_group(const struct chart *ch, size_t r, FILE *out)
@@ -185,14 +207,17 @@ static void svg_group(const struct chart *ch, size_t r, FILE *out)
 
 	for (size_t f = 0; f < ch->c->nr_files; f++)
 		svg_bar(ch, row, f, x0 + (double)f * ch->bar_w, out);
-	fprintf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">",
+	fprintf(out,
+		"<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">",
 		mid, ch->plot_bottom + 18);
 	xml_text(out, row->name);
-	fprintf(out, "</text>\n<text x=\"%.1f\" y=\"%d\" font-size=\"9\" "
-		"fill=\"#555555\" text-anchor=\"middle\">", mid,
-		ch->plot_bottom + 32);
-	xml_text(out, row->units_differ ? "units differ" :
-		      row->unit ? row->unit : "");
+	fprintf(out,
+		"</text>\n<text x=\"%.1f\" y=\"%d\" font-size=\"9\" "
+		"fill=\"#555555\" text-anchor=\"middle\">",
+		mid, ch->plot_bottom + 32);
+	xml_text(out, row->units_differ ? "units differ"
+		      : row->unit	? row->unit
+					: "");
 	fputs("</text>\n", out);
 }
 

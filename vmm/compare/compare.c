@@ -81,8 +81,10 @@ static const char *base_name(const char *path)
 static bool title_shared(const struct compare *c, size_t i, bool name)
 {
 	for (size_t j = 0; j < c->nr_files; j++)
-		if (j != i && !strcmp(c->docs[i]->kvm_mode, c->docs[j]->kvm_mode) &&
-		    (!name || !strcmp(base_name(c->paths[i]), base_name(c->paths[j]))))
+		if (j != i &&
+		    !strcmp(c->docs[i]->kvm_mode, c->docs[j]->kvm_mode) &&
+		    (!name ||
+		     !strcmp(base_name(c->paths[i]), base_name(c->paths[j]))))
 			return true;
 	return false;
 }
@@ -96,11 +98,11 @@ static void make_titles(struct compare *c)
 		if (!title_shared(c, i, false))
 			snprintf(c->titles[i], COMPARE_TITLE_LEN, "%s", mode);
 		else if (!title_shared(c, i, true))
-			snprintf(c->titles[i], COMPARE_TITLE_LEN, "%s (%s)", mode,
-				 base_name(c->paths[i]));
+			snprintf(c->titles[i], COMPARE_TITLE_LEN, "%s (%s)",
+				 mode, base_name(c->paths[i]));
 		else
-			snprintf(c->titles[i], COMPARE_TITLE_LEN, "%s (%s)", mode,
-				 c->paths[i]);
+			snprintf(c->titles[i], COMPARE_TITLE_LEN, "%s (%s)",
+				 mode, c->paths[i]);
 	}
 }
 
@@ -205,8 +207,9 @@ static void medians_row(const struct compare *c, const struct compare_row *row,
 
 	snprintf(table_at(t, r, 0), CELL_LEN, "%s", row->name);
 	snprintf(table_at(t, r, 1), CELL_LEN, "%s",
-		 row->units_differ ? "(units differ)" :
-		 row->unit ? row->unit : "-");
+		 row->units_differ ? "(units differ)"
+		 : row->unit	   ? row->unit
+				   : "-");
 	for (size_t f = 0; f < n; f++)
 		value_cell(row, &row->cells[f], table_at(t, r, 2 + f));
 	for (size_t f = 1; f < n; f++) {
@@ -239,7 +242,9 @@ static void print_refused(const struct compare *c, FILE *out)
 
 static const char *flag_name(enum bench_doc_flag f)
 {
-	return f == BENCH_DOC_ON ? "on" : f == BENCH_DOC_OFF ? "off" : "unknown";
+	return f == BENCH_DOC_ON    ? "on"
+	       : f == BENCH_DOC_OFF ? "off"
+				    : "unknown";
 }
 
 /*
@@ -264,18 +269,21 @@ static void flag_note(const struct compare *c, const enum bench_doc_flag *flags,
 /* A note per config setting that moves the figures and the files differ in. */
 static void print_config_notes(const struct compare *c, FILE *out)
 {
-	enum bench_doc_flag seccomp[COMPARE_MAX_FILES], pinned[COMPARE_MAX_FILES];
+	enum bench_doc_flag seccomp[COMPARE_MAX_FILES],
+		pinned[COMPARE_MAX_FILES];
 
 	for (size_t f = 0; f < c->nr_files; f++) {
 		seccomp[f] = c->docs[f]->seccomp;
 		pinned[f] = c->docs[f]->pinned;
 	}
-	flag_note(c, seccomp, "seccomp confinement",
-		  "userspace exits (mmio_user, io_*) include the filters' cost where it is on",
-		  out);
-	flag_note(c, pinned, "vCPU pinning",
-		  "unpinned vCPU threads can share host CPUs, which moves timings",
-		  out);
+	flag_note(
+		c, seccomp, "seccomp confinement",
+		"userspace exits (mmio_user, io_*) include the filters' cost where it is on",
+		out);
+	flag_note(
+		c, pinned, "vCPU pinning",
+		"unpinned vCPU threads can share host CPUs, which moves timings",
+		out);
 }
 
 void compare_print(const struct compare *c, FILE *out)
@@ -298,7 +306,8 @@ void compare_print(const struct compare *c, FILE *out)
 		medians_row(c, &c->rows[r], &t, r + 1);
 	table_print(&t, out);
 	free(t.cell);
-	fprintf(out, "(median per operation; xN.NN: the file's median / the first file's, %s)\n",
+	fprintf(out,
+		"(median per operation; xN.NN: the file's median / the first file's, %s)\n",
 		c->titles[0]);
 	print_refused(c, out);
 	print_config_notes(c, out);
@@ -359,12 +368,14 @@ static void exits_cell(const struct bench_doc *doc,
 	}
 	for (int k = 0; k < COMPARE_TOP_EXITS; k++) {
 		i = next_exit(b->exits, i);
-		if (i == SIZE_MAX || !json_as_number(json_member_at(b->exits, i, &key), &v) ||
+		if (i == SIZE_MAX ||
+		    !json_as_number(json_member_at(b->exits, i, &key), &v) ||
 		    v / b->window_ops < COMPARE_MIN_EXITS_PER_OP)
 			break;
 		short_exit_name(key, name, sizeof(name));
-		used += (size_t)snprintf(buf + used, CELL_LEN - used, "%s%s %.2f",
-					 k ? ", " : "", name, v / b->window_ops);
+		used += (size_t)snprintf(buf + used, CELL_LEN - used,
+					 "%s%s %.2f", k ? ", " : "", name,
+					 v / b->window_ops);
 		if (used >= CELL_LEN)
 			break; /* truncated; buf is still terminated */
 	}
@@ -393,7 +404,8 @@ void compare_print_exits(const struct compare *c, FILE *out)
 	}
 	table_print(&t, out);
 	free(t.cell);
-	fprintf(out, "(KVM counter deltas per operation, warm-up included; the top %d at %.2f/op or more)\n",
+	fprintf(out,
+		"(KVM counter deltas per operation, warm-up included; the top %d at %.2f/op or more)\n",
 		COMPARE_TOP_EXITS, COMPARE_MIN_EXITS_PER_OP);
 }
 
@@ -408,7 +420,8 @@ static bool gate_row(const struct compare *c, const struct compare_row *row,
 	if (!base->usable || row->units_differ)
 		return false;
 	if (!cur->usable) {
-		fprintf(out, "gate: %s: measured in BASE (%s), %s in NEW (%s)\n",
+		fprintf(out,
+			"gate: %s: measured in BASE (%s), %s in NEW (%s)\n",
 			row->name, c->titles[0], cell_state(cur), c->titles[1]);
 		return true;
 	}
@@ -419,7 +432,8 @@ static bool gate_row(const struct compare *c, const struct compare_row *row,
 	compare_format_value(b, bs, sizeof(bs));
 	compare_format_value(n, ns, sizeof(ns));
 	if (b > 0)
-		fprintf(out, "gate: %s: %s -> %s %s (%+.1f%%), more than %g%% above BASE\n",
+		fprintf(out,
+			"gate: %s: %s -> %s %s (%+.1f%%), more than %g%% above BASE\n",
 			row->name, bs, ns, row->unit, (n / b - 1) * 100, pct);
 	else
 		fprintf(out, "gate: %s: %s -> %s %s, above a BASE of 0\n",
@@ -432,7 +446,8 @@ static void append_name(char *buf, size_t size, const char *name)
 	size_t used = strlen(buf);
 
 	if (used + 1 < size)
-		snprintf(buf + used, size - used, "%s%s", used ? ", " : "", name);
+		snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+			 name);
 }
 
 size_t compare_gate(const struct compare *c, double pct, FILE *out)
@@ -450,10 +465,12 @@ size_t compare_gate(const struct compare *c, double pct, FILE *out)
 		}
 	}
 	if (failed)
-		fprintf(out, "gate: FAILED: %zu of %zu benchmarks costlier than BASE + %g%% or no longer measured: %s\n",
+		fprintf(out,
+			"gate: FAILED: %zu of %zu benchmarks costlier than BASE + %g%% or no longer measured: %s\n",
 			failed, gated, pct, names);
 	else
-		fprintf(out, "gate: passed: %zu benchmarks within BASE + %g%%\n",
+		fprintf(out,
+			"gate: passed: %zu benchmarks within BASE + %g%%\n",
 			gated, pct);
 	return failed;
 }

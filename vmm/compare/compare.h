@@ -35,13 +35,13 @@ struct compare_cell {
 	const struct bench_doc_bench *bench; /* NULL: not in this file */
 	bool usable;
 	bool has_ratio; /* usable here and in the first file, units agree */
-	double ratio;   /* median / the first file's median */
+	double ratio;	/* median / the first file's median */
 };
 
 struct compare_row {
 	const char *name;
-	const char *unit;   /* the common unit; NULL when none is known */
-	bool units_differ;  /* refused: see the top comment */
+	const char *unit;  /* the common unit; NULL when none is known */
+	bool units_differ; /* refused: see the top comment */
 	struct compare_cell cells[COMPARE_MAX_FILES];
 };
 

@@ -167,15 +167,15 @@ static void report_refused(const struct compare *c)
 
 	for (size_t r = 0; r < c->nr_rows && used + 1 < sizeof(names); r++)
 		if (c->rows[r].units_differ)
-			used += (size_t)snprintf(names + used, sizeof(names) - used,
-						 "%s%s", used ? ", " : "",
-						 c->rows[r].name);
+			used += (size_t)snprintf(
+				names + used, sizeof(names) - used, "%s%s",
+				used ? ", " : "", c->rows[r].name);
 	tv_err("compare: units differ between the files for %s; not compared",
 	       names);
 }
 
-static int compare_report(const struct compare_args *a,
-			  const struct compare *c, FILE *out)
+static int compare_report(const struct compare_args *a, const struct compare *c,
+			  FILE *out)
 {
 	int status = COMPARE_EXIT_OK;
 

@@ -31,7 +31,7 @@ enum {
 
 struct compare_args {
 	const char *svg;   /* NULL: no chart */
-	bool gate;         /* --fail-above given */
+	bool gate;	   /* --fail-above given */
 	double fail_above; /* percent */
 	bool help;
 	const char *files[COMPARE_MAX_FILES];

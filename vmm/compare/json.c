@@ -134,7 +134,8 @@ static int hex4(const struct json_parser *p, size_t at, unsigned int *out)
 
 		if (!isxdigit(c))
 			return -EINVAL;
-		v = v << 4 | (unsigned int)(isdigit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+		v = v << 4 | (unsigned int)(isdigit(c) ? c - '0'
+						       : (c | 0x20) - 'a' + 10);
 	}
 	*out = v;
 	return 0;
@@ -158,11 +159,13 @@ static int unicode_escape(struct json_parser *p, size_t *i, unsigned int *cp)
 		return fail(p, at, "lone low surrogate in a \\u escape");
 	if (hi < 0xd800 || hi > 0xdbff) {
 		*cp = hi;
-		return hi ? 0 : fail(p, at, "\\u0000 in a string is not supported");
+		return hi ? 0
+			  : fail(p, at, "\\u0000 in a string is not supported");
 	}
 	if (*i + 1 >= p->len || p->s[*i] != '\\' || p->s[*i + 1] != 'u' ||
 	    hex4(p, *i + 2, &lo) || !is_low_surrogate(lo))
-		return fail(p, at, "high surrogate without a low one in a \\u escape");
+		return fail(p, at,
+			    "high surrogate without a low one in a \\u escape");
 	*i += 6;
 	*cp = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
 	return 0;
@@ -302,7 +305,9 @@ static int parse_literal(struct json_parser *p, struct json_value *v)
 		const char *word;
 		enum json_type type;
 	} words[] = {
-		{ "null", JSON_NULL }, { "true", JSON_TRUE }, { "false", JSON_FALSE },
+		{ "null", JSON_NULL },
+		{ "true", JSON_TRUE },
+		{ "false", JSON_FALSE },
 	};
 
 	size_t left = p->len - p->pos;
@@ -315,8 +320,10 @@ static int parse_literal(struct json_parser *p, struct json_value *v)
 			p->pos += n;
 			return 0;
 		}
-		if (left && left < n && !memcmp(p->s + p->pos, words[i].word, left))
-			return fail(p, p->len, "unexpected end of input (truncated?)");
+		if (left && left < n &&
+		    !memcmp(p->s + p->pos, words[i].word, left))
+			return fail(p, p->len,
+				    "unexpected end of input (truncated?)");
 	}
 	return fail_expect(p, "expected a value");
 }
@@ -373,7 +380,8 @@ static int parse_array(struct json_parser *p, struct json_value *v)
 		memset(&items[v->u.array.n], 0, sizeof(*items));
 		ret = parse_value(p, &items[v->u.array.n++]);
 		if (!ret)
-			ret = list_next(p, ']', "expected ',' or ']' in an array");
+			ret = list_next(p, ']',
+					"expected ',' or ']' in an array");
 	} while (ret > 0);
 	return ret;
 }
@@ -419,7 +427,8 @@ static int parse_object(struct json_parser *p, struct json_value *v)
 	do {
 		ret = parse_member(p, v, &cap);
 		if (!ret)
-			ret = list_next(p, '}', "expected ',' or '}' in an object");
+			ret = list_next(p, '}',
+					"expected ',' or '}' in an object");
 	} while (ret > 0);
 	return ret;
 }
@@ -430,8 +439,9 @@ static int parse_nested(struct json_parser *p, struct json_value *v,
 	int ret;
 
 	if (++p->depth > JSON_MAX_DEPTH)
-		return fail(p, p->pos, "nested more than "
-			    JSON_STR(JSON_MAX_DEPTH) " levels deep");
+		return fail(p, p->pos,
+			    "nested more than " JSON_STR(
+				    JSON_MAX_DEPTH) " levels deep");
 	ret = object ? parse_object(p, v) : parse_array(p, v);
 	p->depth--;
 	return ret;
@@ -539,8 +549,7 @@ int json_read_file(const char *path, struct json_value **out,
 	return ret;
 }
 
-const struct json_value *json_get(const struct json_value *obj,
-				  const char *key)
+const struct json_value *json_get(const struct json_value *obj, const char *key)
 {
 	if (!obj || obj->type != JSON_OBJECT)
 		return NULL;
@@ -566,8 +575,8 @@ size_t json_length(const struct json_value *v)
 	return 0;
 }
 
-const struct json_value *json_member_at(const struct json_value *obj,
-					size_t i, const char **key)
+const struct json_value *json_member_at(const struct json_value *obj, size_t i,
+					const char **key)
 {
 	if (!obj || obj->type != JSON_OBJECT || i >= obj->u.object.n)
 		return NULL;
@@ -591,7 +600,7 @@ const char *json_as_string(const struct json_value *v)
 const char *json_type_name(const struct json_value *v)
 {
 	static const char *const names[] = {
-		[JSON_NULL] = "null",     [JSON_FALSE] = "boolean",
+		[JSON_NULL] = "null",	  [JSON_FALSE] = "boolean",
 		[JSON_TRUE] = "boolean",  [JSON_NUMBER] = "number",
 		[JSON_STRING] = "string", [JSON_ARRAY] = "array",
 		[JSON_OBJECT] = "object",

@@ -97,8 +97,8 @@ const struct json_value *json_index(const struct json_value *arr, size_t i);
 size_t json_length(const struct json_value *v);
 
 /* Member @i of object @obj (key in *@key); NULL if out of range. */
-const struct json_value *json_member_at(const struct json_value *obj,
-					size_t i, const char **key);
+const struct json_value *json_member_at(const struct json_value *obj, size_t i,
+					const char **key);
 
 /* Whether @v is a number; its value in *@out if so. */
 bool json_as_number(const struct json_value *v, double *out);

@@ -44,8 +44,9 @@ static double ms_since_start(void)
 static uint64_t rss_kib(int status_fd)
 {
 	char status[8192];
-	ssize_t n = status_fd < 0 ? -1
-				  : pread(status_fd, status, sizeof(status) - 1, 0);
+	ssize_t n = status_fd < 0
+			    ? -1
+			    : pread(status_fd, status, sizeof(status) - 1, 0);
 	const char *line = NULL;
 	unsigned long long kib = 0;
 
@@ -68,7 +69,8 @@ static uint64_t guest_touched_kib(const struct guest_mem *mem)
 		size_t pages = (mem->regions[r].size + page - 1) / page;
 		unsigned char *vec = malloc(pages);
 
-		if (!vec || mincore(mem->regions[r].host, mem->regions[r].size, vec)) {
+		if (!vec ||
+		    mincore(mem->regions[r].host, mem->regions[r].size, vec)) {
 			free(vec);
 			return 0;
 		}
@@ -99,8 +101,8 @@ static void boot_timer_write(void *opaque, uint64_t offset, const void *data,
 	rss = rss_kib(bt->status_fd);
 	guest = guest_touched_kib(&bt->vm->mem);
 	tv_notice("boot timer: init_ms=%.3f rss_kib=%" PRIu64
-		       " guest_touched_kib=%" PRIu64 " overhead_kib=%" PRId64,
-		       ms, rss, guest, (int64_t)(rss - guest));
+		  " guest_touched_kib=%" PRIu64 " overhead_kib=%" PRId64,
+		  ms, rss, guest, (int64_t)(rss - guest));
 }
 
 static const struct bus_device_ops boot_timer_ops = {

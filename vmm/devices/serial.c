@@ -17,8 +17,14 @@
 #include "vmm/devices/serial.h"
 
 enum {
-	UART_RBR_THR = 0, UART_IER = 1, UART_IIR_FCR = 2, UART_LCR = 3,
-	UART_MCR = 4, UART_LSR = 5, UART_MSR = 6, UART_SCR = 7,
+	UART_RBR_THR = 0,
+	UART_IER = 1,
+	UART_IIR_FCR = 2,
+	UART_LCR = 3,
+	UART_MCR = 4,
+	UART_LSR = 5,
+	UART_MSR = 6,
+	UART_SCR = 7,
 	UART_NR_REGS = 8,
 };
 
@@ -140,10 +146,17 @@ static void serial_write_reg(struct serial *s, unsigned int reg, uint8_t v)
 			s->rx_head = s->rx_count = 0;
 		s->fcr = v & FCR_ENABLE;
 		break;
-	case UART_LCR: s->lcr = v; break;
-	case UART_MCR: s->mcr = v & 0x1f; break;
-	case UART_SCR: s->scr = v; break;
-	default: break; /* LSR and MSR are read-only */
+	case UART_LCR:
+		s->lcr = v;
+		break;
+	case UART_MCR:
+		s->mcr = v & 0x1f;
+		break;
+	case UART_SCR:
+		s->scr = v;
+		break;
+	default:
+		break; /* LSR and MSR are read-only */
 	}
 }
 
@@ -151,7 +164,8 @@ static uint8_t serial_msr(const struct serial *s)
 {
 	/* In loopback, RTS/DTR/OUT2 come back as CTS/DSR/DCD. */
 	if (s->mcr & MCR_LOOP)
-		return (uint8_t)(((s->mcr & 0x02) << 3) | ((s->mcr & 0x01) << 5) |
+		return (uint8_t)(((s->mcr & 0x02) << 3) |
+				 ((s->mcr & 0x01) << 5) |
 				 ((s->mcr & 0x08) << 4));
 	return MSR_DCD | MSR_DSR | MSR_CTS;
 }
@@ -162,20 +176,26 @@ static uint8_t serial_read_reg(struct serial *s, unsigned int reg)
 	uint8_t iir;
 
 	switch (reg) {
-	case UART_RBR_THR: return dlab ? s->dll : rx_pop(s);
-	case UART_IER: return dlab ? s->dlm : s->ier;
+	case UART_RBR_THR:
+		return dlab ? s->dll : rx_pop(s);
+	case UART_IER:
+		return dlab ? s->dlm : s->ier;
 	case UART_IIR_FCR:
 		iir = serial_iir(s);
 		/* Reading IIR acknowledges a THRE interrupt (16550 datasheet). */
 		if ((iir & 0x0f) == IIR_THRI)
 			s->thr_ipending = false;
 		return iir;
-	case UART_LCR: return s->lcr;
-	case UART_MCR: return s->mcr;
+	case UART_LCR:
+		return s->lcr;
+	case UART_MCR:
+		return s->mcr;
 	case UART_LSR:
 		return LSR_THRE | LSR_TEMT | (s->rx_count ? LSR_DR : 0);
-	case UART_MSR: return serial_msr(s);
-	default: return s->scr;
+	case UART_MSR:
+		return serial_msr(s);
+	default:
+		return s->scr;
 	}
 }
 

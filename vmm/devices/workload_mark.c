@@ -43,7 +43,8 @@ static void format_deltas(struct workload_mark *wm, char *line, size_t size)
 	size_t used = strlen(line);
 	bool *shown = calloc(wm->stats.nr + 1, sizeof(*shown));
 
-	for (unsigned int n = 0; shown && n < wm->stats.nr && used < size; n++) {
+	for (unsigned int n = 0; shown && n < wm->stats.nr && used < size;
+	     n++) {
 		unsigned int best = wm->stats.nr;
 		uint64_t best_d = 0;
 
@@ -88,8 +89,8 @@ static void mark_end(struct workload_mark *wm)
 	wm->begun = false;
 }
 
-static void workload_mark_write(void *opaque, uint64_t offset,
-				const void *data, uint32_t len)
+static void workload_mark_write(void *opaque, uint64_t offset, const void *data,
+				uint32_t len)
 {
 	struct workload_mark *wm = opaque;
 
@@ -100,8 +101,9 @@ static void workload_mark_write(void *opaque, uint64_t offset,
 	} else if (offset == WORKLOAD_MARK_END &&
 		   wm->lines < WORKLOAD_MARK_MAX_LINES) {
 		if (++wm->lines == WORKLOAD_MARK_MAX_LINES)
-			tv_notice("workload marker: %u workloads reported; not reporting more",
-				  WORKLOAD_MARK_MAX_LINES - 1);
+			tv_notice(
+				"workload marker: %u workloads reported; not reporting more",
+				WORKLOAD_MARK_MAX_LINES - 1);
 		else
 			mark_end(wm);
 	}
@@ -163,7 +165,8 @@ void workload_mark_destroy(struct workload_mark *wm)
 	free(wm);
 }
 
-static int workload_mark_kind_create(struct vm *vm, const void *spec, void **dev)
+static int workload_mark_kind_create(struct vm *vm, const void *spec,
+				     void **dev)
 {
 	struct workload_mark *d;
 	int ret = workload_mark_create(vm, &d);

@@ -28,36 +28,40 @@ struct vm;
 struct vcpu;
 struct host_info;
 
-enum arch_bus { ARCH_BUS_MMIO, ARCH_BUS_PIO };
+enum arch_bus {
+	ARCH_BUS_MMIO,
+	ARCH_BUS_PIO
+};
 
 struct arch_platform {
-	const char *name;       /* "arm64", "x86_64" */
-	uint64_t ram_base;      /* guest-physical start of RAM */
-	uint64_t ram_max;       /* largest --mem the memory map allows */
-	unsigned int max_vcpus; /* the memory map's limit (KVM's is checked too) */
+	const char *name;  /* "arm64", "x86_64" */
+	uint64_t ram_base; /* guest-physical start of RAM */
+	uint64_t ram_max;  /* largest --mem the memory map allows */
+	unsigned int
+		max_vcpus; /* the memory map's limit (KVM's is checked too) */
 	struct {
 		enum arch_bus bus;
 		uint64_t base, size;
 		unsigned int irq; /* as arch_irq_set() numbers it */
-	} console;              /* the 16550 UART */
+	} console;		  /* the 16550 UART */
 	struct {
 		uint64_t base, size; /* size 0: the arch has none yet */
-		unsigned int irq;    /* io_in, edge; as arch_irq_set() numbers it */
+		unsigned int irq; /* io_in, edge; as arch_irq_set() numbers it */
 		/* vm_switch's shared page (bench_peer.h); size 0: none */
 		uint64_t peer_base, peer_size;
-	} bench;                /* the bench device (bench_protocol.h), MMIO */
+	} bench; /* the bench device (bench_protocol.h), MMIO */
 	struct {
 		uint64_t base, size; /* size 0: the arch has none yet */
-	} boot_timer;           /* the boot timer (boot_timer.h), MMIO */
+	} boot_timer;		     /* the boot timer (boot_timer.h), MMIO */
 	struct {
 		uint64_t base, size; /* size 0: the arch has none yet */
-	} workload_mark;        /* workload_mark.h, MMIO */
+	} workload_mark;	     /* workload_mark.h, MMIO */
 	struct {
-		uint64_t base;        /* slot i at base + i * slot_size */
-		uint64_t slot_size;   /* >= VIRTIO_MMIO_SIZE */
+		uint64_t base;	       /* slot i at base + i * slot_size */
+		uint64_t slot_size;    /* >= VIRTIO_MMIO_SIZE */
 		unsigned int nr_slots; /* 0: no virtio-mmio on this arch yet */
 		unsigned int irq_base; /* slot i raises irq_base + i (edge) */
-	} virtio;               /* virtio-mmio transports (virtio_devices.h) */
+	} virtio; /* virtio-mmio transports (virtio_devices.h) */
 };
 
 const struct arch_platform *arch_platform(void);
@@ -124,6 +128,5 @@ void arch_host_info(struct host_info *info);
  * says so. Static storage.
  */
 const char *arch_host_software_cpu(void);
-
 
 #endif

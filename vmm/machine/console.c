@@ -105,7 +105,9 @@ static void console_watch_stdin(int ep, struct console_input *in)
 		epoll_ctl(ep, EPOLL_CTL_DEL, STDIN_FILENO, NULL);
 	else
 		epoll_ctl(ep, EPOLL_CTL_MOD, STDIN_FILENO,
-			  want ? &ev : &(struct epoll_event){ .data.fd = STDIN_FILENO });
+			  want ? &ev
+			       : &(struct epoll_event){ .data.fd =
+								STDIN_FILENO });
 	in->watching = want;
 }
 

@@ -73,8 +73,8 @@ void host_info_print(const struct host_info *info, FILE *out)
 		fprintf(out, "kvm:       not usable (%s)\n", info->kvm_problem);
 	fprintf(out, "kvm mode:  %s\n", info->kvm_mode);
 	for (unsigned int i = 0; i < info->nr_evidence; i++)
-		fprintf(out, "%s %s\n", i ? "          " : "evidence: ",
-			info->evidence[i]);
+		fprintf(out, "%s %s\n",
+			i ? "          " : "evidence: ", info->evidence[i]);
 }
 
 char *host_read_text_file(const char *path)
@@ -111,8 +111,8 @@ char *host_read_kernel_log(void)
 			break;
 		}
 		if (len + (size_t)n + 1 > cap) {
-			char *bigger = cap < (8u << 20) ? realloc(buf, cap * 2)
-							: NULL;
+			char *bigger =
+				cap < (8u << 20) ? realloc(buf, cap * 2) : NULL;
 			if (!bigger)
 				break;
 			buf = bigger;
@@ -170,10 +170,16 @@ void host_emulation_detect(struct host_emulation *emu)
 	if (soft)
 		emulation_add(emu, soft);
 	if (virt)
-		emulation_add(emu, "devicetree compatible: linux,dummy-virt (QEMU virt board)");
+		emulation_add(
+			emu,
+			"devicetree compatible: linux,dummy-virt (QEMU virt board)");
 	if (hv)
-		emulation_add(emu, "/proc/cpuinfo flags: hypervisor (a VM: TCG or hardware)");
+		emulation_add(
+			emu,
+			"/proc/cpuinfo flags: hypervisor (a VM: TCG or hardware)");
 	if (!soft && !virt && !hv)
-		emulation_add(emu, "no sign of emulation in /proc/cpuinfo or the devicetree");
+		emulation_add(
+			emu,
+			"no sign of emulation in /proc/cpuinfo or the devicetree");
 	free(cpuinfo);
 }

@@ -14,12 +14,12 @@
 
 struct host_info {
 	char kernel_release[128];
-	char machine[65];       /* uname -m */
-	char cpu[128];          /* arch hook: model / MIDR */
+	char machine[65]; /* uname -m */
+	char cpu[128];	  /* arch hook: model / MIDR */
 	bool kvm_usable;
-	int kvm_api_version;    /* valid when kvm_usable */
-	char kvm_problem[160];  /* why not usable */
-	char kvm_mode[48];      /* arch hook: "VHE", "split (nVHE)", ... */
+	int kvm_api_version;   /* valid when kvm_usable */
+	char kvm_problem[160]; /* why not usable */
+	char kvm_mode[48];     /* arch hook: "VHE", "split (nVHE)", ... */
 	unsigned int nr_evidence;
 	char evidence[HOST_INFO_MAX_EVIDENCE][200];
 };

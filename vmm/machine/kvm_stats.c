@@ -56,7 +56,8 @@ static int parse_descs(struct kvm_stats *s, struct kvm_stat_file *f,
 	size_t stride = sizeof(struct kvm_stats_desc) + h->name_size;
 
 	for (uint32_t i = 0; i < h->num_desc; i++) {
-		const struct kvm_stats_desc *d = (const void *)(descs + i * stride);
+		const struct kvm_stats_desc *d =
+			(const void *)(descs + i * stride);
 		size_t end = (size_t)d->offset / 8 + d->size;
 
 		if (end > KVM_STATS_MAX_WORDS)
@@ -122,7 +123,8 @@ static int open_all(struct kvm_stats *s, const struct vm *vm)
 	for (unsigned int i = 0; !ret && i < s->nr_files; i++)
 		ret = open_file(s, i ? vm->vcpus[i - 1].fd : vm->vm_fd, i);
 	if (!ret) {
-		s->buf = calloc(s->buf_words ? s->buf_words : 1, sizeof(uint64_t));
+		s->buf = calloc(s->buf_words ? s->buf_words : 1,
+				sizeof(uint64_t));
 		ret = s->buf ? 0 : -ENOMEM;
 	}
 	return ret;
@@ -133,9 +135,11 @@ int kvm_stats_open(struct kvm_stats *s, const struct vm *vm)
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_BINARY_STATS_FD) <= 0) {
-		snprintf(s->note, sizeof(s->note),
-			 "no exit profile: this kernel lacks KVM_CAP_BINARY_STATS_FD (Linux < 5.14)");
+	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_BINARY_STATS_FD) <=
+	    0) {
+		snprintf(
+			s->note, sizeof(s->note),
+			"no exit profile: this kernel lacks KVM_CAP_BINARY_STATS_FD (Linux < 5.14)");
 		return 0;
 	}
 	ret = open_all(s, vm);

@@ -24,7 +24,7 @@ struct vm;
 struct kvm_stat_counter {
 	char name[KVM_STATS_NAME_LEN];
 	unsigned int source; /* 0: the VM file; 1: the vCPU files (summed) */
-	size_t index;        /* in the data block, in u64 */
+	size_t index;	     /* in the data block, in u64 */
 };
 
 struct kvm_stat_file {

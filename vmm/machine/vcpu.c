@@ -30,8 +30,8 @@ int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned int id)
 		tv_errno(errno, "KVM_CREATE_VCPU for vCPU %u", id);
 		return -errno;
 	}
-	run = mmap(NULL, vm->vcpu_mmap_size, PROT_READ | PROT_WRITE,
-		   MAP_SHARED, vcpu->fd, 0);
+	run = mmap(NULL, vm->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   vcpu->fd, 0);
 	if (run == MAP_FAILED) {
 		tv_errno(errno, "mapping kvm_run of vCPU %u", id);
 		return -errno;
@@ -60,7 +60,8 @@ int vcpu_signals_init(void)
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = vcpu_kick_handler; /* no SA_RESTART: KVM_RUN must return */
+	sa.sa_handler =
+		vcpu_kick_handler; /* no SA_RESTART: KVM_RUN must return */
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL))
 		return -errno;
@@ -94,7 +95,8 @@ static void vcpu_report_unmapped(struct vcpu *vcpu, const char *bus,
 	       vcpu->id, is_write ? "write" : "read", len, bus, addr,
 	       arch_vcpu_pc(vcpu),
 	       vcpu->unmapped_reports == VCPU_UNMAPPED_REPORTS
-		       ? "; not reporting more" : "");
+		       ? "; not reporting more"
+		       : "");
 }
 
 static void vcpu_handle_mmio(struct vcpu *vcpu)
@@ -121,7 +123,8 @@ static void vcpu_handle_pio(struct vcpu *vcpu)
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	int is_write = run->io.direction == KVM_EXIT_IO_OUT;
 
-	if (size == 0 || size > 8 || run->io.data_offset > vcpu->vm->vcpu_mmap_size ||
+	if (size == 0 || size > 8 ||
+	    run->io.data_offset > vcpu->vm->vcpu_mmap_size ||
 	    bytes > vcpu->vm->vcpu_mmap_size - run->io.data_offset) {
 		vcpu_fail(vcpu, "port I/O exit with an impossible size");
 		return;
@@ -145,7 +148,8 @@ static void vcpu_handle_system_event(struct vcpu *vcpu)
 		vm_request_stop(vcpu->vm, TINYVMM_EXIT_RESET);
 		break;
 	case KVM_SYSTEM_EVENT_CRASH:
-		vcpu_fail(vcpu, "guest reported a crash (KVM_SYSTEM_EVENT_CRASH)");
+		vcpu_fail(vcpu,
+			  "guest reported a crash (KVM_SYSTEM_EVENT_CRASH)");
 		break;
 	default:
 		vcpu_fail(vcpu, "unknown KVM_EXIT_SYSTEM_EVENT type");
@@ -195,13 +199,26 @@ static void vcpu_handle_other(struct vcpu *vcpu)
 static void vcpu_dispatch_exit(struct vcpu *vcpu)
 {
 	switch (vcpu->run->exit_reason) {
-	case KVM_EXIT_MMIO: vcpu_handle_mmio(vcpu); break;
-	case KVM_EXIT_IO: vcpu_handle_pio(vcpu); break;
-	case KVM_EXIT_SYSTEM_EVENT: vcpu_handle_system_event(vcpu); break;
-	case KVM_EXIT_FAIL_ENTRY: vcpu_handle_fail_entry(vcpu); break;
-	case KVM_EXIT_INTERNAL_ERROR: vcpu_handle_internal_error(vcpu); break;
-	case KVM_EXIT_INTR: break;
-	default: vcpu_handle_other(vcpu); break;
+	case KVM_EXIT_MMIO:
+		vcpu_handle_mmio(vcpu);
+		break;
+	case KVM_EXIT_IO:
+		vcpu_handle_pio(vcpu);
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		vcpu_handle_system_event(vcpu);
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		vcpu_handle_fail_entry(vcpu);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vcpu_handle_internal_error(vcpu);
+		break;
+	case KVM_EXIT_INTR:
+		break;
+	default:
+		vcpu_handle_other(vcpu);
+		break;
 	}
 }
 
@@ -235,7 +252,8 @@ static void *vcpu_thread(void *arg)
 	}
 	while (!vm_is_stopping(vcpu->vm)) {
 		if (mmio_back) {
-			vcpu_account_mmio(vcpu, arch_host_counter() - mmio_back);
+			vcpu_account_mmio(vcpu,
+					  arch_host_counter() - mmio_back);
 			mmio_back = 0;
 		}
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
@@ -265,7 +283,8 @@ static int vcpu_thread_attr(struct vcpu *vcpu, pthread_attr_t *attr)
 	/* vCPU i gets its own host CPU while there are enough of them. */
 	ret = affinity_nth_cpu(vcpu->id, &cpu, NULL);
 	if (ret) {
-		tv_errno(ret, "choosing a host CPU for vCPU %u (--pin)", vcpu->id);
+		tv_errno(ret, "choosing a host CPU for vCPU %u (--pin)",
+			 vcpu->id);
 		return ret;
 	}
 	ret = affinity_attr_pin(attr, cpu);

@@ -57,7 +57,8 @@ static void blk_describe(void *model, uint64_t base)
 	virtio_blk_get_stats(model, &st);
 	tv_notice("device virtio-blk at 0x%" PRIx64 ": path=%s sectors=%" PRIu64
 		  " cache=%s ro=%d requests=%" PRIu64 " batches=%" PRIu64
-		  " interrupts=%" PRIu64, base, info.path, info.capacity,
+		  " interrupts=%" PRIu64,
+		  base, info.path, info.capacity,
 		  info.cache == DISK_CACHE_NONE ? "none" : "writeback",
 		  info.read_only, st.requests, st.batches, st.interrupts);
 }
@@ -107,17 +108,18 @@ static void net_describe(void *model, uint64_t base)
 	struct virtio_net_info info;
 
 	virtio_net_get_info(model, &info);
-	tv_notice("device virtio-net at 0x%" PRIx64 ": tap=%s dataplane=%s "
-		  "queue_size=%u busy_poll_us=%u event_idx=%d features=0x%"
-		  PRIx64, base, info.tap,
-		  info.vhost ? "vhost-net" : "userspace", info.queue_size,
-		  info.busy_poll_us, info.event_idx, info.features);
+	tv_notice(
+		"device virtio-net at 0x%" PRIx64 ": tap=%s dataplane=%s "
+		"queue_size=%u busy_poll_us=%u event_idx=%d features=0x%" PRIx64,
+		base, info.tap, info.vhost ? "vhost-net" : "userspace",
+		info.queue_size, info.busy_poll_us, info.event_idx,
+		info.features);
 }
 
 static const struct vm_virtio_kind kind_blk = { "virtio-blk", 1, blk_create,
 						blk_destroy, blk_describe };
-static const struct vm_virtio_kind kind_vub = { "vhost-user-blk", 1,
-						vub_create, vub_destroy, NULL };
+static const struct vm_virtio_kind kind_vub = { "vhost-user-blk", 1, vub_create,
+						vub_destroy, NULL };
 static const struct vm_virtio_kind kind_net = { "virtio-net", 2, net_create,
 						net_destroy, net_describe };
 
@@ -146,7 +148,8 @@ static int add_device(struct vm *vm, const struct vm_virtio_kind *kind,
 	d->irq = p->virtio.irq_base + vm->nr_virtio;
 	ret = arch_irqfd_gsi(d->irq, &gsi);
 	if (ret) {
-		tv_errno(ret, "%s at 0x%" PRIx64 ": no irqfd route to its interrupt",
+		tv_errno(ret,
+			 "%s at 0x%" PRIx64 ": no irqfd route to its interrupt",
 			 kind->name, d->base);
 		return ret;
 	}
@@ -160,7 +163,8 @@ static int add_device(struct vm *vm, const struct vm_virtio_kind *kind,
 		return ret; /* the device model said why, in one line */
 	ret = virtio_mmio_register(mmio, &vm->mmio, d->base);
 	if (ret)
-		tv_errno(ret, "registering %s at 0x%" PRIx64, kind->name, d->base);
+		tv_errno(ret, "registering %s at 0x%" PRIx64, kind->name,
+			 d->base);
 	return ret;
 }
 
@@ -178,9 +182,9 @@ int vm_virtio_create(struct vm *vm)
 		return -ENOMEM;
 	}
 	for (unsigned int i = 0; !ret && i < cfg->nr_disks; i++)
-		ret = add_device(vm, cfg->disks[i].vhost_user ? &kind_vub
-							       : &kind_blk,
-				 &cfg->disks[i]);
+		ret = add_device(
+			vm, cfg->disks[i].vhost_user ? &kind_vub : &kind_blk,
+			&cfg->disks[i]);
 	for (unsigned int i = 0; !ret && i < cfg->nr_nets; i++)
 		ret = add_device(vm, &kind_net, &cfg->nets[i]);
 	return ret;

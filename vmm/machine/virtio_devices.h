@@ -24,10 +24,10 @@ struct vm;
 
 struct vm_virtio_dev {
 	const struct vm_virtio_kind *kind;
-	uint64_t base;    /* the register window, VIRTIO_MMIO_SIZE bytes */
+	uint64_t base;	  /* the register window, VIRTIO_MMIO_SIZE bytes */
 	unsigned int irq; /* arch_irq_set() numbering */
 	struct virtio_mmio_kvm kvm;
-	void *model;      /* the device model: struct virtio_blk, ... */
+	void *model; /* the device model: struct virtio_blk, ... */
 };
 
 /*

@@ -23,7 +23,9 @@ static int kvm_open(struct vm *vm)
 
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0) {
-		tv_errno(errno, "cannot open /dev/kvm (is KVM enabled on this host? --host-info tells)");
+		tv_errno(
+			errno,
+			"cannot open /dev/kvm (is KVM enabled on this host? --host-info tells)");
 		return -errno;
 	}
 	version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
@@ -41,7 +43,8 @@ static int kvm_max_vcpus(int kvm_fd)
 
 	if (n <= 0)
 		n = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
-	return n > 0 ? n : 4; /* the API document's default when neither is there */
+	return n > 0 ? n
+		     : 4; /* the API document's default when neither is there */
 }
 
 static int vm_create_kvm_vm(struct vm *vm)
@@ -129,8 +132,9 @@ static bool vm_ram_shared(const struct vm_config *cfg)
 static int vm_map_ram(struct vm *vm)
 {
 	uint64_t base = arch_platform()->ram_base, size = vm->cfg->mem_size;
-	int ret = vm_ram_shared(vm->cfg) ? guest_mem_add_shared(&vm->mem, base, size)
-					 : guest_mem_add(&vm->mem, base, size);
+	int ret = vm_ram_shared(vm->cfg)
+			  ? guest_mem_add_shared(&vm->mem, base, size)
+			  : guest_mem_add(&vm->mem, base, size);
 	char why[160];
 
 	if (ret == -ENOMEM)
@@ -149,8 +153,10 @@ static int vm_setup_ram(struct vm *vm)
 	int ret = vm_add_memslot(vm, base, size, vm->mem.regions[0].host, NULL);
 
 	if (ret)
-		tv_errno(ret, "KVM_SET_USER_MEMORY_REGION for %" PRIu64
-			 " MiB at 0x%" PRIx64, size >> 20, base);
+		tv_errno(ret,
+			 "KVM_SET_USER_MEMORY_REGION for %" PRIu64
+			 " MiB at 0x%" PRIx64,
+			 size >> 20, base);
 	return ret;
 }
 

@@ -29,17 +29,19 @@ struct serial;
 
 /* tinyvmm's exit status; documented in README.md. */
 enum tinyvmm_exit {
-	TINYVMM_EXIT_POWEROFF = 0, /* guest called PSCI SYSTEM_OFF / powered off */
-	TINYVMM_EXIT_ERROR = 1,    /* set-up failed, or the guest broke the VM */
-	TINYVMM_EXIT_USAGE = 2,    /* bad command line */
-	TINYVMM_EXIT_RESET = 3,    /* guest asked for a reset (PSCI SYSTEM_RESET) */
+	TINYVMM_EXIT_POWEROFF =
+		0,		/* guest called PSCI SYSTEM_OFF / powered off */
+	TINYVMM_EXIT_ERROR = 1, /* set-up failed, or the guest broke the VM */
+	TINYVMM_EXIT_USAGE = 2, /* bad command line */
+	TINYVMM_EXIT_RESET =
+		3, /* guest asked for a reset (PSCI SYSTEM_RESET) */
 };
 
 /* What the bench device tells a benchmark guest (bench_protocol.h). */
 struct vm_bench_config {
 	bool enabled;
-	uint32_t iterations; /* measured samples per benchmark */
-	uint32_t warmup;     /* samples run first and thrown away */
+	uint32_t iterations;	   /* measured samples per benchmark */
+	uint32_t warmup;	   /* samples run first and thrown away */
 	const char *const *select; /* names; nr_select 0: run every one */
 	unsigned int nr_select;
 };
@@ -61,7 +63,7 @@ struct vm_config {
 	struct vm_bench_config bench;
 	const struct disk_spec *disks; /* --disk, in order */
 	unsigned int nr_disks;
-	const struct net_spec *nets;   /* --net, in order */
+	const struct net_spec *nets; /* --net, in order */
 	unsigned int nr_nets;
 	/* Platform devices beyond the machine's own (device.h), in order. */
 	const struct vm_device_spec *devices;
@@ -100,13 +102,13 @@ struct vm {
 	struct serial *console;
 	struct vm_device devices[VM_MAX_DEVICES]; /* platform, by kind */
 	unsigned int nr_devices;
-	struct vm_virtio_dev *virtio;  /* nr_virtio of them (virtio_devices.h) */
+	struct vm_virtio_dev *virtio; /* nr_virtio of them (virtio_devices.h) */
 	unsigned int nr_virtio;
 
 	/* Stopping: the first vm_request_stop() sets the exit code. */
 	atomic_bool stopping;
 	atomic_int exit_code;
-	int stop_eventfd; /* becomes readable once stopping */
+	int stop_eventfd;	       /* becomes readable once stopping */
 	struct seccomp_policy seccomp; /* read by every thread as it starts */
 
 	struct arch_vm arch;
