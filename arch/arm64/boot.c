@@ -83,12 +83,11 @@ static void report_no_room(const struct vm *vm,
 }
 
 /* The machine the device tree describes: this VM, as laid out in RAM. */
-static void describe_machine(const struct vm *vm,
-			     const struct arm64_boot_plan *plan,
-			     uint64_t *mpidrs, struct arm64_fdt_virtio *virtio,
-			     struct arm64_fdt_machine *m)
+static void
+describe_machine(const struct vm *vm, const struct arm64_boot_plan *plan,
+		 uint64_t *mpidrs, const struct device_desc *devices,
+		 unsigned int nr_devices, struct arm64_fdt_machine *m)
 {
-	const struct vm_bench_config *bench = &vm->cfg->bench;
 	int v3 = vm->arch.gic_version == 3;
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
@@ -112,34 +111,24 @@ static void describe_machine(const struct vm *vm,
 		.initrd_start = plan->initrd_addr,
 		.initrd_end = plan->initrd_addr + plan->initrd_size,
 		.has_pmu = vm->arch.has_pmu,
-		.virtio = virtio,
-		.nr_virtio = vm->nr_virtio,
+		.devices = devices,
+		.nr_devices = nr_devices,
 	};
-	for (unsigned int i = 0; i < vm->nr_virtio; i++)
-		virtio[i] = (struct arm64_fdt_virtio){
-			.base = vm->virtio[i].base,
-			.size = ARM64_VIRTIO_SLOT_SIZE,
-			.intid = vm->virtio[i].irq,
-		};
-	if (!bench->enabled)
-		return;
-	m->bench_base = ARM64_BENCH_BASE;
-	m->bench_size = ARM64_BENCH_SIZE;
-	m->bench_intid = ARM64_BENCH_INTID;
-	m->bench_iterations = bench->iterations;
-	m->bench_warmup = bench->warmup;
-	m->bench_select = bench->select;
-	m->nr_bench_select = bench->nr_select;
 }
 
 static int build_dtb(struct vm *vm, const struct arm64_boot_plan *plan)
 {
 	uint64_t mpidrs[ARM64_MAX_VCPUS];
-	struct arm64_fdt_virtio virtio[ARM64_VIRTIO_SLOTS];
+	struct device_desc devices[VM_MAX_DEVICES + ARM64_VIRTIO_SLOTS];
 	struct arm64_fdt_machine m;
-	int ret;
+	int ret = vm_describe_devices(vm, devices,
+				      sizeof(devices) / sizeof(devices[0]));
 
-	describe_machine(vm, plan, mpidrs, virtio, &m);
+	if (ret < 0) {
+		tv_errno(ret, "describing the devices for the device tree");
+		return ret;
+	}
+	describe_machine(vm, plan, mpidrs, devices, (unsigned int)ret, &m);
 	vm->arch.dtb = malloc(ARM64_DTB_MAX_SIZE);
 	if (!vm->arch.dtb)
 		return -ENOMEM;

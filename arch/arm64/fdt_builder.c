@@ -97,10 +97,10 @@ static int machine_valid(const struct arm64_fdt_machine *m)
 		return 0;
 	if (!is_spi(m->uart_intid))
 		return 0;
-	if (m->nr_virtio && !m->virtio)
+	if (m->nr_devices && !m->devices)
 		return 0;
-	for (unsigned int i = 0; i < m->nr_virtio; i++)
-		if (!is_spi(m->virtio[i].intid))
+	for (unsigned int i = 0; i < m->nr_devices; i++)
+		if (m->devices[i].has_irq && !is_spi(m->devices[i].irq))
 			return 0;
 	if (m->initrd_end < m->initrd_start)
 		return 0;
@@ -309,47 +309,12 @@ static int add_uart(void *fdt, const struct arm64_fdt_machine *m)
 	return 0;
 }
 
-static int add_bench(void *fdt, const struct arm64_fdt_machine *m)
+static int add_device(void *fdt, const struct device_desc *d)
 {
-	uint32_t irq[3] = { GIC_FDT_SPI, m->bench_intid - ARM64_SPI_BASE,
+	uint32_t irq[3] = { GIC_FDT_SPI, d->irq - ARM64_SPI_BASE,
 			    IRQ_TYPE_EDGE_RISING };
-	struct fdt_write_bench b = {
-		.base = m->bench_base,
-		.size = m->bench_size,
-		.irq_cells = irq,
-		.nr_irq_cells = m->bench_intid ? 3 : 0,
-		.iterations = m->bench_iterations,
-		.warmup = m->bench_warmup,
-		.select = m->bench_select,
-		.nr_select = m->nr_bench_select,
-	};
 
-	return fdt_write_bench_node(fdt, &b);
-}
-
-/*
- * dma-coherent: guest RAM is ordinary cacheable memory to tinyvmm, so the
- * guest's drivers must not bypass their caches for virtqueues.
- */
-static int add_virtio(void *fdt, const struct arm64_fdt_virtio *v)
-{
-	uint32_t reg[4];
-	uint32_t irq[3] = { GIC_FDT_SPI, v->intid - ARM64_SPI_BASE,
-			    IRQ_TYPE_EDGE_RISING };
-	int ret = fdt_write_begin_node(fdt, "virtio_mmio", v->base);
-
-	if (ret)
-		return ret;
-	FDT_TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
-	fdt_write_reg_entry(reg, v->base, v->size);
-	ret = fdt_write_cells(fdt, "reg", reg, 4);
-	if (!ret)
-		ret = fdt_write_cells(fdt, "interrupts", irq, 3);
-	if (ret)
-		return ret;
-	FDT_TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
-	FDT_TRY(fdt_end_node(fdt));
-	return 0;
+	return fdt_write_device(fdt, d, irq, 3);
 }
 
 static int add_chosen(void *fdt, const struct arm64_fdt_machine *m)
@@ -390,10 +355,8 @@ static int add_nodes(void *fdt, const struct arm64_fdt_machine *m)
 		ret = add_pmu(fdt, m);
 	if (!ret)
 		ret = add_uart(fdt, m);
-	if (!ret && m->bench_size)
-		ret = add_bench(fdt, m);
-	for (unsigned int i = 0; !ret && i < m->nr_virtio; i++)
-		ret = add_virtio(fdt, &m->virtio[i]);
+	for (unsigned int i = 0; !ret && i < m->nr_devices; i++)
+		ret = add_device(fdt, &m->devices[i]);
 	if (!ret)
 		ret = add_chosen(fdt, m);
 	return ret;

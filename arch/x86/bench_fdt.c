@@ -19,7 +19,7 @@ static int machine_valid(const struct x86_fdt_machine *m)
 {
 	if (m->nr_cpus == 0 || !m->apic_ids || m->ram_size == 0)
 		return 0;
-	if (m->nr_virtio && !m->virtio) /* as the ACPI builder refuses it */
+	if (m->nr_devices && !m->devices) /* as the ACPI builder refuses it */
 		return 0;
 	for (unsigned int i = 0; i < m->nr_cpus; i++)
 		for (unsigned int j = 0; j < i; j++)
@@ -89,38 +89,11 @@ static int add_uart(void *fdt, const struct x86_fdt_machine *m)
 	return 0;
 }
 
-static int add_bench(void *fdt, const struct x86_fdt_machine *m)
+static int add_device(void *fdt, const struct device_desc *d)
 {
-	uint32_t irq = m->bench_gsi;
-	struct fdt_write_bench b = {
-		.base = m->bench_base,
-		.size = m->bench_size,
-		.irq_cells = &irq,
-		.nr_irq_cells = m->bench_gsi ? 1 : 0,
-		.iterations = m->bench_iterations,
-		.warmup = m->bench_warmup,
-		.select = m->bench_select,
-		.nr_select = m->nr_bench_select,
-	};
+	uint32_t gsi = d->irq;
 
-	return fdt_write_bench_node(fdt, &b);
-}
-
-static int add_virtio(void *fdt, const struct x86_fdt_virtio *v)
-{
-	uint32_t reg[4];
-	int ret = fdt_write_begin_node(fdt, "virtio_mmio", v->base);
-
-	if (ret)
-		return ret;
-	FDT_TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
-	fdt_write_reg_entry(reg, v->base, v->size);
-	ret = fdt_write_cells(fdt, "reg", reg, 4);
-	if (ret)
-		return ret;
-	FDT_TRY(fdt_property_u32(fdt, "interrupts", v->gsi));
-	FDT_TRY(fdt_end_node(fdt));
-	return 0;
+	return fdt_write_device(fdt, d, &gsi, 1);
 }
 
 static int add_chosen(void *fdt, const struct x86_fdt_machine *m)
@@ -145,10 +118,8 @@ static int add_nodes(void *fdt, const struct x86_fdt_machine *m)
 		ret = add_cpus(fdt, m);
 	if (!ret)
 		ret = add_uart(fdt, m);
-	if (!ret && m->bench_size)
-		ret = add_bench(fdt, m);
-	for (unsigned int i = 0; !ret && i < m->nr_virtio; i++)
-		ret = add_virtio(fdt, &m->virtio[i]);
+	for (unsigned int i = 0; !ret && i < m->nr_devices; i++)
+		ret = add_device(fdt, &m->devices[i]);
 	if (!ret)
 		ret = add_chosen(fdt, m);
 	return ret;

@@ -11,11 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A virtio-mmio transport: register window and IOAPIC GSI (edge). */
-struct x86_fdt_virtio {
-	uint64_t base, size;
-	unsigned int gsi;
-};
+#include "vmm/base/device_desc.h"
 
 struct x86_fdt_machine {
 	uint64_t ram_size; /* RAM at guest-physical 0 */
@@ -25,14 +21,13 @@ struct x86_fdt_machine {
 	unsigned int uart_gsi;
 	uint32_t uart_clock_hz;
 	const char *cmdline; /* NULL: no bootargs */
-	/* The bench device; bench_size 0: no bench node. */
-	uint64_t bench_base, bench_size;
-	unsigned int bench_gsi; /* its io_in interrupt; 0: none */
-	uint32_t bench_iterations, bench_warmup;
-	const char *const *bench_select;
-	unsigned int nr_bench_select;
-	const struct x86_fdt_virtio *virtio;
-	unsigned int nr_virtio;
+	/*
+	 * The devices the machine shows the guest (the bench device, the
+	 * virtio-mmio transports), one node each, in order; their irq is an
+	 * IOAPIC GSI, edge-triggered.
+	 */
+	const struct device_desc *devices;
+	unsigned int nr_devices;
 };
 
 /*
@@ -40,11 +35,11 @@ struct x86_fdt_machine {
  * #address-cells = #size-cells = 2), memory@0, cpus/cpu@<apic id> (reg =
  * APIC id), uart@<port> (ns16550a, reg = <0 port 0 8>, the empty property
  * "tinyvmm,pio": the reg is an I/O port, not MMIO; interrupts = <GSI>),
- * bench@ (tinyvmm,bench-v1, interrupts = <GSI>), virtio_mmio@ (one per
- * virtio[], interrupts = <GSI>), chosen (bootargs, stdout-path).
+ * one node per devices[] (fdt_write_device(), interrupts = <GSI>), chosen
+ * (bootargs, stdout-path).
  * Interrupts are one cell: an IOAPIC GSI. Returns 0, -E2BIG when @buf is
- * too small, -EINVAL for no cpus, no RAM, two cpus with one APIC id, or virtio
- * transports counted but not given.
+ * too small, -EINVAL for no cpus, no RAM, two cpus with one APIC id, or
+ * devices counted but not given.
  */
 int x86_bench_fdt_build(const struct x86_fdt_machine *m, void *buf,
 			size_t size);

@@ -73,19 +73,12 @@ static struct x86_long_mode_entry entry_at(uint64_t rip)
 /* ---- flat images ---- */
 
 static void describe_machine(const struct vm *vm, uint32_t *apic_ids,
-			     struct x86_fdt_virtio *virtio,
-			     struct x86_fdt_machine *m)
+			     const struct device_desc *devices,
+			     unsigned int nr_devices, struct x86_fdt_machine *m)
 {
-	const struct vm_bench_config *bench = &vm->cfg->bench;
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		apic_ids[i] = vm->vcpus[i].id; /* KVM's initial APIC id */
-	for (unsigned int i = 0; i < vm->nr_virtio; i++)
-		virtio[i] = (struct x86_fdt_virtio){
-			.base = vm->virtio[i].base,
-			.size = X86_VIRTIO_SLOT_SIZE,
-			.gsi = vm->virtio[i].irq,
-		};
 	*m = (struct x86_fdt_machine){
 		.ram_size = vm->cfg->mem_size,
 		.nr_cpus = vm->nr_vcpus,
@@ -94,31 +87,24 @@ static void describe_machine(const struct vm *vm, uint32_t *apic_ids,
 		.uart_gsi = X86_UART_GSI,
 		.uart_clock_hz = UART_CLOCK_HZ,
 		.cmdline = vm->cfg->cmdline,
-		.virtio = virtio,
-		.nr_virtio = vm->nr_virtio,
+		.devices = devices,
+		.nr_devices = nr_devices,
 	};
-	if (!bench->enabled)
-		return;
-	m->bench_base = X86_BENCH_BASE;
-	m->bench_size = X86_BENCH_SIZE;
-	m->bench_gsi = X86_BENCH_GSI;
-	m->bench_iterations = bench->iterations;
-	m->bench_warmup = bench->warmup;
-	m->bench_select = bench->select;
-	m->nr_bench_select = bench->nr_select;
 }
 
 static int build_dtb(struct vm *vm)
 {
 	uint32_t *apic_ids =
 		calloc(vm->nr_vcpus ? vm->nr_vcpus : 1, sizeof(*apic_ids));
-	struct x86_fdt_virtio virtio[X86_VIRTIO_SLOTS];
+	struct device_desc devices[VM_MAX_DEVICES + X86_VIRTIO_SLOTS];
 	struct x86_fdt_machine m;
-	int ret = -ENOMEM;
+	int n = vm_describe_devices(vm, devices,
+				    sizeof(devices) / sizeof(devices[0]));
+	int ret = n < 0 ? n : -ENOMEM;
 
 	vm->arch.dtb = malloc(X86_BENCH_DTB_MAX);
-	if (apic_ids && vm->arch.dtb) {
-		describe_machine(vm, apic_ids, virtio, &m);
+	if (n >= 0 && apic_ids && vm->arch.dtb) {
+		describe_machine(vm, apic_ids, devices, (unsigned int)n, &m);
 		ret = x86_bench_fdt_build(&m, vm->arch.dtb, X86_BENCH_DTB_MAX);
 	}
 	free(apic_ids);
@@ -216,27 +202,50 @@ static int linux_plan(const struct vm *vm, struct linux_boot *lb,
 	return ret;
 }
 
-/* The ACPI tables: one local APIC per vCPU, the virtio-mmio transports. */
+/*
+ * The devices of the machine's description that ACPI announces: those
+ * with an ACPI id, which today are the virtio-mmio transports (the ACPI
+ * builder writes each as an LNRO0005 device). Returns how many or -errno.
+ */
+static int acpi_devices(const struct vm *vm, struct x86_acpi_virtio *out,
+			unsigned int max)
+{
+	struct device_desc devices[VM_MAX_DEVICES + X86_VIRTIO_SLOTS];
+	int n = vm_describe_devices(vm, devices,
+				    sizeof(devices) / sizeof(devices[0]));
+	unsigned int nr = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!devices[i].acpi_hid)
+			continue;
+		if (nr == max || !devices[i].has_irq)
+			return -EINVAL;
+		out[nr++] = (struct x86_acpi_virtio){
+			.base = devices[i].base,
+			.size = devices[i].size,
+			.gsi = devices[i].irq,
+		};
+	}
+	return n < 0 ? n : (int)nr;
+}
+
+/* The ACPI tables: one local APIC per vCPU, the devices with an ACPI id. */
 static int write_acpi(struct vm *vm)
 {
 	struct x86_acpi_virtio virtio[X86_VIRTIO_SLOTS];
 	struct x86_acpi_machine m = {
 		.nr_cpus = vm->nr_vcpus,
 		.virtio = virtio,
-		.nr_virtio = vm->nr_virtio,
 		.has_com1 = 1,
 	};
 	void *buf = guest_mem_ptr(&vm->mem, X86_ACPI_ADDR, X86_ACPI_MAX);
-	int len;
+	int len = acpi_devices(vm, virtio, sizeof(virtio) / sizeof(virtio[0]));
 
-	for (unsigned int i = 0; i < vm->nr_virtio; i++)
-		virtio[i] = (struct x86_acpi_virtio){
-			.base = vm->virtio[i].base,
-			.size = X86_VIRTIO_SLOT_SIZE,
-			.gsi = vm->virtio[i].irq,
-		};
-	len = buf ? x86_acpi_build(&m, X86_ACPI_ADDR, buf, X86_ACPI_MAX)
-		  : -EFAULT;
+	if (len >= 0) {
+		m.nr_virtio = (unsigned int)len;
+		len = buf ? x86_acpi_build(&m, X86_ACPI_ADDR, buf, X86_ACPI_MAX)
+			  : -EFAULT;
+	}
 	if (len < 0) {
 		tv_errno(len,
 			 "building the ACPI tables for %u vCPUs and %u "

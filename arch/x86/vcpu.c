@@ -196,12 +196,15 @@ int x86_vcpu_fd_set_tsc_offset(int vcpu_fd, uint64_t offset)
 	return ioctl(vcpu_fd, KVM_SET_DEVICE_ATTR, &attr) ? -errno : 0;
 }
 
-/* --bench: the guest's TSC is the host's (see x86_vcpu_fd_set_tsc_offset()). */
+/*
+ * The guest's TSC is the host's where a device compares the two (the
+ * bench device; see x86_vcpu_fd_set_tsc_offset()).
+ */
 static int vcpu_bench_clock(struct vcpu *vcpu)
 {
 	int ret;
 
-	if (!vcpu->vm->cfg->bench.enabled)
+	if (!vm_guest_clock_is_host(vcpu->vm))
 		return 0;
 	ret = x86_vcpu_fd_set_tsc_offset(vcpu->fd, 0);
 	if (ret)

@@ -11,6 +11,7 @@
 
 #include "arch/arm64/fdt_builder.h"
 #include "tests/fuzz/fuzz.h"
+#include "vmm/bench/bench.h"
 
 #define MAX_CPUS 160
 #define MAX_VIRTIO 40
@@ -28,7 +29,8 @@ static unsigned int intid(struct fuzz_in *in)
 struct machine {
 	struct arm64_fdt_machine m;
 	uint64_t mpidrs[MAX_CPUS];
-	struct arm64_fdt_virtio virtio[MAX_VIRTIO];
+	struct device_desc devices[1 + MAX_VIRTIO]; /* bench, virtio... */
+	struct bench_config bench;
 	char *select[MAX_SELECT];
 	char *cmdline;
 	size_t tree_size;
@@ -62,25 +64,35 @@ static void machine_read(struct machine *x, struct fuzz_in *in)
 	m->initrd_start = fuzz_u64(in);
 	m->initrd_end =
 		flags & 8 ? fuzz_u64(in) : m->initrd_start + fuzz_u32(in);
+	m->devices = x->devices;
 	if (flags & 16) {
-		m->bench_base = fuzz_u64(in);
-		m->bench_size = fuzz_u64(in) | 1;
-		m->bench_intid = intid(in);
-		m->bench_iterations = fuzz_u32(in);
-		m->bench_warmup = fuzz_u32(in);
-		m->nr_bench_select = fuzz_u8(in) % (MAX_SELECT + 1);
-		for (unsigned int i = 0; i < m->nr_bench_select; i++)
+		struct device_desc *d = &x->devices[m->nr_devices++];
+
+		d->node = "bench";
+		d->compatible = "tinyvmm,bench-v1";
+		d->base = fuzz_u64(in);
+		d->size = fuzz_u64(in) | 1;
+		d->irq = intid(in);
+		d->has_irq = d->irq != 0;
+		x->bench.iterations = fuzz_u32(in);
+		x->bench.warmup = fuzz_u32(in);
+		x->bench.nr_select = fuzz_u8(in) % (MAX_SELECT + 1);
+		for (unsigned int i = 0; i < x->bench.nr_select; i++)
 			x->select[i] = fuzz_string(in, 600);
-		m->bench_select = (const char *const *)x->select;
+		x->bench.select = (const char *const *)x->select;
+		d->fdt_props = bench_fdt_props;
+		d->opaque = &x->bench;
 	}
-	m->nr_virtio = fuzz_u8(in) % (MAX_VIRTIO + 1);
-	for (unsigned int i = 0; i < m->nr_virtio; i++)
-		x->virtio[i] = (struct arm64_fdt_virtio){
+	for (unsigned int n = fuzz_u8(in) % (MAX_VIRTIO + 1); n > 0; n--)
+		x->devices[m->nr_devices++] = (struct device_desc){
+			.node = "virtio_mmio",
+			.compatible = "virtio,mmio",
 			.base = fuzz_u64(in),
 			.size = fuzz_u32(in),
-			.intid = intid(in),
+			.has_irq = true,
+			.irq = intid(in),
+			.dma_coherent = true,
 		};
-	m->virtio = x->virtio;
 	x->tree_size = fuzz_u32(in) % MAX_TREE;
 	/* The command line last: the rest of the input, when asked for. */
 	x->cmdline = flags & 32 ? NULL : fuzz_string(in, 8192);

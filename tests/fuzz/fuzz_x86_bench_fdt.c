@@ -22,6 +22,7 @@
 
 #include "arch/x86/bench_fdt.h"
 #include "tests/fuzz/fuzz.h"
+#include "vmm/bench/bench.h"
 
 #define F_BENCH 1
 #define F_NO_CMDLINE 2
@@ -34,7 +35,10 @@
 struct machine {
 	struct x86_fdt_machine m;
 	uint32_t apic_ids[MAX_CPUS];
-	struct x86_fdt_virtio virtio[MAX_VIRTIO];
+	struct device_desc devices[1 + MAX_VIRTIO]; /* bench, virtio... */
+	const struct device_desc *bench;	    /* NULL: no bench device */
+	unsigned int nr_virtio;
+	struct bench_config bench_cfg;
 	char *select[MAX_SELECT];
 	char *cmdline;
 	size_t tree_size;
@@ -42,17 +46,24 @@ struct machine {
 
 static void bench_read(struct machine *x, struct fuzz_in *in)
 {
-	struct x86_fdt_machine *m = &x->m;
+	struct device_desc *d = &x->devices[x->m.nr_devices++];
+	struct bench_config *cfg = &x->bench_cfg;
 
-	m->bench_base = fuzz_u64(in);
-	m->bench_size = fuzz_u64(in);
-	m->bench_gsi = fuzz_u32(in);
-	m->bench_iterations = fuzz_u32(in);
-	m->bench_warmup = fuzz_u32(in);
-	m->nr_bench_select = fuzz_u8(in) % (MAX_SELECT + 1);
-	for (unsigned int i = 0; i < m->nr_bench_select; i++)
+	d->node = "bench";
+	d->compatible = "tinyvmm,bench-v1";
+	d->base = fuzz_u64(in);
+	d->size = fuzz_u64(in);
+	d->irq = fuzz_u32(in);
+	d->has_irq = d->irq != 0;
+	cfg->iterations = fuzz_u32(in);
+	cfg->warmup = fuzz_u32(in);
+	cfg->nr_select = fuzz_u8(in) % (MAX_SELECT + 1);
+	for (unsigned int i = 0; i < cfg->nr_select; i++)
 		x->select[i] = fuzz_string(in, 600);
-	m->bench_select = (const char *const *)x->select;
+	cfg->select = (const char *const *)x->select;
+	d->fdt_props = bench_fdt_props;
+	d->opaque = cfg;
+	x->bench = d;
 }
 
 static void machine_read(struct machine *x, struct fuzz_in *in)
@@ -69,16 +80,20 @@ static void machine_read(struct machine *x, struct fuzz_in *in)
 	m->uart_port = fuzz_u16(in);
 	m->uart_gsi = fuzz_u32(in);
 	m->uart_clock_hz = fuzz_u32(in);
+	m->devices = x->devices;
 	if (flags & F_BENCH)
 		bench_read(x, in);
-	m->nr_virtio = fuzz_u8(in) % (MAX_VIRTIO + 1);
-	for (unsigned int i = 0; i < m->nr_virtio; i++)
-		x->virtio[i] = (struct x86_fdt_virtio){
+	x->nr_virtio = fuzz_u8(in) % (MAX_VIRTIO + 1);
+	for (unsigned int i = 0; i < x->nr_virtio; i++)
+		x->devices[m->nr_devices++] = (struct device_desc){
+			.node = "virtio_mmio",
+			.compatible = "virtio,mmio",
 			.base = fuzz_u64(in),
 			.size = fuzz_u64(in),
-			.gsi = fuzz_u32(in),
+			.has_irq = true,
+			.irq = fuzz_u32(in),
+			.dma_coherent = true,
 		};
-	m->virtio = x->virtio;
 	x->tree_size = fuzz_u32(in) % MAX_TREE;
 	/* The command line last: the rest of the input, when asked for. */
 	x->cmdline = flags & F_NO_CMDLINE ? NULL : fuzz_string(in, 8192);
@@ -169,28 +184,30 @@ static void cpus_check(const struct machine *x, const void *fdt)
 
 static void bench_check(const struct machine *x, const void *fdt)
 {
-	const struct x86_fdt_machine *m = &x->m;
+	const struct bench_config *cfg = &x->bench_cfg;
 	char path[40];
 	const char *list;
 	int node, len;
 
-	snprintf(path, sizeof(path), "/bench@%llx",
-		 (unsigned long long)m->bench_base);
-	node = fdt_path_offset(fdt, path);
-	FUZZ_ASSERT(m->bench_size ? node >= 0 : node < 0);
-	if (node < 0)
+	if (!x->bench) {
+		FUZZ_ASSERT(fdt_subnode_offset(fdt, 0, "bench") < 0);
 		return;
-	reg_check(fdt, path, m->bench_base, m->bench_size);
+	}
+	snprintf(path, sizeof(path), "/bench@%llx",
+		 (unsigned long long)x->bench->base);
+	node = fdt_path_offset(fdt, path);
+	FUZZ_ASSERT(node >= 0);
+	reg_check(fdt, path, x->bench->base, x->bench->size);
 	list = fdt_getprop(fdt, node, "tinyvmm,select", &len);
-	FUZZ_ASSERT(!list == !m->nr_bench_select);
-	for (unsigned int i = 0; i < m->nr_bench_select; i++) {
+	FUZZ_ASSERT(!list == !cfg->nr_select);
+	for (unsigned int i = 0; i < cfg->nr_select; i++) {
 		size_t l = strlen(x->select[i]) + 1;
 
 		FUZZ_ASSERT(len >= (int)l && !memcmp(list, x->select[i], l));
 		list += l;
 		len -= (int)l;
 	}
-	FUZZ_ASSERT(!m->nr_bench_select || len == 0);
+	FUZZ_ASSERT(!cfg->nr_select || len == 0);
 }
 
 static void tree_check(const struct machine *x, const void *fdt)
@@ -211,7 +228,7 @@ static void tree_check(const struct machine *x, const void *fdt)
 		if (!strncmp(fdt_get_name(fdt, n, NULL), "virtio_mmio@", 12))
 			virtio++;
 	}
-	FUZZ_ASSERT(virtio == x->m.nr_virtio);
+	FUZZ_ASSERT(virtio == x->nr_virtio);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -14,6 +14,7 @@
 
 #include "arch/arm64/fdt_builder.h"
 #include "arch/arm64/arm64_layout.h"
+#include "vmm/bench/bench.h"
 #include "tests/unit/unit.h"
 
 #define MiB (1ULL << 20)
@@ -454,19 +455,32 @@ static void v3_redists_short(struct arm64_fdt_machine *m)
 	m->gicr_size = (m->nr_cpus - 1) * ARM64_GICR_STRIDE;
 }
 
-static const struct arm64_fdt_virtio one_virtio_ppi[] = {
-	{ ARM64_VIRTIO_BASE, ARM64_VIRTIO_SLOT_SIZE, 27 },
-};
+/* A virtio-mmio transport as the machine describes it (device_desc.h). */
+static struct device_desc virtio_desc(uint64_t base, unsigned int intid)
+{
+	return (struct device_desc){
+		.node = "virtio_mmio",
+		.compatible = "virtio,mmio",
+		.base = base,
+		.size = ARM64_VIRTIO_SLOT_SIZE,
+		.has_irq = true,
+		.irq = intid,
+		.dma_coherent = true,
+	};
+}
 
 static void virtio_ppi(struct arm64_fdt_machine *m)
 {
-	m->virtio = one_virtio_ppi;
-	m->nr_virtio = 1;
+	static struct device_desc one_virtio_ppi[1];
+
+	one_virtio_ppi[0] = virtio_desc(ARM64_VIRTIO_BASE, 27);
+	m->devices = one_virtio_ppi;
+	m->nr_devices = 1;
 }
 
 static void virtio_null(struct arm64_fdt_machine *m)
 {
-	m->nr_virtio = 2;
+	m->nr_devices = 2;
 }
 
 static const struct bad_case bad_cases[] = {
@@ -483,7 +497,7 @@ static const struct bad_case bad_cases[] = {
 	{ "GICv2 with 9 cpus", v2_nine_cpus },
 	{ "GICv3 redistributors for 3 of 4 cpus", v3_redists_short },
 	{ "virtio intid is a PPI", virtio_ppi },
-	{ "2 virtio devices, no array", virtio_null },
+	{ "2 devices, no array", virtio_null },
 };
 
 START_TEST(test_bad_machine)
@@ -519,17 +533,27 @@ START_TEST(test_bench_node)
 	static const uint32_t bench_irq[] = { 0, 2, 1 };
 	static const uint32_t reg[] = { 0, (uint32_t)ARM64_BENCH_BASE, 0,
 					(uint32_t)ARM64_BENCH_SIZE };
+	struct bench_config cfg = { .iterations = 1000,
+				    .warmup = 50,
+				    .select = select,
+				    .nr_select = 2 };
+	struct device_desc bench = {
+		.node = "bench",
+		.compatible = "tinyvmm,bench-v1",
+		.base = ARM64_BENCH_BASE,
+		.size = ARM64_BENCH_SIZE,
+		.has_irq = true,
+		.irq = ARM64_BENCH_INTID,
+		.fdt_props = bench_fdt_props,
+		.opaque = &cfg,
+	};
 	struct arm64_fdt_machine m;
 	void *fdt;
+	int node;
 
 	machine_init(&m, 1, 3);
-	m.bench_base = ARM64_BENCH_BASE;
-	m.bench_size = ARM64_BENCH_SIZE;
-	m.bench_intid = ARM64_BENCH_INTID;
-	m.bench_iterations = 1000;
-	m.bench_warmup = 50;
-	m.bench_select = select;
-	m.nr_bench_select = 2;
+	m.devices = &bench;
+	m.nr_devices = 1;
 	fdt = build(&m);
 	str(fdt, "/bench@9001000", "compatible", "tinyvmm,bench-v1");
 	cells(fdt, "/bench@9001000", "reg", reg, 4);
@@ -537,8 +561,10 @@ START_TEST(test_bench_node)
 	u32(fdt, "/bench@9001000", "tinyvmm,iterations", 1000);
 	u32(fdt, "/bench@9001000", "tinyvmm,warmup", 50);
 	str_list(fdt, "/bench@9001000", "tinyvmm,select", want, sizeof(want));
+	node = fdt_path_offset(fdt, "/bench@9001000");
+	ck_assert_ptr_null(fdt_getprop(fdt, node, "dma-coherent", NULL));
 	free(fdt);
-	m.nr_bench_select = 0; /* no selection: the property is absent */
+	cfg.nr_select = 0; /* no selection: the property is absent */
 	fdt = build(&m);
 	absent(fdt, "/bench@9001000", "tinyvmm,select");
 	free(fdt);
@@ -548,10 +574,9 @@ END_TEST
 /* virtio-mmio nodes: one per transport, reg, edge SPI, dma-coherent. */
 START_TEST(test_virtio_nodes)
 {
-	static const struct arm64_fdt_virtio virtio[] = {
-		{ ARM64_VIRTIO_BASE, ARM64_VIRTIO_SLOT_SIZE, 48 },
-		{ ARM64_VIRTIO_BASE + ARM64_VIRTIO_SLOT_SIZE,
-		  ARM64_VIRTIO_SLOT_SIZE, 49 },
+	const struct device_desc virtio[] = {
+		virtio_desc(ARM64_VIRTIO_BASE, 48),
+		virtio_desc(ARM64_VIRTIO_BASE + ARM64_VIRTIO_SLOT_SIZE, 49),
 	};
 	/* GIC_SPI, INTID - 32, IRQ_TYPE_EDGE_RISING */
 	static const uint32_t irq0[] = { 0, 16, 1 }, irq1[] = { 0, 17, 1 };
@@ -562,8 +587,8 @@ START_TEST(test_virtio_nodes)
 	int node;
 
 	machine_init(&m, 2, 3);
-	m.virtio = virtio;
-	m.nr_virtio = 2;
+	m.devices = virtio;
+	m.nr_devices = 2;
 	fdt = build(&m);
 	str(fdt, "/virtio_mmio@a000000", "compatible", "virtio,mmio");
 	cells(fdt, "/virtio_mmio@a000000", "interrupts", irq0, 3);
@@ -572,7 +597,7 @@ START_TEST(test_virtio_nodes)
 	node = fdt_path_offset(fdt, "/virtio_mmio@a000000");
 	ck_assert_ptr_nonnull(fdt_getprop(fdt, node, "dma-coherent", NULL));
 	free(fdt);
-	m.nr_virtio = 0; /* none: no node */
+	m.nr_devices = 0; /* none: no node */
 	fdt = build(&m);
 	ck_assert_int_lt(fdt_path_offset(fdt, "/virtio_mmio@a000000"), 0);
 	free(fdt);

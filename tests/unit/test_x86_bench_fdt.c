@@ -10,6 +10,7 @@
 
 #include "arch/x86/bench_fdt.h"
 #include "arch/x86/x86_layout.h"
+#include "vmm/bench/bench.h"
 #include "tests/unit/unit.h"
 
 #define MiB (1ULL << 20)
@@ -22,8 +23,41 @@ static const uint32_t apic_ids[64] = {
 };
 static const char *const select2[] = { "hypercall", "io_in" };
 
+static const struct bench_config bench_cfg = {
+	.iterations = 1000,
+	.warmup = 50,
+	.select = select2,
+	.nr_select = 2,
+};
+
+/* The bench device first, then room for virtio transports. */
+static struct device_desc devices[3];
+
+static struct device_desc virtio_desc(uint64_t base, unsigned int gsi)
+{
+	return (struct device_desc){
+		.node = "virtio_mmio",
+		.compatible = "virtio,mmio",
+		.base = base,
+		.size = X86_VIRTIO_SLOT_SIZE,
+		.has_irq = true,
+		.irq = gsi,
+		.dma_coherent = true,
+	};
+}
+
 static void machine_init(struct x86_fdt_machine *m, unsigned int nr_cpus)
 {
+	devices[0] = (struct device_desc){
+		.node = "bench",
+		.compatible = "tinyvmm,bench-v1",
+		.base = X86_BENCH_BASE,
+		.size = X86_BENCH_SIZE,
+		.has_irq = true,
+		.irq = X86_BENCH_GSI,
+		.fdt_props = bench_fdt_props,
+		.opaque = &bench_cfg,
+	};
 	*m = (struct x86_fdt_machine){
 		.ram_size = 256 * MiB,
 		.nr_cpus = nr_cpus,
@@ -32,13 +66,8 @@ static void machine_init(struct x86_fdt_machine *m, unsigned int nr_cpus)
 		.uart_gsi = X86_UART_GSI,
 		.uart_clock_hz = 1843200,
 		.cmdline = "quiet",
-		.bench_base = X86_BENCH_BASE,
-		.bench_size = X86_BENCH_SIZE,
-		.bench_gsi = X86_BENCH_GSI,
-		.bench_iterations = 1000,
-		.bench_warmup = 50,
-		.bench_select = select2,
-		.nr_bench_select = 2,
+		.devices = devices,
+		.nr_devices = 1,
 	};
 }
 
@@ -163,7 +192,7 @@ START_TEST(test_bench_node)
 	ck_assert(!memcmp(sel, want, sizeof(want)));
 	free(fdt);
 
-	m.bench_size = 0; /* no bench device: no node */
+	m.nr_devices = 0; /* no bench device: no node */
 	fdt = build(&m);
 	ck_assert_int_lt(fdt_path_offset(fdt, "/bench@d0100000"), 0);
 	free(fdt);
@@ -173,17 +202,13 @@ END_TEST
 START_TEST(test_virtio_nodes)
 {
 	struct x86_fdt_machine m;
-	const struct x86_fdt_virtio v[2] = {
-		{ X86_VIRTIO_BASE, X86_VIRTIO_SLOT_SIZE, 16 },
-		{ X86_VIRTIO_BASE + X86_VIRTIO_SLOT_SIZE, X86_VIRTIO_SLOT_SIZE,
-		  17 },
-	};
 	static const uint32_t reg1[] = { 0, 0xd0000200, 0, 0x200 }, irq1 = 17;
 	void *fdt;
 
 	machine_init(&m, 1);
-	m.virtio = v;
-	m.nr_virtio = 2;
+	devices[1] = virtio_desc(X86_VIRTIO_BASE, 16);
+	devices[2] = virtio_desc(X86_VIRTIO_BASE + X86_VIRTIO_SLOT_SIZE, 17);
+	m.nr_devices = 3;
 	fdt = build(&m);
 	str(fdt, "/virtio_mmio@d0000000", "compatible", "virtio,mmio");
 	cells(fdt, "/virtio_mmio@d0000200", "reg", reg1, 4);
@@ -226,8 +251,8 @@ START_TEST(test_bad_machines)
 	ck_assert_int_eq(x86_bench_fdt_build(&m, fdt, X86_BENCH_DTB_MAX),
 			 -EINVAL);
 	machine_init(&m, 1);
-	m.nr_virtio = 2; /* counted, but no array */
-	m.virtio = NULL;
+	m.nr_devices = 2; /* counted, but no array */
+	m.devices = NULL;
 	ck_assert_int_eq(x86_bench_fdt_build(&m, fdt, X86_BENCH_DTB_MAX),
 			 -EINVAL);
 	machine_init(&m, 1);

@@ -7,7 +7,6 @@
 
 #include <libfdt.h>
 
-#include "guest/common/bench_protocol.h"
 #include "vmm/base/fdt_write.h"
 
 #define NODE_NAME_MAX 32
@@ -67,26 +66,27 @@ int fdt_write_string_list(void *fdt, const char *name, const char *const *list,
 	return 0;
 }
 
-int fdt_write_bench_node(void *fdt, const struct fdt_write_bench *b)
+int fdt_write_device(void *fdt, const struct device_desc *d,
+		     const uint32_t *irq_cells, unsigned int nr_irq_cells)
 {
 	uint32_t reg[4];
-	int ret = fdt_write_begin_node(fdt, "bench", b->base);
+	int ret = fdt_write_begin_node(fdt, d->node, d->base);
 
 	if (ret)
 		return ret;
-	FDT_TRY(fdt_property_string(fdt, "compatible", BENCH_COMPATIBLE));
-	fdt_write_reg_entry(reg, b->base, b->size);
+	FDT_TRY(fdt_property_string(fdt, "compatible", d->compatible));
+	fdt_write_reg_entry(reg, d->base, d->size);
 	ret = fdt_write_cells(fdt, "reg", reg, 4);
-	if (!ret && b->irq_cells && b->nr_irq_cells)
-		ret = fdt_write_cells(fdt, "interrupts", b->irq_cells,
-				      b->nr_irq_cells);
-	if (!ret && b->select && b->nr_select)
-		ret = fdt_write_string_list(fdt, "tinyvmm,select", b->select,
-					    b->nr_select);
+	if (!ret && d->has_irq)
+		ret = fdt_write_cells(fdt, "interrupts", irq_cells,
+				      nr_irq_cells);
+	if (!ret && d->dma_coherent)
+		ret = fdt_write_errno(
+			fdt_property(fdt, "dma-coherent", NULL, 0));
+	if (!ret && d->fdt_props)
+		ret = d->fdt_props(fdt, d->opaque);
 	if (ret)
 		return ret;
-	FDT_TRY(fdt_property_u32(fdt, "tinyvmm,iterations", b->iterations));
-	FDT_TRY(fdt_property_u32(fdt, "tinyvmm,warmup", b->warmup));
 	FDT_TRY(fdt_end_node(fdt));
 	return 0;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Small helpers over libfdt's sequential-write API that every arch's
- * device-tree builder needs, and the bench device's node (one writer, so
- * arm64 and x86 guests read the same node). Pure: no KVM.
+ * device-tree builder needs, and the one writer of a device's node from
+ * its description (device_desc.h), so arm64 and x86 guests read the
+ * same nodes. Pure: no KVM.
  * Every helper returns 0, -E2BIG when the tree's buffer is full, or
  * -EINVAL.
  */
@@ -10,6 +11,8 @@
 #define TINYVMM_VMM_FDT_WRITE_H
 
 #include <stdint.h>
+
+#include "vmm/base/device_desc.h"
 
 /* libfdt returns -FDT_ERR_*; the rest of tinyvmm speaks -errno. */
 int fdt_write_errno(int err);
@@ -39,22 +42,12 @@ int fdt_write_begin_node(void *fdt, const char *base, uint64_t unit);
 int fdt_write_string_list(void *fdt, const char *name, const char *const *list,
 			  unsigned int n);
 
-/* The bench device (guest/common/bench_protocol.h) as the guest sees it. */
-struct fdt_write_bench {
-	uint64_t base, size;
-	/* Its interrupt in the tree's interrupt-parent format; n 0: none. */
-	const uint32_t *irq_cells;
-	unsigned int nr_irq_cells;
-	uint32_t iterations, warmup;
-	const char *const *select; /* NULL or nr_select 0: every benchmark */
-	unsigned int nr_select;
-};
-
 /*
- * Writes bench@<base>: compatible BENCH_COMPATIBLE, reg (2 + 2 cells),
- * interrupts (when given), tinyvmm,select (when given),
- * tinyvmm,iterations, tinyvmm,warmup.
+ * Writes <node>@<base> for @d: compatible, reg (2 + 2 cells), interrupts
+ * (@irq_cells, the arch's format of d->irq, when d->has_irq),
+ * dma-coherent, then the kind's own properties.
  */
-int fdt_write_bench_node(void *fdt, const struct fdt_write_bench *b);
+int fdt_write_device(void *fdt, const struct device_desc *d,
+		     const uint32_t *irq_cells, unsigned int nr_irq_cells);
 
 #endif

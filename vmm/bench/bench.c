@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libfdt.h>
+
 #include "vmm/machine/arch.h"
+#include "vmm/base/fdt_write.h"
 #include "vmm/bench/bench.h"
+#include "guest/common/bench_protocol.h"
 #include "vmm/bench/bench_io.h"
 #include "vmm/bench/bench_peer.h"
 #include "vmm/machine/kvm_stats.h"
@@ -16,6 +20,7 @@
 
 struct bench_dev {
 	struct vm *vm;
+	const struct bench_config *cfg;
 	pthread_mutex_t lock; /* BEGIN, REPORT, DONE; never NOP */
 	struct kvm_stats stats;
 	uint64_t *at_begin, *at_report; /* stats.nr values each */
@@ -278,7 +283,8 @@ static int bench_alloc(struct vm *vm, struct bench_dev **out)
 	return ret;
 }
 
-int bench_create(struct vm *vm, struct bench_dev **out)
+int bench_create(struct vm *vm, const struct bench_config *cfg,
+		 struct bench_dev **out)
 {
 	const struct arch_platform *p = arch_platform();
 	int ret;
@@ -289,6 +295,8 @@ int bench_create(struct vm *vm, struct bench_dev **out)
 		return -ENODEV;
 	}
 	ret = bench_alloc(vm, out);
+	if (!ret)
+		(*out)->cfg = cfg;
 	if (!ret)
 		ret = bus_register(&vm->mmio, p->bench.base, p->bench.size,
 				   "bench", &bench_ops, *out);
@@ -337,7 +345,7 @@ void bench_outcome(const struct bench_dev *dev, struct bench_outcome *out)
 static int bench_kind_create(struct vm *vm, const void *spec, void **dev)
 {
 	struct bench_dev *d;
-	int ret = bench_create(vm, &d);
+	int ret = bench_create(vm, spec, &d);
 
 	*dev = ret ? NULL : d;
 	return ret;
@@ -348,8 +356,43 @@ static void bench_kind_destroy(void *dev)
 	bench_destroy(dev);
 }
 
+int bench_fdt_props(void *fdt, const void *opaque)
+{
+	const struct bench_config *cfg = opaque;
+	int ret = 0;
+
+	if (cfg->select && cfg->nr_select)
+		ret = fdt_write_string_list(fdt, "tinyvmm,select", cfg->select,
+					    cfg->nr_select);
+	if (ret)
+		return ret;
+	FDT_TRY(fdt_property_u32(fdt, "tinyvmm,iterations", cfg->iterations));
+	FDT_TRY(fdt_property_u32(fdt, "tinyvmm,warmup", cfg->warmup));
+	return 0;
+}
+
+static void bench_kind_describe(const void *dev, struct device_desc *desc)
+{
+	const struct arch_platform *p = arch_platform();
+	const struct bench_dev *d = dev;
+
+	*desc = (struct device_desc){
+		.node = "bench",
+		.compatible = BENCH_COMPATIBLE,
+		.base = p->bench.base,
+		.size = p->bench.size,
+		.has_irq = true,
+		.irq = p->bench.irq,
+		.fdt_props = bench_fdt_props,
+		.opaque = d->cfg,
+	};
+}
+
 const struct vm_device_kind bench_kind = {
 	.name = "bench",
 	.create = bench_kind_create,
 	.destroy = bench_kind_destroy,
+	.describe = bench_kind_describe,
+	.vcpu_starts_vms = true,
+	.guest_clock_is_host = true,
 };

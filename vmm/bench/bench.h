@@ -51,12 +51,22 @@ struct bench_dev;
 	"included, and the REPORT write's own exit (1 mmio_exit_user, " \
 	"1 exits) too"
 
+/* What the bench device tells a benchmark guest (bench_protocol.h). */
+struct bench_config {
+	uint32_t iterations;	   /* measured samples per benchmark */
+	uint32_t warmup;	   /* samples run first and thrown away */
+	const char *const *select; /* names; nr_select 0: run every one */
+	unsigned int nr_select;
+};
+
 /*
  * Creates the device and registers it on @vm's MMIO bus; opens the KVM
- * statistics (vCPUs must exist). Prints one line and returns -errno on
- * failure (-ENODEV where the arch has no bench location).
+ * statistics (vCPUs must exist). @cfg must outlive the device. Prints one
+ * line and returns -errno on failure (-ENODEV where the arch has no bench
+ * location).
  */
-TV_MUST_CHECK int bench_create(struct vm *vm, struct bench_dev **out);
+TV_MUST_CHECK int bench_create(struct vm *vm, const struct bench_config *cfg,
+			       struct bench_dev **out);
 void bench_destroy(struct bench_dev *dev);
 
 struct bench_outcome {
@@ -71,7 +81,19 @@ struct bench_outcome {
 /* What the guest reported; valid until bench_destroy(). */
 void bench_outcome(const struct bench_dev *dev, struct bench_outcome *out);
 
-/* Appended to vm_config.devices by the --bench run; no spec (it reads vm->cfg->bench). */
+/*
+ * The bench device's own device-tree properties (@bench_config: a struct
+ * bench_config): tinyvmm,select when given, tinyvmm,iterations,
+ * tinyvmm,warmup. Its device_desc's fdt_props. 0 or -errno.
+ */
+int bench_fdt_props(void *fdt, const void *bench_config);
+
+/*
+ * The bench device as a platform device kind (vmm/machine/device.h): the
+ * --bench run appends it to vm_config.devices with a struct bench_config
+ * as its spec. Its vCPU threads may start vm_switch's peer VM, so they
+ * get the SECCOMP_VCPU_BENCH list; the guest's clock is the host's.
+ */
 extern const struct vm_device_kind bench_kind;
 
 #endif

@@ -187,20 +187,20 @@ static int run_vm(const struct options *opts)
 		.mem_size = opts->mem_size,
 		.nr_cpus = opts->nr_cpus,
 		.pin_vcpus = opts->pin_vcpus,
-		.bench = {
-			.enabled = opts->bench,
-			.iterations = opts->iterations,
-			.warmup = opts->warmup,
-			.select = opts->bench_select,
-			.nr_select = opts->nr_bench_select,
-		},
 		.disks = opts->disks,
 		.nr_disks = opts->nr_disks,
 		.nets = opts->nets,
 		.nr_nets = opts->nr_nets,
 		.seccomp = !opts->no_seccomp,
 	};
-	const struct vm_device_spec bench_device = { .kind = &bench_kind };
+	const struct bench_config bench_cfg = {
+		.iterations = opts->iterations,
+		.warmup = opts->warmup,
+		.select = opts->bench_select,
+		.nr_select = opts->nr_bench_select,
+	};
+	const struct vm_device_spec bench_device = { .kind = &bench_kind,
+						     .spec = &bench_cfg };
 	struct bench_context bench;
 	struct vm vm;
 	int status;

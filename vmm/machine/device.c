@@ -2,6 +2,7 @@
 #include <errno.h>
 
 #include "vmm/machine/device.h"
+#include "vmm/machine/virtio_devices.h"
 #include "vmm/machine/vm.h"
 
 static int vm_device_create(struct vm *vm, const struct vm_device_spec *s)
@@ -50,4 +51,57 @@ void *vm_device_find(const struct vm *vm, const struct vm_device_kind *kind)
 		if (vm->devices[i].kind == kind)
 			return vm->devices[i].dev;
 	return NULL;
+}
+
+int vm_describe_devices(const struct vm *vm, struct device_desc *descs,
+			unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < vm->nr_devices; i++) {
+		const struct vm_device *d = &vm->devices[i];
+
+		if (!d->kind->describe || !d->dev)
+			continue;
+		if (n == max)
+			return -ENOSPC;
+		descs[n] = (struct device_desc){ 0 };
+		d->kind->describe(d->dev, &descs[n++]);
+	}
+	for (unsigned int i = 0; i < vm->nr_virtio; i++) {
+		if (n == max)
+			return -ENOSPC;
+		vm_virtio_describe(&vm->virtio[i], &descs[n++]);
+	}
+	return (int)n;
+}
+
+/* Every configured device kind, the machine's own first. */
+static const struct vm_device_kind *configured_kind(const struct vm *vm,
+						    unsigned int i)
+{
+	if (i < vm_nr_platform_devices)
+		return vm_platform_devices[i].kind;
+	i -= vm_nr_platform_devices;
+	return i < vm->cfg->nr_devices ? vm->cfg->devices[i].kind : NULL;
+}
+
+enum seccomp_thread vm_vcpu_seccomp_thread(const struct vm *vm)
+{
+	const struct vm_device_kind *k;
+
+	for (unsigned int i = 0; (k = configured_kind(vm, i)); i++)
+		if (k->vcpu_starts_vms)
+			return SECCOMP_VCPU_BENCH;
+	return SECCOMP_VCPU;
+}
+
+bool vm_guest_clock_is_host(const struct vm *vm)
+{
+	const struct vm_device_kind *k;
+
+	for (unsigned int i = 0; (k = configured_kind(vm, i)); i++)
+		if (k->guest_clock_is_host)
+			return true;
+	return false;
 }

@@ -11,6 +11,10 @@
 #ifndef TINYVMM_MACHINE_DEVICE_H
 #define TINYVMM_MACHINE_DEVICE_H
 
+#include <stdbool.h>
+
+#include "vmm/base/device_desc.h"
+#include "vmm/base/seccomp.h"
 #include "vmm/base/log.h"
 
 struct vm;
@@ -26,6 +30,18 @@ struct vm_device_kind {
 	TV_MUST_CHECK int (*create)(struct vm *vm, const void *spec,
 				    void **dev);
 	void (*destroy)(void *dev); /* takes NULL */
+	/*
+	 * What the guest is told of @dev (its device-tree node, its ACPI
+	 * device); NULL: nothing, the guest finds it by other means.
+	 */
+	void (*describe)(const void *dev, struct device_desc *desc);
+	/*
+	 * Its register handlers create VMs on the vCPU thread (the bench
+	 * device's peer VM), so vCPU threads need SECCOMP_VCPU_BENCH.
+	 */
+	bool vcpu_starts_vms;
+	/* It compares guest and host clocks: the guest's must be the host's. */
+	bool guest_clock_is_host;
 };
 
 /* One entry of struct vm_config's device list. */
@@ -52,6 +68,27 @@ TV_MUST_CHECK int vm_devices_create(struct vm *vm);
 
 /* Destroys what vm_devices_create() made, in reverse; idempotent. */
 void vm_devices_destroy(struct vm *vm);
+
+/*
+ * Fills @descs (room for @max) with what the guest is told of the VM's
+ * devices: the platform devices that describe themselves, in creation
+ * order, then the virtio-mmio transports in slot order. Returns how many,
+ * or -ENOSPC when @max is too small. Each arch's device-tree and ACPI
+ * builders walk this one list.
+ */
+TV_MUST_CHECK int vm_describe_devices(const struct vm *vm,
+				      struct device_desc *descs,
+				      unsigned int max);
+
+/*
+ * The seccomp list of @vm's vCPU threads: SECCOMP_VCPU_BENCH when a
+ * configured device's kind starts VMs from them, else SECCOMP_VCPU.
+ * Answers from the configuration, so it holds before devices exist.
+ */
+enum seccomp_thread vm_vcpu_seccomp_thread(const struct vm *vm);
+
+/* Whether a configured device needs the guest's clock to be the host's. */
+bool vm_guest_clock_is_host(const struct vm *vm);
 
 /* The first created device of @kind, or NULL. */
 void *vm_device_find(const struct vm *vm, const struct vm_device_kind *kind);

@@ -231,14 +231,12 @@ static void vcpu_account_mmio(struct vcpu *vcpu, uint64_t ticks)
 			 __ATOMIC_RELAXED);
 }
 
-/* A --bench vCPU's list also starts vm_switch's peer VM. */
+/* Wider where a device starts VMs from the vCPU (vm_switch's peer). */
 static int vcpu_confine(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
 
-	return seccomp_confine(vm->cfg->bench.enabled ? SECCOMP_VCPU_BENCH
-						      : SECCOMP_VCPU,
-			       &vm->seccomp);
+	return seccomp_confine(vm_vcpu_seccomp_thread(vm), &vm->seccomp);
 }
 
 static void *vcpu_thread(void *arg)

@@ -206,3 +206,18 @@ void vm_virtio_destroy(struct vm *vm)
 	vm->virtio = NULL;
 	vm->nr_virtio = 0;
 }
+
+void vm_virtio_describe(const struct vm_virtio_dev *dev,
+			struct device_desc *desc)
+{
+	*desc = (struct device_desc){
+		.node = "virtio_mmio",
+		.compatible = "virtio,mmio",
+		.acpi_hid = "LNRO0005",
+		.base = dev->base,
+		.size = arch_platform()->virtio.slot_size,
+		.has_irq = true,
+		.irq = dev->irq,
+		.dma_coherent = true,
+	};
+}

@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+#include "vmm/base/device_desc.h"
 #include "vmm/base/log.h"
 #include "virtio/mmio_kvm.h"
 
@@ -43,6 +44,15 @@ TV_MUST_CHECK int vm_virtio_create(struct vm *vm);
  * then stops and frees them all; after the vCPUs have stopped.
  */
 void vm_virtio_destroy(struct vm *vm);
+
+/*
+ * What the guest is told of @dev's transport: virtio_mmio@<base>
+ * (virtio,mmio; ACPI _HID LNRO0005, which Linux's virtio_mmio driver
+ * matches), its slot's window and interrupt, DMA-coherent (guest RAM is
+ * ordinary cacheable memory to tinyvmm).
+ */
+void vm_virtio_describe(const struct vm_virtio_dev *dev,
+			struct device_desc *desc);
 
 /* "virtio-blk", "vhost-user-blk", "virtio-net": for messages and tables. */
 const char *vm_virtio_name(const struct vm_virtio_dev *dev);

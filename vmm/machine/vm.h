@@ -37,15 +37,6 @@ enum tinyvmm_exit {
 		3, /* guest asked for a reset (PSCI SYSTEM_RESET) */
 };
 
-/* What the bench device tells a benchmark guest (bench_protocol.h). */
-struct vm_bench_config {
-	bool enabled;
-	uint32_t iterations;	   /* measured samples per benchmark */
-	uint32_t warmup;	   /* samples run first and thrown away */
-	const char *const *select; /* names; nr_select 0: run every one */
-	unsigned int nr_select;
-};
-
 struct vm_config {
 	/*
 	 * The guest: a file, or (kernel_path NULL) an image already in host
@@ -60,7 +51,6 @@ struct vm_config {
 	uint64_t mem_size;
 	unsigned int nr_cpus;
 	bool pin_vcpus; /* vCPU i runs only on the i-th allowed host CPU */
-	struct vm_bench_config bench;
 	const struct disk_spec *disks; /* --disk, in order */
 	unsigned int nr_disks;
 	const struct net_spec *nets; /* --net, in order */
