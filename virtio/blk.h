@@ -62,7 +62,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmm/base/device_spec.h"
+#include "virtio/blk_spec.h"
 #include "vmm/base/guest_mem.h"
 #include "vmm/base/log.h"
 #include "virtio/mmio.h"

@@ -46,7 +46,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmm/base/device_spec.h"
+#include "virtio/net_spec.h"
 #include "vmm/base/guest_mem.h"
 #include "vmm/base/log.h"
 #include "virtio/mmio.h"

@@ -54,7 +54,7 @@
 #ifndef TINYVMM_VIRTIO_VHOST_USER_BLK_H
 #define TINYVMM_VIRTIO_VHOST_USER_BLK_H
 
-#include "vmm/base/device_spec.h"
+#include "virtio/blk_spec.h"
 #include "vmm/base/guest_mem.h"
 #include "vmm/base/log.h"
 #include "virtio/mmio.h"

@@ -4,7 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vmm/base/device_spec.h"
+#include "virtio/blk_spec.h"
+#include "virtio/net_spec.h"
 #include "tests/unit/unit.h"
 
 static const struct disk_case {

@@ -8,7 +8,8 @@
 #include <stdio.h>
 
 #include "guest/common/bench_protocol.h"
-#include "vmm/base/device_spec.h"
+#include "virtio/blk_spec.h"
+#include "virtio/net_spec.h"
 #include "vmm/base/log.h"
 
 #define OPTIONS_DEFAULT_MEM (256ULL << 20)

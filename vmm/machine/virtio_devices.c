@@ -5,7 +5,8 @@
 
 #include "vmm/machine/arch.h"
 #include "virtio/blk.h"
-#include "vmm/base/device_spec.h"
+#include "virtio/blk_spec.h"
+#include "virtio/net_spec.h"
 #include "virtio/net.h"
 #include "virtio/vhost_user_blk.h"
 #include "vmm/machine/virtio_devices.h"

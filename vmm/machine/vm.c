@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "vmm/machine/arch.h"
+#include "virtio/blk_spec.h"
 #include "vmm/machine/console.h"
-#include "vmm/base/device_spec.h"
 #include "vmm/devices/serial.h"
 #include "vmm/machine/vcpu.h"
 #include "vmm/machine/virtio_devices.h"

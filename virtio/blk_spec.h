@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What --disk means, parsed into plain values:
+ *
+ *   --disk FILE[,ro][,cache=none|writeback]
+ *   --disk vhost-user=SOCKET[,ro]
+ *
+ * Pure: nothing is opened here. A FILE or SOCKET cannot contain a comma.
+ */
+#ifndef TINYVMM_VIRTIO_BLK_SPEC_H
+#define TINYVMM_VIRTIO_BLK_SPEC_H
+
+#include <stdbool.h>
+
+#include "vmm/base/log.h"
+
+#define DISK_PATH_MAX 1024
+
+enum disk_cache {
+	DISK_CACHE_WRITEBACK, /* the host page cache; FLUSH is an fsync */
+	DISK_CACHE_NONE,      /* O_DIRECT */
+};
+
+struct disk_spec {
+	char path[DISK_PATH_MAX]; /* the image file, or the vhost-user socket */
+	bool vhost_user;
+	bool read_only;
+	enum disk_cache cache;
+};
+
+/*
+ * Parses the argument of --disk. Returns 0, or -EINVAL after printing one
+ * line that quotes the option and says what is wrong (unknown or repeated
+ * key, bad value, a path too long, a missing FILE).
+ */
+TV_MUST_CHECK int disk_spec_parse(const char *arg, struct disk_spec *out);
+
+#endif
