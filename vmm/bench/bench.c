@@ -81,13 +81,11 @@ static void bench_read(void *opaque, uint64_t offset, void *data, uint32_t len)
 static void bench_vmm_share(const struct vm *vm, uint64_t *exits,
 			    uint64_t *ticks)
 {
-	*exits = *ticks = 0;
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		*exits += __atomic_load_n(&vm->vcpus[i].mmio_user_exits,
-					  __ATOMIC_RELAXED);
-		*ticks += __atomic_load_n(&vm->vcpus[i].mmio_user_ticks,
-					  __ATOMIC_RELAXED);
-	}
+	struct vcpu_exit_stats sum;
+
+	vm_exit_stats(vm, &sum);
+	*exits = sum.mmio_user_exits;
+	*ticks = sum.mmio_user_ticks;
 }
 
 static void bench_begin(struct bench_dev *dev, uint64_t index)

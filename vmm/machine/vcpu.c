@@ -225,10 +225,25 @@ static void vcpu_dispatch_exit(struct vcpu *vcpu)
 /* Single writer (this vCPU's thread): plain adds, published relaxed. */
 static void vcpu_account_mmio(struct vcpu *vcpu, uint64_t ticks)
 {
-	__atomic_store_n(&vcpu->mmio_user_exits, vcpu->mmio_user_exits + 1,
+	struct vcpu_exit_stats *s = &vcpu->exit_stats;
+
+	__atomic_store_n(&s->mmio_user_exits, s->mmio_user_exits + 1,
 			 __ATOMIC_RELAXED);
-	__atomic_store_n(&vcpu->mmio_user_ticks, vcpu->mmio_user_ticks + ticks,
+	__atomic_store_n(&s->mmio_user_ticks, s->mmio_user_ticks + ticks,
 			 __ATOMIC_RELAXED);
+}
+
+void vm_exit_stats(const struct vm *vm, struct vcpu_exit_stats *sum)
+{
+	*sum = (struct vcpu_exit_stats){ 0 };
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		const struct vcpu_exit_stats *s = &vm->vcpus[i].exit_stats;
+
+		sum->mmio_user_exits +=
+			__atomic_load_n(&s->mmio_user_exits, __ATOMIC_RELAXED);
+		sum->mmio_user_ticks +=
+			__atomic_load_n(&s->mmio_user_ticks, __ATOMIC_RELAXED);
+	}
 }
 
 /* Wider where a device starts VMs from the vCPU (vm_switch's peer). */

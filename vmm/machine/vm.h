@@ -61,6 +61,15 @@ struct vm_config {
 	bool seccomp; /* confine each thread after set-up (not --no-seccomp) */
 };
 
+/*
+ * Exit statistics: tinyvmm's own share of MMIO exits, how many and the
+ * host counter ticks (arch_host_counter()) from KVM_RUN returning to
+ * calling it again. Each vCPU's are written by its thread only.
+ */
+struct vcpu_exit_stats {
+	uint64_t mmio_user_exits, mmio_user_ticks;
+};
+
 struct vcpu {
 	struct vm *vm;
 	unsigned int id;
@@ -69,12 +78,7 @@ struct vcpu {
 	pthread_t thread;
 	atomic_bool thread_started; /* read by other threads' vcpu_kick() */
 	unsigned int unmapped_reports;
-	/*
-	 * tinyvmm's own share of MMIO exits: how many, and the host counter
-	 * ticks from KVM_RUN returning to calling it again. Written by this
-	 * vCPU's thread only; read by others with relaxed atomics.
-	 */
-	uint64_t mmio_user_exits, mmio_user_ticks;
+	struct vcpu_exit_stats exit_stats; /* vm_exit_stats() reads them */
 	struct arch_vcpu arch;
 };
 
@@ -140,6 +144,12 @@ static inline bool vm_config_has_guest(const struct vm_config *cfg)
 {
 	return cfg->kernel_path || cfg->kernel_image;
 }
+
+/*
+ * The exit statistics of every vCPU, summed; from any thread, while the
+ * vCPUs run (each count is read atomically, the sum is not a snapshot).
+ */
+void vm_exit_stats(const struct vm *vm, struct vcpu_exit_stats *sum);
 
 /*
  * Asks every vCPU to leave KVM_RUN and the VM to stop with @exit_code.
