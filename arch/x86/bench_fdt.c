@@ -125,21 +125,17 @@ static int add_nodes(void *fdt, const struct x86_fdt_machine *m)
 	return ret;
 }
 
+/* The root node's properties, then every node under it. */
+static int write_root(void *fdt, const void *ctx)
+{
+	int ret = add_root_props(fdt);
+
+	return ret ? ret : add_nodes(fdt, ctx);
+}
+
 int x86_bench_fdt_build(const struct x86_fdt_machine *m, void *buf, size_t size)
 {
-	int ret;
-
 	if (!m || !buf || !machine_valid(m))
 		return -EINVAL;
-	FDT_TRY(fdt_create(buf, size > INT_MAX ? INT_MAX : (int)size));
-	FDT_TRY(fdt_finish_reservemap(buf));
-	FDT_TRY(fdt_begin_node(buf, ""));
-	ret = add_root_props(buf);
-	if (!ret)
-		ret = add_nodes(buf, m);
-	if (ret)
-		return ret;
-	FDT_TRY(fdt_end_node(buf));
-	FDT_TRY(fdt_finish(buf));
-	return 0;
+	return fdt_write_tree(buf, size, write_root, m);
 }

@@ -13,58 +13,17 @@
 #ifndef TINYVMM_GUEST_ARM64_MMIO_H
 #define TINYVMM_GUEST_ARM64_MMIO_H
 
-#include <stdint.h>
+#include "mmio_accessors.h"
 
-static inline void mmio_write8(uintptr_t addr, uint8_t val)
-{
-	asm volatile("strb %w0, [%1]" : : "rZ"(val), "r"(addr) : "memory");
-}
-
-static inline void mmio_write16(uintptr_t addr, uint16_t val)
-{
-	asm volatile("strh %w0, [%1]" : : "rZ"(val), "r"(addr) : "memory");
-}
-
-static inline void mmio_write32(uintptr_t addr, uint32_t val)
-{
-	asm volatile("str %w0, [%1]" : : "rZ"(val), "r"(addr) : "memory");
-}
-
-static inline void mmio_write64(uintptr_t addr, uint64_t val)
-{
-	asm volatile("str %x0, [%1]" : : "rZ"(val), "r"(addr) : "memory");
-}
-
-static inline uint8_t mmio_read8(uintptr_t addr)
-{
-	uint8_t val;
-
-	asm volatile("ldrb %w0, [%1]" : "=r"(val) : "r"(addr) : "memory");
-	return val;
-}
-
-static inline uint16_t mmio_read16(uintptr_t addr)
-{
-	uint16_t val;
-
-	asm volatile("ldrh %w0, [%1]" : "=r"(val) : "r"(addr) : "memory");
-	return val;
-}
-
-static inline uint32_t mmio_read32(uintptr_t addr)
-{
-	uint32_t val;
-
-	asm volatile("ldr %w0, [%1]" : "=r"(val) : "r"(addr) : "memory");
-	return val;
-}
-
-static inline uint64_t mmio_read64(uintptr_t addr)
-{
-	uint64_t val;
-
-	asm volatile("ldr %x0, [%1]" : "=r"(val) : "r"(addr) : "memory");
-	return val;
-}
+/* clang-format off */
+GUEST_MMIO_WRITE(8, "strb %w0, [%1]", "rZ")
+GUEST_MMIO_WRITE(16, "strh %w0, [%1]", "rZ")
+GUEST_MMIO_WRITE(32, "str %w0, [%1]", "rZ")
+GUEST_MMIO_WRITE(64, "str %x0, [%1]", "rZ")
+GUEST_MMIO_READ(8, "ldrb %w0, [%1]", "=r")
+GUEST_MMIO_READ(16, "ldrh %w0, [%1]", "=r")
+GUEST_MMIO_READ(32, "ldr %w0, [%1]", "=r")
+GUEST_MMIO_READ(64, "ldr %x0, [%1]", "=r")
+/* clang-format on */
 
 #endif

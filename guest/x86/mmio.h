@@ -13,58 +13,17 @@
 #ifndef TINYVMM_GUEST_X86_MMIO_H
 #define TINYVMM_GUEST_X86_MMIO_H
 
-#include <stdint.h>
+#include "mmio_accessors.h"
 
-static inline void mmio_write8(uintptr_t addr, uint8_t val)
-{
-	asm volatile("movb %0, (%1)" : : "q"(val), "r"(addr) : "memory");
-}
-
-static inline void mmio_write16(uintptr_t addr, uint16_t val)
-{
-	asm volatile("movw %0, (%1)" : : "r"(val), "r"(addr) : "memory");
-}
-
-static inline void mmio_write32(uintptr_t addr, uint32_t val)
-{
-	asm volatile("movl %0, (%1)" : : "r"(val), "r"(addr) : "memory");
-}
-
-static inline void mmio_write64(uintptr_t addr, uint64_t val)
-{
-	asm volatile("movq %0, (%1)" : : "r"(val), "r"(addr) : "memory");
-}
-
-static inline uint8_t mmio_read8(uintptr_t addr)
-{
-	uint8_t val;
-
-	asm volatile("movb (%1), %0" : "=q"(val) : "r"(addr) : "memory");
-	return val;
-}
-
-static inline uint16_t mmio_read16(uintptr_t addr)
-{
-	uint16_t val;
-
-	asm volatile("movw (%1), %0" : "=r"(val) : "r"(addr) : "memory");
-	return val;
-}
-
-static inline uint32_t mmio_read32(uintptr_t addr)
-{
-	uint32_t val;
-
-	asm volatile("movl (%1), %0" : "=r"(val) : "r"(addr) : "memory");
-	return val;
-}
-
-static inline uint64_t mmio_read64(uintptr_t addr)
-{
-	uint64_t val;
-
-	asm volatile("movq (%1), %0" : "=r"(val) : "r"(addr) : "memory");
-	return val;
-}
+/* clang-format off */
+GUEST_MMIO_WRITE(8, "movb %0, (%1)", "q")
+GUEST_MMIO_WRITE(16, "movw %0, (%1)", "r")
+GUEST_MMIO_WRITE(32, "movl %0, (%1)", "r")
+GUEST_MMIO_WRITE(64, "movq %0, (%1)", "r")
+GUEST_MMIO_READ(8, "movb (%1), %0", "=q")
+GUEST_MMIO_READ(16, "movw (%1), %0", "=r")
+GUEST_MMIO_READ(32, "movl (%1), %0", "=r")
+GUEST_MMIO_READ(64, "movq (%1), %0", "=r")
+/* clang-format on */
 
 #endif

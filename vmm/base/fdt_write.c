@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* libfdt sequential-write helpers shared by the arch device-tree builders. */
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,24 @@ int fdt_write_errno(int err)
 	if (err >= 0)
 		return 0;
 	return err == -FDT_ERR_NOSPACE ? -E2BIG : -EINVAL;
+}
+
+int fdt_write_tree(void *buf, size_t size,
+		   int (*write_root)(void *fdt, const void *ctx),
+		   const void *ctx)
+{
+	int ret;
+
+	/* libfdt sizes are int; a tree never gets near 2 GiB anyway. */
+	FDT_TRY(fdt_create(buf, size > INT_MAX ? INT_MAX : (int)size));
+	FDT_TRY(fdt_finish_reservemap(buf));
+	FDT_TRY(fdt_begin_node(buf, ""));
+	ret = write_root(buf, ctx);
+	if (ret)
+		return ret;
+	FDT_TRY(fdt_end_node(buf));
+	FDT_TRY(fdt_finish(buf));
+	return 0;
 }
 
 int fdt_write_cells(void *fdt, const char *name, const uint32_t *cells,

@@ -10,6 +10,7 @@
 #ifndef TINYVMM_VMM_FDT_WRITE_H
 #define TINYVMM_VMM_FDT_WRITE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vmm/base/device_desc.h"
@@ -34,6 +35,15 @@ int fdt_write_cells(void *fdt, const char *name, const uint32_t *cells,
 
 /* One reg entry with #address-cells = #size-cells = 2: four cells. */
 void fdt_write_reg_entry(uint32_t cells[4], uint64_t addr, uint64_t size);
+
+/*
+ * Writes a whole tree into @buf (@size bytes): the header, an empty
+ * reserve map, the root node with whatever @write_root writes into it
+ * (its properties and subnodes, from @ctx), and the end. 0 or -errno.
+ */
+int fdt_write_tree(void *buf, size_t size,
+		   int (*write_root)(void *fdt, const void *ctx),
+		   const void *ctx);
 
 /* Begins node "@base@<unit in hex>". */
 int fdt_write_begin_node(void *fdt, const char *base, uint64_t unit);

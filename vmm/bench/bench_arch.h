@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The bench layer's own arch hooks (arch/<arch>/bench_guest.c, peer.c):
- * what only the benchmark needs of an arch, kept out of the machine's
- * contract (vmm/machine/arch.h).
+ * The bench layer's own arch hooks (arch/<arch>/peer.c): what only the
+ * benchmark needs of an arch, kept out of the machine's contract
+ * (vmm/machine/arch.h).
  */
 #ifndef TINYVMM_BENCH_BENCH_ARCH_H
 #define TINYVMM_BENCH_BENCH_ARCH_H
@@ -11,13 +11,6 @@
 #include <stdint.h>
 
 #include "vmm/base/log.h"
-
-/*
- * The benchmark guest built into tinyvmm for this arch (an image
- * arch_boot_setup() loads from memory). Returns 0, or -ENOENT after
- * printing one line when this arch or build carries none.
- */
-TV_MUST_CHECK int arch_bench_guest(const void **image, size_t *len);
 
 /*
  * vm_switch's peer VM (bench_peer.h). arch_peer_code(): the code its one

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "vmm/machine/arch.h"
-#include "vmm/bench/bench_arch.h"
+#include "vmm/bench/bench_guest.h"
 #include "vmm/bench/bench.h"
 #include "vmm/devices/boot_timer.h"
 #include "vmm/compare/compare_cmd.h"
@@ -175,7 +175,7 @@ static int bench_guest(const struct options *opts, struct vm_config *cfg)
 {
 	if (!opts->bench || opts->kernel)
 		return 0;
-	return arch_bench_guest(&cfg->kernel_image, &cfg->kernel_image_len);
+	return bench_carried_guest(&cfg->kernel_image, &cfg->kernel_image_len);
 }
 
 static int run_vm(const struct options *opts)
