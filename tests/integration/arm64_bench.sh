@@ -12,10 +12,8 @@
 # nothing; under -icount both are counts of instructions, not timings.
 # Output is TAP.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
 # shellcheck source=tap.sh
-. "$here/tap.sh"
+. "$(dirname "$0")/tap.sh" # sets src: the repository root
 iters=50
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -5,10 +5,8 @@
 # until a vCPU blocks writing to it; SIGTERM must still stop tinyvmm
 # promptly with status 143. Output is TAP.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
 # shellcheck source=tap.sh
-. "$here/tap.sh"
+. "$(dirname "$0")/tap.sh" # sets src: the repository root
 
 script='(tinyvmm --kernel /guest/linux/Image --initrd /guest/linux/initrd.cpio.gz
   --cmdline "console=ttyS0 initcall_debug ignore_loglevel" --cpus 2;

@@ -7,10 +7,8 @@
 set -u
 mode=$1
 gic=${2:-3}
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
 # shellcheck source=tap.sh
-. "$here/tap.sh"
+. "$(dirname "$0")/tap.sh" # sets src: the repository root
 
 case $mode in
 vhe) want_mode='VHE' want_log='VHE mode initialized successfully' ;;

@@ -29,10 +29,8 @@
 # Output is TAP.
 set -u
 mode=$1 sanitized=${2:-}
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
 # shellcheck source=tap.sh
-. "$here/tap.sh"
+. "$(dirname "$0")/tap.sh" # sets src: the repository root
 
 lab_mode "$mode"
 host_mode=$mode lab_opts=() tinyvmm=tinyvmm

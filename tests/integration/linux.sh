@@ -6,10 +6,8 @@
 # as its console, reach init and power off. Output is TAP.
 set -u
 mode=$1
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
 # shellcheck source=tap.sh
-. "$here/tap.sh"
+. "$(dirname "$0")/tap.sh" # sets src: the repository root
 lab_mode "$mode"
 
 log=$(mktemp)

@@ -1,4 +1,6 @@
 # Minimal TAP helpers for the integration scripts (sourced, not run).
+# shellcheck disable=SC2034 # src is the sourcing script's
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tap_n=0
 tap_failed=0
 

@@ -20,10 +20,8 @@
 # Output is TAP.
 set -u
 mode=$1
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
 # shellcheck source=tap.sh
-. "$here/tap.sh"
+. "$(dirname "$0")/tap.sh" # sets src: the repository root
 lab_mode "$mode"
 
 # Runs in the emulated host (busybox sh). Each tinyvmm run is named: its

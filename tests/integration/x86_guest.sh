@@ -8,10 +8,8 @@
 # instructions (icount), with the exits each is about in its profile.
 # Output is TAP.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
 # shellcheck source=tap.sh
-. "$here/tap.sh"
+. "$(dirname "$0")/tap.sh" # sets src: the repository root
 iters=50
 
 # Each step prints "@@step NAME", its output, then "@@rc STATUS".
