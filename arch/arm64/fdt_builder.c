@@ -309,12 +309,13 @@ static int add_uart(void *fdt, const struct arm64_fdt_machine *m)
 	return 0;
 }
 
-static int add_device(void *fdt, const struct device_desc *d)
+/* A device's interrupt: an SPI (machine_valid() checked), rising edge. */
+static unsigned int spi_edge_cells(unsigned int intid, uint32_t *cells)
 {
-	uint32_t irq[3] = { GIC_FDT_SPI, d->irq - ARM64_SPI_BASE,
-			    IRQ_TYPE_EDGE_RISING };
-
-	return fdt_write_device(fdt, d, irq, 3);
+	cells[0] = GIC_FDT_SPI;
+	cells[1] = intid - ARM64_SPI_BASE;
+	cells[2] = IRQ_TYPE_EDGE_RISING;
+	return 3;
 }
 
 static int add_chosen(void *fdt, const struct arm64_fdt_machine *m)
@@ -355,8 +356,9 @@ static int add_nodes(void *fdt, const struct arm64_fdt_machine *m)
 		ret = add_pmu(fdt, m);
 	if (!ret)
 		ret = add_uart(fdt, m);
-	for (unsigned int i = 0; !ret && i < m->nr_devices; i++)
-		ret = add_device(fdt, &m->devices[i]);
+	if (!ret)
+		ret = fdt_write_devices(fdt, m->devices, m->nr_devices,
+					spi_edge_cells);
 	if (!ret)
 		ret = add_chosen(fdt, m);
 	return ret;

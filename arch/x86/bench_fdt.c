@@ -89,11 +89,11 @@ static int add_uart(void *fdt, const struct x86_fdt_machine *m)
 	return 0;
 }
 
-static int add_device(void *fdt, const struct device_desc *d)
+/* A device's interrupt: one cell, its IOAPIC GSI. */
+static unsigned int gsi_cells(unsigned int gsi, uint32_t *cells)
 {
-	uint32_t gsi = d->irq;
-
-	return fdt_write_device(fdt, d, &gsi, 1);
+	cells[0] = gsi;
+	return 1;
 }
 
 static int add_chosen(void *fdt, const struct x86_fdt_machine *m)
@@ -118,8 +118,9 @@ static int add_nodes(void *fdt, const struct x86_fdt_machine *m)
 		ret = add_cpus(fdt, m);
 	if (!ret)
 		ret = add_uart(fdt, m);
-	for (unsigned int i = 0; !ret && i < m->nr_devices; i++)
-		ret = add_device(fdt, &m->devices[i]);
+	if (!ret)
+		ret = fdt_write_devices(fdt, m->devices, m->nr_devices,
+					gsi_cells);
 	if (!ret)
 		ret = add_chosen(fdt, m);
 	return ret;

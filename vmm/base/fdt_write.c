@@ -109,3 +109,15 @@ int fdt_write_device(void *fdt, const struct device_desc *d,
 	FDT_TRY(fdt_end_node(fdt));
 	return 0;
 }
+
+int fdt_write_devices(void *fdt, const struct device_desc *devices,
+		      unsigned int n, fdt_irq_cells_fn irq_cells)
+{
+	uint32_t cells[FDT_WRITE_MAX_CELLS];
+	int ret = 0;
+
+	for (unsigned int i = 0; !ret && i < n; i++)
+		ret = fdt_write_device(fdt, &devices[i], cells,
+				       irq_cells(devices[i].irq, cells));
+	return ret;
+}

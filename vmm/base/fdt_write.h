@@ -60,4 +60,15 @@ int fdt_write_string_list(void *fdt, const char *name, const char *const *list,
 int fdt_write_device(void *fdt, const struct device_desc *d,
 		     const uint32_t *irq_cells, unsigned int nr_irq_cells);
 
+/*
+ * The arch's interrupt specifier for interrupt line @irq (arch_platform()
+ * numbering), edge-triggered, in @cells (FDT_WRITE_MAX_CELLS); returns
+ * how many cells.
+ */
+typedef unsigned int (*fdt_irq_cells_fn)(unsigned int irq, uint32_t *cells);
+
+/* fdt_write_device() for each of @devices[0..@n), in order. */
+int fdt_write_devices(void *fdt, const struct device_desc *devices,
+		      unsigned int n, fdt_irq_cells_fn irq_cells);
+
 #endif
