@@ -67,21 +67,16 @@ static void machine_read(struct machine *x, struct fuzz_in *in)
 	m->devices = x->devices;
 	if (flags & 16) {
 		struct device_desc *d = &x->devices[m->nr_devices++];
+		uint64_t base = fuzz_u64(in), size = fuzz_u64(in) | 1;
 
-		d->node = "bench";
-		d->compatible = "tinyvmm,bench-v1";
-		d->base = fuzz_u64(in);
-		d->size = fuzz_u64(in) | 1;
-		d->irq = intid(in);
-		d->has_irq = d->irq != 0;
+		bench_describe(&x->bench, base, size, intid(in), d);
+		d->has_irq = d->irq != 0; /* intid 0: a node without one */
 		x->bench.iterations = fuzz_u32(in);
 		x->bench.warmup = fuzz_u32(in);
 		x->bench.nr_select = fuzz_u8(in) % (MAX_SELECT + 1);
 		for (unsigned int i = 0; i < x->bench.nr_select; i++)
 			x->select[i] = fuzz_string(in, 600);
 		x->bench.select = (const char *const *)x->select;
-		d->fdt_props = bench_fdt_props;
-		d->opaque = &x->bench;
 	}
 	for (unsigned int n = fuzz_u8(in) % (MAX_VIRTIO + 1); n > 0; n--)
 		x->devices[m->nr_devices++] = (struct device_desc){

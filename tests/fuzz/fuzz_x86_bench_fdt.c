@@ -48,21 +48,16 @@ static void bench_read(struct machine *x, struct fuzz_in *in)
 {
 	struct device_desc *d = &x->devices[x->m.nr_devices++];
 	struct bench_config *cfg = &x->bench_cfg;
+	uint64_t base = fuzz_u64(in), size = fuzz_u64(in);
 
-	d->node = "bench";
-	d->compatible = "tinyvmm,bench-v1";
-	d->base = fuzz_u64(in);
-	d->size = fuzz_u64(in);
-	d->irq = fuzz_u32(in);
-	d->has_irq = d->irq != 0;
+	bench_describe(cfg, base, size, fuzz_u32(in), d);
+	d->has_irq = d->irq != 0; /* GSI 0: a node without an interrupt */
 	cfg->iterations = fuzz_u32(in);
 	cfg->warmup = fuzz_u32(in);
 	cfg->nr_select = fuzz_u8(in) % (MAX_SELECT + 1);
 	for (unsigned int i = 0; i < cfg->nr_select; i++)
 		x->select[i] = fuzz_string(in, 600);
 	cfg->select = (const char *const *)x->select;
-	d->fdt_props = bench_fdt_props;
-	d->opaque = cfg;
 	x->bench = d;
 }
 

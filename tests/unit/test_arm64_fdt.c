@@ -537,20 +537,13 @@ START_TEST(test_bench_node)
 				    .warmup = 50,
 				    .select = select,
 				    .nr_select = 2 };
-	struct device_desc bench = {
-		.node = "bench",
-		.compatible = "tinyvmm,bench-v1",
-		.base = ARM64_BENCH_BASE,
-		.size = ARM64_BENCH_SIZE,
-		.has_irq = true,
-		.irq = ARM64_BENCH_INTID,
-		.fdt_props = bench_fdt_props,
-		.opaque = &cfg,
-	};
+	struct device_desc bench;
 	struct arm64_fdt_machine m;
 	void *fdt;
 	int node;
 
+	bench_describe(&cfg, ARM64_BENCH_BASE, ARM64_BENCH_SIZE,
+		       ARM64_BENCH_INTID, &bench);
 	machine_init(&m, 1, 3);
 	m.devices = &bench;
 	m.nr_devices = 1;

@@ -48,16 +48,8 @@ static struct device_desc virtio_desc(uint64_t base, unsigned int gsi)
 
 static void machine_init(struct x86_fdt_machine *m, unsigned int nr_cpus)
 {
-	devices[0] = (struct device_desc){
-		.node = "bench",
-		.compatible = "tinyvmm,bench-v1",
-		.base = X86_BENCH_BASE,
-		.size = X86_BENCH_SIZE,
-		.has_irq = true,
-		.irq = X86_BENCH_GSI,
-		.fdt_props = bench_fdt_props,
-		.opaque = &bench_cfg,
-	};
+	bench_describe(&bench_cfg, X86_BENCH_BASE, X86_BENCH_SIZE,
+		       X86_BENCH_GSI, &devices[0]);
 	*m = (struct x86_fdt_machine){
 		.ram_size = 256 * MiB,
 		.nr_cpus = nr_cpus,

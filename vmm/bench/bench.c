@@ -369,21 +369,28 @@ int bench_fdt_props(void *fdt, const void *opaque)
 	return 0;
 }
 
+void bench_describe(const struct bench_config *cfg, uint64_t base,
+		    uint64_t size, unsigned int irq, struct device_desc *desc)
+{
+	*desc = (struct device_desc){
+		.node = "bench",
+		.compatible = BENCH_COMPATIBLE,
+		.base = base,
+		.size = size,
+		.has_irq = true,
+		.irq = irq,
+		.fdt_props = bench_fdt_props,
+		.opaque = cfg,
+	};
+}
+
 static void bench_kind_describe(const void *dev, struct device_desc *desc)
 {
 	const struct arch_platform *p = arch_platform();
 	const struct bench_dev *d = dev;
 
-	*desc = (struct device_desc){
-		.node = "bench",
-		.compatible = BENCH_COMPATIBLE,
-		.base = p->bench.base,
-		.size = p->bench.size,
-		.has_irq = true,
-		.irq = p->bench.irq,
-		.fdt_props = bench_fdt_props,
-		.opaque = d->cfg,
-	};
+	bench_describe(d->cfg, p->bench.base, p->bench.size, p->bench.irq,
+		       desc);
 }
 
 const struct vm_device_kind bench_kind = {

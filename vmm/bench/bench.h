@@ -82,6 +82,14 @@ struct bench_outcome {
 void bench_outcome(const struct bench_dev *dev, struct bench_outcome *out);
 
 /*
+ * What the guest is told of a bench device with @cfg at [@base, @base +
+ * @size), raising interrupt line @irq: bench@<base>, compatible
+ * BENCH_COMPATIBLE, and bench_fdt_props(@cfg). @cfg must outlive @desc.
+ */
+void bench_describe(const struct bench_config *cfg, uint64_t base,
+		    uint64_t size, unsigned int irq, struct device_desc *desc);
+
+/*
  * The bench device's own device-tree properties (@bench_config: a struct
  * bench_config): tinyvmm,select when given, tinyvmm,iterations,
  * tinyvmm,warmup. Its device_desc's fdt_props. 0 or -errno.
