@@ -17,6 +17,7 @@
 #include "vmm/bench/bench_peer.h"
 #include "guest/common/bench_protocol.h"
 #include "vmm/base/exit_names.h"
+#include "vmm/base/kvm.h"
 #include "vmm/base/seccomp.h"
 #include "vmm/machine/vcpu.h"
 #include "vmm/machine/vm.h"

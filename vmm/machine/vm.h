@@ -138,10 +138,6 @@ void vm_destroy(struct vm *vm);
 TV_MUST_CHECK int vm_add_memslot(struct vm *vm, uint64_t gpa, uint64_t size,
 				 void *host, uint32_t *slot);
 
-/* KVM_SET_USER_MEMORY_REGION on any VM; size 0 deletes. 0 or -errno. */
-TV_MUST_CHECK int kvm_memslot_set(int vm_fd, uint32_t slot, uint64_t gpa,
-				  uint64_t size, void *host);
-
 /* Deletes memory slot @slot. Returns 0 or -errno; prints nothing. */
 TV_MUST_CHECK int vm_remove_memslot(struct vm *vm, uint32_t slot);
 
