@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "vmm/base/kvm.h"
 #include "vmm/machine/arch.h"
 #include "arch/x86/cpuinfo.h"
 #include "vmm/machine/hostinfo.h"
@@ -69,7 +70,7 @@ int arch_vm_type(int kvm_fd, uint64_t mem_size, unsigned long *type)
 
 static int vm_check_extension(struct vm *vm, long cap, const char *name)
 {
-	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, cap) > 0)
+	if (kvm_has_cap(vm->vm_fd, cap))
 		return 0;
 	tv_err("this host's KVM lacks %s, which tinyvmm needs", name);
 	return -ENOTSUP;
@@ -92,8 +93,8 @@ int arch_vm_init(struct vm *vm)
 		tv_errno(ret, "KVM_GET_SUPPORTED_CPUID");
 		return ret;
 	}
-	vm->arch.tsc_deadline = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION,
-				      KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+	vm->arch.tsc_deadline =
+		kvm_has_cap(vm->vm_fd, KVM_CAP_TSC_DEADLINE_TIMER);
 	return x86_irqchip_create(vm);
 }
 
