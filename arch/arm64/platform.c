@@ -87,14 +87,6 @@ int arch_vm_type(int kvm_fd, uint64_t mem_size, unsigned long *type)
 	return 0;
 }
 
-static int vm_check_extension(struct vm *vm, long cap, const char *name)
-{
-	if (kvm_has_cap(vm->vm_fd, cap))
-		return 0;
-	tv_err("this host's KVM lacks %s, which tinyvmm needs", name);
-	return -ENOTSUP;
-}
-
 /* A guest MMIO access KVM cannot decode reaches us as an exit, not -ENOSYS. */
 static void enable_nisv_exits(struct vm *vm)
 {
@@ -108,11 +100,10 @@ static void enable_nisv_exits(struct vm *vm)
 
 int arch_vm_init(struct vm *vm)
 {
-	int ret = vm_check_extension(vm, KVM_CAP_ARM_PSCI_0_2, "PSCI 0.2");
+	int ret = vm_require_cap(vm, KVM_CAP_ARM_PSCI_0_2, "PSCI 0.2");
 
 	if (!ret)
-		ret = vm_check_extension(vm, KVM_CAP_ONE_REG,
-					 "KVM_CAP_ONE_REG");
+		ret = vm_require_cap(vm, KVM_CAP_ONE_REG, "KVM_CAP_ONE_REG");
 	if (ret)
 		return ret;
 	enable_nisv_exits(vm);

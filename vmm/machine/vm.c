@@ -83,6 +83,14 @@ static int vm_create_kvm_vm(struct vm *vm)
 	return 0;
 }
 
+int vm_require_cap(struct vm *vm, long cap, const char *name)
+{
+	if (kvm_has_cap(vm->vm_fd, cap))
+		return 0;
+	tv_err("this host's KVM lacks %s, which tinyvmm needs", name);
+	return -ENOTSUP;
+}
+
 int vm_add_memslot(struct vm *vm, uint64_t gpa, uint64_t size, void *host,
 		   uint32_t *slot)
 {

@@ -130,6 +130,13 @@ int vm_run(struct vm *vm);
 void vm_destroy(struct vm *vm);
 
 /*
+ * Whether the VM has KVM capability @cap, which the arch cannot do
+ * without: 0, or -ENOTSUP after printing "this host's KVM lacks @name,
+ * which tinyvmm needs". For arch_vm_init().
+ */
+TV_MUST_CHECK int vm_require_cap(struct vm *vm, long cap, const char *name);
+
+/*
  * Registers host memory [@host, @host + @size) with KVM at @gpa in the
  * next free memory slot, stored in *@slot (may be NULL). Not guest RAM
  * for guest_mem_ptr(): for memory the VMM itself never reads through
