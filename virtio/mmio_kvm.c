@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <inttypes.h>
-#include <linux/kvm.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "virtio/mmio_kvm.h"
+#include "vmm/base/kvm.h"
 
 static int kick_ioeventfd(struct virtio_mmio_kvm *k, unsigned int q,
 			  bool assign)
@@ -16,27 +16,15 @@ static int kick_ioeventfd(struct virtio_mmio_kvm *k, unsigned int q,
 	 * Datamatch on the queue index: the driver writes the index of the
 	 * queue it kicks (no VIRTIO_F_NOTIFICATION_DATA is offered).
 	 */
-	struct kvm_ioeventfd ev = {
-		.datamatch = q,
-		.addr = k->base + VIRTIO_MMIO_QUEUE_NOTIFY,
-		.len = 4,
-		.fd = k->kick_fd[q],
-		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH |
-			 (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
-	};
+	uint64_t index = q;
 
-	return ioctl(k->vm_fd, KVM_IOEVENTFD, &ev) ? -errno : 0;
+	return kvm_ioeventfd(k->vm_fd, k->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4,
+			     &index, k->kick_fd[q], assign);
 }
 
 static int irq_irqfd(struct virtio_mmio_kvm *k, bool assign)
 {
-	struct kvm_irqfd irqfd = {
-		.fd = (uint32_t)k->irq_fd,
-		.gsi = k->gsi,
-		.flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN,
-	};
-
-	return ioctl(k->vm_fd, KVM_IRQFD, &irqfd) ? -errno : 0;
+	return kvm_irqfd(k->vm_fd, k->gsi, k->irq_fd, assign);
 }
 
 static int bind_failed(struct virtio_mmio_kvm *k, int err, const char *what)
@@ -82,6 +70,8 @@ static int bind_irq(struct virtio_mmio_kvm *k, uint32_t gsi)
 int virtio_mmio_kvm_bind(struct virtio_mmio_kvm *k, int vm_fd, const char *name,
 			 uint64_t base, unsigned int nr_queues, uint32_t gsi)
 {
+	const char *missing;
+	char why[64];
 	int ret;
 
 	memset(k, 0, sizeof(*k));
@@ -94,12 +84,11 @@ int virtio_mmio_kvm_bind(struct virtio_mmio_kvm *k, int vm_fd, const char *name,
 		k->kick_fd[q] = -1;
 	if (nr_queues > VIRTIO_MMIO_MAX_QUEUES)
 		return bind_failed(k, -EINVAL, "too many queues");
-	if (ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) <= 0)
-		return bind_failed(k, -ENOTSUP,
-				   "this host's KVM lacks KVM_CAP_IOEVENTFD");
-	if (ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD) <= 0)
-		return bind_failed(k, -ENOTSUP,
-				   "this host's KVM lacks KVM_CAP_IRQFD");
+	ret = kvm_check_eventfd_caps(vm_fd, &missing);
+	if (ret) {
+		snprintf(why, sizeof(why), "this host's KVM lacks %s", missing);
+		return bind_failed(k, ret, why);
+	}
 	ret = bind_kicks(k);
 	return ret ? ret : bind_irq(k, gsi);
 }

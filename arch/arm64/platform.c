@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "vmm/base/kvm.h"
 #include "vmm/machine/arch.h"
 #include "arch/arm64/arm64.h"
 #include "vmm/machine/hostinfo.h"
@@ -69,7 +70,7 @@ static unsigned int ipa_bits_needed(uint64_t top)
 int arch_vm_type(int kvm_fd, uint64_t mem_size, unsigned long *type)
 {
 	unsigned int need = ipa_bits_needed(ARM64_RAM_BASE + mem_size);
-	int max = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_VM_IPA_SIZE);
+	int max = kvm_check_extension(kvm_fd, KVM_CAP_ARM_VM_IPA_SIZE);
 
 	*type = 0;
 	if (need == ARM64_DEFAULT_IPA_BITS)
@@ -86,21 +87,12 @@ int arch_vm_type(int kvm_fd, uint64_t mem_size, unsigned long *type)
 	return 0;
 }
 
-static int vm_check_extension(struct vm *vm, long cap, const char *name)
-{
-	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, cap) > 0)
-		return 0;
-	tv_err("this host's KVM lacks %s, which tinyvmm needs", name);
-	return -ENOTSUP;
-}
-
 /* A guest MMIO access KVM cannot decode reaches us as an exit, not -ENOSYS. */
 static void enable_nisv_exits(struct vm *vm)
 {
 	struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_NISV_TO_USER };
 
-	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_NISV_TO_USER) >
-		    0 &&
+	if (kvm_has_cap(vm->vm_fd, KVM_CAP_ARM_NISV_TO_USER) &&
 	    ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap))
 		tv_info("KVM_CAP_ARM_NISV_TO_USER refused; undecodable MMIO "
 			"will fail KVM_RUN instead");
@@ -108,16 +100,14 @@ static void enable_nisv_exits(struct vm *vm)
 
 int arch_vm_init(struct vm *vm)
 {
-	int ret = vm_check_extension(vm, KVM_CAP_ARM_PSCI_0_2, "PSCI 0.2");
+	int ret = vm_require_cap(vm, KVM_CAP_ARM_PSCI_0_2, "PSCI 0.2");
 
 	if (!ret)
-		ret = vm_check_extension(vm, KVM_CAP_ONE_REG,
-					 "KVM_CAP_ONE_REG");
+		ret = vm_require_cap(vm, KVM_CAP_ONE_REG, "KVM_CAP_ONE_REG");
 	if (ret)
 		return ret;
 	enable_nisv_exits(vm);
-	vm->arch.has_pmu =
-		ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PMU_V3) > 0;
+	vm->arch.has_pmu = kvm_has_cap(vm->vm_fd, KVM_CAP_ARM_PMU_V3);
 	if (!vm->arch.has_pmu)
 		tv_info("no KVM_CAP_ARM_PMU_V3: guests count time with CNTVCT");
 	return arm64_gic_create(vm);

@@ -11,6 +11,7 @@
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 
+#include "vmm/base/kvm.h"
 #include "vmm/machine/arch.h"
 #include "arch/x86/x86_layout.h"
 #include "vmm/machine/vm.h"
@@ -26,8 +27,7 @@ static int irqchip_private_pages(struct vm *vm)
 {
 	uint64_t ident = X86_KVM_IDENTITY_MAP_ADDR;
 
-	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION,
-		  KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0 &&
+	if (kvm_has_cap(vm->vm_fd, KVM_CAP_SET_IDENTITY_MAP_ADDR) &&
 	    ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &ident)) {
 		tv_errno(errno, "KVM_SET_IDENTITY_MAP_ADDR 0x%" PRIx64, ident);
 		return -errno;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "vmm/base/kvm.h"
 #include "vmm/machine/arch.h"
 #include "arch/x86/cpuinfo.h"
 #include "vmm/machine/hostinfo.h"
@@ -67,23 +68,15 @@ int arch_vm_type(int kvm_fd, uint64_t mem_size, unsigned long *type)
 	return 0;
 }
 
-static int vm_check_extension(struct vm *vm, long cap, const char *name)
-{
-	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, cap) > 0)
-		return 0;
-	tv_err("this host's KVM lacks %s, which tinyvmm needs", name);
-	return -ENOTSUP;
-}
-
 int arch_vm_init(struct vm *vm)
 {
-	int ret = vm_check_extension(vm, KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP");
+	int ret = vm_require_cap(vm, KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP");
 
 	if (!ret)
-		ret = vm_check_extension(vm, KVM_CAP_PIT2, "KVM_CAP_PIT2");
+		ret = vm_require_cap(vm, KVM_CAP_PIT2, "KVM_CAP_PIT2");
 	if (!ret)
-		ret = vm_check_extension(vm, KVM_CAP_EXT_CPUID,
-					 "KVM_CAP_EXT_CPUID");
+		ret = vm_require_cap(vm, KVM_CAP_EXT_CPUID,
+				     "KVM_CAP_EXT_CPUID");
 	if (ret)
 		return ret;
 	ret = x86_supported_cpuid(vm->kvm_fd, &vm->arch.cpuid,
@@ -92,8 +85,8 @@ int arch_vm_init(struct vm *vm)
 		tv_errno(ret, "KVM_GET_SUPPORTED_CPUID");
 		return ret;
 	}
-	vm->arch.tsc_deadline = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION,
-				      KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+	vm->arch.tsc_deadline =
+		kvm_has_cap(vm->vm_fd, KVM_CAP_TSC_DEADLINE_TIMER);
 	return x86_irqchip_create(vm);
 }
 

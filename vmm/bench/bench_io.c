@@ -1,20 +1,20 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <inttypes.h>
-#include <linux/kvm.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "vmm/machine/arch.h"
 #include "vmm/base/affinity.h"
+#include "vmm/base/kvm.h"
 #include "vmm/bench/bench_io.h"
 #include "vmm/base/seccomp.h"
 #include "vmm/machine/vm.h"
@@ -80,27 +80,11 @@ static void *bench_io_thread(void *opaque)
 	}
 }
 
+/* The kick: any 8-byte write to the kick register, no datamatch. */
 static int bench_io_ioeventfd(struct bench_io *io, bool assign)
 {
-	struct kvm_ioeventfd ev = {
-		.addr = io->kick_gpa,
-		.len = 8,
-		.fd = io->kick_fd,
-		.flags = assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN,
-	};
-
-	return ioctl(io->vm->vm_fd, KVM_IOEVENTFD, &ev) ? -errno : 0;
-}
-
-static int bench_io_irqfd(struct bench_io *io, bool assign)
-{
-	struct kvm_irqfd irqfd = {
-		.fd = (uint32_t)io->irq_fd,
-		.gsi = io->gsi,
-		.flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN,
-	};
-
-	return ioctl(io->vm->vm_fd, KVM_IRQFD, &irqfd) ? -errno : 0;
+	return kvm_ioeventfd(io->vm->vm_fd, io->kick_gpa, 8, NULL, io->kick_fd,
+			     assign);
 }
 
 /* One line saying why, for any step of bench_io_register(). */
@@ -115,14 +99,14 @@ static int bench_io_refused(int err, const char *what)
 
 static int bench_io_register(struct bench_io *io, unsigned int irq)
 {
-	int vm_fd = io->vm->vm_fd, ret;
+	const char *missing;
+	char why[64];
+	int ret = kvm_check_eventfd_caps(io->vm->vm_fd, &missing);
 
-	if (ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) <= 0)
-		return bench_io_refused(
-			-ENOTSUP, "this host's KVM lacks KVM_CAP_IOEVENTFD");
-	if (ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD) <= 0)
-		return bench_io_refused(-ENOTSUP,
-					"this host's KVM lacks KVM_CAP_IRQFD");
+	if (ret) {
+		snprintf(why, sizeof(why), "this host's KVM lacks %s", missing);
+		return bench_io_refused(ret, why);
+	}
 	ret = arch_irqfd_gsi(irq, &io->gsi);
 	if (ret)
 		return bench_io_refused(
@@ -137,7 +121,7 @@ static int bench_io_register(struct bench_io *io, unsigned int irq)
 		return bench_io_refused(ret,
 					"KVM_IOEVENTFD on the kick register");
 	io->ioeventfd_on = true;
-	ret = bench_io_irqfd(io, true);
+	ret = kvm_irqfd(io->vm->vm_fd, io->gsi, io->irq_fd, true);
 	if (ret)
 		return bench_io_refused(ret, "KVM_IRQFD for its interrupt");
 	io->irqfd_on = true;
@@ -226,7 +210,8 @@ void bench_io_destroy(struct bench_io *io)
 		pthread_join(io->thread, NULL);
 	}
 	/* Best effort: closing the VM fd would drop them as well. */
-	if (io->irqfd_on && bench_io_irqfd(io, false))
+	if (io->irqfd_on &&
+	    kvm_irqfd(io->vm->vm_fd, io->gsi, io->irq_fd, false))
 		tv_info("bench device: KVM_IRQFD deassign failed");
 	if (io->ioeventfd_on && bench_io_ioeventfd(io, false))
 		tv_info("bench device: KVM_IOEVENTFD deassign failed");

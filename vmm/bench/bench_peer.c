@@ -17,6 +17,7 @@
 #include "vmm/bench/bench_peer.h"
 #include "guest/common/bench_protocol.h"
 #include "vmm/base/exit_names.h"
+#include "vmm/base/kvm.h"
 #include "vmm/base/seccomp.h"
 #include "vmm/machine/vcpu.h"
 #include "vmm/machine/vm.h"
@@ -170,18 +171,18 @@ static int peer_vm_create(struct bench_peer *peer, struct peer_vm *pv)
 
 	if (ret)
 		return ret;
-	pv->vm_fd = ioctl(peer->vm->kvm_fd, KVM_CREATE_VM, type);
-	if (pv->vm_fd < 0) {
-		tv_errno(errno, "KVM_CREATE_VM for the vm_switch peer");
-		return -errno;
+	ret = kvm_create_vm(peer->vm->kvm_fd, type, &pv->vm_fd);
+	if (ret) {
+		tv_errno(ret, "KVM_CREATE_VM for the vm_switch peer");
+		return ret;
 	}
 	ret = peer_vm_memory(peer, pv, &page_gpa);
 	if (ret)
 		return ret;
-	pv->vcpu_fd = ioctl(pv->vm_fd, KVM_CREATE_VCPU, 0UL);
-	if (pv->vcpu_fd < 0) {
-		tv_errno(errno, "KVM_CREATE_VCPU for the vm_switch peer");
-		return -errno;
+	ret = kvm_create_vcpu(pv->vm_fd, 0, &pv->vcpu_fd);
+	if (ret) {
+		tv_errno(ret, "KVM_CREATE_VCPU for the vm_switch peer");
+		return ret;
 	}
 	pv->run_size = peer->vm->vcpu_mmap_size;
 	pv->run = mmap(NULL, pv->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,

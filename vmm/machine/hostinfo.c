@@ -5,28 +5,32 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "vmm/machine/arch.h"
 #include "vmm/base/file.h"
+#include "vmm/base/kvm.h"
 #include "vmm/machine/hostinfo.h"
 
 /* /proc/cpuinfo of a 256-CPU host is ~300 KiB. */
 #define HOST_TEXT_FILE_MAX (4u << 20)
 
-static void kvm_probe(struct host_info *info)
+static void host_kvm_probe(struct host_info *info)
 {
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	int fd, ret = kvm_open_dev(KVM_DEV_PATH, &fd);
 
-	if (fd < 0) {
+	if (ret) {
 		snprintf(info->kvm_problem, sizeof(info->kvm_problem),
-			 "open /dev/kvm: %s", strerror(errno));
+			 "open " KVM_DEV_PATH ": %s", strerror(-ret));
 		return;
 	}
-	info->kvm_api_version = ioctl(fd, KVM_GET_API_VERSION, 0);
-	if (info->kvm_api_version != KVM_API_VERSION)
+	info->kvm_api_version = kvm_api_version(fd);
+	if (info->kvm_api_version < 0)
+		snprintf(info->kvm_problem, sizeof(info->kvm_problem),
+			 "KVM_GET_API_VERSION: %s",
+			 strerror(-info->kvm_api_version));
+	else if (info->kvm_api_version != KVM_API_VERSION)
 		snprintf(info->kvm_problem, sizeof(info->kvm_problem),
 			 "KVM API version %d, tinyvmm needs %d",
 			 info->kvm_api_version, KVM_API_VERSION);
@@ -45,7 +49,7 @@ void host_info_collect(struct host_info *info)
 			 "%s", u.release);
 		snprintf(info->machine, sizeof(info->machine), "%s", u.machine);
 	}
-	kvm_probe(info);
+	host_kvm_probe(info);
 	arch_host_info(info);
 }
 

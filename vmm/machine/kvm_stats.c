@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "vmm/base/kvm.h"
 #include "vmm/machine/kvm_stats.h"
 #include "vmm/machine/vm.h"
 
@@ -135,8 +136,7 @@ int kvm_stats_open(struct kvm_stats *s, const struct vm *vm)
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_BINARY_STATS_FD) <=
-	    0) {
+	if (!kvm_has_cap(vm->vm_fd, KVM_CAP_BINARY_STATS_FD)) {
 		snprintf(
 			s->note, sizeof(s->note),
 			"no exit profile: this kernel lacks KVM_CAP_BINARY_STATS_FD (Linux < 5.14)");

@@ -13,6 +13,7 @@
 #include "vmm/base/affinity.h"
 #include "vmm/machine/arch.h"
 #include "vmm/base/exit_names.h"
+#include "vmm/base/kvm.h"
 #include "vmm/machine/vcpu.h"
 #include "vmm/machine/vm.h"
 
@@ -22,13 +23,14 @@
 int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned int id)
 {
 	void *run;
+	int ret;
 
 	vcpu->vm = vm;
 	vcpu->id = id;
-	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
-	if (vcpu->fd < 0) {
-		tv_errno(errno, "KVM_CREATE_VCPU for vCPU %u", id);
-		return -errno;
+	ret = kvm_create_vcpu(vm->vm_fd, id, &vcpu->fd);
+	if (ret) {
+		tv_errno(ret, "KVM_CREATE_VCPU for vCPU %u", id);
+		return ret;
 	}
 	run = mmap(NULL, vm->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   vcpu->fd, 0);

@@ -1,48 +1,51 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "vmm/machine/arch.h"
 #include "virtio/blk_spec.h"
 #include "vmm/machine/console.h"
+#include "vmm/base/kvm.h"
 #include "vmm/devices/serial.h"
 #include "vmm/machine/vcpu.h"
 #include "vmm/machine/virtio_devices.h"
 #include "vmm/machine/vm.h"
 
-static int kvm_open(struct vm *vm)
+static int vm_open_kvm(struct vm *vm)
 {
-	int version;
+	int version, ret = kvm_open_dev(KVM_DEV_PATH, &vm->kvm_fd);
 
-	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (vm->kvm_fd < 0) {
-		tv_errno(
-			errno,
-			"cannot open /dev/kvm (is KVM enabled on this host? --host-info tells)");
-		return -errno;
+	if (ret) {
+		tv_errno(ret,
+			 "cannot open " KVM_DEV_PATH
+			 " (is KVM enabled on this host? --host-info tells)");
+		return ret;
 	}
-	version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	version = kvm_api_version(vm->kvm_fd);
+	if (version < 0) {
+		tv_errno(version, "KVM_GET_API_VERSION on " KVM_DEV_PATH);
+		return version;
+	}
 	if (version != KVM_API_VERSION) {
-		tv_err("/dev/kvm speaks KVM API version %d, tinyvmm needs %d",
+		tv_err(KVM_DEV_PATH
+		       " speaks KVM API version %d, tinyvmm needs %d",
 		       version, KVM_API_VERSION);
 		return -ENOTSUP;
 	}
 	return 0;
 }
 
-static int kvm_max_vcpus(int kvm_fd)
+static int vm_max_vcpus(int kvm_fd)
 {
-	int n = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	int n = kvm_check_extension(kvm_fd, KVM_CAP_MAX_VCPUS);
 
 	if (n <= 0)
-		n = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+		n = kvm_check_extension(kvm_fd, KVM_CAP_NR_VCPUS);
 	return n > 0 ? n
 		     : 4; /* the API document's default when neither is there */
 }
@@ -55,21 +58,21 @@ static int vm_create_kvm_vm(struct vm *vm)
 	ret = arch_vm_type(vm->kvm_fd, vm->cfg->mem_size, &type);
 	if (ret)
 		return ret;
-	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, type);
-	if (vm->vm_fd < 0) {
-		tv_errno(errno, "KVM_CREATE_VM (machine type 0x%lx)", type);
-		return -errno;
+	ret = kvm_create_vm(vm->kvm_fd, type, &vm->vm_fd);
+	if (ret) {
+		tv_errno(ret, "KVM_CREATE_VM (machine type 0x%lx)", type);
+		return ret;
 	}
-	max = kvm_max_vcpus(vm->kvm_fd);
+	max = vm_max_vcpus(vm->kvm_fd);
 	if (vm->cfg->nr_cpus > (unsigned int)max) {
 		tv_err("--cpus %u: KVM on this host allows at most %d vCPUs",
 		       vm->cfg->nr_cpus, max);
 		return -EINVAL;
 	}
-	mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	mmap_size = kvm_vcpu_mmap_size(vm->kvm_fd);
 	if (mmap_size < 0) {
-		tv_errno(errno, "KVM_GET_VCPU_MMAP_SIZE");
-		return -errno;
+		tv_errno(mmap_size, "KVM_GET_VCPU_MMAP_SIZE");
+		return mmap_size;
 	}
 	if (mmap_size < (int)sizeof(struct kvm_run)) {
 		tv_err("KVM_GET_VCPU_MMAP_SIZE says %d bytes, less than struct kvm_run",
@@ -80,17 +83,12 @@ static int vm_create_kvm_vm(struct vm *vm)
 	return 0;
 }
 
-int kvm_memslot_set(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size,
-		    void *host)
+int vm_require_cap(struct vm *vm, long cap, const char *name)
 {
-	struct kvm_userspace_memory_region region = {
-		.slot = slot,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = (uintptr_t)host,
-	};
-
-	return ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) ? -errno : 0;
+	if (kvm_has_cap(vm->vm_fd, cap))
+		return 0;
+	tv_err("this host's KVM lacks %s, which tinyvmm needs", name);
+	return -ENOTSUP;
 }
 
 int vm_add_memslot(struct vm *vm, uint64_t gpa, uint64_t size, void *host,
@@ -240,7 +238,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	if (!ret)
 		ret = vm_map_ram(vm);
 	if (!ret)
-		ret = kvm_open(vm);
+		ret = vm_open_kvm(vm);
 	if (!ret)
 		ret = vm_create_kvm_vm(vm);
 	if (!ret)

@@ -124,6 +124,13 @@ int vm_run(struct vm *vm);
 void vm_destroy(struct vm *vm);
 
 /*
+ * Whether the VM has KVM capability @cap, which the arch cannot do
+ * without: 0, or -ENOTSUP after printing "this host's KVM lacks @name,
+ * which tinyvmm needs". For arch_vm_init().
+ */
+TV_MUST_CHECK int vm_require_cap(struct vm *vm, long cap, const char *name);
+
+/*
  * Registers host memory [@host, @host + @size) with KVM at @gpa in the
  * next free memory slot, stored in *@slot (may be NULL). Not guest RAM
  * for guest_mem_ptr(): for memory the VMM itself never reads through
@@ -131,10 +138,6 @@ void vm_destroy(struct vm *vm);
  */
 TV_MUST_CHECK int vm_add_memslot(struct vm *vm, uint64_t gpa, uint64_t size,
 				 void *host, uint32_t *slot);
-
-/* KVM_SET_USER_MEMORY_REGION on any VM; size 0 deletes. 0 or -errno. */
-TV_MUST_CHECK int kvm_memslot_set(int vm_fd, uint32_t slot, uint64_t gpa,
-				  uint64_t size, void *host);
 
 /* Deletes memory slot @slot. Returns 0 or -errno; prints nothing. */
 TV_MUST_CHECK int vm_remove_memslot(struct vm *vm, uint32_t slot);
