@@ -580,3 +580,18 @@ void virtio_mmio_queue_error(struct virtio_mmio_dev *dev, unsigned int index,
 	mmio_needs_reset(dev, "queue %u: %s", index,
 			 why ? why : strerror(-err));
 }
+
+void virtio_mmio_describe(uint64_t base, uint64_t size, unsigned int irq,
+			  struct device_desc *desc)
+{
+	*desc = (struct device_desc){
+		.node = "virtio_mmio",
+		.compatible = "virtio,mmio",
+		.acpi_hid = "LNRO0005",
+		.base = base,
+		.size = size,
+		.has_irq = true,
+		.irq = irq,
+		.dma_coherent = true,
+	};
+}

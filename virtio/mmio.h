@@ -46,6 +46,7 @@
 #include <stdint.h>
 
 #include "vmm/base/bus.h"
+#include "vmm/base/device_desc.h"
 #include "vmm/base/guest_mem.h"
 #include "vmm/base/log.h"
 #include "virtio/queue.h"
@@ -218,5 +219,15 @@ void virtio_mmio_config_changed(struct virtio_mmio_dev *dev);
  */
 void virtio_mmio_queue_error(struct virtio_mmio_dev *dev, unsigned int index,
 			     int err, const char *why);
+
+/*
+ * What a guest is told of a virtio-mmio transport at [@base, @base +
+ * @size) raising interrupt line @irq: virtio_mmio@<base>, compatible
+ * "virtio,mmio", ACPI _HID LNRO0005 (which Linux's virtio_mmio driver
+ * matches), DMA-coherent (guest RAM is ordinary cacheable memory to
+ * tinyvmm, so drivers must not bypass their caches for the rings).
+ */
+void virtio_mmio_describe(uint64_t base, uint64_t size, unsigned int irq,
+			  struct device_desc *desc);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "arch/arm64/fdt_builder.h"
 #include "tests/fuzz/fuzz.h"
+#include "virtio/mmio.h"
 #include "vmm/bench/bench.h"
 
 #define MAX_CPUS 160
@@ -78,16 +79,12 @@ static void machine_read(struct machine *x, struct fuzz_in *in)
 			x->select[i] = fuzz_string(in, 600);
 		x->bench.select = (const char *const *)x->select;
 	}
-	for (unsigned int n = fuzz_u8(in) % (MAX_VIRTIO + 1); n > 0; n--)
-		x->devices[m->nr_devices++] = (struct device_desc){
-			.node = "virtio_mmio",
-			.compatible = "virtio,mmio",
-			.base = fuzz_u64(in),
-			.size = fuzz_u32(in),
-			.has_irq = true,
-			.irq = intid(in),
-			.dma_coherent = true,
-		};
+	for (unsigned int n = fuzz_u8(in) % (MAX_VIRTIO + 1); n > 0; n--) {
+		uint64_t base = fuzz_u64(in), size = fuzz_u32(in);
+
+		virtio_mmio_describe(base, size, intid(in),
+				     &x->devices[m->nr_devices++]);
+	}
 	x->tree_size = fuzz_u32(in) % MAX_TREE;
 	/* The command line last: the rest of the input, when asked for. */
 	x->cmdline = flags & 32 ? NULL : fuzz_string(in, 8192);

@@ -22,6 +22,7 @@
 
 #include "arch/x86/bench_fdt.h"
 #include "tests/fuzz/fuzz.h"
+#include "virtio/mmio.h"
 #include "vmm/bench/bench.h"
 
 #define F_BENCH 1
@@ -79,16 +80,12 @@ static void machine_read(struct machine *x, struct fuzz_in *in)
 	if (flags & F_BENCH)
 		bench_read(x, in);
 	x->nr_virtio = fuzz_u8(in) % (MAX_VIRTIO + 1);
-	for (unsigned int i = 0; i < x->nr_virtio; i++)
-		x->devices[m->nr_devices++] = (struct device_desc){
-			.node = "virtio_mmio",
-			.compatible = "virtio,mmio",
-			.base = fuzz_u64(in),
-			.size = fuzz_u64(in),
-			.has_irq = true,
-			.irq = fuzz_u32(in),
-			.dma_coherent = true,
-		};
+	for (unsigned int i = 0; i < x->nr_virtio; i++) {
+		uint64_t base = fuzz_u64(in), size = fuzz_u64(in);
+
+		virtio_mmio_describe(base, size, fuzz_u32(in),
+				     &x->devices[m->nr_devices++]);
+	}
 	x->tree_size = fuzz_u32(in) % MAX_TREE;
 	/* The command line last: the rest of the input, when asked for. */
 	x->cmdline = flags & F_NO_CMDLINE ? NULL : fuzz_string(in, 8192);

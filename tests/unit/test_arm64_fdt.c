@@ -14,6 +14,7 @@
 
 #include "arch/arm64/fdt_builder.h"
 #include "arch/arm64/arm64_layout.h"
+#include "virtio/mmio.h"
 #include "vmm/bench/bench.h"
 #include "tests/unit/unit.h"
 
@@ -458,15 +459,10 @@ static void v3_redists_short(struct arm64_fdt_machine *m)
 /* A virtio-mmio transport as the machine describes it (device_desc.h). */
 static struct device_desc virtio_desc(uint64_t base, unsigned int intid)
 {
-	return (struct device_desc){
-		.node = "virtio_mmio",
-		.compatible = "virtio,mmio",
-		.base = base,
-		.size = ARM64_VIRTIO_SLOT_SIZE,
-		.has_irq = true,
-		.irq = intid,
-		.dma_coherent = true,
-	};
+	struct device_desc d;
+
+	virtio_mmio_describe(base, ARM64_VIRTIO_SLOT_SIZE, intid, &d);
+	return d;
 }
 
 static void virtio_ppi(struct arm64_fdt_machine *m)

@@ -10,6 +10,7 @@
 
 #include "arch/x86/bench_fdt.h"
 #include "arch/x86/x86_layout.h"
+#include "virtio/mmio.h"
 #include "vmm/bench/bench.h"
 #include "tests/unit/unit.h"
 
@@ -35,15 +36,10 @@ static struct device_desc devices[3];
 
 static struct device_desc virtio_desc(uint64_t base, unsigned int gsi)
 {
-	return (struct device_desc){
-		.node = "virtio_mmio",
-		.compatible = "virtio,mmio",
-		.base = base,
-		.size = X86_VIRTIO_SLOT_SIZE,
-		.has_irq = true,
-		.irq = gsi,
-		.dma_coherent = true,
-	};
+	struct device_desc d;
+
+	virtio_mmio_describe(base, X86_VIRTIO_SLOT_SIZE, gsi, &d);
+	return d;
 }
 
 static void machine_init(struct x86_fdt_machine *m, unsigned int nr_cpus)

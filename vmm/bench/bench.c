@@ -219,7 +219,7 @@ static bool bench_write_unlocked(struct bench_dev *dev, uint64_t offset,
 	if (offset == BENCH_REG_NOP)
 		return true; /* the measured path: dropped, no lock */
 	if (offset == BENCH_REG_KICK && len == 8 && !dev->io)
-		return true; /* no ioeventfd here: bench_create() said so */
+		return true; /* no ioeventfd here: bench_io_create() said so */
 	if (offset != BENCH_REG_IO_SLOT || len != 8)
 		return false;
 	memcpy(&val, data, 8);
@@ -281,51 +281,55 @@ static int bench_alloc(struct vm *vm, struct bench_dev **out)
 	return ret;
 }
 
-int bench_create(struct vm *vm, const struct bench_config *cfg,
-		 struct bench_dev **out)
+static void bench_destroy(void *dev)
+{
+	struct bench_dev *b = dev;
+
+	if (!b)
+		return;
+	bench_io_destroy(b->io); /* first: its thread writes guest RAM */
+	bench_peer_destroy(b->peer);
+	for (unsigned int i = 0; i < b->nr_results; i++)
+		bench_result_free(&b->results[i]);
+	kvm_stats_close(&b->stats);
+	free(b->at_begin);
+	free(b->at_report);
+	pthread_mutex_destroy(&b->lock);
+	free(b);
+}
+
+/* The kind's create: @spec is the struct bench_config, kept by pointer. */
+static int bench_create(struct vm *vm, const void *spec, void **dev)
 {
 	const struct arch_platform *p = arch_platform();
+	struct bench_dev *b = NULL;
 	int ret;
 
-	*out = NULL;
+	*dev = NULL;
 	if (p->bench.size == 0) {
 		tv_err("--bench: no bench device on %s yet", p->name);
 		return -ENODEV;
 	}
-	ret = bench_alloc(vm, out);
-	if (!ret)
-		(*out)->cfg = cfg;
-	if (!ret)
+	ret = bench_alloc(vm, &b);
+	if (!ret) {
+		b->cfg = spec;
 		ret = bus_register(&vm->mmio, p->bench.base, p->bench.size,
-				   "bench", &bench_ops, *out);
+				   "bench", &bench_ops, b);
+	}
 	/* Without it the io benchmarks time out in the guest; all else runs. */
 	if (!ret)
-		ret = bench_peer_create(vm, &(*out)->peer);
+		ret = bench_peer_create(vm, &b->peer);
 	if (!ret)
-		(*out)->io = bench_io_create(vm, p->bench.base + BENCH_REG_KICK,
-					     p->bench.irq);
+		b->io = bench_io_create(vm, p->bench.base + BENCH_REG_KICK,
+					p->bench.irq);
 	if (ret) {
 		tv_errno(ret, "creating the bench device at 0x%" PRIx64,
 			 p->bench.base);
-		bench_destroy(*out);
-		*out = NULL;
+		bench_destroy(b);
+		return ret;
 	}
-	return ret;
-}
-
-void bench_destroy(struct bench_dev *dev)
-{
-	if (!dev)
-		return;
-	bench_io_destroy(dev->io); /* first: its thread writes guest RAM */
-	bench_peer_destroy(dev->peer);
-	for (unsigned int i = 0; i < dev->nr_results; i++)
-		bench_result_free(&dev->results[i]);
-	kvm_stats_close(&dev->stats);
-	free(dev->at_begin);
-	free(dev->at_report);
-	pthread_mutex_destroy(&dev->lock);
-	free(dev);
+	*dev = b;
+	return 0;
 }
 
 void bench_outcome(const struct bench_dev *dev, struct bench_outcome *out)
@@ -338,20 +342,6 @@ void bench_outcome(const struct bench_dev *dev, struct bench_outcome *out)
 		.nr_results = dev->nr_results,
 		.profile_note = dev->stats.available ? NULL : dev->stats.note,
 	};
-}
-
-static int bench_kind_create(struct vm *vm, const void *spec, void **dev)
-{
-	struct bench_dev *d;
-	int ret = bench_create(vm, spec, &d);
-
-	*dev = ret ? NULL : d;
-	return ret;
-}
-
-static void bench_kind_destroy(void *dev)
-{
-	bench_destroy(dev);
 }
 
 int bench_fdt_props(void *fdt, const void *opaque)
@@ -395,8 +385,8 @@ static void bench_kind_describe(const void *dev, struct device_desc *desc)
 
 const struct vm_device_kind bench_kind = {
 	.name = "bench",
-	.create = bench_kind_create,
-	.destroy = bench_kind_destroy,
+	.create = bench_create,
+	.destroy = bench_destroy,
 	.describe = bench_kind_describe,
 	.vcpu_starts_vms = true,
 	.guest_clock_is_host = true,

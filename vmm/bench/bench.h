@@ -59,16 +59,6 @@ struct bench_config {
 	unsigned int nr_select;
 };
 
-/*
- * Creates the device and registers it on @vm's MMIO bus; opens the KVM
- * statistics (vCPUs must exist). @cfg must outlive the device. Prints one
- * line and returns -errno on failure (-ENODEV where the arch has no bench
- * location).
- */
-TV_MUST_CHECK int bench_create(struct vm *vm, const struct bench_config *cfg,
-			       struct bench_dev **out);
-void bench_destroy(struct bench_dev *dev);
-
 struct bench_outcome {
 	bool done;	      /* DONE was written */
 	uint64_t done_count;  /* its value */
@@ -78,7 +68,7 @@ struct bench_outcome {
 	const char *profile_note; /* non-NULL: why there are no exit profiles */
 };
 
-/* What the guest reported; valid until bench_destroy(). */
+/* What the guest reported; valid until the VM is destroyed. */
 void bench_outcome(const struct bench_dev *dev, struct bench_outcome *out);
 
 /*

@@ -110,7 +110,16 @@ static const struct bus_device_ops boot_timer_ops = {
 	.write = boot_timer_write,
 };
 
-int boot_timer_create(struct vm *vm, struct boot_timer **out)
+static void boot_timer_destroy(void *dev)
+{
+	struct boot_timer *bt = dev;
+
+	if (bt && bt->status_fd >= 0)
+		close(bt->status_fd);
+	free(bt);
+}
+
+static int boot_timer_create(struct vm *vm, const void *spec, void **out)
 {
 	const struct arch_platform *p = arch_platform();
 	struct boot_timer *bt;
@@ -137,29 +146,8 @@ int boot_timer_create(struct vm *vm, struct boot_timer **out)
 	return 0;
 }
 
-void boot_timer_destroy(struct boot_timer *bt)
-{
-	if (bt && bt->status_fd >= 0)
-		close(bt->status_fd);
-	free(bt);
-}
-
-static int boot_timer_kind_create(struct vm *vm, const void *spec, void **dev)
-{
-	struct boot_timer *d;
-	int ret = boot_timer_create(vm, &d);
-
-	*dev = ret ? NULL : d;
-	return ret;
-}
-
-static void boot_timer_kind_destroy(void *dev)
-{
-	boot_timer_destroy(dev);
-}
-
 const struct vm_device_kind boot_timer_kind = {
 	.name = "boot-timer",
-	.create = boot_timer_kind_create,
-	.destroy = boot_timer_kind_destroy,
+	.create = boot_timer_create,
+	.destroy = boot_timer_destroy,
 };

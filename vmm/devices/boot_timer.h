@@ -18,17 +18,13 @@
 #include "vmm/base/log.h"
 #include "vmm/machine/device.h"
 
-struct vm;
-struct boot_timer;
-
 /* Records tinyvmm's start; call first thing in main(). */
 void boot_timer_mark_start(void);
 
-/* Registers the device on @vm's MMIO bus; a no-op where the arch has none. */
-TV_MUST_CHECK int boot_timer_create(struct vm *vm, struct boot_timer **out);
-void boot_timer_destroy(struct boot_timer *bt);
-
-/* The machine creates it by kind (vmm/machine/device.h). */
+/*
+ * The machine creates it by kind (vmm/machine/device.h): registered on
+ * the VM's MMIO bus; nothing where the arch has none. No spec.
+ */
 extern const struct vm_device_kind boot_timer_kind;
 
 #endif

@@ -126,7 +126,20 @@ static int workload_mark_alloc(struct vm *vm, struct workload_mark *wm)
 	return wm->at_begin && wm->at_end ? 0 : -ENOMEM;
 }
 
-int workload_mark_create(struct vm *vm, struct workload_mark **out)
+static void workload_mark_destroy(void *dev)
+{
+	struct workload_mark *wm = dev;
+
+	if (!wm)
+		return;
+	kvm_stats_close(&wm->stats);
+	free(wm->at_begin);
+	free(wm->at_end);
+	pthread_mutex_destroy(&wm->lock);
+	free(wm);
+}
+
+static int workload_mark_create(struct vm *vm, const void *spec, void **out)
 {
 	const struct arch_platform *p = arch_platform();
 	struct workload_mark *wm;
@@ -154,34 +167,8 @@ int workload_mark_create(struct vm *vm, struct workload_mark **out)
 	return 0;
 }
 
-void workload_mark_destroy(struct workload_mark *wm)
-{
-	if (!wm)
-		return;
-	kvm_stats_close(&wm->stats);
-	free(wm->at_begin);
-	free(wm->at_end);
-	pthread_mutex_destroy(&wm->lock);
-	free(wm);
-}
-
-static int workload_mark_kind_create(struct vm *vm, const void *spec,
-				     void **dev)
-{
-	struct workload_mark *d;
-	int ret = workload_mark_create(vm, &d);
-
-	*dev = ret ? NULL : d;
-	return ret;
-}
-
-static void workload_mark_kind_destroy(void *dev)
-{
-	workload_mark_destroy(dev);
-}
-
 const struct vm_device_kind workload_mark_kind = {
 	.name = "workload-mark",
-	.create = workload_mark_kind_create,
-	.destroy = workload_mark_kind_destroy,
+	.create = workload_mark_create,
+	.destroy = workload_mark_destroy,
 };

@@ -23,22 +23,15 @@
 #include "vmm/base/log.h"
 #include "vmm/machine/device.h"
 
-struct vm;
-struct workload_mark;
-
 #define WORKLOAD_MARK_BEGIN 0x0
 #define WORKLOAD_MARK_END 0x8
 #define WORKLOAD_MARK_SIZE 0x10
 
 /*
- * Registers the device on @vm's MMIO bus (after the vCPUs exist: it opens
- * their statistics); a no-op where the arch has none.
+ * The machine creates it by kind (vmm/machine/device.h), after the vCPUs
+ * exist (it opens their statistics): registered on the VM's MMIO bus;
+ * nothing where the arch has none. No spec.
  */
-TV_MUST_CHECK int workload_mark_create(struct vm *vm,
-				       struct workload_mark **out);
-void workload_mark_destroy(struct workload_mark *wm);
-
-/* The machine creates it by kind (vmm/machine/device.h). */
 extern const struct vm_device_kind workload_mark_kind;
 
 #endif

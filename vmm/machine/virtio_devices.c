@@ -211,14 +211,6 @@ void vm_virtio_destroy(struct vm *vm)
 void vm_virtio_describe(const struct vm_virtio_dev *dev,
 			struct device_desc *desc)
 {
-	*desc = (struct device_desc){
-		.node = "virtio_mmio",
-		.compatible = "virtio,mmio",
-		.acpi_hid = "LNRO0005",
-		.base = dev->base,
-		.size = arch_platform()->virtio.slot_size,
-		.has_irq = true,
-		.irq = dev->irq,
-		.dma_coherent = true,
-	};
+	virtio_mmio_describe(dev->base, arch_platform()->virtio.slot_size,
+			     dev->irq, desc);
 }

@@ -45,12 +45,7 @@ TV_MUST_CHECK int vm_virtio_create(struct vm *vm);
  */
 void vm_virtio_destroy(struct vm *vm);
 
-/*
- * What the guest is told of @dev's transport: virtio_mmio@<base>
- * (virtio,mmio; ACPI _HID LNRO0005, which Linux's virtio_mmio driver
- * matches), its slot's window and interrupt, DMA-coherent (guest RAM is
- * ordinary cacheable memory to tinyvmm).
- */
+/* What the guest is told of @dev's transport (virtio_mmio_describe()). */
 void vm_virtio_describe(const struct vm_virtio_dev *dev,
 			struct device_desc *desc);
 
