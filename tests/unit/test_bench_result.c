@@ -187,11 +187,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("bench_result");
-	TCase *tc = tcase_create("core");
+	const TTest *const tests[] = {
+		test_report_table,
+		test_note_made_printable,
+		NULL,
+	};
 
-	tcase_add_test(tc, test_report_table);
-	tcase_add_test(tc, test_note_made_printable);
-	suite_add_tcase(s, tc);
-	return unit_run(s);
+	return unit_run_tests("bench_result", "core", tests);
 }

@@ -146,13 +146,13 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("bus");
-	TCase *tc = tcase_create("core");
+	const TTest *const tests[] = {
+		test_register_table,
+		test_find_edges,
+		test_many_ranges_lookup,
+		test_access_dispatch,
+		NULL,
+	};
 
-	tcase_add_test(tc, test_register_table);
-	tcase_add_test(tc, test_find_edges);
-	tcase_add_test(tc, test_many_ranges_lookup);
-	tcase_add_test(tc, test_access_dispatch);
-	suite_add_tcase(s, tc);
-	return unit_run(s);
+	return unit_run_tests("bus", "core", tests);
 }

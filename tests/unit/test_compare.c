@@ -553,20 +553,20 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("compare");
-	TCase *tc = tcase_create("core");
+	const TTest *const tests[] = {
+		test_fixture_table,
+		test_fixture_exits,
+		test_unit_mismatch,
+		test_bad_documents,
+		test_config_flags,
+		test_config_notes,
+		test_union_and_missing,
+		test_gate,
+		test_svg,
+		test_args,
+		test_run_status,
+		NULL,
+	};
 
-	tcase_add_test(tc, test_fixture_table);
-	tcase_add_test(tc, test_fixture_exits);
-	tcase_add_test(tc, test_unit_mismatch);
-	tcase_add_test(tc, test_bad_documents);
-	tcase_add_test(tc, test_config_flags);
-	tcase_add_test(tc, test_config_notes);
-	tcase_add_test(tc, test_union_and_missing);
-	tcase_add_test(tc, test_gate);
-	tcase_add_test(tc, test_svg);
-	tcase_add_test(tc, test_args);
-	tcase_add_test(tc, test_run_status);
-	suite_add_tcase(s, tc);
-	return unit_run(s);
+	return unit_run_tests("compare", "core", tests);
 }

@@ -279,16 +279,12 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("options");
-	TCase *tc = tcase_create("core");
+	const TTest *const tests[] = {
+		test_device_options,	test_parse_size_table,
+		test_good_command_line, test_defaults_and_flags,
+		test_bad_command_lines, test_bench_options,
+		test_bench_only_limits, NULL,
+	};
 
-	tcase_add_test(tc, test_device_options);
-	tcase_add_test(tc, test_parse_size_table);
-	tcase_add_test(tc, test_good_command_line);
-	tcase_add_test(tc, test_defaults_and_flags);
-	tcase_add_test(tc, test_bad_command_lines);
-	tcase_add_test(tc, test_bench_options);
-	tcase_add_test(tc, test_bench_only_limits);
-	suite_add_tcase(s, tc);
-	return unit_run(s);
+	return unit_run_tests("options", "core", tests);
 }

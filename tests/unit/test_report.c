@@ -336,15 +336,15 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("report");
-	TCase *tc = tcase_create("core");
+	const TTest *const tests[] = {
+		test_escape_table,
+		test_document,
+		test_config,
+		test_config_read_back,
+		test_vmm_share_units,
+		test_table,
+		NULL,
+	};
 
-	tcase_add_test(tc, test_escape_table);
-	tcase_add_test(tc, test_document);
-	tcase_add_test(tc, test_config);
-	tcase_add_test(tc, test_config_read_back);
-	tcase_add_test(tc, test_vmm_share_units);
-	tcase_add_test(tc, test_table);
-	suite_add_tcase(s, tc);
-	return unit_run(s);
+	return unit_run_tests("report", "core", tests);
 }

@@ -156,14 +156,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("stats");
-	TCase *tc = tcase_create("core");
+	const TTest *const tests[] = {
+		test_summary_table,   test_rank_table, test_p99_of_1_to_1000,
+		test_summary_rejects, test_unit_table, NULL,
+	};
 
-	tcase_add_test(tc, test_summary_table);
-	tcase_add_test(tc, test_rank_table);
-	tcase_add_test(tc, test_p99_of_1_to_1000);
-	tcase_add_test(tc, test_summary_rejects);
-	tcase_add_test(tc, test_unit_table);
-	suite_add_tcase(s, tc);
-	return unit_run(s);
+	return unit_run_tests("stats", "core", tests);
 }

@@ -251,16 +251,12 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("x86_bench_fdt");
-	TCase *tc = tcase_create("bench_fdt");
+	const TTest *const tests[] = {
+		test_root_memory_chosen, test_cpus_by_apic_id,
+		test_uart_is_a_port,	 test_bench_node,
+		test_virtio_nodes,	 test_64_cpus_fit_a_page,
+		test_bad_machines,	 NULL,
+	};
 
-	tcase_add_test(tc, test_root_memory_chosen);
-	tcase_add_test(tc, test_cpus_by_apic_id);
-	tcase_add_test(tc, test_uart_is_a_port);
-	tcase_add_test(tc, test_bench_node);
-	tcase_add_test(tc, test_virtio_nodes);
-	tcase_add_test(tc, test_64_cpus_fit_a_page);
-	tcase_add_test(tc, test_bad_machines);
-	suite_add_tcase(s, tc);
-	return unit_run(s);
+	return unit_run_tests("x86_bench_fdt", "bench_fdt", tests);
 }

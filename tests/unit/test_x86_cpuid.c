@@ -203,16 +203,16 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("x86_cpuid");
-	TCase *tc = tcase_create("cpuid");
+	const TTest *const tests[] = {
+		test_leaf1_apic_id_per_vcpu,
+		test_leaf1_counts_round_up,
+		test_leaf0b_rebuilt,
+		test_leaf4_cores,
+		test_amd_leaves,
+		test_kvm_leaves_kept,
+		test_no_room,
+		NULL,
+	};
 
-	tcase_add_test(tc, test_leaf1_apic_id_per_vcpu);
-	tcase_add_test(tc, test_leaf1_counts_round_up);
-	tcase_add_test(tc, test_leaf0b_rebuilt);
-	tcase_add_test(tc, test_leaf4_cores);
-	tcase_add_test(tc, test_amd_leaves);
-	tcase_add_test(tc, test_kvm_leaves_kept);
-	tcase_add_test(tc, test_no_room);
-	suite_add_tcase(s, tc);
-	return unit_run(s);
+	return unit_run_tests("x86_cpuid", "cpuid", tests);
 }

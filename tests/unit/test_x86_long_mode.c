@@ -115,13 +115,13 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("x86_long_mode");
-	TCase *tc = tcase_create("long_mode");
+	const TTest *const tests[] = {
+		test_gdt_selectors_follow_boot_protocol,
+		test_gdt_entries,
+		test_page_tables_identity_map,
+		test_page_tables_bad_address,
+		NULL,
+	};
 
-	tcase_add_test(tc, test_gdt_selectors_follow_boot_protocol);
-	tcase_add_test(tc, test_gdt_entries);
-	tcase_add_test(tc, test_page_tables_identity_map);
-	tcase_add_test(tc, test_page_tables_bad_address);
-	suite_add_tcase(s, tc);
-	return unit_run(s);
+	return unit_run_tests("x86_long_mode", "long_mode", tests);
 }

@@ -21,6 +21,22 @@ static inline int unit_run(Suite *s)
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+/*
+ * unit_run() of a suite @name with one test case @tcase holding @tests,
+ * in order, up to a NULL.
+ */
+static inline int unit_run_tests(const char *name, const char *tcase,
+				 const TTest *const *tests)
+{
+	Suite *s = suite_create(name);
+	TCase *tc = tcase_create(tcase);
+
+	for (; *tests; tests++)
+		tcase_add_test(tc, *tests);
+	suite_add_tcase(s, tc);
+	return unit_run(s);
+}
+
 /* The whole of @path, NUL-terminated; its length in *@len if @len. */
 static inline char *unit_slurp(const char *path, size_t *len)
 {
