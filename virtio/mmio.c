@@ -165,6 +165,8 @@ int virtio_mmio_init(struct virtio_mmio_dev *dev,
 	return 0;
 }
 
+static void mmio_wait_change(struct virtio_mmio_dev *dev);
+
 /*
  * Status 0 (spec 4.2.2: clear InterruptStatus and every QueueReady). The
  * device's reset() stops its dataplane first, so nothing uses a queue
@@ -191,6 +193,8 @@ static void mmio_reset(struct virtio_mmio_dev *dev)
 void virtio_mmio_destroy(struct virtio_mmio_dev *dev)
 {
 	pthread_mutex_lock(&dev->lock);
+	/* A running worker is done with @dev once its change is. */
+	mmio_wait_change(dev);
 	mmio_reset(dev);
 	dev->change = VIRTIO_MMIO_CHANGE_NONE;
 	pthread_mutex_unlock(&dev->lock);

@@ -214,8 +214,8 @@ TV_MUST_CHECK int virtio_mmio_init(struct virtio_mmio_dev *dev,
 
 /*
  * Resets the device (its reset() included) on the calling thread and frees
- * the lock. The worker, if any, must have stopped (or never queue @dev
- * again).
+ * the lock, after a change queued on a running worker is done. No thread
+ * may access the device's registers any more.
  */
 void virtio_mmio_destroy(struct virtio_mmio_dev *dev);
 
