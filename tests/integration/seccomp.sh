@@ -165,5 +165,5 @@ stopped net 'virtio-net I/O'
 unconfined blk-off 0 'hostile: done'
 stopped vhost-user 'vhost-user watcher'
 expect bad 1 'an unknown TINYVMM_SECCOMP_SELFTEST kind is refused, naming the kinds' \
-	'^tinyvmm: TINYVMM_SECCOMP_SELFTEST=gpu: not a thread kind \(main, vcpu, vcpu-bench, blk, net, vhost-user, bench-io, peer\)$'
+	'^tinyvmm: TINYVMM_SECCOMP_SELFTEST=gpu: not a thread kind \(main, vcpu, vcpu-bench, blk, net, vhost-user, bench-io, peer, devices\)$'
 tap_done
