@@ -327,7 +327,7 @@ static void *blk_uring_main(void *arg)
 
 	/* Started by a vCPU thread (DRIVER_OK): its list, narrowed. */
 	if (seccomp_confine(SECCOMP_BLK, u->seccomp))
-		tv_err("virtio-blk: its I/O thread runs under its vCPU's seccomp list");
+		tv_err("virtio-blk: its I/O thread runs under the device manager's seccomp list");
 	if (!arm_read(u, FILE_STOP, &u->stop_buf, TAG_STOP)) {
 		ring_failed(u, -EBUSY);
 		return NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "virtio/mmio.h"
+#include "virtio/mmio_worker.h"
 
 #define MMIO_VERSION 2
 #define VERSION_1 (1ULL << VIRTIO_F_VERSION_1)
@@ -155,8 +156,16 @@ int virtio_mmio_init(struct virtio_mmio_dev *dev,
 		tv_errno(ret, "%s: creating its lock", cfg->name);
 		return -ret;
 	}
+	ret = pthread_cond_init(&dev->change_done, NULL);
+	if (ret) {
+		tv_errno(ret, "%s: creating its condition variable", cfg->name);
+		pthread_mutex_destroy(&dev->lock);
+		return -ret;
+	}
 	return 0;
 }
+
+static void mmio_wait_change(struct virtio_mmio_dev *dev);
 
 /*
  * Status 0 (spec 4.2.2: clear InterruptStatus and every QueueReady). The
@@ -184,9 +193,21 @@ static void mmio_reset(struct virtio_mmio_dev *dev)
 void virtio_mmio_destroy(struct virtio_mmio_dev *dev)
 {
 	pthread_mutex_lock(&dev->lock);
+	/* A running worker is done with @dev once its change is. */
+	mmio_wait_change(dev);
 	mmio_reset(dev);
+	dev->change = VIRTIO_MMIO_CHANGE_NONE;
 	pthread_mutex_unlock(&dev->lock);
+	pthread_cond_destroy(&dev->change_done);
 	pthread_mutex_destroy(&dev->lock);
+}
+
+void virtio_mmio_set_worker(struct virtio_mmio_dev *dev,
+			    struct virtio_mmio_worker *w)
+{
+	pthread_mutex_lock(&dev->lock);
+	dev->worker = w;
+	pthread_mutex_unlock(&dev->lock);
 }
 
 int virtio_mmio_register(struct virtio_mmio_dev *dev, struct bus *bus,
@@ -256,19 +277,13 @@ static bool features_acceptable(struct virtio_mmio_dev *dev)
 	return true;
 }
 
-static void driver_ok(struct virtio_mmio_dev *dev)
+/* DRIVER_OK's work, on the worker's thread or the writer's. */
+static void mmio_activate(struct virtio_mmio_dev *dev)
 {
-	unsigned int status = atomic_load(&dev->status);
-	int ret;
+	int ret = dev->ops->activate
+			  ? dev->ops->activate(dev, dev->driver_features)
+			  : 0;
 
-	if (!(status & VIRTIO_CONFIG_S_FEATURES_OK)) {
-		mmio_needs_reset(dev, "DRIVER_OK without FEATURES_OK");
-		return;
-	}
-	if (status & VIRTIO_CONFIG_S_NEEDS_RESET)
-		return; /* already said why; the device stays inert */
-	ret = dev->ops->activate ? dev->ops->activate(dev, dev->driver_features)
-				 : 0;
 	if (ret) {
 		mmio_needs_reset(dev, "starting the device: %s",
 				 strerror(-ret));
@@ -277,12 +292,73 @@ static void driver_ok(struct virtio_mmio_dev *dev)
 	dev->active = true;
 }
 
+/*
+ * Hands @change to the worker; false when there is none running (the
+ * caller then makes it itself). Under dev->lock.
+ */
+static bool mmio_defer(struct virtio_mmio_dev *dev,
+		       enum virtio_mmio_change change)
+{
+	if (!dev->worker)
+		return false;
+	dev->change = change;
+	if (virtio_mmio_worker_queue(dev->worker, dev))
+		return true;
+	dev->change = VIRTIO_MMIO_CHANGE_NONE;
+	return false;
+}
+
+/* Every access starts here: a queued status change completes first. */
+static void mmio_wait_change(struct virtio_mmio_dev *dev)
+{
+	while (dev->change != VIRTIO_MMIO_CHANGE_NONE)
+		pthread_cond_wait(&dev->change_done, &dev->lock);
+}
+
+void virtio_mmio_complete_change(struct virtio_mmio_dev *dev)
+{
+	pthread_mutex_lock(&dev->lock);
+	if (dev->change == VIRTIO_MMIO_CHANGE_ACTIVATE)
+		mmio_activate(dev);
+	else if (dev->change == VIRTIO_MMIO_CHANGE_RESET)
+		mmio_reset(dev);
+	dev->change = VIRTIO_MMIO_CHANGE_NONE;
+	pthread_cond_broadcast(&dev->change_done);
+	pthread_mutex_unlock(&dev->lock);
+}
+
+static void driver_ok(struct virtio_mmio_dev *dev)
+{
+	unsigned int status = atomic_load(&dev->status);
+
+	if (!(status & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		mmio_needs_reset(dev, "DRIVER_OK without FEATURES_OK");
+		return;
+	}
+	if (status & VIRTIO_CONFIG_S_NEEDS_RESET)
+		return; /* already said why; the device stays inert */
+	if (!mmio_defer(dev, VIRTIO_MMIO_CHANGE_ACTIVATE))
+		mmio_activate(dev);
+}
+
+/*
+ * Status 0: the write returns once the reset is done (see "Status
+ * changes" in mmio.h), whichever thread did it.
+ */
+static void status_reset(struct virtio_mmio_dev *dev)
+{
+	if (mmio_defer(dev, VIRTIO_MMIO_CHANGE_RESET))
+		mmio_wait_change(dev);
+	else
+		mmio_reset(dev);
+}
+
 static void status_write(struct virtio_mmio_dev *dev, uint32_t v)
 {
 	unsigned int old = atomic_load(&dev->status), set;
 
 	if (v == 0) {
-		mmio_reset(dev);
+		status_reset(dev);
 		return;
 	}
 	if (old & DRIVER_STATUS & ~v)
@@ -516,6 +592,7 @@ void virtio_mmio_read(void *opaque, uint64_t offset, void *data, uint32_t len)
 
 	memset(data, 0, len);
 	pthread_mutex_lock(&dev->lock);
+	mmio_wait_change(dev);
 	if (offset >= VIRTIO_MMIO_CONFIG) {
 		if (config_access_ok(dev, off, len, "read") &&
 		    dev->ops->config_read)
@@ -540,6 +617,7 @@ void virtio_mmio_write(void *opaque, uint64_t offset, const void *data,
 	uint32_t v;
 
 	pthread_mutex_lock(&dev->lock);
+	mmio_wait_change(dev);
 	if (offset >= VIRTIO_MMIO_CONFIG) {
 		if (config_access_ok(dev, off, len, "write") &&
 		    dev->ops->config_write)

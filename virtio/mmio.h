@@ -29,12 +29,31 @@
  * Threads. Register accesses come from vCPU threads and are serialized by
  * dev->lock; each ops callback runs with that lock held and must not call
  * virtio_mmio_read() or virtio_mmio_write(). Once KVM ioeventfds carry the
- * kicks (mmio_kvm.h) this is not a hot path. The dataplane runs on the
+ * kicks (mmio_kvm.h) this is not a hot path. With a worker
+ * (mmio_worker.h), the status changes that start and stop the dataplane,
+ * DRIVER_OK and reset, run activate() and reset() on the worker's thread,
+ * not on the vCPU's (see "Status changes" below). The dataplane runs on the
  * device's own thread(s), between activate() and reset(); from there, and
  * from any thread, the device may call virtio_mmio_signal_used(),
  * virtio_mmio_config_changed() and virtio_mmio_queue_error(): they take
  * no lock (atomics only), so a reset waiting for the dataplane to stop
  * cannot deadlock against them.
+ *
+ * Status changes. The vCPU thread that writes DRIVER_OK or 0 to Status
+ * only records the change and queues the device on its worker; the
+ * worker's thread calls activate() or reset() and completes the change.
+ * Until then every other access to the device's registers or config
+ * space waits (on a condition variable, dev->lock released): a driver
+ * never sees a half-made change, and a Status read after DRIVER_OK
+ * already says whether activation failed (DEVICE_NEEDS_RESET). DRIVER_OK
+ * returns at once: a kick meanwhile waits in its ioeventfd. The reset
+ * write itself waits until reset() has returned, so Status reads 0 only
+ * once no thread of the device touches guest memory any more (spec
+ * 2.4.1: "the driver MUST wait for a read of device_status to return 0
+ * before reinitializing"; Linux's virtio_mmio driver does not read it
+ * back, and frees the rings right after, so the write must not return
+ * earlier). Without a worker, or before it runs and after it stopped,
+ * the writing thread makes the change itself.
  */
 #ifndef TINYVMM_VIRTIO_MMIO_H
 #define TINYVMM_VIRTIO_MMIO_H
@@ -59,6 +78,7 @@
 #define VIRTIO_MMIO_MAX_REPORTS 8
 
 struct virtio_mmio_dev;
+struct virtio_mmio_worker;
 
 /* What a device model is; copied by virtio_mmio_init(). */
 struct virtio_mmio_config {
@@ -89,8 +109,9 @@ struct virtio_mmio_config {
 
 /*
  * The device model's side. All are called with dev->lock held, from a vCPU
- * thread (or the thread calling virtio_mmio_destroy()). NULL means "nothing
- * to do" (config reads then give zeros).
+ * thread, the worker's (activate(), reset()) or the thread calling
+ * virtio_mmio_destroy(). NULL means "nothing to do" (config reads then
+ * give zeros).
  */
 struct virtio_mmio_ops {
 	/*
@@ -141,6 +162,13 @@ struct virtio_mmio_queue {
 	struct virtq vq;  /* vq.ready is QueueReady */
 };
 
+/* A status change handed to the worker (see "Status changes" above). */
+enum virtio_mmio_change {
+	VIRTIO_MMIO_CHANGE_NONE,
+	VIRTIO_MMIO_CHANGE_ACTIVATE, /* DRIVER_OK: activate() */
+	VIRTIO_MMIO_CHANGE_RESET,    /* Status 0: reset(), then clear */
+};
+
 struct virtio_mmio_dev {
 	/* Constant after virtio_mmio_init(). */
 	struct virtio_mmio_config cfg;
@@ -158,6 +186,13 @@ struct virtio_mmio_dev {
 	bool driver_features_high; /* bits written above 63: never offered */
 	bool active;		   /* activate() succeeded; no reset() since */
 	struct virtio_mmio_queue queues[VIRTIO_MMIO_MAX_QUEUES];
+	struct virtio_mmio_worker *worker; /* NULL: the writer does the change */
+	enum virtio_mmio_change change;	   /* queued on the worker, not done */
+	pthread_cond_t change_done;	   /* broadcast when change is done */
+
+	/* The worker's queue, under the worker's lock (mmio_worker.c). */
+	struct virtio_mmio_dev *worker_next;
+	bool worker_queued;
 
 	/* Any thread. */
 	atomic_uint status;	      /* Status, DEVICE_NEEDS_RESET included */
@@ -178,8 +213,26 @@ TV_MUST_CHECK int virtio_mmio_init(struct virtio_mmio_dev *dev,
 				   void *opaque, const struct guest_mem *mem,
 				   const struct virtio_mmio_irq *irq);
 
-/* Resets the device (its reset() included) and frees the lock. */
+/*
+ * Resets the device (its reset() included) on the calling thread and frees
+ * the lock, after a change queued on a running worker is done. No thread
+ * may access the device's registers any more.
+ */
 void virtio_mmio_destroy(struct virtio_mmio_dev *dev);
+
+/*
+ * Hands @dev's DRIVER_OK and reset to @w (NULL: back to the writing
+ * thread). Before the first register access.
+ */
+void virtio_mmio_set_worker(struct virtio_mmio_dev *dev,
+			    struct virtio_mmio_worker *w);
+
+/*
+ * The worker's side: carries out @dev's queued status change, if any
+ * (activate() or reset(), with dev->lock held), and wakes the accesses
+ * waiting for it.
+ */
+void virtio_mmio_complete_change(struct virtio_mmio_dev *dev);
 
 /* bus_device_ops handlers; @opaque is the struct virtio_mmio_dev. */
 void virtio_mmio_read(void *opaque, uint64_t offset, void *data, uint32_t len);

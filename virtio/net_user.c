@@ -390,7 +390,7 @@ static void *net_user_thread(void *arg)
 	pthread_setname_np(pthread_self(), "tinyvmm-net");
 	/* Started by a vCPU thread (DRIVER_OK): its list, narrowed. */
 	if (seccomp_confine(SECCOMP_NET, u->seccomp))
-		tv_err("%s: its I/O thread runs under its vCPU's seccomp list",
+		tv_err("%s: its I/O thread runs under the device manager's seccomp list",
 		       u->dev->cfg.name);
 	for (;;) {
 		bool rx = more, tx = more;

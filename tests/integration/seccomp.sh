@@ -5,8 +5,8 @@
 # the first thread of that kind call socket(), which no allow-list has,
 # right after confining itself, as code run by a break-in would. For each
 # kind a run can reach (main, vcpu and its --bench variant, the bench I/O
-# backend, vm_switch's peer, the virtio-blk and virtio-net I/O threads,
-# the vhost-user watcher) tinyvmm must stop with exit status 159 and one
+# backend, vm_switch's peer, the device manager, the virtio-blk and
+# virtio-net I/O threads, the vhost-user watcher) tinyvmm must stop with exit status 159 and one
 # line naming the thread and the syscall; with --no-seccomp the same runs
 # are not stopped (the self-test says "not confined") and the guest
 # finishes. A plain run confines main and vCPU threads by default.
@@ -55,6 +55,8 @@ step vcpu-bench vcpu $bench --bench-only hypercall
 step bench-io bench-io $bench --bench-only io_out
 step peer peer $bench --bench-only vm_switch
 step peer-off peer $bench --bench-only vm_switch --no-seccomp
+step devices-v "" -v $devs
+step devices devices $devs
 step blk blk $devs
 step net net $devs
 step blk-off blk $devs --no-seccomp
@@ -150,10 +152,16 @@ stopped peer 'vm_switch peer'
 # vm_switch itself may fail without -icount (its peer can miss its turn
 # under emulation), seccomp or not: the point is that nothing stops it.
 unconfined peer-off '0|1' '^tinyvmm-bench: 1 reported, powering off$'
+expect devices-v 0 'a confined run with virtio devices: the device manager starts them, the guest runs' \
+	'tinyvmm: seccomp: device manager thread: [0-9]+ syscalls, [0-9]+ ioctl requests, [0-9]+ BPF instructions$' \
+	'tinyvmm: seccomp: virtio-blk I/O thread: ' 'tinyvmm: seccomp: virtio-net I/O thread: ' \
+	'hostile: done'
+absent devices-v 'refused syscall' 'devices-v: nothing refused'
+stopped devices 'device manager'
 stopped blk 'virtio-blk I/O'
 stopped net 'virtio-net I/O'
 unconfined blk-off 0 'hostile: done'
 stopped vhost-user 'vhost-user watcher'
 expect bad 1 'an unknown TINYVMM_SECCOMP_SELFTEST kind is refused, naming the kinds' \
-	'^tinyvmm: TINYVMM_SECCOMP_SELFTEST=gpu: not a thread kind \(main, vcpu, vcpu-bench, blk, net, vhost-user, bench-io, peer\)$'
+	'^tinyvmm: TINYVMM_SECCOMP_SELFTEST=gpu: not a thread kind \(main, vcpu, vcpu-bench, blk, net, vhost-user, bench-io, peer, devices\)$'
 tap_done

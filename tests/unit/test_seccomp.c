@@ -9,8 +9,10 @@
 #include <check.h>
 #include <errno.h>
 #include <linux/audit.h>
+#include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
+#include <linux/vhost.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,12 +217,30 @@ static const struct {
 	{ SECCOMP_NET, SYS_io_uring_enter, 3, 1, 1, 0, "io_uring_enter" },
 	{ SECCOMP_VHOST_USER, SYS_read, 3, 0, 8, 0, "read" },
 	{ SECCOMP_BENCH_IO, SYS_write, 3, 0, 8, ALLOW, "write" },
-	/* A filter stacks on its starter's: vCPUs start the I/O threads. */
-	{ SECCOMP_VCPU, SYS_io_uring_enter, 3, 1, 1, ALLOW,
+	/*
+	 * A filter stacks on its starter's: the device manager starts the
+	 * I/O threads, so a vCPU, which only hands it DRIVER_OK and reset,
+	 * has neither their calls nor the start-up's (vhost, vhost-user).
+	 */
+	{ SECCOMP_DEVICES, SYS_io_uring_enter, 3, 1, 1, ALLOW,
 	  "io_uring_enter (its blk thread's)" },
-	{ SECCOMP_VCPU, SYS_readv, 3, 0, 1, ALLOW, "readv (its net thread's)" },
-	{ SECCOMP_VCPU_BENCH, SYS_writev, 3, 0, 1, ALLOW,
-	  "writev (its net thread's)" },
+	{ SECCOMP_DEVICES, SYS_readv, 3, 0, 1, ALLOW,
+	  "readv (its net thread's)" },
+	{ SECCOMP_DEVICES, SYS_ioctl, 5, VHOST_SET_VRING_KICK, 0, ALLOW,
+	  "VHOST_SET_VRING_KICK" },
+	{ SECCOMP_DEVICES, SYS_ioctl, 5, TUNSETOFFLOAD, 0, ALLOW,
+	  "TUNSETOFFLOAD" },
+	{ SECCOMP_DEVICES, SYS_sendmsg, 5, 0, 0, ALLOW, "sendmsg" },
+	{ SECCOMP_DEVICES, SYS_ioctl, 5, KVM_RUN, 0, 0, "KVM_RUN" },
+	{ SECCOMP_VCPU, SYS_io_uring_enter, 3, 1, 1, 0, "io_uring_enter" },
+	{ SECCOMP_VCPU, SYS_readv, 3, 0, 1, 0, "readv" },
+	{ SECCOMP_VCPU, SYS_ioctl, 5, VHOST_SET_VRING_KICK, 0, 0,
+	  "VHOST_SET_VRING_KICK" },
+	{ SECCOMP_VCPU, SYS_ioctl, 5, TUNSETOFFLOAD, 0, 0, "TUNSETOFFLOAD" },
+	{ SECCOMP_VCPU, SYS_sendmsg, 5, 0, 0, 0, "sendmsg" },
+	{ SECCOMP_VCPU, SYS_recvmsg, 5, 0, 0, 0, "recvmsg" },
+	{ SECCOMP_VCPU, SYS_epoll_ctl, 5, 1, 6, 0, "epoll_ctl" },
+	{ SECCOMP_VCPU_BENCH, SYS_writev, 3, 0, 1, 0, "writev" },
 	{ SECCOMP_MAIN, SYS_io_uring_enter, 3, 1, 1, 0, "io_uring_enter" },
 	/* Memory never becomes executable. */
 	{ SECCOMP_VCPU, SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE, ALLOW,
@@ -230,17 +250,29 @@ static const struct {
 	{ SECCOMP_MAIN, SYS_mprotect, 0, 4096, PROT_EXEC, 0, "mprotect x" },
 	{ SECCOMP_MAIN, SYS_mprotect, 0, 4096, PROT_NONE, ALLOW,
 	  "mprotect none" },
-	/* Threads, not processes; clone3 fails so that glibc uses clone. */
+	/*
+	 * Threads, not processes; clone3 fails so that glibc uses clone.
+	 * Only the device manager and a --bench vCPU start threads.
+	 */
+	{ SECCOMP_DEVICES, SYS_clone, CLONE_VM | CLONE_THREAD | CLONE_SIGHAND,
+	  0, 0, ALLOW, "clone a thread" },
+	{ SECCOMP_DEVICES, SYS_clone, SIGCHLD, 0, 0, 0, "clone a process" },
+	{ SECCOMP_DEVICES, SYS_clone3, 0, 88, 0, ENOSYS_RET, "clone3" },
+	{ SECCOMP_VCPU_BENCH, SYS_clone,
+	  CLONE_VM | CLONE_THREAD | CLONE_SIGHAND, 0, 0, ALLOW,
+	  "clone a thread (the peer)" },
 	{ SECCOMP_VCPU, SYS_clone, CLONE_VM | CLONE_THREAD | CLONE_SIGHAND, 0,
-	  0, ALLOW, "clone a thread" },
-	{ SECCOMP_VCPU, SYS_clone, SIGCHLD, 0, 0, 0, "clone a process" },
-	{ SECCOMP_VCPU, SYS_clone3, 0, 88, 0, ENOSYS_RET, "clone3" },
+	  0, 0, "clone a thread" },
+	{ SECCOMP_VCPU, SYS_clone3, 0, 88, 0, 0, "clone3" },
 	{ SECCOMP_MAIN, SYS_clone, CLONE_VM | CLONE_THREAD, 0, 0, 0,
 	  "clone a thread" },
-	{ SECCOMP_VCPU, SYS_prctl, PR_SET_NAME, 0, 0, ALLOW, "PR_SET_NAME" },
-	{ SECCOMP_VCPU, SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0,
+	{ SECCOMP_DEVICES, SYS_prctl, PR_SET_NAME, 0, 0, ALLOW, "PR_SET_NAME" },
+	{ SECCOMP_DEVICES, SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0,
 	  "PR_SET_DUMPABLE" },
-	{ SECCOMP_VCPU, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, 0, ALLOW,
+	{ SECCOMP_VCPU, SYS_prctl, PR_SET_NAME, 0, 0, 0, "PR_SET_NAME" },
+	{ SECCOMP_DEVICES, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, 0, ALLOW,
+	  "seccomp filter" },
+	{ SECCOMP_VCPU, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, 0, 0,
 	  "seccomp filter" },
 	{ SECCOMP_BLK, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, 0, 0,
 	  "seccomp filter" },
@@ -248,6 +280,8 @@ static const struct {
 	{ SECCOMP_MAIN, SYS_openat, 0, 0, 0, 0, "openat" },
 	{ SECCOMP_VCPU, SYS_execve, 0, 0, 0, 0, "execve" },
 	{ SECCOMP_NET, SYS_socket, 2, 1, 0, 0, "socket" },
+	{ SECCOMP_DEVICES, SYS_socket, 2, 1, 0, 0, "socket" },
+	{ SECCOMP_DEVICES, SYS_openat, 0, 0, 0, 0, "openat" },
 	{ SECCOMP_VCPU_BENCH, SYS_ptrace, 0, 0, 0, 0, "ptrace" },
 };
 

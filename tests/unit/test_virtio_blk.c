@@ -48,6 +48,7 @@
 static struct guest_mem mem;
 static struct virtio_blk *blk;
 static struct virtio_mmio_dev *dev;
+static struct virtio_mmio_worker *worker; /* the device manager */
 static int kick_fd = -1, irq_fd = -1;
 static char *img;
 static struct vdrv_vq vq; /* the driver's side of queue 0 */
@@ -101,6 +102,7 @@ static void device_new(const char *path, bool ro, enum disk_cache cache)
 	ck_assert_int_eq(
 		virtio_blk_create(&spec, &mem, &irq, &kick_fd, NULL, &blk), 0);
 	dev = virtio_blk_mmio(blk);
+	virtio_mmio_set_worker(dev, worker);
 }
 
 /* A disk on an image of IMG_SECTORS, driven with @want features. */
@@ -122,11 +124,14 @@ static void setup(void)
 	ck_assert_int_ge(irq_fd, 0);
 	blk = NULL;
 	img = NULL;
+	worker = vdrv_worker_start();
 }
 
 static void teardown(void)
 {
+	virtio_mmio_worker_stop(worker);
 	virtio_blk_destroy(blk);
+	virtio_mmio_worker_destroy(worker);
 	if (img)
 		unlink(img);
 	free(img);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The virtio-mmio transport, driven through its register handlers the way
- * a guest driver would, with a fake device model behind it.
+ * a guest driver would, with a fake device model behind it and a running
+ * worker (the device manager) that carries out DRIVER_OK and reset, as in
+ * tinyvmm: the test's thread plays the vCPU.
  */
 #include <check.h>
 #include <endian.h>
@@ -16,6 +18,7 @@
 
 #include "tests/unit/unit.h"
 #include "tests/unit/virtio_driver.h"
+#include "virtio/mmio_worker.h"
 
 #define BASE 0x40000000ULL
 #define SIZE 0x100000ULL
@@ -39,6 +42,10 @@ struct fake {
 	int activate_ret;
 	uint64_t features;
 	bool q0_at_activate, q1_at_activate, event_idx_at_activate;
+	/* Which threads ran activate() and reset() last. */
+	pthread_t activate_thread, reset_thread;
+	/* While set, activate() waits: a test looks at what is pending. */
+	atomic_bool hold_activate, in_activate;
 	/* The optional dataplane thread. */
 	bool with_thread, thread_on;
 	pthread_t thread;
@@ -48,6 +55,7 @@ struct fake {
 
 static struct guest_mem mem;
 static struct fake f;
+static struct virtio_mmio_worker *worker;
 
 static struct fake *fake_of(struct virtio_mmio_dev *dev)
 {
@@ -108,6 +116,10 @@ static int fake_activate(struct virtio_mmio_dev *dev, uint64_t features)
 	struct fake *fk = fake_of(dev);
 	struct virtq *q0 = virtio_mmio_queue(dev, 0);
 
+	fk->activate_thread = pthread_self();
+	atomic_store(&fk->in_activate, true);
+	while (atomic_load(&fk->hold_activate))
+		sched_yield();
 	fk->activates++;
 	fk->features = features;
 	fk->q0_at_activate = q0 != NULL;
@@ -129,6 +141,7 @@ static void fake_reset(struct virtio_mmio_dev *dev)
 	struct fake *fk = fake_of(dev);
 
 	fk->resets++;
+	fk->reset_thread = pthread_self();
 	if (!fk->thread_on)
 		return;
 	atomic_store(&fk->stop, true);
@@ -173,12 +186,28 @@ static void setup(void)
 	ck_assert_int_eq(
 		virtio_mmio_init(&f.dev, &fake_cfg, &fake_ops, &f, &mem, &irq),
 		0);
+	ck_assert_int_eq(virtio_mmio_worker_create(NULL, &worker), 0);
+	virtio_mmio_set_worker(&f.dev, worker);
+	ck_assert_int_eq(virtio_mmio_worker_start(worker), 0);
 }
 
+/* tinyvmm's order: the worker stops before the device goes. */
 static void teardown(void)
 {
+	virtio_mmio_worker_stop(worker);
 	virtio_mmio_destroy(&f.dev);
+	virtio_mmio_worker_destroy(worker);
 	guest_mem_destroy(&mem);
+}
+
+/*
+ * DRIVER_OK, then a Status read: it waits for the worker to finish the
+ * activation, so what the fake recorded is settled.
+ */
+static uint32_t driver_ok(void)
+{
+	vdrv_driver_ok(&f.dev);
+	return vdrv_rd(&f.dev, VIRTIO_MMIO_STATUS);
 }
 
 /* Negotiated, queue 0 ready, DRIVER_OK. */
@@ -188,7 +217,7 @@ static void bring_up(void)
 
 	vdrv_negotiate(&f.dev, OFFERED);
 	vdrv_queue_setup(&f.dev, 0, QSZ, DESC, AVAIL, USED);
-	vdrv_driver_ok(&f.dev);
+	ck_assert_uint_eq(driver_ok(), VDRV_STATUS_LIVE);
 	ck_assert_int_eq(f.activates, before + 1);
 }
 
@@ -240,7 +269,7 @@ START_TEST(test_feature_negotiation)
 	ck_assert_int_eq(!!(vdrv_rd(&f.dev, VIRTIO_MMIO_STATUS) &
 			    VIRTIO_CONFIG_S_FEATURES_OK),
 			 c->accepted);
-	vdrv_driver_ok(&f.dev);
+	driver_ok();
 	if (c->accepted) {
 		ck_assert_int_eq(f.activates, 1);
 		ck_assert_uint_eq(f.features, c->driver);
@@ -257,7 +286,7 @@ START_TEST(test_features_frozen_after_features_ok)
 	vdrv_negotiate(&f.dev, OFFERED);
 	vdrv_wr(&f.dev, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	vdrv_wr(&f.dev, VIRTIO_MMIO_DRIVER_FEATURES, 0);
-	vdrv_driver_ok(&f.dev);
+	driver_ok();
 	ck_assert_uint_eq(f.features, OFFERED);
 }
 END_TEST
@@ -284,7 +313,7 @@ START_TEST(test_queue_setup)
 	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_DESC_LOW, 0);
 	ck_assert_uint_eq(f.dev.queues[0].num, QSZ);
 	ck_assert_uint_eq(f.dev.queues[0].addr[0], HIGH);
-	vdrv_driver_ok(&f.dev);
+	driver_ok();
 	ck_assert_int_eq(f.activates, 1);
 	ck_assert(f.q0_at_activate);
 	ck_assert(!f.q1_at_activate);
@@ -322,7 +351,7 @@ START_TEST(test_queue_bad_rings)
 	ck_assert_msg(vdrv_needs_reset(&f.dev), "%s", c->name);
 	ck_assert_ptr_null(virtio_mmio_queue(&f.dev, c->queue));
 	/* DRIVER_OK cannot start a device that needs a reset. */
-	vdrv_driver_ok(&f.dev);
+	driver_ok();
 	ck_assert_int_eq(f.activates, 0);
 	/* A reset mends it. */
 	vdrv_wr(&f.dev, VIRTIO_MMIO_STATUS, 0);
@@ -562,7 +591,7 @@ START_TEST(test_queue_notify)
 	vdrv_queue_setup(&f.dev, 0, QSZ, DESC, AVAIL, USED);
 	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0); /* before DRIVER_OK */
 	ck_assert_int_eq(f.notifies, 0);
-	vdrv_driver_ok(&f.dev);
+	driver_ok();
 	vdrv_wr(&f.dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	ck_assert_int_eq(f.notifies, 1);
 	ck_assert_int_eq(f.last_notify, 0);
@@ -590,7 +619,7 @@ START_TEST(test_activate_failure)
 	f.activate_ret = -EIO;
 	vdrv_negotiate(&f.dev, OFFERED);
 	vdrv_queue_setup(&f.dev, 0, QSZ, DESC, AVAIL, USED);
-	vdrv_driver_ok(&f.dev);
+	driver_ok();
 	ck_assert(vdrv_needs_reset(&f.dev));
 	ck_assert_int_eq(f.signals,
 			 1); /* DRIVER_OK was set: config interrupt */
@@ -611,6 +640,67 @@ START_TEST(test_status_bits_only_added)
 		vdrv_rd(&f.dev, VIRTIO_MMIO_STATUS) |
 			VIRTIO_CONFIG_S_NEEDS_RESET);
 	ck_assert(!vdrv_needs_reset(&f.dev));
+}
+END_TEST
+
+/*
+ * DRIVER_OK only queues the activation: the write returns while
+ * activate() has not finished, which runs on the worker's thread, and
+ * the next access (here a Status read) waits for it.
+ */
+START_TEST(test_activation_on_the_worker)
+{
+	atomic_store(&f.hold_activate, true);
+	vdrv_negotiate(&f.dev, OFFERED);
+	vdrv_queue_setup(&f.dev, 0, QSZ, DESC, AVAIL, USED);
+	vdrv_driver_ok(&f.dev); /* returns although activate() is held */
+	while (!atomic_load(&f.in_activate))
+		sched_yield();
+	ck_assert_int_eq(f.activates, 0);
+	ck_assert(!pthread_equal(f.activate_thread, pthread_self()));
+	atomic_store(&f.hold_activate, false);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_STATUS),
+			  VDRV_STATUS_LIVE);
+	ck_assert_int_eq(f.activates, 1);
+}
+END_TEST
+
+/* A reset write returns once reset() has, which ran on the worker. */
+START_TEST(test_reset_on_the_worker)
+{
+	f.with_thread = true;
+	bring_up();
+	vdrv_wr(&f.dev, VIRTIO_MMIO_STATUS, 0);
+	ck_assert_int_eq(f.resets, 1);
+	ck_assert(!atomic_load(&f.running));
+	ck_assert(!pthread_equal(f.reset_thread, pthread_self()));
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_STATUS), 0);
+}
+END_TEST
+
+/* A failed activation reads as DEVICE_NEEDS_RESET at the first look. */
+START_TEST(test_failed_activation_seen_at_once)
+{
+	f.activate_ret = -ENOMEM;
+	vdrv_negotiate(&f.dev, OFFERED);
+	vdrv_queue_setup(&f.dev, 0, QSZ, DESC, AVAIL, USED);
+	ck_assert_uint_eq(driver_ok(),
+			  VDRV_STATUS_LIVE | VIRTIO_CONFIG_S_NEEDS_RESET);
+	ck_assert_uint_eq(vdrv_rd(&f.dev, VIRTIO_MMIO_INTERRUPT_STATUS),
+			  VIRTIO_MMIO_INT_CONFIG);
+}
+END_TEST
+
+/* Once the worker has stopped (teardown), the writer does the work. */
+START_TEST(test_no_worker_running)
+{
+	virtio_mmio_worker_stop(worker);
+	f.with_thread = true;
+	bring_up();
+	ck_assert(pthread_equal(f.activate_thread, pthread_self()));
+	vdrv_wr(&f.dev, VIRTIO_MMIO_STATUS, 0);
+	ck_assert(pthread_equal(f.reset_thread, pthread_self()));
+	ck_assert(!atomic_load(&f.running));
 }
 END_TEST
 
@@ -687,6 +777,10 @@ int main(void)
 	tcase_add_test(tc, test_queue_error_from_dataplane);
 	tcase_add_test(tc, test_activate_failure);
 	tcase_add_test(tc, test_status_bits_only_added);
+	tcase_add_test(tc, test_activation_on_the_worker);
+	tcase_add_test(tc, test_reset_on_the_worker);
+	tcase_add_test(tc, test_failed_activation_seen_at_once);
+	tcase_add_test(tc, test_no_worker_running);
 	tcase_add_test(tc, test_on_a_bus);
 	tcase_add_test(tc, test_init_rejects);
 	suite_add_tcase(s, tc);

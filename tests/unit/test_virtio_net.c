@@ -30,8 +30,9 @@
 
 static struct drv d;
 static struct virtio_net *net;
-static int peer = -1;	 /* the test's end of the "tap" */
-static int dev_end = -1; /* the device's end */
+static struct virtio_mmio_worker *worker; /* the device manager */
+static int peer = -1;			  /* the test's end of the "tap" */
+static int dev_end = -1;		  /* the device's end */
 static const uint8_t test_mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 
 static struct net_spec spec_default(void)
@@ -56,12 +57,14 @@ static void device_up(const struct net_spec *spec)
 						 d.kick_fd, &net),
 			 0);
 	d.dev = virtio_net_mmio(net);
+	virtio_mmio_set_worker(d.dev, worker);
 }
 
 static void setup(void)
 {
 	struct net_spec spec = spec_default();
 
+	worker = vdrv_worker_start();
 	drv_setup(&d);
 	spec.has_mac = true;
 	memcpy(spec.mac, test_mac, 6);
@@ -70,7 +73,10 @@ static void setup(void)
 
 static void teardown(void)
 {
+	virtio_mmio_worker_stop(worker);
 	virtio_net_destroy(net);
+	virtio_mmio_worker_destroy(worker);
+	worker = NULL;
 	net = NULL;
 	close(peer);
 	close(dev_end);

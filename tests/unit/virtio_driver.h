@@ -23,6 +23,7 @@
 #include <sys/eventfd.h>
 
 #include "virtio/mmio.h"
+#include "virtio/mmio_worker.h"
 
 /* The status of a device the driver has brought up (spec 3.1.1 step 8). */
 #define VDRV_STATUS_LIVE                                        \
@@ -128,6 +129,20 @@ static inline void vdrv_notify(struct virtio_mmio_dev *dev, uint32_t q)
 static inline int vdrv_eventfd_signal(void *opaque)
 {
 	return eventfd_write(*(int *)opaque, 1) ? -errno : 0;
+}
+
+/*
+ * tinyvmm's device manager, unconfined: a device given it with
+ * virtio_mmio_set_worker() has its DRIVER_OK and reset carried out on the
+ * worker's thread, as in tinyvmm. Stop it before destroying the device.
+ */
+static inline struct virtio_mmio_worker *vdrv_worker_start(void)
+{
+	struct virtio_mmio_worker *w;
+
+	ck_assert_int_eq(virtio_mmio_worker_create(NULL, &w), 0);
+	ck_assert_int_eq(virtio_mmio_worker_start(w), 0);
+	return w;
 }
 
 /* ---- Guest RAM and rings ---- */

@@ -10,11 +10,13 @@
  *
  * Filters stack: a thread started by a confined thread runs under its
  * starter's filter and then adds its own, so what it may do is the
- * intersection. The vCPU threads start the I/O threads of devices the
- * guest turns on (DRIVER_OK runs on the vCPU thread that wrote it), so a
- * vCPU's list holds theirs too (seccomp_thread_includes()). Threads the
- * main thread starts during set-up (the bench I/O backend, the
- * vhost-user watcher) start unconfined and install only their own.
+ * intersection. The device manager starts the I/O threads of devices the
+ * guest turns on (a vCPU hands it DRIVER_OK and reset:
+ * virtio/mmio_worker.h), and a --bench vCPU starts vm_switch's peer, so
+ * their lists hold those threads' too (seccomp_thread_includes()).
+ * Threads the main thread starts during set-up (the device manager, the
+ * bench I/O backend, the vhost-user watcher) start unconfined and
+ * install only their own.
  */
 #ifndef TINYVMM_VMM_SECCOMP_H
 #define TINYVMM_VMM_SECCOMP_H
@@ -35,13 +37,14 @@
 
 enum seccomp_thread {
 	SECCOMP_MAIN,	    /* console loop, then the report and teardown */
-	SECCOMP_VCPU,	    /* KVM_RUN, MMIO dispatch, device start/stop */
+	SECCOMP_VCPU,	    /* KVM_RUN, MMIO dispatch */
 	SECCOMP_VCPU_BENCH, /* a --bench vCPU: also starts vm_switch's peer */
 	SECCOMP_BLK,	    /* virtio-blk's io_uring thread */
 	SECCOMP_NET,	    /* virtio-net's userspace dataplane */
 	SECCOMP_VHOST_USER, /* vhost-user-blk's hang-up watcher */
 	SECCOMP_BENCH_IO,   /* the bench device's I/O backend */
 	SECCOMP_PEER,	    /* vm_switch's peer VM vCPU */
+	SECCOMP_DEVICES,    /* the device manager: virtio DRIVER_OK and reset */
 	SECCOMP_NR_THREADS,
 };
 

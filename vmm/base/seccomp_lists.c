@@ -25,6 +25,7 @@
 #define U SECCOMP_BIT(SECCOMP_VHOST_USER)
 #define I SECCOMP_BIT(SECCOMP_BENCH_IO)
 #define P SECCOMP_BIT(SECCOMP_PEER)
+#define D SECCOMP_BIT(SECCOMP_DEVICES)
 #define ALL (SECCOMP_BIT(SECCOMP_NR_THREADS) - 1)
 
 #define SYS(kinds, call)                                      \
@@ -48,7 +49,7 @@ static const struct seccomp_rule common_rules[] = {
 	SYS(N, writev),
 	SYS(M | N, epoll_pwait),
 	SYS(U | I, ppoll),
-	SYS(M | V | N | I, read), /* eventfds, signalfd, stdin */
+	SYS(M | D | N | I, read), /* eventfds, signalfd, stdin */
 
 	/*
 	 * Every thread: log lines (and the SIGSYS handler's line and exit),
@@ -74,38 +75,45 @@ static const struct seccomp_rule common_rules[] = {
 	SYS(ALL, exit),
 	SYS(ALL, exit_group),
 
-	/*
-	 * vCPU: the MMIO exits' work (UART output, the boot timer's
-	 * mincore, KVM statistics by pread), and DRIVER_OK and reset of the
-	 * devices, which start and stop their dataplanes: I/O threads,
-	 * vhost-net rings, vhost-user messages.
-	 */
-	SYS(V | M, close),
+	/* vCPU: the MMIO exits' work (the boot timer's mincore, KVM statistics). */
 	SYS(V, pread64),
 	SYS(V, mincore),
-	SYS(V | M | N, epoll_ctl),
-	SYS(V | M, sendmsg), /* vhost-user */
-	SYS(V | M, recvmsg),
-	IOCTL(V, TUNSETOFFLOAD),
-	IOCTL(V, VHOST_SET_FEATURES),
-	IOCTL(V, VHOST_SET_VRING_NUM),
-	IOCTL(V, VHOST_SET_VRING_BASE),
-	IOCTL(V, VHOST_SET_VRING_ADDR),
-	IOCTL(V, VHOST_SET_VRING_KICK),
-	IOCTL(V, VHOST_SET_VRING_CALL),
-	IOCTL(V, VHOST_SET_VRING_BUSYLOOP_TIMEOUT),
-	IOCTL(V | M, VHOST_NET_SET_BACKEND),
-	IOCTL(V | M, VHOST_GET_VRING_BASE),
-	/* Starting a thread: clone only for threads; glibc falls back from clone3. */
-	ARG(V, clone, SECCOMP_ARG_HAS, 0, CLONE_THREAD),
-	ARG(V, clone3, SECCOMP_ENOSYS, 0, 0),
-	SYS(V, set_robust_list),
-	SYS(V, rseq),
+
+	/*
+	 * Device manager: DRIVER_OK and reset of the virtio devices, which a
+	 * vCPU hands it (virtio/mmio_worker.h): they start and stop the
+	 * dataplanes (I/O threads, vhost-net rings, vhost-user messages).
+	 * Main resets the devices once more as it tears them down; a --bench
+	 * vCPU closes vm_switch's peer VM.
+	 */
+	SYS(D | M | VB, close),
+	SYS(D | M | N, epoll_ctl),
+	SYS(D | M, sendmsg), /* vhost-user */
+	SYS(D | M, recvmsg),
+	IOCTL(D, TUNSETOFFLOAD),
+	IOCTL(D, VHOST_SET_FEATURES),
+	IOCTL(D, VHOST_SET_VRING_NUM),
+	IOCTL(D, VHOST_SET_VRING_BASE),
+	IOCTL(D, VHOST_SET_VRING_ADDR),
+	IOCTL(D, VHOST_SET_VRING_KICK),
+	IOCTL(D, VHOST_SET_VRING_CALL),
+	IOCTL(D, VHOST_SET_VRING_BUSYLOOP_TIMEOUT),
+	IOCTL(D | M, VHOST_NET_SET_BACKEND),
+	IOCTL(D | M, VHOST_GET_VRING_BASE),
+	/*
+	 * Starting a thread (the device manager its devices' I/O threads, a
+	 * --bench vCPU the peer's): clone only for threads; glibc falls
+	 * back from clone3.
+	 */
+	ARG(D | VB, clone, SECCOMP_ARG_HAS, 0, CLONE_THREAD),
+	ARG(D | VB, clone3, SECCOMP_ENOSYS, 0, 0),
+	SYS(D | VB, set_robust_list),
+	SYS(D | VB, rseq),
 	/* ... which then names itself and confines itself further. */
-	ARG(V, prctl, SECCOMP_ARG_EQ, 0, PR_SET_NAME),
-	ARG(V, prctl, SECCOMP_ARG_EQ, 0, PR_GET_SECCOMP),
-	ARG(V, prctl, SECCOMP_ARG_EQ, 0, PR_SET_NO_NEW_PRIVS),
-	ARG(V, seccomp, SECCOMP_ARG_EQ, 0, SECCOMP_SET_MODE_FILTER),
+	ARG(D | VB, prctl, SECCOMP_ARG_EQ, 0, PR_SET_NAME),
+	ARG(D | VB, prctl, SECCOMP_ARG_EQ, 0, PR_GET_SECCOMP),
+	ARG(D | VB, prctl, SECCOMP_ARG_EQ, 0, PR_SET_NO_NEW_PRIVS),
+	ARG(D | VB, seccomp, SECCOMP_ARG_EQ, 0, SECCOMP_SET_MODE_FILTER),
 
 	/* --bench vCPU: vm_switch's peer VM, created on the guest's request. */
 	IOCTL(VB, KVM_CHECK_EXTENSION),
@@ -156,6 +164,7 @@ static const struct {
 	[SECCOMP_VHOST_USER] = { "vhost-user watcher", "vhost-user" },
 	[SECCOMP_BENCH_IO] = { "bench I/O", "bench-io" },
 	[SECCOMP_PEER] = { "vm_switch peer", "peer" },
+	[SECCOMP_DEVICES] = { "device manager", "devices" },
 };
 
 const char *seccomp_thread_name(enum seccomp_thread t)
@@ -168,14 +177,17 @@ const char *seccomp_thread_key(enum seccomp_thread t)
 	return thread_names[t].key;
 }
 
-/* vCPU threads start the I/O threads (DRIVER_OK) and the peer (--bench). */
+/*
+ * The device manager starts the I/O threads (DRIVER_OK), a --bench vCPU
+ * the peer; a vCPU starts none.
+ */
 uint32_t seccomp_thread_includes(enum seccomp_thread t)
 {
 	switch (t) {
-	case SECCOMP_VCPU:
-		return V | B | N;
+	case SECCOMP_DEVICES:
+		return D | B | N;
 	case SECCOMP_VCPU_BENCH:
-		return V | VB | B | N | P;
+		return V | VB | P;
 	default:
 		return SECCOMP_BIT(t);
 	}

@@ -162,6 +162,8 @@ static int add_device(struct vm *vm, const struct vm_virtio_kind *kind,
 	ret = kind->create(spec, vm, d, &mmio);
 	if (ret)
 		return ret; /* the device model said why, in one line */
+	d->mmio = mmio;
+	virtio_mmio_set_worker(mmio, vm->virtio_worker);
 	ret = virtio_mmio_register(mmio, &vm->mmio, d->base);
 	if (ret)
 		tv_errno(ret, "registering %s at 0x%" PRIx64, kind->name,
@@ -182,6 +184,9 @@ int vm_virtio_create(struct vm *vm)
 		tv_err("no host memory for %u virtio devices", n);
 		return -ENOMEM;
 	}
+	ret = virtio_mmio_worker_create(&vm->seccomp, &vm->virtio_worker);
+	if (ret)
+		return ret;
 	for (unsigned int i = 0; !ret && i < cfg->nr_disks; i++)
 		ret = add_device(
 			vm, cfg->disks[i].vhost_user ? &kind_vub : &kind_blk,
@@ -191,9 +196,26 @@ int vm_virtio_create(struct vm *vm)
 	return ret;
 }
 
+int vm_virtio_start(struct vm *vm)
+{
+	return vm->virtio_worker ? virtio_mmio_worker_start(vm->virtio_worker)
+				 : 0;
+}
+
+void vm_virtio_stop(struct vm *vm)
+{
+	if (vm->virtio_worker)
+		virtio_mmio_worker_stop(vm->virtio_worker);
+}
+
 void vm_virtio_destroy(struct vm *vm)
 {
-	/* Device first: its reset stops the dataplane that uses the fds. */
+	/*
+	 * The manager stops first, or it could be working on a device freed
+	 * here; then each device, whose reset stops the dataplane that uses
+	 * the fds.
+	 */
+	vm_virtio_stop(vm);
 	for (unsigned int i = vm->nr_virtio; i > 0; i--) {
 		struct vm_virtio_dev *d = &vm->virtio[i - 1];
 
@@ -206,6 +228,8 @@ void vm_virtio_destroy(struct vm *vm)
 	free(vm->virtio);
 	vm->virtio = NULL;
 	vm->nr_virtio = 0;
+	virtio_mmio_worker_destroy(vm->virtio_worker);
+	vm->virtio_worker = NULL;
 }
 
 void vm_virtio_describe(const struct vm_virtio_dev *dev,

@@ -20,6 +20,7 @@
 #include "vmm/base/device_desc.h"
 #include "vmm/base/log.h"
 #include "virtio/mmio_kvm.h"
+#include "virtio/mmio_worker.h"
 
 struct vm;
 
@@ -29,6 +30,7 @@ struct vm_virtio_dev {
 	unsigned int irq; /* arch_irq_set() numbering */
 	struct virtio_mmio_kvm kvm;
 	void *model; /* the device model: struct virtio_blk, ... */
+	struct virtio_mmio_dev *mmio; /* its transport, in the model */
 };
 
 /*
@@ -37,6 +39,19 @@ struct vm_virtio_dev {
  * whatever was created stays for vm_virtio_destroy().
  */
 TV_MUST_CHECK int vm_virtio_create(struct vm *vm);
+
+/*
+ * Starts the device manager (virtio/mmio_worker.h), which from then on
+ * carries out the devices' DRIVER_OK and reset; before the vCPUs run.
+ * Returns 0 or -errno after one line. No devices: nothing to start.
+ */
+TV_MUST_CHECK int vm_virtio_start(struct vm *vm);
+
+/*
+ * Stops the device manager once the vCPUs have stopped: it first finishes
+ * what they queued. Idempotent.
+ */
+void vm_virtio_stop(struct vm *vm);
 
 /*
  * Prints one "tinyvmm: device KIND at BASE: key=value ..." line per device

@@ -307,6 +307,9 @@ int vm_run(struct vm *vm)
 		return TINYVMM_EXIT_ERROR;
 	}
 	ret = console_block_stop_signals();
+	/* Before the vCPUs: they hand it the devices' DRIVER_OK and reset. */
+	if (!ret)
+		ret = vm_virtio_start(vm);
 	for (unsigned int i = 0; !ret && i < vm->nr_vcpus; i++)
 		ret = vcpu_start(&vm->vcpus[i]);
 	/* Set-up is over: from here on the console loop, then teardown. */
@@ -318,5 +321,7 @@ int vm_run(struct vm *vm)
 		console_pump(vm);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_join(&vm->vcpus[i]);
+	/* After the vCPUs: a vCPU may wait for a reset it queued. */
+	vm_virtio_stop(vm);
 	return atomic_load(&vm->exit_code);
 }

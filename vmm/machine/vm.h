@@ -98,6 +98,7 @@ struct vm {
 	unsigned int nr_devices;
 	struct vm_virtio_dev *virtio; /* nr_virtio of them (virtio_devices.h) */
 	unsigned int nr_virtio;
+	struct virtio_mmio_worker *virtio_worker; /* their device manager */
 
 	/* Stopping: the first vm_request_stop() sets the exit code. */
 	atomic_bool stopping;
