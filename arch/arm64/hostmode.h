@@ -12,10 +12,17 @@
 enum arm64_kvm_mode {
 	ARM64_KVM_MODE_UNKNOWN,
 	ARM64_KVM_MODE_VHE,	  /* host kernel at EL2 */
-	ARM64_KVM_MODE_NVHE,	  /* split mode: host at EL1, hyp at EL2
-				   * (also "Hyp hVHE": same split) */
+	ARM64_KVM_MODE_NVHE,	  /* split mode: host at EL1, hyp at EL2 */
 	ARM64_KVM_MODE_PROTECTED, /* pKVM: nVHE with the host deprivileged */
 	ARM64_KVM_MODE_PROTECTED_HVHE, /* pKVM with hVHE (newer kernels) */
+	/* Split mode whose hyp runs with HCR_EL2.E2H set, using the VHE
+	 * registers; the host kernel is still at EL1 ("Hyp hVHE"). */
+	ARM64_KVM_MODE_HVHE,
+	/* VHE with nested virtualization on FEAT_NV2 ("VHE+NV2"). */
+	ARM64_KVM_MODE_VHE_NV2,
+	/* "+NV2" on a split-mode line: no kernel prints it yet (see
+	 * hostmode.c); host at EL1 and NV2 on is all it says for sure. */
+	ARM64_KVM_MODE_SPLIT_NV2,
 };
 
 struct arm64_kvm_mode_verdict {

@@ -49,7 +49,7 @@ static const struct judge_case cases[] = {
 	  NOISE_BEFORE "[    0.069971] kvm [1]: " HYP_NVHE "\n" NOISE_AFTER,
 	  NULL, ARM64_KVM_MODE_NVHE, "[    0.069971] kvm [1]: " HYP_NVHE, "" },
 	{ "dmesg Hyp hVHE", "[ 1.0] kvm [1]: " HYP_HVHE "\n", NULL,
-	  ARM64_KVM_MODE_NVHE, "[ 1.0] kvm [1]: " HYP_HVHE, "" },
+	  ARM64_KVM_MODE_HVHE, "[ 1.0] kvm [1]: " HYP_HVHE, "" },
 	{ "dmesg Protected nVHE",
 	  NOISE_BEFORE "[ 0.5] kvm [1]: " PROT_NVHE "\n" NOISE_AFTER, NULL,
 	  ARM64_KVM_MODE_PROTECTED, "[ 0.5] kvm [1]: " PROT_NVHE, "" },
@@ -58,11 +58,32 @@ static const struct judge_case cases[] = {
 	  ARM64_KVM_MODE_PROTECTED_HVHE, "[ 0.5] kvm [1]: " PROT_HVHE, "" },
 	/* Newer kernels: "+NV2" after the VHE word. */
 	{ "VHE+NV2", "kvm [1]: VHE+NV2 mode initialized successfully\n", NULL,
-	  ARM64_KVM_MODE_VHE, "kvm [1]: VHE+NV2 mode initialized successfully",
-	  "" },
+	  ARM64_KVM_MODE_VHE_NV2,
+	  "kvm [1]: VHE+NV2 mode initialized successfully", "" },
+	/* The format allows "+NV2" on split words too: not plain split. */
 	{ "Hyp nVHE+NV2", "kvm [1]: Hyp nVHE+NV2 mode initialized successfully",
-	  NULL, ARM64_KVM_MODE_NVHE,
+	  NULL, ARM64_KVM_MODE_SPLIT_NV2,
 	  "kvm [1]: Hyp nVHE+NV2 mode initialized successfully", "" },
+	{ "Hyp hVHE+NV2", "kvm [1]: Hyp hVHE+NV2 mode initialized successfully",
+	  NULL, ARM64_KVM_MODE_SPLIT_NV2,
+	  "kvm [1]: Hyp hVHE+NV2 mode initialized successfully", "" },
+	{ "Protected nVHE+NV2",
+	  "kvm [1]: Protected nVHE+NV2 mode initialized successfully", NULL,
+	  ARM64_KVM_MODE_SPLIT_NV2,
+	  "kvm [1]: Protected nVHE+NV2 mode initialized successfully", "" },
+	/* A suffix no kernel has printed: KVM's line all the same, so it
+	 * decides (unknown) and the command line cannot overrule it. */
+	{ "VHE+XYZ decides unknown",
+	  "kvm [1]: VHE+XYZ mode initialized successfully\n",
+	  "kvm-arm.mode=nvhe", ARM64_KVM_MODE_UNKNOWN,
+	  "kvm [1]: VHE+XYZ mode initialized successfully", "nvhe" },
+	{ "Hyp nVHE+NV2+XYZ decides unknown",
+	  "kvm [1]: Hyp nVHE+NV2+XYZ mode initialized successfully\n",
+	  "kvm-arm.mode=nvhe", ARM64_KVM_MODE_UNKNOWN,
+	  "kvm [1]: Hyp nVHE+NV2+XYZ mode initialized successfully", "nvhe" },
+	{ "Hyp xVHE+NV2 is not KVM's",
+	  "kvm [1]: Hyp xVHE+NV2 mode initialized successfully\n",
+	  "kvm-arm.mode=nvhe", ARM64_KVM_MODE_NVHE, "", "nvhe" },
 	/* /dev/kmsg records: the prefix is not evidence. */
 	{ "kmsg VHE",
 	  KMSG_NOISE_BEFORE "6,312,69971,-;kvm [1]: " VHE "\n" KMSG_NOISE_AFTER,
@@ -187,6 +208,11 @@ START_TEST(test_names)
 			 "protected (pKVM, nVHE)");
 	ck_assert_str_eq(arm64_kvm_mode_name(ARM64_KVM_MODE_PROTECTED_HVHE),
 			 "protected (pKVM, hVHE)");
+	ck_assert_str_eq(arm64_kvm_mode_name(ARM64_KVM_MODE_HVHE), "hVHE");
+	ck_assert_str_eq(arm64_kvm_mode_name(ARM64_KVM_MODE_VHE_NV2),
+			 "VHE with nested virtualization (NV2)");
+	ck_assert_str_eq(arm64_kvm_mode_name(ARM64_KVM_MODE_SPLIT_NV2),
+			 "split with nested virtualization (NV2)");
 	ck_assert_str_eq(arm64_kvm_mode_name((enum arm64_kvm_mode)42),
 			 "unknown");
 }
