@@ -236,49 +236,133 @@ static struct word next_arg(const char **cursor)
 	return w;
 }
 
-/* The last kvm-arm.mode= before "--" wins, as the kernel parses it. */
-static void find_cmdline_mode(const char *cmdline, char *out, size_t size)
+/* The value of @arg if it is "@name...", quotes off; else .p is NULL. */
+static struct word param_value(struct word arg, const char *name)
 {
-	static const char name[] = "kvm-arm.mode=";
-	const size_t n = sizeof(name) - 1;
-	struct word w;
+	const size_t n = strlen(name);
+	struct word v = { NULL, 0 };
 
-	while (cmdline && (w = next_arg(&cmdline)).len && !word_is(w, "--")) {
-		if (!param_is(w.p, w.len, name))
-			continue;
-		w.p += n;
-		w.len -= n;
-		if (w.len >= 2 && w.p[0] == '"' && w.p[w.len - 1] == '"') {
-			w.p++;
-			w.len -= 2;
-		}
-		copy_trimmed(out, size, w.p, w.len);
+	if (!param_is(arg.p, arg.len, name))
+		return v;
+	v = (struct word){ arg.p + n, arg.len - n };
+	if (v.len >= 2 && v.p[0] == '"' && v.p[v.len - 1] == '"') {
+		v.p++;
+		v.len -= 2;
 	}
+	return v;
 }
 
 /*
- * With no KVM line in the log, the command line decides only where it
- * leaves no choice: "nvhe" forces split mode (the kernel drops to EL1 even
- * on VHE hardware), "protected" is pKVM. "vhe" and "nested" are requests a
- * CPU without VHE ignores, and hVHE needs a second option: unknown.
+ * Where arm64_sw.hvhe stands after the arguments so far. The kernel's
+ * early idreg override (arch/arm64/kernel/pi/idreg-override.c) applies
+ * them in order, '-' and '_' alike, stopping at "--", so the last one
+ * wins. Current kernels make kvm-arm.mode=nvhe an alias for hvhe=0 (and
+ * vh=0), and since 6.10 kvm-arm.mode=protected one for hvhe=1 (before, for
+ * vh=0: pKVM was always nVHE). BY_PROTECTED records that only that alias,
+ * not the user, asked: its effect depends on the kernel.
  */
-static enum arm64_kvm_mode mode_from_cmdline(const char *word)
+enum hvhe {
+	HVHE_OFF,
+	HVHE_BY_PROTECTED,
+	HVHE_ON,
+};
+
+/* hvhe=V as idreg-override reads V: one hex digit, "0x" allowed; only 1
+ * turns it on; anything else is not a value and changes nothing (-1). */
+static int hvhe_digit(struct word v)
 {
+	if (v.len > 2 && v.p[0] == '0' &&
+	    tolower((unsigned char)v.p[1]) == 'x') {
+		v.p += 2;
+		v.len -= 2;
+	}
+	if (v.len != 1 || !isxdigit((unsigned char)v.p[0]))
+		return -1;
+	return v.p[0] == '1';
+}
+
+static enum hvhe hvhe_after(enum hvhe st, struct word mode, struct word hvhe)
+{
+	int digit;
+
+	if (mode.p && word_is(mode, "nvhe"))
+		return HVHE_OFF;
+	if (mode.p && word_is(mode, "protected"))
+		return st == HVHE_ON ? HVHE_ON : HVHE_BY_PROTECTED;
+	digit = hvhe.p ? hvhe_digit(hvhe) : -1;
+	if (digit < 0)
+		return st;
+	return digit ? HVHE_ON : HVHE_OFF;
+}
+
+/*
+ * Records the last kvm-arm.mode= and arm64_sw.hvhe= before "--" in @v,
+ * and returns where hvhe stands. kernel/params.c honours double quotes and
+ * idreg-override does not; a quoted mode is something nobody writes, so
+ * both are read the params.c way.
+ */
+static enum hvhe read_cmdline(const char *cmdline,
+			      struct arm64_kvm_mode_verdict *v)
+{
+	enum hvhe st = HVHE_OFF;
+	struct word w;
+
+	while (cmdline && (w = next_arg(&cmdline)).len && !word_is(w, "--")) {
+		struct word mode = param_value(w, "kvm-arm.mode=");
+		struct word hvhe = param_value(w, "arm64-sw.hvhe=");
+
+		if (mode.p)
+			copy_trimmed(v->cmdline_mode, sizeof(v->cmdline_mode),
+				     mode.p, mode.len);
+		if (hvhe.p)
+			copy_trimmed(v->cmdline_hvhe, sizeof(v->cmdline_hvhe),
+				     hvhe.p, hvhe.len);
+		st = hvhe_after(st, mode, hvhe);
+	}
+	return st;
+}
+
+/*
+ * With no KVM line in the log, the command line decides. Each option is
+ * taken to have worked, though a kernel or CPU too old for it ignores it:
+ * that is all a command line can say, and the evidence shows it is all we
+ * had. "none" is no KVM. hvhe=1 keeps the kernel at EL1 whatever the mode
+ * asks (arch/arm64/kernel/hyp-stub.S, __finalise_el2), so it makes hVHE,
+ * and a later "nested" is refused (early_kvm_mode_cfg() wants EL2).
+ * "protected" alone is pKVM of a flavour that depends on the kernel (nVHE
+ * before 6.10, hVHE after on CPUs with VHE), which the command line does
+ * not tell: "protected (pKVM)" rather than a guess; an explicit hvhe=0 or
+ * =1 after it settles the flavour. "vhe" is no value the kernel takes.
+ */
+static enum arm64_kvm_mode mode_from_cmdline(const char *word, enum hvhe st)
+{
+	if (!strcmp(word, "none"))
+		return ARM64_KVM_MODE_UNKNOWN;
+	if (!strcmp(word, "protected"))
+		return st == HVHE_ON	? ARM64_KVM_MODE_PROTECTED_HVHE
+		       : st == HVHE_OFF ? ARM64_KVM_MODE_PROTECTED
+					: ARM64_KVM_MODE_PROTECTED_EITHER;
+	if (st == HVHE_ON)
+		return ARM64_KVM_MODE_HVHE;
+	if (st == HVHE_BY_PROTECTED) /* protected, then another mode: muddle */
+		return ARM64_KVM_MODE_UNKNOWN;
 	if (!strcmp(word, "nvhe"))
 		return ARM64_KVM_MODE_NVHE;
-	if (!strcmp(word, "protected"))
-		return ARM64_KVM_MODE_PROTECTED;
+	if (!strcmp(word, "nested"))
+		return ARM64_KVM_MODE_VHE_NV2;
 	return ARM64_KVM_MODE_UNKNOWN;
 }
 
 void arm64_kvm_mode_judge(const char *kmsg, const char *cmdline,
 			  struct arm64_kvm_mode_verdict *v)
 {
+	enum hvhe st;
+
 	memset(v, 0, sizeof(*v));
 	v->mode = ARM64_KVM_MODE_UNKNOWN;
-	find_cmdline_mode(cmdline, v->cmdline_mode, sizeof(v->cmdline_mode));
+	st = read_cmdline(cmdline, v);
 	if (!judge_log(kmsg, v))
-		v->mode = mode_from_cmdline(v->cmdline_mode);
+		v->mode = mode_from_cmdline(v->cmdline_mode, st);
 }
 
 const char *arm64_kvm_mode_name(enum arm64_kvm_mode mode)
@@ -292,6 +376,8 @@ const char *arm64_kvm_mode_name(enum arm64_kvm_mode mode)
 		return "protected (pKVM, nVHE)";
 	case ARM64_KVM_MODE_PROTECTED_HVHE:
 		return "protected (pKVM, hVHE)";
+	case ARM64_KVM_MODE_PROTECTED_EITHER:
+		return "protected (pKVM)";
 	case ARM64_KVM_MODE_HVHE:
 		return "hVHE";
 	case ARM64_KVM_MODE_VHE_NV2:

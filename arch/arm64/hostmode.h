@@ -23,6 +23,9 @@ enum arm64_kvm_mode {
 	/* "+NV2" on a split-mode line: no kernel prints it yet (see
 	 * hostmode.c); host at EL1 and NV2 on is all it says for sure. */
 	ARM64_KVM_MODE_SPLIT_NV2,
+	/* pKVM, nVHE or hVHE: only kvm-arm.mode=protected says so, and which
+	 * flavour that picks depends on the kernel (see hostmode.c). */
+	ARM64_KVM_MODE_PROTECTED_EITHER,
 };
 
 struct arm64_kvm_mode_verdict {
@@ -31,6 +34,8 @@ struct arm64_kvm_mode_verdict {
 	char log_evidence[160];
 	/* The kvm-arm.mode= word of the command line, or "" when absent. */
 	char cmdline_mode[32];
+	/* The arm64_sw.hvhe= value of the command line, or "" when absent. */
+	char cmdline_hvhe[8];
 };
 
 /*
@@ -40,8 +45,11 @@ struct arm64_kvm_mode_verdict {
  * boots); the command line alone decides only when the log has no KVM init
  * line (rotated away), and never contradicts it: a log saying KVM did not
  * start ("HYP mode not available", "KVM disabled from command line")
- * decides UNKNOWN. The command line alone: kvm-arm.mode=nvhe is NVHE,
- * =protected is PROTECTED, anything else UNKNOWN (why: hostmode.c).
+ * decides UNKNOWN. The command line alone, read as the kernel reads it
+ * (last one wins, '-' and '_' alike): kvm-arm.mode=nvhe is NVHE, =nested
+ * VHE_NV2, arm64_sw.hvhe=1 after either or alone HVHE; =protected is
+ * PROTECTED_EITHER, or PROTECTED / PROTECTED_HVHE when arm64_sw.hvhe=0 / 1
+ * follows it; anything else UNKNOWN (why: hostmode.c).
  */
 void arm64_kvm_mode_judge(const char *kmsg, const char *cmdline,
 			  struct arm64_kvm_mode_verdict *v);
