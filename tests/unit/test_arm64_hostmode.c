@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Judging the host's arm64 KVM mode from recorded logs and command lines. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,6 +245,100 @@ START_TEST(test_judge_table)
 }
 END_TEST
 
+/*
+ * What real kernels printed, each with the kvm options it was booted with
+ * (the rest of the command line is lab/run's, so the options are parsed
+ * in company). Each case is judged twice: with the line, and with only
+ * the command line, as when the line has rotated out of the log.
+ */
+#define BASE_CMDLINE "console=ttyAMA0 quiet loglevel=4 panic=-1"
+
+struct kernel_case {
+	const char *name; /* "<kernel> <mode>" */
+	const char *cmdline;
+	const char *line; /* what KVM printed at init */
+	enum arm64_kvm_mode mode;
+	const char *mode_name;
+	enum arm64_kvm_mode cmdline_only; /* without the line */
+	const char *cmdline_only_name;
+};
+
+static const struct kernel_case kernels[] = {
+	/* Linux 6.1 (Debian 12): no hVHE, pKVM always nVHE. */
+	{ "6.1 vhe", BASE_CMDLINE,
+	  "[    0.431000] kvm [1]: VHE mode initialized successfully",
+	  ARM64_KVM_MODE_VHE, "VHE", ARM64_KVM_MODE_UNKNOWN, "unknown" },
+	{ "6.1 nvhe", BASE_CMDLINE " kvm-arm.mode=nvhe",
+	  "kvm [1]: Hyp mode initialized successfully", ARM64_KVM_MODE_NVHE,
+	  "split (nVHE)", ARM64_KVM_MODE_NVHE, "split (nVHE)" },
+	{ "6.1 protected", BASE_CMDLINE " kvm-arm.mode=protected",
+	  "kvm [1]: Protected nVHE mode initialized successfully",
+	  ARM64_KVM_MODE_PROTECTED, "protected (pKVM, nVHE)",
+	  ARM64_KVM_MODE_PROTECTED_EITHER, "protected (pKVM)" },
+	/* Linux 6.12: "Hyp nVHE"/"Hyp hVHE"; pKVM picks hVHE. */
+	{ "6.12 vhe", BASE_CMDLINE,
+	  "kvm [1]: VHE mode initialized successfully", ARM64_KVM_MODE_VHE,
+	  "VHE", ARM64_KVM_MODE_UNKNOWN, "unknown" },
+	{ "6.12 nvhe", BASE_CMDLINE " kvm-arm.mode=nvhe",
+	  "kvm [1]: Hyp nVHE mode initialized successfully",
+	  ARM64_KVM_MODE_NVHE, "split (nVHE)", ARM64_KVM_MODE_NVHE,
+	  "split (nVHE)" },
+	{ "6.12 hvhe", BASE_CMDLINE " kvm-arm.mode=nvhe arm64_sw.hvhe=1",
+	  "kvm [1]: Hyp hVHE mode initialized successfully",
+	  ARM64_KVM_MODE_HVHE, "hVHE", ARM64_KVM_MODE_HVHE, "hVHE" },
+	{ "6.12 protected", BASE_CMDLINE " kvm-arm.mode=protected",
+	  "kvm [1]: Protected hVHE mode initialized successfully",
+	  ARM64_KVM_MODE_PROTECTED_HVHE, "protected (pKVM, hVHE)",
+	  ARM64_KVM_MODE_PROTECTED_EITHER, "protected (pKVM)" },
+	/* Linux 7.3: as 6.12, and kvm-arm.mode=nested adds "+NV2". */
+	{ "7.3 vhe", BASE_CMDLINE, "kvm [1]: VHE mode initialized successfully",
+	  ARM64_KVM_MODE_VHE, "VHE", ARM64_KVM_MODE_UNKNOWN, "unknown" },
+	{ "7.3 nvhe", BASE_CMDLINE " kvm-arm.mode=nvhe",
+	  "kvm [1]: Hyp nVHE mode initialized successfully",
+	  ARM64_KVM_MODE_NVHE, "split (nVHE)", ARM64_KVM_MODE_NVHE,
+	  "split (nVHE)" },
+	{ "7.3 hvhe", BASE_CMDLINE " kvm-arm.mode=nvhe arm64_sw.hvhe=1",
+	  "kvm [1]: Hyp hVHE mode initialized successfully",
+	  ARM64_KVM_MODE_HVHE, "hVHE", ARM64_KVM_MODE_HVHE, "hVHE" },
+	{ "7.3 protected", BASE_CMDLINE " kvm-arm.mode=protected",
+	  "kvm [1]: Protected hVHE mode initialized successfully",
+	  ARM64_KVM_MODE_PROTECTED_HVHE, "protected (pKVM, hVHE)",
+	  ARM64_KVM_MODE_PROTECTED_EITHER, "protected (pKVM)" },
+	{ "7.3 nested", BASE_CMDLINE " kvm-arm.mode=nested",
+	  "kvm [1]: VHE+NV2 mode initialized successfully",
+	  ARM64_KVM_MODE_VHE_NV2, "VHE with nested virtualization (NV2)",
+	  ARM64_KVM_MODE_VHE_NV2, "VHE with nested virtualization (NV2)" },
+};
+
+static void check_kernel_verdict(const char *name, const char *kmsg,
+				 const char *cmdline, enum arm64_kvm_mode mode,
+				 const char *mode_name)
+{
+	struct arm64_kvm_mode_verdict v;
+
+	arm64_kvm_mode_judge(kmsg, cmdline, &v);
+	ck_assert_msg(v.mode == mode, "%s: mode %d (%s), want %d", name, v.mode,
+		      arm64_kvm_mode_name(v.mode), mode);
+	ck_assert_msg(!strcmp(arm64_kvm_mode_name(v.mode), mode_name),
+		      "%s: printed \"%s\", want \"%s\"", name,
+		      arm64_kvm_mode_name(v.mode), mode_name);
+	ck_assert_msg(!strcmp(v.log_evidence, kmsg ? kmsg : ""),
+		      "%s: evidence \"%s\"", name, v.log_evidence);
+}
+
+START_TEST(test_kernel_lines)
+{
+	const struct kernel_case *k = &kernels[_i];
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s, with the line", k->name);
+	check_kernel_verdict(name, k->line, k->cmdline, k->mode, k->mode_name);
+	snprintf(name, sizeof(name), "%s, command line only", k->name);
+	check_kernel_verdict(name, NULL, k->cmdline, k->cmdline_only,
+			     k->cmdline_only_name);
+}
+END_TEST
+
 /* An over-long matching line is cut to fit, still NUL-terminated. */
 START_TEST(test_long_evidence)
 {
@@ -291,6 +386,10 @@ static Suite *hostmode_suite(void)
 			    sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_long_evidence);
 	tcase_add_test(tc, test_names);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("kernels");
+	tcase_add_loop_test(tc, test_kernel_lines, 0,
+			    sizeof(kernels) / sizeof(kernels[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
