@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arch/arm64/hostmode.h"
+#include "vmm/machine/hostinfo.h"
 #include "tests/unit/unit.h"
 
 /* Lines a real boot log has around KVM's, so matching is not by luck. */
@@ -377,6 +378,21 @@ START_TEST(test_names)
 }
 END_TEST
 
+/* hostinfo.c copies the name into host_info.kvm_mode, which --host-info
+ * prints and the bench JSON carries: a cut name would be a new name. */
+START_TEST(test_names_fit_host_info)
+{
+	const size_t room = sizeof(((struct host_info *)0)->kvm_mode);
+
+	for (int m = 0; m < 64; m++) {
+		const char *name = arm64_kvm_mode_name((enum arm64_kvm_mode)m);
+
+		ck_assert_msg(strlen(name) < room, "\"%s\" does not fit in %zu",
+			      name, room);
+	}
+}
+END_TEST
+
 static Suite *hostmode_suite(void)
 {
 	Suite *s = suite_create("arm64_hostmode");
@@ -386,6 +402,7 @@ static Suite *hostmode_suite(void)
 			    sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_long_evidence);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_names_fit_host_info);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("kernels");
 	tcase_add_loop_test(tc, test_kernel_lines, 0,
