@@ -84,6 +84,10 @@ static void describe_kvm_mode(struct host_info *info)
 				       v.cmdline_mode);
 	else
 		host_info_add_evidence(info, "/proc/cmdline: no kvm-arm.mode=");
+	/* Only when present: it decides hVHE, and most hosts never set it. */
+	if (v.cmdline_hvhe[0])
+		host_info_add_evidence(info, "/proc/cmdline: arm64_sw.hvhe=%s",
+				       v.cmdline_hvhe);
 	free(kmsg);
 	free(cmdline);
 }

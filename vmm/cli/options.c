@@ -97,7 +97,7 @@ void options_usage(FILE *out)
 	      "      --dtb-out FILE   write the generated device tree to FILE; without\n"
 	      "                       --kernel, exit after writing it\n"
 	      "      --host-info      print the host kernel, CPU, /dev/kvm state and\n"
-	      "                       KVM mode (VHE, split/nVHE, protected), then exit\n"
+	      "                       KVM mode (VHE, split nVHE/hVHE, protected), then exit\n"
 	      "      --bench          run the embedded benchmark guest (or, with\n"
 	      "                       --kernel FILE, any image speaking the bench\n"
 	      "                       protocol) and print its results\n"
