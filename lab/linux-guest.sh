@@ -31,12 +31,19 @@ linux_guest_image_name=Image
 [ "$arch" != x86_64 ] || linux_guest_image_name=bzImage
 kmod_names=() kmod_files=() kmod_builtin=()
 
-# The kernel package ships no modules.dep (Debian's postinst runs depmod):
-# make one with depmod -n (on stdout; modules.dep is the part before the
-# first comment) into $LAB/kernel/$kpkg.modules.dep.
+# kmod_dep_file ROOT REL: prints the path of a modules.dep for the modules
+# in ROOT/lib/modules/REL: the tree's own (make modules_install writes
+# one), else one made with depmod -n (Debian's packages ship none: their
+# postinst runs depmod), kept in $LAB/kernel/modules.dep-KEY while the tree
+# is unchanged (a package tree's .complete marks that).
 kmod_dep_file() {
-	local out=$LAB/kernel/$kpkg.modules.dep depmod conf
-	if [ -s "$out" ] && [ "$out" -nt "$kdir/.complete" ]; then
+	local root=$1 rel=$2 out depmod conf
+	if [ -s "$root/lib/modules/$rel/modules.dep" ]; then
+		echo "$root/lib/modules/$rel/modules.dep"
+		return
+	fi
+	out=$LAB/kernel/modules.dep-$(printf '%s\n' "$root" "$rel" | sha256sum | cut -c1-16)
+	if [ -s "$out" ] && [ -e "$root/.complete" ] && [ "$out" -nt "$root/.complete" ]; then
 		echo "$out"
 		return
 	fi
@@ -45,29 +52,51 @@ kmod_dep_file() {
 	# An empty configuration directory: the build machine's depmod.d must
 	# not change the guest's module order.
 	conf=$(mktemp -d "$LAB/.unpack.XXXXXX")
-	"$depmod" -n -C "$conf" -b "$kdir" "$krel" 2>"$conf.err" |
+	"$depmod" -n -C "$conf" -b "$root" "$rel" 2>"$conf.err" |
 		awk '/^#/ { rest = 1 } !rest { print }' >"$out.tmp" ||
-		die "depmod -b $kdir $krel failed: $(tail -n 1 "$conf.err")"
+		die "depmod -b $root $rel failed: $(tail -n 1 "$conf.err")"
 	rm -rf "$conf" "$conf.err"
-	[ -s "$out.tmp" ] || die "depmod made an empty modules.dep for $krel"
+	[ -s "$out.tmp" ] || die "depmod made an empty modules.dep for $rel in $root"
 	mv "$out.tmp" "$out"
 	echo "$out"
 }
 
-# kmod_order MODULE...: sets kmod_names and kmod_files (paths) to the
-# MODULEs and everything they depend on, dependencies first (a depth-first
-# walk of modules.dep), and kmod_builtin to the MODULEs built into the
-# kernel (skipped).
+# kmod_plain FILE: prints a path to FILE's module uncompressed. busybox's
+# insmod reads only plain .ko files; Debian 13's kernels ship .ko.xz.
+# Kept in $LAB/kernel/ko, made again when FILE is newer.
+kmod_plain() {
+	local f=$1 out unpack
+	case $f in
+	*.ko) echo "$f"; return ;;
+	*.ko.xz) unpack=(xz -dc) ;;
+	*.ko.zst) unpack=(zstd -qdc) ;;
+	*.ko.gz) unpack=(gzip -dc) ;;
+	*) die "module $f: unknown compression" ;;
+	esac
+	out=$LAB/kernel/ko/$(printf '%s' "$f" | sha256sum | cut -c1-16).ko
+	if ! [ -s "$out" ] || [ "$f" -nt "$out" ]; then
+		mkdir -p "$LAB/kernel/ko"
+		"${unpack[@]}" "$f" >"$out.tmp" || die "decompressing module $f failed"
+		mv "$out.tmp" "$out"
+	fi
+	echo "$out"
+}
+
+# kmod_order ROOT REL MODULE...: sets kmod_names and kmod_files (paths of
+# plain .ko files) to the MODULEs of ROOT/lib/modules/REL and everything
+# they depend on, dependencies first (a depth-first walk of modules.dep),
+# and kmod_builtin to the MODULEs built into the kernel (skipped).
 kmod_order() {
-	local depfile mroot m n line path
+	local root=$1 rel=$2 depfile mroot m n line path
+	shift 2
 	local -A deps_of=() path_of=() done_=()
-	depfile=$(kmod_dep_file) || exit 125 # kmod_dep_file died: message printed
-	mroot=$kdir/lib/modules/$krel
+	depfile=$(kmod_dep_file "$root" "$rel") || exit 125 # died: message printed
+	mroot=$root/lib/modules/$rel
 	while IFS= read -r line; do
 		path=${line%%:*}
 		deps_of[$path]=${line#*:}
 		n=${path##*/}
-		n=${n%.ko}
+		n=${n%%.ko*}
 		path_of[${n//-/_}]=$path
 	done <"$depfile"
 	kmod_names=() kmod_files=() kmod_builtin=()
@@ -77,28 +106,28 @@ kmod_order() {
 		done_[$p]=1
 		for d in ${deps_of[$p]}; do kmod_visit "$d"; done
 		local b=${p##*/}
-		b=${b%.ko}
-		kmod_names+=("${b//-/_}") kmod_files+=("$mroot/$p")
+		b=${b%%.ko*}
+		[ -f "$mroot/$p" ] || die "modules.dep names $p, which $mroot lacks"
+		kmod_names+=("${b//-/_}") kmod_files+=("$(kmod_plain "$mroot/$p")")
 	}
 	for m; do
 		n=${m//-/_}
 		if [ -n "${path_of[$n]:-}" ]; then
 			kmod_visit "${path_of[$n]}"
-		elif grep -Eq "/(${n}|${n//_/-})\.ko$" "$mroot/modules.builtin"; then
+		elif [ -f "$mroot/modules.builtin" ] &&
+			grep -Eq "/(${n}|${n//_/-})\.ko$" "$mroot/modules.builtin"; then
 			kmod_builtin+=("$m")
 		else
-			die "module $m is neither a module of $krel (modules.dep) nor built into it (modules.builtin)"
+			die "module $m is neither a module of $rel (modules.dep) nor built into it (modules.builtin)"
 		fi
-	done
-	for path in "${kmod_files[@]}"; do
-		[ -f "$path" ] || die "modules.dep names ${path#"$mroot"/}, which $kpkg lacks"
 	done
 }
 
 # The Debian kernel as tinyvmm loads it, once per release: on arm64 an
 # uncompressed Image (not vmlinuz), on x86_64 the bzImage that vmlinuz is.
 linux_guest_make_image() {
-	local dir=$LAB/linux-guest/$krel vmlinuz=$kdir/boot/vmlinuz-$krel
+	local dir=$LAB/linux-guest/$krel vmlinuz
+	vmlinuz=$(kernel_image_in "$kdir" "$krel") || die "$kpkg has no kernel image"
 	mkdir -p "$dir"
 	linux_guest_image=$dir/$linux_guest_image_name
 	[ -f "$linux_guest_image" ] && return
@@ -129,7 +158,7 @@ workloads_make_tree() {
 make_linux_guest() {
 	local flavor=$1 dir=$LAB/linux-guest/$krel key st i
 	linux_guest_make_image
-	kmod_order "${guest_drivers[@]}"
+	kmod_order "$kdir" "$krel" "${guest_drivers[@]}"
 	if [ "$flavor" = full ]; then
 		step "staging the workload programs (${workload_programs[*]})" workloads_make_tree
 	fi

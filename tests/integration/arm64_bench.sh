@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # usage: arm64_bench.sh
-# Runs `tinyvmm --bench` with few iterations in the emulated arm64 host in
-# split (nVHE), VHE and protected (pKVM) mode, under QEMU's -icount so counts repeat, and
+# Runs `tinyvmm --bench` with few iterations in the emulated arm64 host
+# (the lab's newest kernel) in split (nVHE), VHE, hVHE, protected (pKVM,
+# which picks hVHE there) and nested (VHE+NV2) mode, under QEMU's -icount
+# so counts repeat, checks each host report's mode, and
 # checks what must hold whatever the machine: every benchmark reports,
 # figures are positive, the exit profile names the
 # exit each benchmark is about, hypercall < mmio exit to userspace, and a
@@ -107,13 +109,13 @@ report_doc() { # MODE WANT -> TAP lines; sets hypercall_MODE
 	done < <(check_doc "$1" "$2")
 }
 
-run_mode nvhe
-run_mode vhe
-run_mode protected
-hypercall_nvhe=0 hypercall_vhe=0 hypercall_protected=0
-report_doc nvhe 'split (nVHE)'
-report_doc vhe 'VHE'
-report_doc protected 'protected (pKVM, nVHE)'
+modes=(nvhe vhe hvhe protected nested)
+declare -A want=([nvhe]='split (nVHE)' [vhe]='VHE' [hvhe]='hVHE'
+	[protected]='protected (pKVM, hVHE)'
+	[nested]='VHE with nested virtualization (NV2)')
+for m in "${modes[@]}"; do run_mode "$m"; done
+hypercall_nvhe=0 hypercall_vhe=0
+for m in "${modes[@]}"; do report_doc "$m" "${want[$m]}"; done
 awk -v a="$hypercall_nvhe" -v b="$hypercall_vhe" 'BEGIN { exit !(a > b && b > 0) }'
 tap_check $? "split-mode hypercall costs more than VHE under icount" \
 	"nvhe $hypercall_nvhe, vhe $hypercall_vhe"

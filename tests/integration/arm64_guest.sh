@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# usage: arm64_guest.sh vhe|nvhe [HOST_GIC]
+# usage: arm64_guest.sh vhe|nvhe [HOST_GIC [KERNEL_VERSION]]
 # Boots the emulated arm64 host in one KVM mode (lab/run; HOST_GIC 2 gives
-# it a GICv2, so KVM offers only vGICv2) and, in that one boot, runs
+# it a GICv2, so KVM offers only vGICv2; KERNEL_VERSION is lab/run's
+# --host-kernel-version, default latest) and, in that one boot, runs
 # tinyvmm several ways; then checks each step's output and exit status.
 # Output is TAP, one line per check.
 set -u
 mode=$1
 gic=${2:-3}
+kver=${3:-latest}
 # shellcheck source=tap.sh
 . "$(dirname "$0")/tap.sh" # sets src: the repository root
 
@@ -37,7 +39,7 @@ step initrd tinyvmm --kernel /guest/hello.img --initrd /guest/hello.img --cmdlin
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-"$src/lab/run" --arch arm64 --mode "$mode" --host-gic "$gic" -- "$steps" >"$log" 2>&1
+"$src/lab/run" --arch arm64 --mode "$mode" --host-gic "$gic" --host-kernel-version "$kver" -- "$steps" >"$log" 2>&1
 lab_status=$?
 tap_check $lab_status "lab boots the $mode host and runs the steps" \
 	"lab/run exited $lab_status:" "$(tail -n 20 "$log")"

@@ -24,11 +24,12 @@ tap_done() {
 }
 
 # lab_mode MODE: sets lab_arch (lab/run --arch) and linux_kernel (the
-# Linux guest's kernel in the lab host) for a KVM mode: vhe, nvhe and
-# protected are arm64's, svm is x86_64's.
+# Linux guest's kernel in the lab host) for a KVM mode: svm is x86_64's,
+# the others (lab/run --help) arm64's.
 lab_mode() {
 	case $1 in
-	vhe | nvhe | protected) lab_arch=arm64 linux_kernel=/guest/linux/Image ;;
+	vhe | nvhe | hvhe | protected | protected-nvhe | nested)
+		lab_arch=arm64 linux_kernel=/guest/linux/Image ;;
 	svm) lab_arch=x86_64 linux_kernel=/guest/linux/bzImage ;;
 	*) echo "Bail out! unknown mode $1"; exit 1 ;;
 	esac
