@@ -10,6 +10,7 @@
 #include "vmm/compare/chart_svg.h"
 #include "vmm/compare/compare.h"
 #include "vmm/compare/compare_cmd.h"
+#include "vmm/compare/safe_text.h"
 #include "tests/unit/unit.h"
 
 /* Two real runs (lab/run --icount, 50 iterations): VHE, then split. */
@@ -17,18 +18,28 @@
 #define NVHE TINYVMM_TEST_DATA "/bench-arm64-nvhe-icount.json"
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* @path's text with the first @from replaced by @to (which must occur). */
-static char *edited(const char *path, const char *from, const char *to)
+/* @text with the first @from replaced by @to (which must occur). */
+static char *edited_text(const char *text, const char *from, const char *to)
 {
-	char *text = unit_slurp(path, NULL), *at = strstr(text, from), *out;
+	const char *at = strstr(text, from);
 	size_t head;
+	char *out;
 
-	ck_assert_msg(at != NULL, "%s not in %s", from, path);
+	ck_assert_msg(at != NULL, "%s not in the text", from);
 	head = (size_t)(at - text);
 	out = malloc(strlen(text) - strlen(from) + strlen(to) + 1);
 	memcpy(out, text, head);
 	strcpy(out + head, to);
 	strcat(out, at + strlen(from));
+	return out;
+}
+
+/* @path's text with the first @from replaced by @to (which must occur). */
+static char *edited(const char *path, const char *from, const char *to)
+{
+	char *text = unit_slurp(path, NULL), *out;
+
+	out = edited_text(text, from, to);
 	free(text);
 	return out;
 }
@@ -473,6 +484,121 @@ START_TEST(test_svg)
 }
 END_TEST
 
+static const struct {
+	const char *in, *out;
+} safe_cases[] = {
+	{ "7.3 VHE", "7.3 VHE" },
+	{ "a\x1b[31mred\x1b[0m", "a?red?" }, /* CSI, whole */
+	{ "\x1b[?1049h!", "?!" },	     /* private CSI */
+	{ "\x1b]0;pwned\x07x", "?x" },	     /* OSC to BEL */
+	{ "\x1b]8;;http://x\x1b\\y", "?y" }, /* OSC to ST */
+	{ "\x1bPq#0\x1b\\z", "?z" },	     /* DCS */
+	{ "\x1b(Bk", "?k" },		     /* ESC, intermediate, final */
+	{ "\x1b", "?" },		     /* cut short */
+	{ "\x1b[12", "?" },		     /* cut short */
+	{ "a\tb\nc\rd\x7f", "a?b?c?d?" },    /* C0, DEL */
+	{ "\302\23331m", "?31m" }, /* C1 CSI (octal: \x would eat the 31) */
+	{ "\xc2\xb5s \xe2\x86\x92 ok",
+	  "\xc2\xb5s \xe2\x86\x92 ok" },	    /* UTF-8 */
+	{ "\xff\xfe", "??" },			    /* not UTF-8 */
+	{ "\xc0\xaf", "??" },			    /* overlong */
+	{ "\xed\xa0\x80", "???" },		    /* a surrogate */
+	{ "\342\200\256evil", "?evil" },	    /* RLO */
+	{ "\xef\xbf\xbf", "?" },		    /* U+FFFF */
+	{ "\xf0\x9f\x9a\x80", "\xf0\x9f\x9a\x80" }, /* U+1F680 */
+	{ "\xf4\x90\x80\x80", "????" },		    /* above U+10FFFF */
+	{ "ab\xe2\x82", "ab??" },		    /* a cut sequence */
+};
+
+/* Untrusted strings: what reaches a terminal or the SVG. */
+START_TEST(test_safe_text)
+{
+	char buf[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(safe_cases); i++) {
+		ck_assert_msg(
+			!strcmp(safe_text(buf, sizeof(buf), safe_cases[i].in),
+				safe_cases[i].out),
+			"case %zu: '%s'", i, buf);
+		strcpy(buf, safe_cases[i].in); /* in place */
+		ck_assert_msg(!strcmp(safe_text(buf, sizeof(buf), buf),
+				      safe_cases[i].out),
+			      "case %zu in place: '%s'", i, buf);
+	}
+	/* Cut at a character boundary, never inside one. */
+	ck_assert_str_eq(safe_text(buf, 4, "a\xc2\xb5z"), "a\xc2\xb5");
+	ck_assert_str_eq(safe_text(buf, 3, "a\xc2\xb5z"), "a");
+	ck_assert_str_eq(safe_text(buf, 1, "abc"), "");
+	ck_assert_uint_eq(safe_text_width("a\xc2\xb5\xe2\x86\x92z"), 4);
+	strcpy(buf, "abcdefgh");
+	safe_text_clip(buf, 6);
+	ck_assert_str_eq(buf, "abc...");
+	strcpy(buf, "abcdef");
+	safe_text_clip(buf, 6);
+	ck_assert_str_eq(buf, "abcdef");
+	strcpy(buf, "\xc2\xb5\xc2\xb5\xc2\xb5\xc2\xb5\xc2\xb5\xc2\xb5");
+	safe_text_clip(buf, 5);
+	ck_assert_str_eq(buf, "\xc2\xb5\xc2\xb5...");
+}
+END_TEST
+
+/* Nothing but printable text and newlines in @s. */
+static void assert_printable(const char *s, const char *what)
+{
+	for (const char *p = s; *p; p++)
+		ck_assert_msg(*p == '\n' ||
+				      ((unsigned char)*p >= 0x20 && *p != 0x7f),
+			      "%s: byte 0x%02x at %zu", what, (unsigned char)*p,
+			      (size_t)(p - s));
+}
+
+/* Escapes in a document's mode, unit and counter names stay out of output. */
+START_TEST(test_hostile_strings)
+{
+	char *t1 =
+		edited(VHE, "\"kvm_mode\":\"VHE\"",
+		       "\"kvm_mode\":\"\\u001b]0;pwned\\u0007V\\u001b[2JHE\"");
+	char *t2 = edited_text(t1, "\"unit\":\"instructions (icount)\"",
+			       "\"unit\":\"instr\\u001b[31m\\n\"");
+	char *text = edited_text(t2, "\"hvc_exit_stat\"",
+				 "\"hvc\\u009b1m_exit_stat\"");
+	struct bench_doc a, b;
+	struct compare c;
+	char *out, *svg = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&svg, &len);
+
+	ck_assert_int_eq(bench_doc_parse(&a, text, strlen(text)), 0);
+	load(&b, NVHE);
+	build2(&c, &a, &b);
+	ck_assert_str_eq(c.titles[0], "?V?HE");
+	for (int what = 0; what < 3; what++) {
+		out = printed(&c, what, 10);
+		assert_printable(out, "table");
+		free(out);
+	}
+	out = printed(&c, 0, 0);
+	ck_assert_msg(strstr(out,
+			     "refused: hypercall: units differ: ?V?HE 'instr?"
+			     "?';"),
+		      "%s", out);
+	free(out);
+	out = printed(&c, 1, 0);
+	ck_assert_msg(strstr(out, "hvc?1m 1.00"), "%s", out);
+	free(out);
+	ck_assert_int_eq(chart_svg_write(&c, f), 0);
+	fclose(f);
+	assert_printable(svg, "svg");
+	free(svg);
+	compare_free(&c);
+	bench_doc_free(&a);
+	bench_doc_free(&b);
+	free(text);
+	free(t2);
+	free(t1);
+}
+END_TEST
+
 /* argv for compare_parse_args(): "compare" then @args. */
 static int parse(struct compare_args *a, const char *const *args)
 {
@@ -563,6 +689,8 @@ int main(void)
 		test_union_and_missing,
 		test_gate,
 		test_svg,
+		test_safe_text,
+		test_hostile_strings,
 		test_args,
 		test_run_status,
 		NULL,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vmm/compare/bench_doc.h"
+#include "vmm/compare/safe_text.h"
 #include "guest/common/bench_protocol.h"
 #include "vmm/bench/bench_result.h"
 #include "vmm/bench/report.h"
@@ -19,6 +20,8 @@ static int doc_fail(struct bench_doc *doc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(doc->error, sizeof(doc->error), fmt, ap);
 	va_end(ap);
+	/* It quotes the document (a schema, a status): printable only. */
+	safe_text(doc->error, sizeof(doc->error), doc->error);
 	return -EINVAL;
 }
 

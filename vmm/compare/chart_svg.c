@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "vmm/compare/chart_svg.h"
+#include "vmm/compare/safe_text.h"
 
 #define CHART_LEFT 70
 #define CHART_RIGHT 30
@@ -28,30 +29,28 @@ struct chart {
 };
 
 /*
- * @s as XML character data (also safe inside attribute quotes). Paths come
- * from argv and may be any bytes: anything but printable ASCII becomes
- * '?', so the document stays well-formed.
+ * @s as XML character data (also safe inside attribute quotes): filtered
+ * (safe_text.h: no control characters, valid UTF-8), then escaped.
  */
 static void xml_text(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
+	char step[SAFE_TEXT_MAX_BYTES];
+	size_t len;
+
+	while (*s) {
+		s = safe_text_step(s, step, &len);
+		if (len > 1)
+			fwrite(step, 1, len, out);
+		else if (step[0] == '&')
 			fputs("&amp;", out);
-			break;
-		case '<':
+		else if (step[0] == '<')
 			fputs("&lt;", out);
-			break;
-		case '>':
+		else if (step[0] == '>')
 			fputs("&gt;", out);
-			break;
-		case '"':
+		else if (step[0] == '"')
 			fputs("&quot;", out);
-			break;
-		default:
-			fputc(*s >= 0x20 && *s < 0x7f ? *s : '?', out);
-			break;
-		}
+		else
+			fputc(step[0], out);
 	}
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vmm/compare/compare.h"
+#include "vmm/compare/safe_text.h"
 
 #define CELL_LEN 160
 #define MAX_COLS (2 + 2 * COMPARE_MAX_FILES)
@@ -33,23 +34,31 @@ static char *table_at(struct text_table *t, size_t r, size_t c)
 	return t->cell[r * t->cols + c];
 }
 
+/*
+ * Cells hold strings from the documents: filtered first, then measured in
+ * characters (not bytes) so that a UTF-8 label keeps the columns aligned.
+ */
 static void table_print(struct text_table *t, FILE *out)
 {
-	int width[MAX_COLS] = { 0 };
+	size_t width[MAX_COLS] = { 0 };
 
 	for (size_t r = 0; r < t->rows; r++)
 		for (size_t c = 0; c < t->cols; c++) {
-			int len = (int)strlen(table_at(t, r, c));
+			char *cell = table_at(t, r, c);
+			size_t w = safe_text_width(
+				safe_text(cell, CELL_LEN, cell));
 
-			width[c] = len > width[c] ? len : width[c];
+			width[c] = w > width[c] ? w : width[c];
 		}
 	for (size_t r = 0; r < t->rows; r++) {
 		for (size_t c = 0; c < t->cols; c++) {
+			const char *cell = table_at(t, r, c);
+			int pad = (int)(width[c] - safe_text_width(cell));
 			bool left = c < t->left_cols, last = c + 1 == t->cols;
 
-			fprintf(out, "%s%*s", c ? "  " : "",
-				left ? (last ? 0 : -width[c]) : width[c],
-				table_at(t, r, c));
+			fprintf(out, "%s%*s%s%*s", c ? "  " : "",
+				left ? 0 : pad, "", cell,
+				left && !last ? pad : 0, "");
 		}
 		fputc('\n', out);
 	}
@@ -89,20 +98,25 @@ static bool title_shared(const struct compare *c, size_t i, bool name)
 	return false;
 }
 
-/* The KVM mode; with the file's base name (or path) when that is shared. */
+/*
+ * The KVM mode; with the file's base name (or path) when that is shared.
+ * Filtered: the mode is the document's and the path argv's.
+ */
 static void make_titles(struct compare *c)
 {
 	for (size_t i = 0; i < c->nr_files; i++) {
 		const char *mode = c->docs[i]->kvm_mode;
+		char *title = c->titles[i];
 
 		if (!title_shared(c, i, false))
-			snprintf(c->titles[i], COMPARE_TITLE_LEN, "%s", mode);
+			snprintf(title, COMPARE_TITLE_LEN, "%s", mode);
 		else if (!title_shared(c, i, true))
-			snprintf(c->titles[i], COMPARE_TITLE_LEN, "%s (%s)",
-				 mode, base_name(c->paths[i]));
+			snprintf(title, COMPARE_TITLE_LEN, "%s (%s)", mode,
+				 base_name(c->paths[i]));
 		else
-			snprintf(c->titles[i], COMPARE_TITLE_LEN, "%s (%s)",
-				 mode, c->paths[i]);
+			snprintf(title, COMPARE_TITLE_LEN, "%s (%s)", mode,
+				 c->paths[i]);
+		safe_text(title, COMPARE_TITLE_LEN, title);
 	}
 }
 
@@ -223,6 +237,12 @@ static void medians_row(const struct compare *c, const struct compare_row *row,
 	}
 }
 
+/*
+ * A document's string filtered for printing, in a buffer of the calling
+ * statement (a compound literal lives until the end of the block).
+ */
+#define SAFE(s) safe_text((char[CELL_LEN]){ 0 }, CELL_LEN, (s))
+
 /* One line per refused benchmark: each file's unit. */
 static void print_refused(const struct compare *c, FILE *out)
 {
@@ -235,7 +255,7 @@ static void print_refused(const struct compare *c, FILE *out)
 		for (size_t f = 0; f < c->nr_files; f++)
 			if (row->cells[f].usable)
 				fprintf(out, " %s '%s';", c->titles[f],
-					row->cells[f].bench->unit);
+					SAFE(row->cells[f].bench->unit));
 		fputs(" not compared\n", out);
 	}
 }
@@ -434,10 +454,11 @@ static bool gate_row(const struct compare *c, const struct compare_row *row,
 	if (b > 0)
 		fprintf(out,
 			"gate: %s: %s -> %s %s (%+.1f%%), more than %g%% above BASE\n",
-			row->name, bs, ns, row->unit, (n / b - 1) * 100, pct);
+			row->name, bs, ns, SAFE(row->unit), (n / b - 1) * 100,
+			pct);
 	else
 		fprintf(out, "gate: %s: %s -> %s %s, above a BASE of 0\n",
-			row->name, bs, ns, row->unit);
+			row->name, bs, ns, SAFE(row->unit));
 	return true;
 }
 
