@@ -244,6 +244,13 @@ static const struct {
 	{ "\"median\":1024", "\"median\":1e999",
 	  "number out of range of a double at byte offset" },
 	{ "\"note\":\"\"", "\"note\":\"\\ud800\"", "surrogate" },
+	{ "\"tags\":{\"icount\":\"on\"}", "\"tags\":{\"label\":7}",
+	  "host.tags.label: expected a string, found number" },
+	{ "\"tags\":{\"icount\":\"on\"}", "\"tags\":[\"label\"]",
+	  "host.tags: expected an object, found array" },
+	/* The error line quotes the document: filtered too. */
+	{ "\"schema\":\"tinyvmm-bench\"", "\"schema\":\"\\u001b[2Jx\"",
+	  "schema is \"?x\"" },
 };
 
 START_TEST(test_bad_documents)
@@ -599,6 +606,71 @@ START_TEST(test_hostile_strings)
 }
 END_TEST
 
+#define TAGS "\"tags\":{\"icount\":\"on\"}"
+
+/* @path's document with @tags in place of its tags object. */
+static void load_tagged(struct bench_doc *doc, const char *path,
+			const char *tags)
+{
+	char *text = edited(path, TAGS, tags);
+	int ret = bench_doc_parse(doc, text, strlen(text));
+
+	ck_assert_msg(ret == 0, "%s: %s", tags, doc->error);
+	free(text);
+}
+
+static const struct {
+	const char *tags[3]; /* of VHE, split, VHE */
+	const char *titles[3];
+} label_cases[] = {
+	/* No label: the KVM mode, the file's name when shared. */
+	{ { TAGS, TAGS, TAGS },
+	  { "VHE (a.json)", "split (nVHE)", "VHE (c.json)" } },
+	{ { "\"tags\":{\"label\":\"7.3 VHE\"}",
+	    "\"tags\":{\"label\":\"6.1 split\"}",
+	    "\"tags\":{\"label\":\"7.3 hVHE\"}" },
+	  { "7.3 VHE", "6.1 split", "7.3 hVHE" } },
+	/* A shared label is told apart as a shared mode is. */
+	{ { "\"tags\":{\"label\":\"7.3\"}", "\"tags\":{\"label\":\"7.3\"}",
+	    "\"tags\":{\"label\":\"6.1\"}" },
+	  { "7.3 (a.json)", "7.3 (b.json)", "6.1" } },
+	/* Empty: as none; no tags (older files): none; equal to a mode. */
+	{ { "\"tags\":{\"label\":\"\"}", "\"tags\":{\"label\":\"VHE\"}",
+	    "\"no_tags\":{}" },
+	  { "VHE (a.json)", "VHE (b.json)", "VHE (c.json)" } },
+	/* Escapes filtered, and cut to COLUMN_NAME_MAX characters. */
+	{ { "\"tags\":{\"label\":\"\\u001b]0;pwned\\u0007\\u001b[1m7.3\\tVHE\"}",
+	    "\"tags\":{\"label\":\"a label far longer than any column can show\"}",
+	    "\"tags\":{}" },
+	  { "??7.3?VHE", "a label far longer than any c...", "VHE" } },
+};
+
+START_TEST(test_labels)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(label_cases); i++) {
+		static const char *const paths[] = { "a.json", "b/b.json",
+						     "c.json" };
+		const char *files[] = { VHE, NVHE, VHE };
+		struct bench_doc docs[3];
+		const struct bench_doc *ptrs[3];
+		struct compare c;
+
+		for (size_t f = 0; f < 3; f++) {
+			load_tagged(&docs[f], files[f], label_cases[i].tags[f]);
+			ptrs[f] = &docs[f];
+		}
+		ck_assert_int_eq(compare_build(&c, ptrs, paths, 3), 0);
+		for (size_t f = 0; f < 3; f++)
+			ck_assert_msg(
+				!strcmp(c.titles[f], label_cases[i].titles[f]),
+				"case %zu file %zu: '%s'", i, f, c.titles[f]);
+		compare_free(&c);
+		for (size_t f = 0; f < 3; f++)
+			bench_doc_free(&docs[f]);
+	}
+}
+END_TEST
+
 /* argv for compare_parse_args(): "compare" then @args. */
 static int parse(struct compare_args *a, const char *const *args)
 {
@@ -691,6 +763,7 @@ int main(void)
 		test_svg,
 		test_safe_text,
 		test_hostile_strings,
+		test_labels,
 		test_args,
 		test_run_status,
 		NULL,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/compare/column_titles.h"
 #include "vmm/compare/compare.h"
 #include "vmm/compare/safe_text.h"
 
@@ -79,47 +80,6 @@ static const char *cell_state(const struct compare_cell *cell)
 	return cell->usable ? "OK" : "no figures";
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash && slash[1] ? slash + 1 : path;
-}
-
-/* Whether another file has @i's KVM mode (and, if @name, base name). */
-static bool title_shared(const struct compare *c, size_t i, bool name)
-{
-	for (size_t j = 0; j < c->nr_files; j++)
-		if (j != i &&
-		    !strcmp(c->docs[i]->kvm_mode, c->docs[j]->kvm_mode) &&
-		    (!name ||
-		     !strcmp(base_name(c->paths[i]), base_name(c->paths[j]))))
-			return true;
-	return false;
-}
-
-/*
- * The KVM mode; with the file's base name (or path) when that is shared.
- * Filtered: the mode is the document's and the path argv's.
- */
-static void make_titles(struct compare *c)
-{
-	for (size_t i = 0; i < c->nr_files; i++) {
-		const char *mode = c->docs[i]->kvm_mode;
-		char *title = c->titles[i];
-
-		if (!title_shared(c, i, false))
-			snprintf(title, COMPARE_TITLE_LEN, "%s", mode);
-		else if (!title_shared(c, i, true))
-			snprintf(title, COMPARE_TITLE_LEN, "%s (%s)", mode,
-				 base_name(c->paths[i]));
-		else
-			snprintf(title, COMPARE_TITLE_LEN, "%s (%s)", mode,
-				 c->paths[i]);
-		safe_text(title, COMPARE_TITLE_LEN, title);
-	}
-}
-
 /* The row @name, added at the end when new. */
 static void add_row(struct compare *c, const char *name)
 {
@@ -190,7 +150,7 @@ int compare_build(struct compare *c, const struct bench_doc *const *docs,
 			add_row(c, docs[f]->benches[b].name);
 	for (size_t r = 0; r < c->nr_rows; r++)
 		fill_row(c, &c->rows[r]);
-	make_titles(c);
+	column_titles_make(c);
 	return 0;
 }
 

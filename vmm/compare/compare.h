@@ -50,8 +50,8 @@ struct compare {
 	const char *paths[COMPARE_MAX_FILES];
 	const struct bench_doc *docs[COMPARE_MAX_FILES];
 	/*
-	 * host.kvm_mode; "MODE (NAME)" when files share a mode (NAME: the
-	 * base name, or the path when base names are shared too).
+	 * host.tags.label, else host.kvm_mode; "NAME (FILE)" when files
+	 * share one (column_titles.h). Printable: filtered by safe_text.h.
 	 */
 	char titles[COMPARE_MAX_FILES][COMPARE_TITLE_LEN];
 	struct compare_row *rows;
