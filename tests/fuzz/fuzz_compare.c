@@ -28,7 +28,8 @@ static void assert_printable(const char *s, size_t len)
 }
 
 /* The documents that loaded, compared two or more at a time. */
-static void compare_docs(const struct bench_doc *docs, size_t n, double pct)
+static void compare_docs(const struct bench_doc *docs, size_t n, double pct,
+			 size_t baseline)
 {
 	const struct bench_doc *d[MAX_DOCS];
 	static const char *const paths[MAX_DOCS] = {
@@ -47,6 +48,8 @@ static void compare_docs(const struct bench_doc *docs, size_t n, double pct)
 		d[i] = &docs[i];
 	if (compare_build(&c, d, (const char *const *)paths, n) == 0) {
 		FUZZ_ASSERT(c.nr_files == n && c.nr_refused <= c.nr_rows);
+		compare_set_baseline(&c, baseline % n);
+		FUZZ_ASSERT(c.baseline == baseline % n);
 		compare_print(&c, out);
 		compare_print_exits(&c, out);
 		if (n == 2)
@@ -64,8 +67,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_in in = { data, size };
 	struct bench_doc docs[MAX_DOCS];
 	size_t n = 0, len;
-	/* A gate percentage, as --fail-above takes it (0 .. 10^6). */
-	double pct = fuzz_u16(&in) / 16.0;
+	/*
+	 * A gate percentage, as --fail-above takes it (0 .. 10^6); its low
+	 * bits also pick the baseline (the seeds predate --baseline).
+	 */
+	uint16_t raw = fuzz_u16(&in);
+	double pct = raw / 16.0;
 
 	while (in.n && n < MAX_DOCS) {
 		const uint8_t *nul = memchr(in.p, 0, in.n);
@@ -85,9 +92,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)fuzz_u8(&in); /* the NUL */
 	}
 	if (n == 1) /* a document against itself is a comparison too */
-		compare_docs((struct bench_doc[]){ docs[0], docs[0] }, 2, pct);
+		compare_docs((struct bench_doc[]){ docs[0], docs[0] }, 2, pct,
+			     raw);
 	else if (n >= 2)
-		compare_docs(docs, n, pct);
+		compare_docs(docs, n, pct, raw);
 	for (size_t i = 0; i < n; i++)
 		bench_doc_free(&docs[i]);
 	return 0;

@@ -8,6 +8,7 @@
 
 #include "vmm/compare/bench_doc.h"
 #include "vmm/compare/chart_svg.h"
+#include "vmm/compare/column_titles.h"
 #include "vmm/compare/compare.h"
 #include "vmm/compare/compare_cmd.h"
 #include "vmm/compare/safe_text.h"
@@ -671,6 +672,102 @@ START_TEST(test_labels)
 }
 END_TEST
 
+/* Ratios against another file: every ratio, header and note follows. */
+START_TEST(test_baseline)
+{
+	struct bench_doc a, b;
+	const struct bench_doc *docs[3] = { &a, &b, &a };
+	const char *paths[] = { "a.json", "b.json", "c.json" };
+	struct compare c;
+	char *out;
+
+	load(&a, VHE);
+	load(&b, NVHE);
+	build2(&c, &a, &b);
+	ck_assert_uint_eq(c.baseline, 0);
+	compare_set_baseline(&c, 1);
+	ck_assert_uint_eq(c.baseline, 1);
+	ck_assert_double_eq_tol(c.rows[0].cells[0].ratio, 1024.0 / 1504, 1e-12);
+	ck_assert_double_eq_tol(c.rows[0].cells[1].ratio, 1.0, 1e-12);
+	ck_assert(!row_of(&c, "vm_switch")->cells[0].has_ratio);
+	out = printed(&c, 0, 0);
+	ck_assert_msg(strstr(out, "VHE / split (nVHE)"), "%s", out);
+	ck_assert(!strstr(out, "split (nVHE) / VHE"));
+	ck_assert(strstr(out, "x0.68"));
+	ck_assert(strstr(out, "the baseline's, split (nVHE)"));
+	free(out);
+	/* Out of range: the first file. */
+	compare_set_baseline(&c, 7);
+	ck_assert_uint_eq(c.baseline, 0);
+	compare_free(&c);
+	/* Three files: a ratio column for each but the baseline. */
+	ck_assert_int_eq(compare_build(&c, docs, paths, 3), 0);
+	compare_set_baseline(&c, 1);
+	out = printed(&c, 0, 0);
+	ck_assert_msg(strstr(out, "VHE (a.json) / base  VHE (c.json) / base\n"),
+		      "%s", out);
+	free(out);
+	compare_free(&c);
+	bench_doc_free(&a);
+	bench_doc_free(&b);
+}
+END_TEST
+
+static const struct {
+	const char *spec;
+	int ret;
+	size_t col;
+} find_cases[] = {
+	{ "1", 0, 0 },
+	{ "3", 0, 2 },
+	{ "03", 0, 2 },
+	{ "0", -EINVAL, 0 },
+	{ "4", -EINVAL, 0 },
+	{ "99999999999999999999", -EINVAL, 0 },
+	{ "split (nVHE)", 0, 1 },
+	{ "VHE (a.json)", 0, 0 },
+	{ "VHE", -ENOENT, 0 }, /* a title is matched whole */
+	{ "split", -ENOENT, 0 },
+	{ "", -ENOENT, 0 },
+	{ "-1", -ENOENT, 0 },
+};
+
+/* --baseline's column: a number from 1, or a title. */
+START_TEST(test_find_column)
+{
+	struct bench_doc a, b;
+	const struct bench_doc *docs[3] = { &a, &b, &a };
+	const char *paths[] = { "a.json", "b.json", "c.json" };
+	const char *same[] = { "x/a.json", "x/a.json", "c.json" };
+	struct compare c;
+	size_t col;
+
+	load(&a, VHE);
+	load(&b, NVHE);
+	ck_assert_int_eq(compare_build(&c, docs, paths, 3), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(find_cases); i++) {
+		col = 99;
+		ck_assert_msg(column_titles_find(&c, find_cases[i].spec,
+						 &col) == find_cases[i].ret,
+			      "case %zu", i);
+		ck_assert_msg(find_cases[i].ret || col == find_cases[i].col,
+			      "case %zu: %zu", i, col);
+	}
+	compare_free(&c);
+	/* One file given twice: its title names two columns. */
+	docs[1] = &a;
+	ck_assert_int_eq(compare_build(&c, docs, same, 3), 0);
+	ck_assert_str_eq(c.titles[0], "VHE (x/a.json)");
+	ck_assert_int_eq(column_titles_find(&c, "VHE (x/a.json)", &col),
+			 -EEXIST);
+	ck_assert_int_eq(column_titles_find(&c, "2", &col), 0);
+	ck_assert_uint_eq(col, 1);
+	compare_free(&c);
+	bench_doc_free(&a);
+	bench_doc_free(&b);
+}
+END_TEST
+
 /* argv for compare_parse_args(): "compare" then @args. */
 static int parse(struct compare_args *a, const char *const *args)
 {
@@ -694,6 +791,8 @@ START_TEST(test_args)
 		{ "--svg", "", "a", "b", NULL },
 		{ "--bogus", "a", "b", NULL },
 		{ "a", "b", "--svg", NULL },
+		{ "--baseline", "", "a", "b", NULL },
+		{ "a", "b", "--baseline", NULL },
 	};
 	static const char *const good[] = { "a", "--svg",	 "o.svg",
 					    "b", "--fail-above", "2.5",
@@ -707,6 +806,12 @@ START_TEST(test_args)
 	ck_assert_str_eq(a.files[1], "b");
 	ck_assert_str_eq(a.svg, "o.svg");
 	ck_assert(a.gate && a.fail_above == 2.5);
+	ck_assert(a.baseline == NULL);
+	ck_assert_int_eq(
+		parse(&a, (const char *const[]){ "--baseline", "7.3 VHE", "a",
+						 "b", NULL }),
+		0);
+	ck_assert_str_eq(a.baseline, "7.3 VHE");
 	ck_assert_int_eq(parse(&a, (const char *const[]){ "--help", NULL }), 0);
 	ck_assert(a.help);
 }
@@ -739,6 +844,18 @@ START_TEST(test_run_status)
 				   .files = { VHE, NVHE },
 				   .svg = "/nonexistent/dir/x.svg" };
 	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	/* --baseline: a column, or exit 2; with the gate, the first only. */
+	a = (struct compare_args){ .nr_files = 2, .files = { VHE, NVHE } };
+	a.baseline = "split (nVHE)";
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_OK);
+	a.baseline = "3";
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	a.baseline = "nVHE";
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	a.gate = true, a.fail_above = 10, a.baseline = "2";
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	a.baseline = "VHE";
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_GATE);
 	fclose(null);
 	unlink(p_mismatch);
 	unlink(p_cut);
@@ -764,6 +881,8 @@ int main(void)
 		test_safe_text,
 		test_hostile_strings,
 		test_labels,
+		test_baseline,
+		test_find_column,
 		test_args,
 		test_run_status,
 		NULL,

@@ -103,7 +103,7 @@ static void svg_head(const struct chart *ch, FILE *out)
 	fputs("<text x=\"20\" y=\"26\" font-size=\"16\" font-weight=\"bold\">"
 	      "tinyvmm compare: median cost per operation, relative to ",
 	      out);
-	xml_text(out, ch->c->titles[0]);
+	xml_text(out, ch->c->titles[ch->c->baseline]);
 	fputs("</text>\n<text x=\"20\" y=\"46\" font-size=\"11\" fill=\"#555555\">"
 	      "bar height: the file's median / the first file's, per benchmark; "
 	      "labels: the median in the benchmark's unit, and the ratio</text>\n",
@@ -191,7 +191,7 @@ static void svg_bar(const struct chart *ch, const struct compare_row *row,
 	fprintf(out,
 		"<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\">%s</text>\n",
 		cx, y - 4, v);
-	if (f)
+	if (f != ch->c->baseline)
 		fprintf(out,
 			"<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" font-weight=\"bold\" "
 			"text-anchor=\"middle\">x%.2f</text>\n",

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Column titles; contract in column_titles.h. */
+/* Column titles and finding a column by one; contract in column_titles.h. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vmm/compare/column_titles.h"
@@ -55,4 +57,35 @@ void column_titles_make(struct compare *c)
 		/* The path is argv's, as untrusted as the name. */
 		safe_text(title, COMPARE_TITLE_LEN, title);
 	}
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+int column_titles_find(const struct compare *c, const char *spec, size_t *col)
+{
+	size_t found = 0;
+
+	if (all_digits(spec)) {
+		unsigned long n =
+			strlen(spec) > 6 ? 0 : strtoul(spec, NULL, 10);
+
+		if (n < 1 || n > c->nr_files)
+			return -EINVAL;
+		*col = n - 1;
+		return 0;
+	}
+	for (size_t i = 0; i < c->nr_files; i++)
+		if (!strcmp(c->titles[i], spec)) {
+			*col = i;
+			found++;
+		}
+	return found == 1 ? 0 : found ? -EEXIST : -ENOENT;
 }

@@ -109,23 +109,37 @@ static void row_units(struct compare *c, struct compare_row *row)
 
 static void fill_row(struct compare *c, struct compare_row *row)
 {
-	const struct compare_cell *base = &row->cells[0];
-
 	for (size_t f = 0; f < c->nr_files; f++) {
 		row->cells[f].bench = bench_doc_find(c->docs[f], row->name);
 		row->cells[f].usable = bench_doc_usable(row->cells[f].bench);
 	}
 	row_units(c, row);
-	if (row->units_differ || !base->usable || base->bench->median <= 0)
-		return;
+}
+
+/* Each cell's ratio to the baseline's, where both have a figure. */
+static void row_ratios(const struct compare *c, struct compare_row *row)
+{
+	const struct compare_cell *base = &row->cells[c->baseline];
+
 	for (size_t f = 0; f < c->nr_files; f++) {
 		struct compare_cell *cell = &row->cells[f];
 
-		if (cell->usable)
-			cell->ratio = cell->bench->median / base->bench->median;
+		cell->has_ratio = false;
+		cell->ratio = 0;
+		if (row->units_differ || !base->usable ||
+		    base->bench->median <= 0 || !cell->usable)
+			continue;
+		cell->ratio = cell->bench->median / base->bench->median;
 		/* Medians of 1e300 and 1e-300 both parse; their ratio does not. */
-		cell->has_ratio = cell->usable && isfinite(cell->ratio);
+		cell->has_ratio = isfinite(cell->ratio);
 	}
+}
+
+void compare_set_baseline(struct compare *c, size_t col)
+{
+	c->baseline = col < c->nr_files ? col : 0;
+	for (size_t r = 0; r < c->nr_rows; r++)
+		row_ratios(c, &c->rows[r]);
 }
 
 int compare_build(struct compare *c, const struct bench_doc *const *docs,
@@ -150,6 +164,7 @@ int compare_build(struct compare *c, const struct bench_doc *const *docs,
 			add_row(c, docs[f]->benches[b].name);
 	for (size_t r = 0; r < c->nr_rows; r++)
 		fill_row(c, &c->rows[r]);
+	compare_set_baseline(c, 0);
 	column_titles_make(c);
 	return 0;
 }
@@ -174,6 +189,12 @@ static void value_cell(const struct compare_row *row,
 		 row->units_differ ? cell->bench->unit : "");
 }
 
+/* The table column of file @f's ratio: one per file but the baseline. */
+static size_t ratio_col(const struct compare *c, size_t f)
+{
+	return 2 + c->nr_files + (f < c->baseline ? f : f - 1);
+}
+
 static void medians_row(const struct compare *c, const struct compare_row *row,
 			struct text_table *t, size_t r)
 {
@@ -186,14 +207,16 @@ static void medians_row(const struct compare *c, const struct compare_row *row,
 				   : "-");
 	for (size_t f = 0; f < n; f++)
 		value_cell(row, &row->cells[f], table_at(t, r, 2 + f));
-	for (size_t f = 1; f < n; f++) {
+	for (size_t f = 0; f < n; f++) {
 		const struct compare_cell *cell = &row->cells[f];
 
+		if (f == c->baseline)
+			continue;
 		if (cell->has_ratio)
-			snprintf(table_at(t, r, 1 + n + f), CELL_LEN, "x%.2f",
-				 cell->ratio);
+			snprintf(table_at(t, r, ratio_col(c, f)), CELL_LEN,
+				 "x%.2f", cell->ratio);
 		else
-			strcpy(table_at(t, r, 1 + n + f), "-");
+			strcpy(table_at(t, r, ratio_col(c, f)), "-");
 	}
 }
 
@@ -279,16 +302,18 @@ void compare_print(const struct compare *c, FILE *out)
 	strcpy(table_at(&t, 0, 1), "unit");
 	for (size_t f = 0; f < n; f++)
 		snprintf(table_at(&t, 0, 2 + f), CELL_LEN, "%s", c->titles[f]);
-	for (size_t f = 1; f < n; f++)
-		snprintf(table_at(&t, 0, 1 + n + f), CELL_LEN, "%s / %s",
-			 c->titles[f], n == 2 ? c->titles[0] : "first");
+	for (size_t f = 0; f < n; f++)
+		if (f != c->baseline)
+			snprintf(table_at(&t, 0, ratio_col(c, f)), CELL_LEN,
+				 "%s / %s", c->titles[f],
+				 n == 2 ? c->titles[c->baseline] : "base");
 	for (size_t r = 0; r < c->nr_rows; r++)
 		medians_row(c, &c->rows[r], &t, r + 1);
 	table_print(&t, out);
 	free(t.cell);
 	fprintf(out,
-		"(median per operation; xN.NN: the file's median / the first file's, %s)\n",
-		c->titles[0]);
+		"(median per operation, lower is better; xN.NN: the file's median / the baseline's, %s)\n",
+		c->titles[c->baseline]);
 	print_refused(c, out);
 	print_config_notes(c, out);
 }
