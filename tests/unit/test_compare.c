@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include <check.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "vmm/compare/bench_doc.h"
+#include "vmm/compare/chart_axis.h"
 #include "vmm/compare/chart_svg.h"
 #include "vmm/compare/column_titles.h"
 #include "vmm/compare/compare.h"
@@ -478,7 +480,12 @@ START_TEST(test_svg)
 	ck_assert(len > 7 && !strcmp(buf + len - 7, "</svg>\n"));
 	/* 5 OK benchmarks x 3 files; the 3 SKIPPED ones have no bars. */
 	ck_assert_uint_eq(count(buf, "<rect"), 15);
-	ck_assert_uint_eq(count(buf, "SKIPPED"), 9);
+	/* SKIPPED in every file: one line for all. */
+	ck_assert_uint_eq(count(buf, "SKIPPED"), 3);
+	ck_assert_uint_eq(count(buf, ">all 3 files<"), 3);
+	ck_assert_uint_eq(count(buf, ">base<"), 5);
+	ck_assert(strstr(buf, "lower is better"));
+	ck_assert(strstr(buf, "(baseline)</text>"));
 	ck_assert(strstr(buf, "VHE (a&amp;b.json)"));
 	ck_assert(!strstr(buf, "a&b"));
 	ck_assert(strstr(buf, ">1504<"));
@@ -768,6 +775,66 @@ START_TEST(test_find_column)
 }
 END_TEST
 
+static const struct {
+	double rmin, rmax;
+	double lo, hi;
+	int power_step;
+	size_t nr_ticks;
+} axis_cases[] = {
+	{ 1, 1, 0.5, 2, 0, 3 }, /* x0.5 .. x2 at least */
+	{ 0.9, 1.5, 0.5, 2, 0, 3 },
+	{ 0.3, 4, 0.2, 5, 0, 5 },	/* 0.2 0.5 1 2 5 */
+	{ 0.01, 9, 0.01, 10, 0, 10 },	/* three decades: 1-2-5 */
+	{ 0.68, 905, 0.1, 1000, 1, 5 }, /* x86 eoi: 0.1 1 10 100 1000 */
+	{ 0, 3, 0.5, 5, 0, 4 },		/* a ratio of 0 (median 0) */
+	{ 1e-300, 1e300, 1e-300, 1e300, 60, 11 },   /* no more ticks */
+	{ 1e-320, 1.7e308, 1e-300, 1e300, 60, 11 }, /* clamped */
+	{ 1e-7, 1e5, 1e-8, 1e6, 2, 8 },		    /* every 2nd power */
+};
+
+/* The chart's log axis: its ends and ticks. */
+START_TEST(test_chart_axis)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(axis_cases); i++) {
+		struct chart_axis a;
+		double ticks[CHART_AXIS_MAX_TICKS];
+		size_t n;
+
+		chart_axis_fit(&a, axis_cases[i].rmin, axis_cases[i].rmax);
+		n = chart_axis_ticks(&a, ticks);
+		ck_assert_msg(fabs(a.lo / axis_cases[i].lo - 1) < 1e-9 &&
+				      fabs(a.hi / axis_cases[i].hi - 1) < 1e-9,
+			      "case %zu: %g .. %g", i, a.lo, a.hi);
+		ck_assert_msg(a.power_step == axis_cases[i].power_step &&
+				      n == axis_cases[i].nr_ticks,
+			      "case %zu: step %d, %zu ticks", i, a.power_step,
+			      n);
+		ck_assert_msg(fabs(ticks[0] / a.lo - 1) < 1e-9 &&
+				      fabs(ticks[n - 1] / a.hi - 1) < 1e-9,
+			      "case %zu: ticks %g .. %g", i, ticks[0],
+			      ticks[n - 1]);
+		ck_assert_double_eq_tol(chart_axis_pos(&a, a.lo), 0, 1e-9);
+		ck_assert_double_eq_tol(chart_axis_pos(&a, a.hi), 1, 1e-9);
+		ck_assert(chart_axis_pos(&a, 0) == 0);
+		ck_assert(chart_axis_pos(&a, 1e308) == 1);
+	}
+}
+END_TEST
+
+/* One place for a ratio, whatever the other ratios: 10 is a decade on. */
+START_TEST(test_chart_axis_log)
+{
+	struct chart_axis a;
+
+	chart_axis_fit(&a, 0.68, 905);
+	ck_assert_double_eq_tol(chart_axis_pos(&a, 1), 0.25, 1e-9);
+	ck_assert_double_eq_tol(chart_axis_pos(&a, 10), 0.5, 1e-9);
+	ck_assert_double_eq_tol(chart_axis_pos(&a, 2) - chart_axis_pos(&a, 1),
+				chart_axis_pos(&a, 1) - chart_axis_pos(&a, 0.5),
+				1e-9);
+}
+END_TEST
+
 /* argv for compare_parse_args(): "compare" then @args. */
 static int parse(struct compare_args *a, const char *const *args)
 {
@@ -883,6 +950,8 @@ int main(void)
 		test_labels,
 		test_baseline,
 		test_find_column,
+		test_chart_axis,
+		test_chart_axis_log,
 		test_args,
 		test_run_status,
 		NULL,
