@@ -4,7 +4,8 @@
  * vmm/compare.c, vmm/chart_svg.c): the input is up to four
  * "tinyvmm-bench" documents separated by NUL bytes (which no JSON text
  * holds). Those that load are compared, printed, gated and charted as
- * the command would, to /dev/null.
+ * the command would, into memory: what comes out must be printable text
+ * whatever the documents' strings hold.
  */
 #include <errno.h>
 
@@ -15,8 +16,20 @@
 
 #define MAX_DOCS 4
 
+/*
+ * Documents may hold escapes and control characters in any string:
+ * nothing printed or charted may (safe_text.h).
+ */
+static void assert_printable(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		FUZZ_ASSERT(s[i] == '\n' ||
+			    ((unsigned char)s[i] >= 0x20 && s[i] != 0x7f));
+}
+
 /* The documents that loaded, compared two or more at a time. */
-static void compare_docs(const struct bench_doc *docs, size_t n, double pct)
+static void compare_docs(const struct bench_doc *docs, size_t n, double pct,
+			 size_t baseline)
 {
 	const struct bench_doc *d[MAX_DOCS];
 	static const char *const paths[MAX_DOCS] = {
@@ -26,13 +39,17 @@ static void compare_docs(const struct bench_doc *docs, size_t n, double pct)
 		"vhe.json",
 	};
 	struct compare c;
-	FILE *out = fopen("/dev/null", "w");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
 
 	FUZZ_ASSERT(out);
 	for (size_t i = 0; i < n; i++)
 		d[i] = &docs[i];
 	if (compare_build(&c, d, (const char *const *)paths, n) == 0) {
 		FUZZ_ASSERT(c.nr_files == n && c.nr_refused <= c.nr_rows);
+		compare_set_baseline(&c, baseline % n);
+		FUZZ_ASSERT(c.baseline == baseline % n);
 		compare_print(&c, out);
 		compare_print_exits(&c, out);
 		if (n == 2)
@@ -40,7 +57,9 @@ static void compare_docs(const struct bench_doc *docs, size_t n, double pct)
 		FUZZ_ASSERT(chart_svg_write(&c, out) <= 0);
 		compare_free(&c);
 	}
-	fclose(out);
+	FUZZ_ASSERT(fclose(out) == 0);
+	assert_printable(text, len);
+	free(text);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -48,8 +67,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_in in = { data, size };
 	struct bench_doc docs[MAX_DOCS];
 	size_t n = 0, len;
-	/* A gate percentage, as --fail-above takes it (0 .. 10^6). */
-	double pct = fuzz_u16(&in) / 16.0;
+	/*
+	 * A gate percentage, as --fail-above takes it (0 .. 10^6); its low
+	 * bits also pick the baseline (the seeds predate --baseline).
+	 */
+	uint16_t raw = fuzz_u16(&in);
+	double pct = raw / 16.0;
 
 	while (in.n && n < MAX_DOCS) {
 		const uint8_t *nul = memchr(in.p, 0, in.n);
@@ -69,9 +92,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)fuzz_u8(&in); /* the NUL */
 	}
 	if (n == 1) /* a document against itself is a comparison too */
-		compare_docs((struct bench_doc[]){ docs[0], docs[0] }, 2, pct);
+		compare_docs((struct bench_doc[]){ docs[0], docs[0] }, 2, pct,
+			     raw);
 	else if (n >= 2)
-		compare_docs(docs, n, pct);
+		compare_docs(docs, n, pct, raw);
 	for (size_t i = 0; i < n; i++)
 		bench_doc_free(&docs[i]);
 	return 0;

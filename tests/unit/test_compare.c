@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: MIT
 #include <check.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "vmm/compare/bench_doc.h"
+#include "vmm/compare/chart_axis.h"
 #include "vmm/compare/chart_svg.h"
+#include "vmm/compare/column_titles.h"
 #include "vmm/compare/compare.h"
 #include "vmm/compare/compare_cmd.h"
+#include "vmm/compare/safe_text.h"
 #include "tests/unit/unit.h"
 
 /* Two real runs (lab/run --icount, 50 iterations): VHE, then split. */
@@ -17,18 +21,28 @@
 #define NVHE TINYVMM_TEST_DATA "/bench-arm64-nvhe-icount.json"
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* @path's text with the first @from replaced by @to (which must occur). */
-static char *edited(const char *path, const char *from, const char *to)
+/* @text with the first @from replaced by @to (which must occur). */
+static char *edited_text(const char *text, const char *from, const char *to)
 {
-	char *text = unit_slurp(path, NULL), *at = strstr(text, from), *out;
+	const char *at = strstr(text, from);
 	size_t head;
+	char *out;
 
-	ck_assert_msg(at != NULL, "%s not in %s", from, path);
+	ck_assert_msg(at != NULL, "%s not in the text", from);
 	head = (size_t)(at - text);
 	out = malloc(strlen(text) - strlen(from) + strlen(to) + 1);
 	memcpy(out, text, head);
 	strcpy(out + head, to);
 	strcat(out, at + strlen(from));
+	return out;
+}
+
+/* @path's text with the first @from replaced by @to (which must occur). */
+static char *edited(const char *path, const char *from, const char *to)
+{
+	char *text = unit_slurp(path, NULL), *out;
+
+	out = edited_text(text, from, to);
 	free(text);
 	return out;
 }
@@ -233,6 +247,13 @@ static const struct {
 	{ "\"median\":1024", "\"median\":1e999",
 	  "number out of range of a double at byte offset" },
 	{ "\"note\":\"\"", "\"note\":\"\\ud800\"", "surrogate" },
+	{ "\"tags\":{\"icount\":\"on\"}", "\"tags\":{\"label\":7}",
+	  "host.tags.label: expected a string, found number" },
+	{ "\"tags\":{\"icount\":\"on\"}", "\"tags\":[\"label\"]",
+	  "host.tags: expected an object, found array" },
+	/* The error line quotes the document: filtered too. */
+	{ "\"schema\":\"tinyvmm-bench\"", "\"schema\":\"\\u001b[2Jx\"",
+	  "schema is \"?x\"" },
 };
 
 START_TEST(test_bad_documents)
@@ -459,7 +480,12 @@ START_TEST(test_svg)
 	ck_assert(len > 7 && !strcmp(buf + len - 7, "</svg>\n"));
 	/* 5 OK benchmarks x 3 files; the 3 SKIPPED ones have no bars. */
 	ck_assert_uint_eq(count(buf, "<rect"), 15);
-	ck_assert_uint_eq(count(buf, "SKIPPED"), 9);
+	/* SKIPPED in every file: one line for all. */
+	ck_assert_uint_eq(count(buf, "SKIPPED"), 3);
+	ck_assert_uint_eq(count(buf, ">all 3 files<"), 3);
+	ck_assert_uint_eq(count(buf, ">base<"), 5);
+	ck_assert(strstr(buf, "lower is better"));
+	ck_assert(strstr(buf, "(baseline)</text>"));
 	ck_assert(strstr(buf, "VHE (a&amp;b.json)"));
 	ck_assert(!strstr(buf, "a&b"));
 	ck_assert(strstr(buf, ">1504<"));
@@ -470,6 +496,342 @@ START_TEST(test_svg)
 	compare_free(&c);
 	bench_doc_free(&a);
 	bench_doc_free(&b);
+}
+END_TEST
+
+static const struct {
+	const char *in, *out;
+} safe_cases[] = {
+	{ "7.3 VHE", "7.3 VHE" },
+	{ "a\x1b[31mred\x1b[0m", "a?red?" }, /* CSI, whole */
+	{ "\x1b[?1049h!", "?!" },	     /* private CSI */
+	{ "\x1b]0;pwned\x07x", "?x" },	     /* OSC to BEL */
+	{ "\x1b]8;;http://x\x1b\\y", "?y" }, /* OSC to ST */
+	{ "\x1bPq#0\x1b\\z", "?z" },	     /* DCS */
+	{ "\x1b(Bk", "?k" },		     /* ESC, intermediate, final */
+	{ "\x1b", "?" },		     /* cut short */
+	{ "\x1b[12", "?" },		     /* cut short */
+	{ "a\tb\nc\rd\x7f", "a?b?c?d?" },    /* C0, DEL */
+	{ "\302\23331m", "?31m" }, /* C1 CSI (octal: \x would eat the 31) */
+	{ "\xc2\xb5s \xe2\x86\x92 ok",
+	  "\xc2\xb5s \xe2\x86\x92 ok" },	    /* UTF-8 */
+	{ "\xff\xfe", "??" },			    /* not UTF-8 */
+	{ "\xc0\xaf", "??" },			    /* overlong */
+	{ "\xed\xa0\x80", "???" },		    /* a surrogate */
+	{ "\342\200\256evil", "?evil" },	    /* RLO */
+	{ "\xef\xbf\xbf", "?" },		    /* U+FFFF */
+	{ "\xf0\x9f\x9a\x80", "\xf0\x9f\x9a\x80" }, /* U+1F680 */
+	{ "\xf4\x90\x80\x80", "????" },		    /* above U+10FFFF */
+	{ "ab\xe2\x82", "ab??" },		    /* a cut sequence */
+};
+
+/* Untrusted strings: what reaches a terminal or the SVG. */
+START_TEST(test_safe_text)
+{
+	char buf[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(safe_cases); i++) {
+		ck_assert_msg(
+			!strcmp(safe_text(buf, sizeof(buf), safe_cases[i].in),
+				safe_cases[i].out),
+			"case %zu: '%s'", i, buf);
+		strcpy(buf, safe_cases[i].in); /* in place */
+		ck_assert_msg(!strcmp(safe_text(buf, sizeof(buf), buf),
+				      safe_cases[i].out),
+			      "case %zu in place: '%s'", i, buf);
+	}
+	/* Cut at a character boundary, never inside one. */
+	ck_assert_str_eq(safe_text(buf, 4, "a\xc2\xb5z"), "a\xc2\xb5");
+	ck_assert_str_eq(safe_text(buf, 3, "a\xc2\xb5z"), "a");
+	ck_assert_str_eq(safe_text(buf, 1, "abc"), "");
+	ck_assert_uint_eq(safe_text_width("a\xc2\xb5\xe2\x86\x92z"), 4);
+	strcpy(buf, "abcdefgh");
+	safe_text_clip(buf, 6);
+	ck_assert_str_eq(buf, "abc...");
+	strcpy(buf, "abcdef");
+	safe_text_clip(buf, 6);
+	ck_assert_str_eq(buf, "abcdef");
+	strcpy(buf, "\xc2\xb5\xc2\xb5\xc2\xb5\xc2\xb5\xc2\xb5\xc2\xb5");
+	safe_text_clip(buf, 5);
+	ck_assert_str_eq(buf, "\xc2\xb5\xc2\xb5...");
+}
+END_TEST
+
+/* Nothing but printable text and newlines in @s. */
+static void assert_printable(const char *s, const char *what)
+{
+	for (const char *p = s; *p; p++)
+		ck_assert_msg(*p == '\n' ||
+				      ((unsigned char)*p >= 0x20 && *p != 0x7f),
+			      "%s: byte 0x%02x at %zu", what, (unsigned char)*p,
+			      (size_t)(p - s));
+}
+
+/* Escapes in a document's mode, unit and counter names stay out of output. */
+START_TEST(test_hostile_strings)
+{
+	char *t1 =
+		edited(VHE, "\"kvm_mode\":\"VHE\"",
+		       "\"kvm_mode\":\"\\u001b]0;pwned\\u0007V\\u001b[2JHE\"");
+	char *t2 = edited_text(t1, "\"unit\":\"instructions (icount)\"",
+			       "\"unit\":\"instr\\u001b[31m\\n\"");
+	char *text = edited_text(t2, "\"hvc_exit_stat\"",
+				 "\"hvc\\u009b1m_exit_stat\"");
+	struct bench_doc a, b;
+	struct compare c;
+	char *out, *svg = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&svg, &len);
+
+	ck_assert_int_eq(bench_doc_parse(&a, text, strlen(text)), 0);
+	load(&b, NVHE);
+	build2(&c, &a, &b);
+	ck_assert_str_eq(c.titles[0], "?V?HE");
+	for (int what = 0; what < 3; what++) {
+		out = printed(&c, what, 10);
+		assert_printable(out, "table");
+		free(out);
+	}
+	out = printed(&c, 0, 0);
+	ck_assert_msg(strstr(out,
+			     "refused: hypercall: units differ: ?V?HE 'instr?"
+			     "?';"),
+		      "%s", out);
+	free(out);
+	out = printed(&c, 1, 0);
+	ck_assert_msg(strstr(out, "hvc?1m 1.00"), "%s", out);
+	free(out);
+	ck_assert_int_eq(chart_svg_write(&c, f), 0);
+	fclose(f);
+	assert_printable(svg, "svg");
+	free(svg);
+	compare_free(&c);
+	bench_doc_free(&a);
+	bench_doc_free(&b);
+	free(text);
+	free(t2);
+	free(t1);
+}
+END_TEST
+
+#define TAGS "\"tags\":{\"icount\":\"on\"}"
+
+/* @path's document with @tags in place of its tags object. */
+static void load_tagged(struct bench_doc *doc, const char *path,
+			const char *tags)
+{
+	char *text = edited(path, TAGS, tags);
+	int ret = bench_doc_parse(doc, text, strlen(text));
+
+	ck_assert_msg(ret == 0, "%s: %s", tags, doc->error);
+	free(text);
+}
+
+static const struct {
+	const char *tags[3]; /* of VHE, split, VHE */
+	const char *titles[3];
+} label_cases[] = {
+	/* No label: the KVM mode, the file's name when shared. */
+	{ { TAGS, TAGS, TAGS },
+	  { "VHE (a.json)", "split (nVHE)", "VHE (c.json)" } },
+	{ { "\"tags\":{\"label\":\"7.3 VHE\"}",
+	    "\"tags\":{\"label\":\"6.1 split\"}",
+	    "\"tags\":{\"label\":\"7.3 hVHE\"}" },
+	  { "7.3 VHE", "6.1 split", "7.3 hVHE" } },
+	/* A shared label is told apart as a shared mode is. */
+	{ { "\"tags\":{\"label\":\"7.3\"}", "\"tags\":{\"label\":\"7.3\"}",
+	    "\"tags\":{\"label\":\"6.1\"}" },
+	  { "7.3 (a.json)", "7.3 (b.json)", "6.1" } },
+	/* Empty: as none; no tags (older files): none; equal to a mode. */
+	{ { "\"tags\":{\"label\":\"\"}", "\"tags\":{\"label\":\"VHE\"}",
+	    "\"no_tags\":{}" },
+	  { "VHE (a.json)", "VHE (b.json)", "VHE (c.json)" } },
+	/* Escapes filtered, and cut to COLUMN_NAME_MAX characters. */
+	{ { "\"tags\":{\"label\":\"\\u001b]0;pwned\\u0007\\u001b[1m7.3\\tVHE\"}",
+	    "\"tags\":{\"label\":\"a label far longer than any column can show\"}",
+	    "\"tags\":{}" },
+	  { "??7.3?VHE", "a label far longer than any c...", "VHE" } },
+};
+
+START_TEST(test_labels)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(label_cases); i++) {
+		static const char *const paths[] = { "a.json", "b/b.json",
+						     "c.json" };
+		const char *files[] = { VHE, NVHE, VHE };
+		struct bench_doc docs[3];
+		const struct bench_doc *ptrs[3];
+		struct compare c;
+
+		for (size_t f = 0; f < 3; f++) {
+			load_tagged(&docs[f], files[f], label_cases[i].tags[f]);
+			ptrs[f] = &docs[f];
+		}
+		ck_assert_int_eq(compare_build(&c, ptrs, paths, 3), 0);
+		for (size_t f = 0; f < 3; f++)
+			ck_assert_msg(
+				!strcmp(c.titles[f], label_cases[i].titles[f]),
+				"case %zu file %zu: '%s'", i, f, c.titles[f]);
+		compare_free(&c);
+		for (size_t f = 0; f < 3; f++)
+			bench_doc_free(&docs[f]);
+	}
+}
+END_TEST
+
+/* Ratios against another file: every ratio, header and note follows. */
+START_TEST(test_baseline)
+{
+	struct bench_doc a, b;
+	const struct bench_doc *docs[3] = { &a, &b, &a };
+	const char *paths[] = { "a.json", "b.json", "c.json" };
+	struct compare c;
+	char *out;
+
+	load(&a, VHE);
+	load(&b, NVHE);
+	build2(&c, &a, &b);
+	ck_assert_uint_eq(c.baseline, 0);
+	compare_set_baseline(&c, 1);
+	ck_assert_uint_eq(c.baseline, 1);
+	ck_assert_double_eq_tol(c.rows[0].cells[0].ratio, 1024.0 / 1504, 1e-12);
+	ck_assert_double_eq_tol(c.rows[0].cells[1].ratio, 1.0, 1e-12);
+	ck_assert(!row_of(&c, "vm_switch")->cells[0].has_ratio);
+	out = printed(&c, 0, 0);
+	ck_assert_msg(strstr(out, "VHE / split (nVHE)"), "%s", out);
+	ck_assert(!strstr(out, "split (nVHE) / VHE"));
+	ck_assert(strstr(out, "x0.68"));
+	ck_assert(strstr(out, "the baseline's, split (nVHE)"));
+	free(out);
+	/* Out of range: the first file. */
+	compare_set_baseline(&c, 7);
+	ck_assert_uint_eq(c.baseline, 0);
+	compare_free(&c);
+	/* Three files: a ratio column for each but the baseline. */
+	ck_assert_int_eq(compare_build(&c, docs, paths, 3), 0);
+	compare_set_baseline(&c, 1);
+	out = printed(&c, 0, 0);
+	ck_assert_msg(strstr(out, "VHE (a.json) / base  VHE (c.json) / base\n"),
+		      "%s", out);
+	free(out);
+	compare_free(&c);
+	bench_doc_free(&a);
+	bench_doc_free(&b);
+}
+END_TEST
+
+static const struct {
+	const char *spec;
+	int ret;
+	size_t col;
+} find_cases[] = {
+	{ "1", 0, 0 },
+	{ "3", 0, 2 },
+	{ "03", 0, 2 },
+	{ "0", -EINVAL, 0 },
+	{ "4", -EINVAL, 0 },
+	{ "99999999999999999999", -EINVAL, 0 },
+	{ "split (nVHE)", 0, 1 },
+	{ "VHE (a.json)", 0, 0 },
+	{ "VHE", -ENOENT, 0 }, /* a title is matched whole */
+	{ "split", -ENOENT, 0 },
+	{ "", -ENOENT, 0 },
+	{ "-1", -ENOENT, 0 },
+};
+
+/* --baseline's column: a number from 1, or a title. */
+START_TEST(test_find_column)
+{
+	struct bench_doc a, b;
+	const struct bench_doc *docs[3] = { &a, &b, &a };
+	const char *paths[] = { "a.json", "b.json", "c.json" };
+	const char *same[] = { "x/a.json", "x/a.json", "c.json" };
+	struct compare c;
+	size_t col;
+
+	load(&a, VHE);
+	load(&b, NVHE);
+	ck_assert_int_eq(compare_build(&c, docs, paths, 3), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(find_cases); i++) {
+		col = 99;
+		ck_assert_msg(column_titles_find(&c, find_cases[i].spec,
+						 &col) == find_cases[i].ret,
+			      "case %zu", i);
+		ck_assert_msg(find_cases[i].ret || col == find_cases[i].col,
+			      "case %zu: %zu", i, col);
+	}
+	compare_free(&c);
+	/* One file given twice: its title names two columns. */
+	docs[1] = &a;
+	ck_assert_int_eq(compare_build(&c, docs, same, 3), 0);
+	ck_assert_str_eq(c.titles[0], "VHE (x/a.json)");
+	ck_assert_int_eq(column_titles_find(&c, "VHE (x/a.json)", &col),
+			 -EEXIST);
+	ck_assert_int_eq(column_titles_find(&c, "2", &col), 0);
+	ck_assert_uint_eq(col, 1);
+	compare_free(&c);
+	bench_doc_free(&a);
+	bench_doc_free(&b);
+}
+END_TEST
+
+static const struct {
+	double rmin, rmax;
+	double lo, hi;
+	int power_step;
+	size_t nr_ticks;
+} axis_cases[] = {
+	{ 1, 1, 0.5, 2, 0, 3 }, /* x0.5 .. x2 at least */
+	{ 0.9, 1.5, 0.5, 2, 0, 3 },
+	{ 0.3, 4, 0.2, 5, 0, 5 },	/* 0.2 0.5 1 2 5 */
+	{ 0.01, 9, 0.01, 10, 0, 10 },	/* three decades: 1-2-5 */
+	{ 0.68, 905, 0.1, 1000, 1, 5 }, /* x86 eoi: 0.1 1 10 100 1000 */
+	{ 0, 3, 0.5, 5, 0, 4 },		/* a ratio of 0 (median 0) */
+	{ 1e-300, 1e300, 1e-300, 1e300, 60, 11 },   /* no more ticks */
+	{ 1e-320, 1.7e308, 1e-300, 1e300, 60, 11 }, /* clamped */
+	{ 1e-7, 1e5, 1e-8, 1e6, 2, 8 },		    /* every 2nd power */
+};
+
+/* The chart's log axis: its ends and ticks. */
+START_TEST(test_chart_axis)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(axis_cases); i++) {
+		struct chart_axis a;
+		double ticks[CHART_AXIS_MAX_TICKS];
+		size_t n;
+
+		chart_axis_fit(&a, axis_cases[i].rmin, axis_cases[i].rmax);
+		n = chart_axis_ticks(&a, ticks);
+		ck_assert_msg(fabs(a.lo / axis_cases[i].lo - 1) < 1e-9 &&
+				      fabs(a.hi / axis_cases[i].hi - 1) < 1e-9,
+			      "case %zu: %g .. %g", i, a.lo, a.hi);
+		ck_assert_msg(a.power_step == axis_cases[i].power_step &&
+				      n == axis_cases[i].nr_ticks,
+			      "case %zu: step %d, %zu ticks", i, a.power_step,
+			      n);
+		ck_assert_msg(fabs(ticks[0] / a.lo - 1) < 1e-9 &&
+				      fabs(ticks[n - 1] / a.hi - 1) < 1e-9,
+			      "case %zu: ticks %g .. %g", i, ticks[0],
+			      ticks[n - 1]);
+		ck_assert_double_eq_tol(chart_axis_pos(&a, a.lo), 0, 1e-9);
+		ck_assert_double_eq_tol(chart_axis_pos(&a, a.hi), 1, 1e-9);
+		ck_assert(chart_axis_pos(&a, 0) == 0);
+		ck_assert(chart_axis_pos(&a, 1e308) == 1);
+	}
+}
+END_TEST
+
+/* One place for a ratio, whatever the other ratios: 10 is a decade on. */
+START_TEST(test_chart_axis_log)
+{
+	struct chart_axis a;
+
+	chart_axis_fit(&a, 0.68, 905);
+	ck_assert_double_eq_tol(chart_axis_pos(&a, 1), 0.25, 1e-9);
+	ck_assert_double_eq_tol(chart_axis_pos(&a, 10), 0.5, 1e-9);
+	ck_assert_double_eq_tol(chart_axis_pos(&a, 2) - chart_axis_pos(&a, 1),
+				chart_axis_pos(&a, 1) - chart_axis_pos(&a, 0.5),
+				1e-9);
 }
 END_TEST
 
@@ -496,6 +858,8 @@ START_TEST(test_args)
 		{ "--svg", "", "a", "b", NULL },
 		{ "--bogus", "a", "b", NULL },
 		{ "a", "b", "--svg", NULL },
+		{ "--baseline", "", "a", "b", NULL },
+		{ "a", "b", "--baseline", NULL },
 	};
 	static const char *const good[] = { "a", "--svg",	 "o.svg",
 					    "b", "--fail-above", "2.5",
@@ -509,6 +873,12 @@ START_TEST(test_args)
 	ck_assert_str_eq(a.files[1], "b");
 	ck_assert_str_eq(a.svg, "o.svg");
 	ck_assert(a.gate && a.fail_above == 2.5);
+	ck_assert(a.baseline == NULL);
+	ck_assert_int_eq(
+		parse(&a, (const char *const[]){ "--baseline", "7.3 VHE", "a",
+						 "b", NULL }),
+		0);
+	ck_assert_str_eq(a.baseline, "7.3 VHE");
 	ck_assert_int_eq(parse(&a, (const char *const[]){ "--help", NULL }), 0);
 	ck_assert(a.help);
 }
@@ -541,6 +911,18 @@ START_TEST(test_run_status)
 				   .files = { VHE, NVHE },
 				   .svg = "/nonexistent/dir/x.svg" };
 	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	/* --baseline: a column, or exit 2; with the gate, the first only. */
+	a = (struct compare_args){ .nr_files = 2, .files = { VHE, NVHE } };
+	a.baseline = "split (nVHE)";
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_OK);
+	a.baseline = "3";
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	a.baseline = "nVHE";
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	a.gate = true, a.fail_above = 10, a.baseline = "2";
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	a.baseline = "VHE";
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_GATE);
 	fclose(null);
 	unlink(p_mismatch);
 	unlink(p_cut);
@@ -563,6 +945,13 @@ int main(void)
 		test_union_and_missing,
 		test_gate,
 		test_svg,
+		test_safe_text,
+		test_hostile_strings,
+		test_labels,
+		test_baseline,
+		test_find_column,
+		test_chart_axis,
+		test_chart_axis_log,
 		test_args,
 		test_run_status,
 		NULL,

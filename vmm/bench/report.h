@@ -24,7 +24,8 @@
  *     "emulated_evidence": ["/proc/cpuinfo: CPU implementer 0x00 ...", ...],
  *     "tags": {"icount": "on"}  --tag KEY=VALUE, as given (a repeated
  *                               KEY: the last one); icount=on makes PMU
- *                               figures "instructions (icount)"
+ *                               figures "instructions (icount)"; label
+ *                               titles the run's column in tinyvmm compare
  *   },
  *   "config": {"cpus": 2, "pinned": true, "seccomp": true,
  *              "iterations": 1000, "warmup": 100},

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vmm/compare/bench_doc.h"
+#include "vmm/compare/safe_text.h"
 #include "guest/common/bench_protocol.h"
 #include "vmm/bench/bench_result.h"
 #include "vmm/bench/report.h"
@@ -19,6 +20,8 @@ static int doc_fail(struct bench_doc *doc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(doc->error, sizeof(doc->error), fmt, ap);
 	va_end(ap);
+	/* It quotes the document (a schema, a status): printable only. */
+	safe_text(doc->error, sizeof(doc->error), doc->error);
 	return -EINVAL;
 }
 
@@ -219,6 +222,20 @@ static int load_benches(struct bench_doc *doc, double window_samples)
 	return 0;
 }
 
+/* host.tags.label: optional, as are the tags (older documents). */
+static int load_label(struct bench_doc *doc, const struct json_value *host)
+{
+	const struct json_value *tags = json_get(host, "tags");
+
+	if (!tags)
+		return 0;
+	if (member_obj(doc, host, "host", "tags", false, &tags))
+		return -EINVAL;
+	if (!json_get(tags, "label"))
+		return 0;
+	return member_str(doc, tags, "host.tags", "label", false, &doc->label);
+}
+
 static int load_doc(struct bench_doc *doc)
 {
 	const struct json_value *host, *config, *profile;
@@ -227,6 +244,7 @@ static int load_doc(struct bench_doc *doc)
 	if (check_schema(doc) ||
 	    member_obj(doc, doc->root, "", "host", false, &host) ||
 	    member_str(doc, host, "host", "kvm_mode", false, &doc->kvm_mode) ||
+	    load_label(doc, host) ||
 	    member_obj(doc, doc->root, "", "config", false, &config) ||
 	    member_num(doc, config, "config", "iterations", 0, &iterations) ||
 	    member_num(doc, config, "config", "warmup", 0, &warmup) ||

@@ -6,7 +6,8 @@
  * schema or schema_version, is refused with one line in doc->error.
  *
  * Needed: "schema" "tinyvmm-bench", "schema_version" 1, host.kvm_mode
- * (string), config.iterations and config.warmup (numbers >= 0),
+ * (string), host.tags (an object; optional) and its label (a string;
+ * optional: the column title, --tag label=...), config.iterations and config.warmup (numbers >= 0),
  * config.pinned and config.seccomp (true or false; optional: absent is
  * unknown, as in documents written before they existed),
  * exit_profile.note (string or null; optional), "benchmarks" (array) of
@@ -51,6 +52,7 @@ enum bench_doc_flag {
 struct bench_doc {
 	struct json_value *root;
 	const char *kvm_mode;
+	const char *label;	     /* host.tags.label; NULL: none */
 	enum bench_doc_flag pinned;  /* config.pinned */
 	enum bench_doc_flag seccomp; /* config.seccomp */
 	const char *profile_note;    /* NULL: exit profiles were taken */

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/compare/column_titles.h"
 #include "vmm/compare/compare.h"
+#include "vmm/compare/safe_text.h"
 
 #define CELL_LEN 160
 #define MAX_COLS (2 + 2 * COMPARE_MAX_FILES)
@@ -33,23 +35,31 @@ static char *table_at(struct text_table *t, size_t r, size_t c)
 	return t->cell[r * t->cols + c];
 }
 
+/*
+ * Cells hold strings from the documents: filtered first, then measured in
+ * characters (not bytes) so that a UTF-8 label keeps the columns aligned.
+ */
 static void table_print(struct text_table *t, FILE *out)
 {
-	int width[MAX_COLS] = { 0 };
+	size_t width[MAX_COLS] = { 0 };
 
 	for (size_t r = 0; r < t->rows; r++)
 		for (size_t c = 0; c < t->cols; c++) {
-			int len = (int)strlen(table_at(t, r, c));
+			char *cell = table_at(t, r, c);
+			size_t w = safe_text_width(
+				safe_text(cell, CELL_LEN, cell));
 
-			width[c] = len > width[c] ? len : width[c];
+			width[c] = w > width[c] ? w : width[c];
 		}
 	for (size_t r = 0; r < t->rows; r++) {
 		for (size_t c = 0; c < t->cols; c++) {
+			const char *cell = table_at(t, r, c);
+			int pad = (int)(width[c] - safe_text_width(cell));
 			bool left = c < t->left_cols, last = c + 1 == t->cols;
 
-			fprintf(out, "%s%*s", c ? "  " : "",
-				left ? (last ? 0 : -width[c]) : width[c],
-				table_at(t, r, c));
+			fprintf(out, "%s%*s%s%*s", c ? "  " : "",
+				left ? 0 : pad, "", cell,
+				left && !last ? pad : 0, "");
 		}
 		fputc('\n', out);
 	}
@@ -68,42 +78,6 @@ static const char *cell_state(const struct compare_cell *cell)
 	if (strcmp(cell->bench->status, "OK"))
 		return cell->bench->status;
 	return cell->usable ? "OK" : "no figures";
-}
-
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash && slash[1] ? slash + 1 : path;
-}
-
-/* Whether another file has @i's KVM mode (and, if @name, base name). */
-static bool title_shared(const struct compare *c, size_t i, bool name)
-{
-	for (size_t j = 0; j < c->nr_files; j++)
-		if (j != i &&
-		    !strcmp(c->docs[i]->kvm_mode, c->docs[j]->kvm_mode) &&
-		    (!name ||
-		     !strcmp(base_name(c->paths[i]), base_name(c->paths[j]))))
-			return true;
-	return false;
-}
-
-/* The KVM mode; with the file's base name (or path) when that is shared. */
-static void make_titles(struct compare *c)
-{
-	for (size_t i = 0; i < c->nr_files; i++) {
-		const char *mode = c->docs[i]->kvm_mode;
-
-		if (!title_shared(c, i, false))
-			snprintf(c->titles[i], COMPARE_TITLE_LEN, "%s", mode);
-		else if (!title_shared(c, i, true))
-			snprintf(c->titles[i], COMPARE_TITLE_LEN, "%s (%s)",
-				 mode, base_name(c->paths[i]));
-		else
-			snprintf(c->titles[i], COMPARE_TITLE_LEN, "%s (%s)",
-				 mode, c->paths[i]);
-	}
 }
 
 /* The row @name, added at the end when new. */
@@ -135,23 +109,37 @@ static void row_units(struct compare *c, struct compare_row *row)
 
 static void fill_row(struct compare *c, struct compare_row *row)
 {
-	const struct compare_cell *base = &row->cells[0];
-
 	for (size_t f = 0; f < c->nr_files; f++) {
 		row->cells[f].bench = bench_doc_find(c->docs[f], row->name);
 		row->cells[f].usable = bench_doc_usable(row->cells[f].bench);
 	}
 	row_units(c, row);
-	if (row->units_differ || !base->usable || base->bench->median <= 0)
-		return;
+}
+
+/* Each cell's ratio to the baseline's, where both have a figure. */
+static void row_ratios(const struct compare *c, struct compare_row *row)
+{
+	const struct compare_cell *base = &row->cells[c->baseline];
+
 	for (size_t f = 0; f < c->nr_files; f++) {
 		struct compare_cell *cell = &row->cells[f];
 
-		if (cell->usable)
-			cell->ratio = cell->bench->median / base->bench->median;
+		cell->has_ratio = false;
+		cell->ratio = 0;
+		if (row->units_differ || !base->usable ||
+		    base->bench->median <= 0 || !cell->usable)
+			continue;
+		cell->ratio = cell->bench->median / base->bench->median;
 		/* Medians of 1e300 and 1e-300 both parse; their ratio does not. */
-		cell->has_ratio = cell->usable && isfinite(cell->ratio);
+		cell->has_ratio = isfinite(cell->ratio);
 	}
+}
+
+void compare_set_baseline(struct compare *c, size_t col)
+{
+	c->baseline = col < c->nr_files ? col : 0;
+	for (size_t r = 0; r < c->nr_rows; r++)
+		row_ratios(c, &c->rows[r]);
 }
 
 int compare_build(struct compare *c, const struct bench_doc *const *docs,
@@ -176,7 +164,8 @@ int compare_build(struct compare *c, const struct bench_doc *const *docs,
 			add_row(c, docs[f]->benches[b].name);
 	for (size_t r = 0; r < c->nr_rows; r++)
 		fill_row(c, &c->rows[r]);
-	make_titles(c);
+	compare_set_baseline(c, 0);
+	column_titles_make(c);
 	return 0;
 }
 
@@ -200,6 +189,12 @@ static void value_cell(const struct compare_row *row,
 		 row->units_differ ? cell->bench->unit : "");
 }
 
+/* The table column of file @f's ratio: one per file but the baseline. */
+static size_t ratio_col(const struct compare *c, size_t f)
+{
+	return 2 + c->nr_files + (f < c->baseline ? f : f - 1);
+}
+
 static void medians_row(const struct compare *c, const struct compare_row *row,
 			struct text_table *t, size_t r)
 {
@@ -212,16 +207,24 @@ static void medians_row(const struct compare *c, const struct compare_row *row,
 				   : "-");
 	for (size_t f = 0; f < n; f++)
 		value_cell(row, &row->cells[f], table_at(t, r, 2 + f));
-	for (size_t f = 1; f < n; f++) {
+	for (size_t f = 0; f < n; f++) {
 		const struct compare_cell *cell = &row->cells[f];
 
+		if (f == c->baseline)
+			continue;
 		if (cell->has_ratio)
-			snprintf(table_at(t, r, 1 + n + f), CELL_LEN, "x%.2f",
-				 cell->ratio);
+			snprintf(table_at(t, r, ratio_col(c, f)), CELL_LEN,
+				 "x%.2f", cell->ratio);
 		else
-			strcpy(table_at(t, r, 1 + n + f), "-");
+			strcpy(table_at(t, r, ratio_col(c, f)), "-");
 	}
 }
+
+/*
+ * A document's string filtered for printing, in a buffer of the calling
+ * statement (a compound literal lives until the end of the block).
+ */
+#define SAFE(s) safe_text((char[CELL_LEN]){ 0 }, CELL_LEN, (s))
 
 /* One line per refused benchmark: each file's unit. */
 static void print_refused(const struct compare *c, FILE *out)
@@ -235,7 +238,7 @@ static void print_refused(const struct compare *c, FILE *out)
 		for (size_t f = 0; f < c->nr_files; f++)
 			if (row->cells[f].usable)
 				fprintf(out, " %s '%s';", c->titles[f],
-					row->cells[f].bench->unit);
+					SAFE(row->cells[f].bench->unit));
 		fputs(" not compared\n", out);
 	}
 }
@@ -299,16 +302,18 @@ void compare_print(const struct compare *c, FILE *out)
 	strcpy(table_at(&t, 0, 1), "unit");
 	for (size_t f = 0; f < n; f++)
 		snprintf(table_at(&t, 0, 2 + f), CELL_LEN, "%s", c->titles[f]);
-	for (size_t f = 1; f < n; f++)
-		snprintf(table_at(&t, 0, 1 + n + f), CELL_LEN, "%s / %s",
-			 c->titles[f], n == 2 ? c->titles[0] : "first");
+	for (size_t f = 0; f < n; f++)
+		if (f != c->baseline)
+			snprintf(table_at(&t, 0, ratio_col(c, f)), CELL_LEN,
+				 "%s / %s", c->titles[f],
+				 n == 2 ? c->titles[c->baseline] : "base");
 	for (size_t r = 0; r < c->nr_rows; r++)
 		medians_row(c, &c->rows[r], &t, r + 1);
 	table_print(&t, out);
 	free(t.cell);
 	fprintf(out,
-		"(median per operation; xN.NN: the file's median / the first file's, %s)\n",
-		c->titles[0]);
+		"(median per operation, lower is better; xN.NN: the file's median / the baseline's, %s)\n",
+		c->titles[c->baseline]);
 	print_refused(c, out);
 	print_config_notes(c, out);
 }
@@ -434,10 +439,11 @@ static bool gate_row(const struct compare *c, const struct compare_row *row,
 	if (b > 0)
 		fprintf(out,
 			"gate: %s: %s -> %s %s (%+.1f%%), more than %g%% above BASE\n",
-			row->name, bs, ns, row->unit, (n / b - 1) * 100, pct);
+			row->name, bs, ns, SAFE(row->unit), (n / b - 1) * 100,
+			pct);
 	else
 		fprintf(out, "gate: %s: %s -> %s %s, above a BASE of 0\n",
-			row->name, bs, ns, row->unit);
+			row->name, bs, ns, SAFE(row->unit));
 	return true;
 }
 

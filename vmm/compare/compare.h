@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Comparing `tinyvmm --bench --json` documents: the paper-style table (a
- * row per benchmark, a column per file, the ratio to the first file), the
+ * row per benchmark, a column per file, the ratio to the baseline file:
+ * the first unless compare_set_baseline() says otherwise), the
  * exit profile side by side, and the --fail-above gate. Pure: documents
  * in, text out. The command line around it is in compare_cmd.c.
  *
@@ -34,8 +35,8 @@
 struct compare_cell {
 	const struct bench_doc_bench *bench; /* NULL: not in this file */
 	bool usable;
-	bool has_ratio; /* usable here and in the first file, units agree */
-	double ratio;	/* median / the first file's median */
+	bool has_ratio; /* usable here and in the baseline, units agree */
+	double ratio;	/* median / the baseline's median */
 };
 
 struct compare_row {
@@ -50,13 +51,14 @@ struct compare {
 	const char *paths[COMPARE_MAX_FILES];
 	const struct bench_doc *docs[COMPARE_MAX_FILES];
 	/*
-	 * host.kvm_mode; "MODE (NAME)" when files share a mode (NAME: the
-	 * base name, or the path when base names are shared too).
+	 * host.tags.label, else host.kvm_mode; "NAME (FILE)" when files
+	 * share one (column_titles.h). Printable: filtered by safe_text.h.
 	 */
 	char titles[COMPARE_MAX_FILES][COMPARE_TITLE_LEN];
 	struct compare_row *rows;
 	size_t nr_rows;
 	size_t nr_refused; /* rows with units_differ */
+	size_t baseline;   /* the file ratios are to: 0 unless set */
 };
 
 /*
@@ -71,6 +73,12 @@ TV_MUST_CHECK int compare_build(struct compare *c,
 void compare_free(struct compare *c);
 
 /*
+ * Makes file @col (from 0; one out of range means 0) the baseline: the
+ * ratios, the table's ratio columns and the chart are against it.
+ */
+void compare_set_baseline(struct compare *c, size_t col);
+
+/*
  * The medians table, then the refused benchmarks, one line each, then a
  * note per config setting the files differ in (config.seccomp,
  * config.pinned; unknown in one file and known in another differs).
@@ -83,7 +91,8 @@ void compare_print_exits(const struct compare *c, FILE *out);
 
 /*
  * The gate of a two-file comparison: a benchmark fails when the second
- * file's median is more than @pct percent above the first's, or when it
+ * file's median is more than @pct percent above the first's (the first
+ * is BASE whatever the baseline of the ratios), or when it
  * is usable in the first but not in the second (FAILED, SKIPPED, gone).
  * Prints a line per failing benchmark and a verdict naming them. Returns
  * how many failed.

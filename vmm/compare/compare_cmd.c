@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "vmm/compare/chart_svg.h"
+#include "vmm/compare/column_titles.h"
 #include "vmm/compare/compare_cmd.h"
 
 void compare_usage(FILE *out, bool full)
 {
-	fputs("usage: tinyvmm compare [--svg FILE] [--fail-above PCT] A.json B.json [C.json ...]\n",
+	fputs("usage: tinyvmm compare [--svg FILE] [--baseline N|TITLE] [--fail-above PCT]\n"
+	      "                       A.json B.json [C.json ...]\n",
 	      out);
 	if (!full) {
 		fputs("Compares the JSON of --bench runs; see tinyvmm compare --help.\n",
@@ -19,30 +21,40 @@ void compare_usage(FILE *out, bool full)
 		return;
 	}
 	fputs("Compares documents written by `tinyvmm --bench --json FILE`: a row per\n"
-	      "benchmark, a column per file (titled by its KVM mode), the median per\n"
-	      "operation and its ratio to A.json; then the exit profile side by side.\n"
+	      "benchmark, a column per file, the median per operation (lower is\n"
+	      "better) and its ratio to the baseline file (A.json unless --baseline);\n"
+	      "then the exit profile side by side. A column's title is the file's\n"
+	      "--tag label=TEXT (filtered to printable text, at most 32 characters),\n"
+	      "or its KVM mode without one; titles that two files share get the\n"
+	      "file's name added, \"TITLE (B.json)\".\n"
 	      "A note under the table names a setting the files differ in (seccomp\n"
 	      "confinement, vCPU pinning; from config, unknown in older files): it\n"
 	      "moves figures, but neither the gate nor the exit status depends on it.\n"
 	      "\n"
 	      "      --svg FILE        also write a bar chart (SVG): a group per\n"
-	      "                        benchmark, bars relative to A.json\n"
+	      "                        benchmark, a bar per file, its ratio to the\n"
+	      "                        baseline on a log scale, sized to fit\n"
+	      "      --baseline N|TITLE\n"
+	      "                        the column ratios are to: its number from 1,\n"
+	      "                        or its whole title (default 1, A.json)\n"
 	      "      --fail-above PCT  with exactly two files, BASE.json NEW.json:\n"
 	      "                        exit 1 naming each benchmark whose NEW median is\n"
 	      "                        more than PCT percent above BASE, or that BASE\n"
-	      "                        measured and NEW did not\n"
+	      "                        measured and NEW did not; BASE is always the\n"
+	      "                        first file (--baseline may only name it)\n"
 	      "  -h, --help            this text\n"
 	      "\n"
 	      "Exit status: 0 compared (and the gate passed); 1 the gate failed; 2 bad\n"
 	      "command line, a file unreadable, malformed or of another schema or\n"
-	      "schema_version, a benchmark whose units differ between files, or the\n"
-	      "--svg file not writable.\n",
+	      "schema_version, a benchmark whose units differ between files, no column\n"
+	      "--baseline names, or the --svg file not writable.\n",
 	      out);
 }
 
 static const struct option compare_options[] = {
 	{ "svg", required_argument, NULL, 's' },
 	{ "fail-above", required_argument, NULL, 'f' },
+	{ "baseline", required_argument, NULL, 'b' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -74,6 +86,12 @@ static int parse_option(int c, char **argv, struct compare_args *a)
 	case 'f':
 		a->gate = true;
 		return parse_pct(optarg, &a->fail_above);
+	case 'b':
+		a->baseline = optarg;
+		if (*optarg)
+			return 0;
+		tv_err("compare --baseline: needs a column number or title");
+		return -EINVAL;
 	case 'h':
 		a->help = true;
 		return 0;
@@ -197,6 +215,61 @@ static int compare_report(const struct compare_args *a, const struct compare *c,
 	return status;
 }
 
+/* Every column as "N 'TITLE'", for an error line. */
+static void list_columns(const struct compare *c, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t f = 0; f < c->nr_files && used + 1 < size; f++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%zu '%s'",
+					 f ? ", " : "", f + 1, c->titles[f]);
+}
+
+/* One line: why --baseline names no column (@ret from column_titles_find). */
+static void baseline_error(const struct compare_args *a,
+			   const struct compare *c, int ret)
+{
+	char cols[512];
+
+	list_columns(c, cols, sizeof(cols));
+	if (ret == -EINVAL)
+		tv_err("compare --baseline %s: no column %s; there are %zu: %s",
+		       a->baseline, a->baseline, c->nr_files, cols);
+	else if (ret == -EEXIST)
+		tv_err("compare --baseline %s: two columns have that title; give its number: %s",
+		       a->baseline, cols);
+	else
+		tv_err("compare --baseline %s: no column has that title: %s",
+		       a->baseline, cols);
+}
+
+/* Makes the --baseline column the baseline; one line if it cannot be. */
+static int use_baseline(const struct compare_args *a, struct compare *c)
+{
+	size_t col = 0;
+	int ret;
+
+	if (!a->baseline)
+		return 0;
+	ret = column_titles_find(c, a->baseline, &col);
+	if (ret) {
+		baseline_error(a, c, ret);
+		return ret;
+	}
+	/*
+	 * The gate's BASE and NEW are its files in order, as CI scripts
+	 * give them: a baseline that swapped them would turn the gate round.
+	 */
+	if (a->gate && col) {
+		tv_err("compare --baseline %s: with --fail-above the baseline is BASE, the first file ('%s'), not column %zu",
+		       a->baseline, c->titles[0], col + 1);
+		return -EINVAL;
+	}
+	compare_set_baseline(c, col);
+	return 0;
+}
+
 int compare_run(const struct compare_args *a, FILE *out)
 {
 	struct bench_doc docs[COMPARE_MAX_FILES];
@@ -210,7 +283,7 @@ int compare_run(const struct compare_args *a, FILE *out)
 		ptrs[i] = &docs[i];
 	if (compare_build(&c, ptrs, a->files, a->nr_files))
 		tv_err("compare: out of memory");
-	else
+	else if (!use_baseline(a, &c))
 		status = compare_report(a, &c, out);
 	compare_free(&c);
 	for (size_t i = 0; i < a->nr_files; i++)

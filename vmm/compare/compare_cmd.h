@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `tinyvmm compare [--svg FILE] [--fail-above PCT] A.json B.json [...]`:
+ * `tinyvmm compare [--svg FILE] [--baseline N|TITLE] [--fail-above PCT]
+ * A.json B.json [...]`:
  * the command line around compare.h and chart_svg.h. main() hands it
  * argv from "compare" on, before its own option parsing.
  *
@@ -8,7 +9,9 @@
  * any, passed); COMPARE_EXIT_GATE (--fail-above: a benchmark is costlier
  * than allowed, or no longer measured); COMPARE_EXIT_BAD (bad command
  * line; a file unreadable, malformed, or of another schema or version;
- * a benchmark whose units differ between files; --svg not writable).
+ * a benchmark whose units differ between files; no column --baseline
+ * names, or one other than the first with --fail-above, whose BASE is
+ * the first file; --svg not writable).
  * BAD wins over GATE: a gate that could not judge everything has not
  * passed or failed. Every error is one line on stderr.
  */
@@ -30,9 +33,10 @@ enum {
 #define COMPARE_MAX_PCT 1e6
 
 struct compare_args {
-	const char *svg;   /* NULL: no chart */
-	bool gate;	   /* --fail-above given */
-	double fail_above; /* percent */
+	const char *svg;      /* NULL: no chart */
+	bool gate;	      /* --fail-above given */
+	double fail_above;    /* percent */
+	const char *baseline; /* --baseline: a column number or title; NULL: 1 */
 	bool help;
 	const char *files[COMPARE_MAX_FILES];
 	size_t nr_files;
