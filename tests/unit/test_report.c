@@ -310,6 +310,52 @@ START_TEST(test_vmm_share_units)
 }
 END_TEST
 
+/*
+ * The outlier members in stats and stats_raw, and `tinyvmm compare`
+ * reading the document (it does not use them) as before.
+ */
+START_TEST(test_json_outliers)
+{
+	/* 4 ops a sample at 62.5 MHz; median 10 ticks, 50 and 90 above 40. */
+	static uint64_t samples[5] = { 10, 90, 10, 50, 10 };
+	struct bench_result r = { .name = "gic_trap",
+				  .status = BENCH_STATUS_OK,
+				  .counter = BENCH_COUNTER_CNTVCT,
+				  .counter_hz = 62500000,
+				  .ops_per_sample = 4,
+				  .nr_samples = 5,
+				  .samples = samples };
+	struct host_info host = { .kernel_release = "7.3",
+				  .machine = "aarch64",
+				  .kvm_mode = "VHE" };
+	struct host_emulation emu = { .emulated = 1 };
+	struct report_run run = { .tinyvmm_version = "0.1.0",
+				  .host = &host,
+				  .emulation = &emu,
+				  .cpus = 1,
+				  .iterations = 5,
+				  .results = &r,
+				  .nr_results = 1 };
+	char *json = run_json(&run);
+	struct bench_doc doc;
+
+	/* 140 of 170 ticks; the rest: 10 ticks a sample, 2.5 an op, 40 ns. */
+	ck_assert_msg(
+		strstr(json,
+		       "\"outliers\":2,\"outlier_share\":0.823529411764706,\"mean_without_outliers\":40}"),
+		"%s", json);
+	ck_assert_msg(
+		strstr(json,
+		       "\"outliers\":2,\"outlier_share\":0.823529411764706,\"mean_without_outliers\":2.5}"),
+		"%s", json);
+	free(json);
+	read_back(&run, &doc);
+	ck_assert(bench_doc_usable(bench_doc_find(&doc, "gic_trap")));
+	ck_assert_double_eq_tol(doc.benches[0].median, 40, 1e-9);
+	bench_doc_free(&doc);
+}
+END_TEST
+
 /* report_print_table() of @run, as a string the caller frees. */
 static char *run_table(const struct report_run *run)
 {
@@ -409,15 +455,11 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-		test_escape_table,
-		test_document,
-		test_config,
-		test_config_read_back,
-		test_vmm_share_units,
-		test_table,
-		test_table_outliers,
-		test_table_outlier_share_ends,
-		NULL,
+		test_escape_table,    test_document,
+		test_config,	      test_config_read_back,
+		test_vmm_share_units, test_table,
+		test_table_outliers,  test_table_outlier_share_ends,
+		test_json_outliers,   NULL,
 	};
 
 	return unit_run_tests("report", "core", tests);

@@ -282,6 +282,10 @@ static void json_stats(FILE *out, const struct stats_summary *s, bool valid)
 	json_kv_num(out, false, "max", s->max);
 	json_kv_num(out, false, "p99", s->p99);
 	json_kv_num(out, false, "stddev", s->stddev);
+	json_kv_u64(out, false, "outliers", s->outliers);
+	json_kv_num(out, false, "outlier_share", s->outlier_share);
+	json_kv_num(out, false, "mean_without_outliers",
+		    s->mean_without_outliers);
 	fputc('}', out);
 }
 
