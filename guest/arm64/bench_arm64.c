@@ -40,10 +40,11 @@
 
 /*
  * Operations per sample for the benchmarks that need no interrupt per
- * operation. CNTVCT ticks every 16 instructions under -icount (62.5 MHz),
- * too coarse for one ~1000-instruction hypercall; a batch of 16 makes the
- * per-operation resolution one instruction and amortises the two counter
- * reads.
+ * operation: a batch amortises the two counter reads (and their isbs)
+ * over 16 operations. Under -icount with QEMU 7.2, CNTVCT (62.5 MHz)
+ * ticks every 16 instructions, too coarse for one ~1000-instruction
+ * hypercall, and the batch makes the per-operation resolution one
+ * instruction; QEMU 10's CNTFRQ is 1 GHz, one tick per instruction.
  */
 #define BENCH_BATCH 16
 

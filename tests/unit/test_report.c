@@ -310,6 +310,64 @@ START_TEST(test_vmm_share_units)
 }
 END_TEST
 
+/*
+ * The outlier members in stats and stats_raw, and `tinyvmm compare`
+ * reading the document (it does not use them) as before.
+ */
+START_TEST(test_json_outliers)
+{
+	/* 4 ops a sample at 62.5 MHz; median 10 ticks, 50 and 90 above 40. */
+	static uint64_t samples[5] = { 10, 90, 10, 50, 10 };
+	struct bench_result r = { .name = "gic_trap",
+				  .status = BENCH_STATUS_OK,
+				  .counter = BENCH_COUNTER_CNTVCT,
+				  .counter_hz = 62500000,
+				  .ops_per_sample = 4,
+				  .nr_samples = 5,
+				  .samples = samples };
+	struct host_info host = { .kernel_release = "7.3",
+				  .machine = "aarch64",
+				  .kvm_mode = "VHE" };
+	struct host_emulation emu = { .emulated = 1 };
+	struct report_run run = { .tinyvmm_version = "0.1.0",
+				  .host = &host,
+				  .emulation = &emu,
+				  .cpus = 1,
+				  .iterations = 5,
+				  .results = &r,
+				  .nr_results = 1 };
+	char *json = run_json(&run);
+	struct bench_doc doc;
+
+	/* 140 of 170 ticks; the rest: 10 ticks a sample, 2.5 an op, 40 ns. */
+	ck_assert_msg(
+		strstr(json,
+		       "\"outliers\":2,\"outlier_share\":0.823529411764706,\"mean_without_outliers\":40}"),
+		"%s", json);
+	ck_assert_msg(
+		strstr(json,
+		       "\"outliers\":2,\"outlier_share\":0.823529411764706,\"mean_without_outliers\":2.5}"),
+		"%s", json);
+	free(json);
+	read_back(&run, &doc);
+	ck_assert(bench_doc_usable(bench_doc_find(&doc, "gic_trap")));
+	ck_assert_double_eq_tol(doc.benches[0].median, 40, 1e-9);
+	bench_doc_free(&doc);
+}
+END_TEST
+
+/* report_print_table() of @run, as a string the caller frees. */
+static char *run_table(const struct report_run *run)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	report_print_table(run, f);
+	fclose(f);
+	return buf;
+}
+
 START_TEST(test_table)
 {
 	static uint64_t samples[2] = { 100, 300 };
@@ -320,16 +378,76 @@ START_TEST(test_table)
 				  .nr_samples = 2,
 				  .samples = samples };
 	struct report_run run = { .results = &r, .nr_results = 1 };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char *buf = run_table(&run);
 
-	report_print_table(&run, f);
-	fclose(f);
 	ck_assert(strstr(buf, "mmio_exit_user"));
 	ck_assert(strstr(buf, "cycles"));
 	ck_assert(strstr(buf, "200.0"));
-	ck_assert(strstr(buf, "mmio_exit_user"));
+	/* 300 is 1.5x the median 200: no outliers, and no footnote. */
+	ck_assert_msg(strstr(buf, " p99   outliers    stddev"), "%s", buf);
+	ck_assert_msg(strstr(buf, "300.0          0"), "%s", buf);
+	ck_assert(!strstr(buf, "(outliers:"));
+	free(buf);
+}
+END_TEST
+
+/* The outliers column after p99, and the footnote that explains it. */
+START_TEST(test_table_outliers)
+{
+	/* Median 100; 500 and 2500 are above 400: 3000 of 3400, 88%. */
+	static uint64_t samples[6] = { 100, 500, 100, 100, 2500, 100 };
+	static uint64_t tiny[4] = { 1000, 1000, 1000, 4001 };
+	struct bench_result r[2] = {
+		{ .name = "gic_trap",
+		  .status = BENCH_STATUS_OK,
+		  .counter = BENCH_COUNTER_PMU_CYCLES,
+		  .ops_per_sample = 1,
+		  .nr_samples = 6,
+		  .samples = samples },
+		/* 4001, just above 4x: 4001 of 7001 is 57%. */
+		{ .name = "hypercall",
+		  .status = BENCH_STATUS_OK,
+		  .counter = BENCH_COUNTER_PMU_CYCLES,
+		  .ops_per_sample = 1,
+		  .nr_samples = 4,
+		  .samples = tiny },
+	};
+	struct report_run run = { .results = r, .nr_results = 2 };
+	char *buf = run_table(&run);
+
+	ck_assert_msg(strstr(buf, "2500.0    2 (88%)"), "%s", buf);
+	ck_assert_msg(strstr(buf, "4001.0    1 (57%)"), "%s", buf);
+	ck_assert_msg(
+		strstr(buf,
+		       "\n(outliers: samples above 4x the median, and their share of the total; e.g. host work landing in a sample under emulation)\n"),
+		"%s", buf);
+	free(buf);
+}
+END_TEST
+
+/* A share that rounds to 0% or 100% says so instead. */
+START_TEST(test_table_outlier_share_ends)
+{
+	static uint64_t many[1001], few[3] = { 1, 1000, 1 };
+	struct bench_result r = { .name = "mmio_user",
+				  .status = BENCH_STATUS_OK,
+				  .counter = BENCH_COUNTER_PMU_CYCLES,
+				  .ops_per_sample = 1,
+				  .nr_samples = 3,
+				  .samples = few };
+	struct report_run run = { .results = &r, .nr_results = 1 };
+	char *buf = run_table(&run);
+
+	/* 1000 of 1002 */
+	ck_assert_msg(strstr(buf, "1000.0   1 (>99%)"), "%s", buf);
+	free(buf);
+	for (size_t i = 0; i < 1000; i++)
+		many[i] = 10;
+	many[1000] = 41; /* 41 of 10041 */
+	r.samples = many;
+	r.nr_samples = 1001;
+	buf = run_table(&run);
+	ck_assert_msg(strstr(buf, " 10.0    1 (<1%)"), "%s", buf);
 	free(buf);
 }
 END_TEST
@@ -337,13 +455,11 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-		test_escape_table,
-		test_document,
-		test_config,
-		test_config_read_back,
-		test_vmm_share_units,
-		test_table,
-		NULL,
+		test_escape_table,    test_document,
+		test_config,	      test_config_read_back,
+		test_vmm_share_units, test_table,
+		test_table_outliers,  test_table_outlier_share_ends,
+		test_json_outliers,   NULL,
 	};
 
 	return unit_run_tests("report", "core", tests);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <check.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 
 #include "guest/common/bench_protocol.h"
@@ -59,6 +60,89 @@ START_TEST(test_summary_table)
 		near(s.p99, summary_cases[i].p99, "p99", i);
 		near(s.stddev, summary_cases[i].stddev, "stddev", i);
 	}
+}
+END_TEST
+
+/*
+ * Outliers: samples above 4x the median, worked out by hand. share is
+ * the outliers' sum over all samples' sum; without is the mean of the
+ * rest, per op (times scale).
+ */
+static const struct {
+	uint64_t v[MAXN];
+	size_t n;
+	double scale;
+	uint64_t outliers;
+	double share, without;
+} outlier_cases[] = {
+	/* median 12: 40 is 3.3x, not an outlier; without == mean 86 / 5 */
+	{ { 10, 13, 11, 40, 12 }, 5, 1, 0, 0, 17.2 },
+	/* median (100 + 100) / 2; 1000 and 5000 are out: 6000 of 6600 */
+	{ { 100, 90, 110, 100, 5000, 100, 1000, 100 },
+	  8,
+	  1,
+	  2,
+	  6000.0 / 6600,
+	  100 },
+	/* median 16: exactly 4x (64) stays, 65 is out; without 112 / 4 / 16 */
+	{ { 16, 64, 16, 65, 16 }, 5, 0.0625, 1, 65.0 / 177, 1.75 },
+	/* even n: median 2.5, 13 is out; without (1 + 2 + 3) / 3 */
+	{ { 1, 2, 3, 13 }, 4, 1, 1, 13.0 / 19, 2 },
+	{ { 7, 7, 7, 7 }, 4, 1, 0, 0, 7 },
+	{ { 5 }, 1, 1, 0, 0, 5 },
+	/* median 0: nothing counts, though 5 and 9 are above 4 x 0 */
+	{ { 0, 9, 0, 5, 0 }, 5, 1, 0, 0, 2.8 },
+	{ { 0 }, 1, 1, 0, 0, 0 },
+	/* sums past UINT64_MAX: the outlier is (almost) all of the total */
+	{ { 1, UINT64_MAX, 1 }, 3, 1, 1, 1, 1 },
+};
+
+START_TEST(test_outlier_table)
+{
+	for (size_t i = 0; i < sizeof(outlier_cases) / sizeof(outlier_cases[0]);
+	     i++) {
+		struct stats_summary s;
+
+		ck_assert_int_eq(stats_summarize(outlier_cases[i].v,
+						 outlier_cases[i].n,
+						 outlier_cases[i].scale, &s),
+				 0);
+		ck_assert_msg(s.outliers == outlier_cases[i].outliers,
+			      "case %zu outliers: %" PRIu64, i, s.outliers);
+		near(s.outlier_share, outlier_cases[i].share, "share", i);
+		near(s.mean_without_outliers, outlier_cases[i].without,
+		     "without", i);
+	}
+}
+END_TEST
+
+/* With no outliers the mean without them is the mean, to the last bit. */
+START_TEST(test_no_outliers_same_mean)
+{
+	static const uint64_t v[] = { 3, 1, 4, 1, 5, 9, 2, 6 };
+	struct stats_summary s;
+
+	ck_assert_int_eq(stats_summarize(v, 8, 1.0 / 16, &s), 0);
+	ck_assert_uint_eq(s.outliers, 0);
+	ck_assert(s.mean_without_outliers == s.mean);
+}
+END_TEST
+
+/* A new unit scales the mean without outliers, not the count or share. */
+START_TEST(test_rescale_outliers)
+{
+	struct stats_summary in = { .n = 10,
+				    .median = 2,
+				    .outliers = 3,
+				    .outlier_share = 0.41,
+				    .mean_without_outliers = 2.5 },
+			     out;
+
+	stats_rescale(&in, 16, &out);
+	ck_assert_uint_eq(out.outliers, 3);
+	near(out.outlier_share, 0.41, "share", 0);
+	near(out.mean_without_outliers, 40, "without", 0);
+	near(out.median, 32, "median", 0);
 }
 END_TEST
 
@@ -157,8 +241,15 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-		test_summary_table,   test_rank_table, test_p99_of_1_to_1000,
-		test_summary_rejects, test_unit_table, NULL,
+		test_summary_table,
+		test_outlier_table,
+		test_no_outliers_same_mean,
+		test_rescale_outliers,
+		test_rank_table,
+		test_p99_of_1_to_1000,
+		test_summary_rejects,
+		test_unit_table,
+		NULL,
 	};
 
 	return unit_run_tests("stats", "core", tests);

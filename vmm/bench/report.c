@@ -50,11 +50,30 @@ static void top_exits(const struct bench_result *r, char *buf, size_t size)
 					 r->exits[i].name, r->exits[i].delta);
 }
 
-static void table_row(const struct report_run *run,
+/*
+ * "0", or "3 (41%)": how many outliers and their share of the samples'
+ * total, never rounded to a misleading 0% or 100%.
+ */
+static void outlier_cell(const struct stats_summary *s, char *buf, size_t size)
+{
+	double pct = s->outlier_share * 100;
+
+	if (!s->outliers)
+		snprintf(buf, size, "0");
+	else if (pct < 0.5)
+		snprintf(buf, size, "%" PRIu64 " (<1%%)", s->outliers);
+	else if (pct >= 99.5)
+		snprintf(buf, size, "%" PRIu64 " (>99%%)", s->outliers);
+	else
+		snprintf(buf, size, "%" PRIu64 " (%.0f%%)", s->outliers, pct);
+}
+
+/* One benchmark's row; whether it had outliers, for the footnote. */
+static bool table_row(const struct report_run *run,
 		      const struct bench_result *r, FILE *out)
 {
 	struct report_figures f;
-	char exits[160];
+	char exits[160], outliers[32];
 
 	report_figures(run, r, &f);
 	top_exits(r, exits, sizeof(exits));
@@ -62,13 +81,15 @@ static void table_row(const struct report_run *run,
 		fprintf(out, "%-24s %s%s%s\n", r->name,
 			bench_status_name(r->status), r->note[0] ? ": " : "",
 			r->note);
-		return;
+		return false;
 	}
+	outlier_cell(&f.stats, outliers, sizeof(outliers));
 	fprintf(out,
 		"%-24s %-21s %7" PRIu64
-		" %11.1f %11.1f %11.1f %11.1f %9.1f  %s\n",
+		" %11.1f %11.1f %11.1f %11.1f %10s %9.1f  %s\n",
 		r->name, f.unit.unit, f.stats.n, f.stats.mean, f.stats.median,
-		f.stats.min, f.stats.p99, f.stats.stddev, exits);
+		f.stats.min, f.stats.p99, outliers, f.stats.stddev, exits);
+	return f.stats.outliers > 0;
 }
 
 /*
@@ -119,14 +140,21 @@ static void table_vmm_share(const struct report_run *run, FILE *out)
 
 void report_print_table(const struct report_run *run, FILE *out)
 {
-	fprintf(out, "%-24s %-21s %7s %11s %11s %11s %11s %9s  %s\n",
+	bool outliers = false;
+
+	fprintf(out, "%-24s %-21s %7s %11s %11s %11s %11s %10s %9s  %s\n",
 		"benchmark", "unit", "n", "mean", "median", "min", "p99",
-		"stddev", "top exits");
+		"outliers", "stddev", "top exits");
 	for (unsigned int i = 0; i < run->nr_results; i++)
-		table_row(run, &run->results[i], out);
+		outliers |= table_row(run, &run->results[i], out);
 	fprintf(out,
 		"(per operation; stddev: sample; p99: nearest rank; exits: %s)\n",
 		run->profile_note ? run->profile_note : BENCH_WINDOW_NOTE);
+	/* Only then: it explains a mean far above the median. */
+	if (outliers)
+		fprintf(out,
+			"(outliers: samples above %dx the median, and their share of the total; e.g. host work landing in a sample under emulation)\n",
+			STATS_OUTLIER_FACTOR);
 	table_vmm_share(run, out);
 }
 
@@ -254,6 +282,10 @@ static void json_stats(FILE *out, const struct stats_summary *s, bool valid)
 	json_kv_num(out, false, "max", s->max);
 	json_kv_num(out, false, "p99", s->p99);
 	json_kv_num(out, false, "stddev", s->stddev);
+	json_kv_u64(out, false, "outliers", s->outliers);
+	json_kv_num(out, false, "outlier_share", s->outlier_share);
+	json_kv_num(out, false, "mean_without_outliers",
+		    s->mean_without_outliers);
 	fputc('}', out);
 }
 

@@ -53,7 +53,12 @@
  *       "ops_per_sample": 1,
  *       "stats": {              per operation, in "unit"; null: no samples
  *         "n": 1000, "mean": 6413.2, "median": 6400, "min": 6390,
- *         "max": 7000, "p99": 6500, "stddev": 12.5
+ *         "max": 7000, "p99": 6500, "stddev": 12.5,
+ *         "outliers": 0,        samples above 4x the median (none when
+ *                               the median is 0)
+ *         "outlier_share": 0,   their sum over all samples' sum, 0..1
+ *         "mean_without_outliers": 6413.2
+ *                               the mean of the other samples
  *       },
  *       "raw_unit": "cycles",   "cycles" | "ticks" (CNTVCT, TSC): the
  *                               counter's own unit
@@ -76,9 +81,12 @@
  * Members may be added within a version: a reader ignores what it does
  * not know, and takes an added member that is absent (a document written
  * before it existed) as unknown. config.pinned and config.seccomp were
- * added so; `tinyvmm compare` reads both that way (vmm/bench_doc.h).
- * Statistics are defined in vmm/stats.h (p99 nearest-rank, stddev the
- * sample standard deviation). Numbers are JSON numbers ("%.15g" for
+ * added so; `tinyvmm compare` reads both that way (vmm/compare/bench_doc.h). So
+ * were outliers, outlier_share and mean_without_outliers in stats and
+ * stats_raw, which compare does not read.
+ * Statistics are defined in vmm/bench/stats.h (p99 nearest-rank, stddev
+ * the sample standard deviation, outliers above STATS_OUTLIER_FACTOR
+ * times the median). Numbers are JSON numbers ("%.15g" for
  * fractions, integers for counts).
  */
 #ifndef TINYVMM_VMM_REPORT_H

@@ -38,11 +38,55 @@ static void mean_stddev(const uint64_t *v, size_t n, double *mean,
 	*stddev = n > 1 ? sqrt(m2 / (double)(n - 1)) : 0;
 }
 
+/* A double: a few samples near UINT64_MAX would overflow a uint64_t. */
+static double sum(const uint64_t *v, size_t n)
+{
+	double total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += (double)v[i];
+	return total;
+}
+
+/*
+ * Index of the first outlier in the sorted @s, @n if none. A median of 0
+ * has none: at least half the samples then read no tick (the operation is
+ * shorter than the counter resolves), and every sample that read one
+ * would be "above 4x" for the counter's granularity, not for host work.
+ */
+static size_t first_outlier(const uint64_t *s, size_t n, double median)
+{
+	size_t i = n;
+
+	if (!(median > 0))
+		return n;
+	while (i > 0 && (double)s[i - 1] > STATS_OUTLIER_FACTOR * median)
+		i--;
+	return i;
+}
+
+/*
+ * The outlier figures of the sorted @s (n >= 1) into @out, in raw units.
+ * Samples up to the median are never outliers, so at least one remains
+ * and, the median being > 0 when any is found, their sum is > 0.
+ */
+static void outlier_figures(const uint64_t *s, size_t n, double median,
+			    struct stats_summary *out)
+{
+	size_t k = first_outlier(s, n, median);
+	double kept = sum(s, k), cut = sum(s + k, n - k), unused;
+
+	out->outliers = n - k;
+	out->outlier_share = k < n ? cut / (kept + cut) : 0;
+	/* Welford again: with no outliers, exactly the mean. */
+	mean_stddev(s, k, &out->mean_without_outliers, &unused);
+}
+
 int stats_summarize(const uint64_t *samples, size_t n, double scale,
 		    struct stats_summary *out)
 {
+	struct stats_summary raw;
 	uint64_t *s;
-	double mean, sd, median;
 
 	if (n == 0 || !(scale > 0))
 		return -EINVAL;
@@ -51,19 +95,18 @@ int stats_summarize(const uint64_t *samples, size_t n, double scale,
 		return -ENOMEM;
 	memcpy(s, samples, n * sizeof(*s));
 	qsort(s, n, sizeof(*s), cmp_u64);
-	mean_stddev(s, n, &mean, &sd);
-	median = n % 2 ? (double)s[n / 2]
-		       : ((double)s[n / 2 - 1] + (double)s[n / 2]) / 2;
-	*out = (struct stats_summary){
+	raw = (struct stats_summary){
 		.n = n,
-		.mean = mean * scale,
-		.median = median * scale,
-		.min = (double)s[0] * scale,
-		.max = (double)s[n - 1] * scale,
-		.p99 = (double)s[stats_rank_index(n, 99)] * scale,
-		.stddev = sd * scale,
+		.median = n % 2 ? (double)s[n / 2]
+				: ((double)s[n / 2 - 1] + (double)s[n / 2]) / 2,
+		.min = (double)s[0],
+		.max = (double)s[n - 1],
+		.p99 = (double)s[stats_rank_index(n, 99)],
 	};
+	mean_stddev(s, n, &raw.mean, &raw.stddev);
+	outlier_figures(s, n, raw.median, &raw);
 	free(s);
+	stats_rescale(&raw, scale, out);
 	return 0;
 }
 
@@ -78,6 +121,9 @@ void stats_rescale(const struct stats_summary *in, double factor,
 		.max = in->max * factor,
 		.p99 = in->p99 * factor,
 		.stddev = in->stddev * factor,
+		.outliers = in->outliers,
+		.outlier_share = in->outlier_share,
+		.mean_without_outliers = in->mean_without_outliers * factor,
 	};
 }
 
