@@ -37,6 +37,29 @@ static bool name_shared(const struct compare *c,
 	return false;
 }
 
+/* Appends @s to @dst (holding *@len bytes), cut to what COMPARE_TITLE_LEN
+ * leaves. By hand, not snprintf: a cut is expected here (a long path),
+ * and GCC's -Wformat-truncation would reject it at -O2. */
+static void title_append(char *dst, size_t *len, const char *s)
+{
+	while (*s && *len + 1 < COMPARE_TITLE_LEN)
+		dst[(*len)++] = *s++;
+	dst[*len] = '\0';
+}
+
+/* "NAME", or "NAME (WHERE)" when @where: a long path may lose its end. */
+static void title_with(char *title, const char *name, const char *where)
+{
+	size_t len = 0;
+
+	title_append(title, &len, name);
+	if (!where)
+		return;
+	title_append(title, &len, " (");
+	title_append(title, &len, where);
+	title_append(title, &len, ")");
+}
+
 void column_titles_make(struct compare *c)
 {
 	char names[COMPARE_MAX_FILES][COMPARE_TITLE_LEN];
@@ -47,13 +70,11 @@ void column_titles_make(struct compare *c)
 		char *title = c->titles[i];
 
 		if (!name_shared(c, names, i, false))
-			snprintf(title, COMPARE_TITLE_LEN, "%s", names[i]);
+			title_with(title, names[i], NULL);
 		else if (!name_shared(c, names, i, true))
-			snprintf(title, COMPARE_TITLE_LEN, "%s (%s)", names[i],
-				 base_name(c->paths[i]));
+			title_with(title, names[i], base_name(c->paths[i]));
 		else
-			snprintf(title, COMPARE_TITLE_LEN, "%s (%s)", names[i],
-				 c->paths[i]);
+			title_with(title, names[i], c->paths[i]);
 		/* The path is argv's, as untrusted as the name. */
 		safe_text(title, COMPARE_TITLE_LEN, title);
 	}
