@@ -13,7 +13,8 @@
 # modules.dep per kernel package, the workload tree per program list (and
 # this code), each initrd per key of all it holds.
 #
-# Uses from lab/run: $LAB, $arch, $kdir, $kpkg, $krel, $busybox,
+# Uses from lab/run: $LAB, $arch, $gkdir, $gkpkg, $gkrel (the guest's
+# Debian kernel: its unpacked package, name and release), $busybox,
 # $script_dir, die, step; and deb_stage_programs (lab/debroot.sh).
 
 # The virtio-mmio drivers the guest loads; their dependencies (and their
@@ -126,14 +127,14 @@ kmod_order() {
 # The Debian kernel as tinyvmm loads it, once per release: on arm64 an
 # uncompressed Image (not vmlinuz), on x86_64 the bzImage that vmlinuz is.
 linux_guest_make_image() {
-	local dir=$LAB/linux-guest/$krel vmlinuz
-	vmlinuz=$(kernel_image_in "$kdir" "$krel") || die "$kpkg has no kernel image"
+	local dir=$LAB/linux-guest/$gkrel vmlinuz
+	vmlinuz=$(kernel_image_in "$gkdir" "$gkrel") || die "$gkpkg has no kernel image"
 	mkdir -p "$dir"
 	linux_guest_image=$dir/$linux_guest_image_name
 	[ -f "$linux_guest_image" ] && return
 	if [ "$arch" = x86_64 ]; then
 		cp "$vmlinuz" "$dir/Image.tmp" && mv "$dir/Image.tmp" "$linux_guest_image" ||
-			die "copying vmlinuz-$krel failed"
+			die "copying vmlinuz-$gkrel failed"
 		return
 	fi
 	# Debian's arm64 vmlinuz is a plain Image today; older ones were gzip'd.
@@ -141,7 +142,7 @@ linux_guest_make_image() {
 		gzip -dc "$vmlinuz" >"$dir/Image.tmp"
 	else
 		cp "$vmlinuz" "$dir/Image.tmp"
-	fi || die "unpacking the Image from vmlinuz-$krel failed"
+	fi || die "unpacking the Image from vmlinuz-$gkrel failed"
 	mv "$dir/Image.tmp" "$linux_guest_image"
 }
 
@@ -156,9 +157,9 @@ workloads_make_tree() {
 
 # make_linux_guest basic|full: sets linux_guest_image and linux_guest_initrd.
 make_linux_guest() {
-	local flavor=$1 dir=$LAB/linux-guest/$krel key st i
+	local flavor=$1 dir=$LAB/linux-guest/$gkrel key st i
 	linux_guest_make_image
-	kmod_order "$kdir" "$krel" "${guest_drivers[@]}"
+	kmod_order "$gkdir" "$gkrel" "${guest_drivers[@]}"
 	if [ "$flavor" = full ]; then
 		step "staging the workload programs (${workload_programs[*]})" workloads_make_tree
 	fi
