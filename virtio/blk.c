@@ -307,5 +307,6 @@ void virtio_blk_get_stats(const struct virtio_blk *blk,
 						memory_order_relaxed),
 		.interrupts = atomic_load_explicit(&blk->dp.interrupts,
 						   memory_order_relaxed),
+		.io_cpu_ns = blk_uring_cpu_ns(&blk->dp),
 	};
 }

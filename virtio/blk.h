@@ -88,6 +88,7 @@ struct virtio_blk_stats {
 	uint64_t requests; /* completed (used entries written) */
 	uint64_t batches;  /* io_uring_submit calls carrying requests */
 	uint64_t interrupts;
+	uint64_t io_cpu_ns; /* the I/O thread's CPU time: blk_uring_cpu_ns() */
 };
 
 /*

@@ -7,6 +7,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "virtio/blk_uring.h"
@@ -320,17 +321,32 @@ static void ring_failed(struct blk_uring *u, int err)
 		usleep(10000);
 }
 
-static void *blk_uring_main(void *arg)
+static uint64_t cpu_clock_ns(clockid_t clock)
 {
-	struct blk_uring *u = arg;
+	struct timespec t;
+
+	if (clock_gettime(clock, &t))
+		return 0;
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+uint64_t blk_uring_cpu_ns(const struct blk_uring *u)
+{
+	uint64_t ns = atomic_load(&u->cpu_ns_ended);
+	clockid_t clock;
+
+	if (u->running && !pthread_getcpuclockid(u->thread, &clock))
+		ns += cpu_clock_ns(clock);
+	return ns;
+}
+
+static void run_ring(struct blk_uring *u)
+{
 	int ret;
 
-	/* Started by a vCPU thread (DRIVER_OK): its list, narrowed. */
-	if (seccomp_confine(SECCOMP_BLK, u->seccomp))
-		tv_err("virtio-blk: its I/O thread runs under the device manager's seccomp list");
 	if (!arm_read(u, FILE_STOP, &u->stop_buf, TAG_STOP)) {
 		ring_failed(u, -EBUSY);
-		return NULL;
+		return;
 	}
 	u->want_drain = true; /* buffers may predate DRIVER_OK's start */
 	while (!finished(u)) {
@@ -347,6 +363,18 @@ static void *blk_uring_main(void *arg)
 		}
 		reap(u);
 	}
+}
+
+static void *blk_uring_main(void *arg)
+{
+	struct blk_uring *u = arg;
+
+	/* Started by a vCPU thread (DRIVER_OK): its list, narrowed. */
+	if (seccomp_confine(SECCOMP_BLK, u->seccomp))
+		tv_err("virtio-blk: its I/O thread runs under the device manager's seccomp list");
+	run_ring(u);
+	atomic_fetch_add(&u->cpu_ns_ended,
+			 cpu_clock_ns(CLOCK_THREAD_CPUTIME_ID));
 	return NULL;
 }
 

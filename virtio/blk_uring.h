@@ -73,6 +73,7 @@ struct blk_uring {
 
 	/* Counters, any thread. */
 	atomic_uint_fast64_t requests, batches, interrupts;
+	atomic_uint_fast64_t cpu_ns_ended; /* of the threads that have ended */
 };
 
 struct seccomp_policy;
@@ -105,6 +106,15 @@ void blk_uring_fini(struct blk_uring *u);
  */
 TV_MUST_CHECK int blk_uring_start(struct blk_uring *u, struct virtq *vq,
 				  bool write_through);
+/*
+ * CPU time (user and kernel, ns) the dataplane's threads have used so far,
+ * ended ones included: what tinyvmm itself spends on the disk's requests.
+ * Under QEMU's -icount shift=0, one ns is one instruction of the emulated
+ * host. Call it only where no vCPU can start or stop the thread (after the
+ * vCPUs stopped): it reads the transport's running flag without its lock.
+ */
+uint64_t blk_uring_cpu_ns(const struct blk_uring *u);
+
 /* Stops and joins the thread, after its I/O completed; no-op if stopped. */
 void blk_uring_stop(struct blk_uring *u);
 

@@ -658,6 +658,11 @@ START_TEST(test_batch)
 		usleep(1000);
 		virtio_blk_get_stats(blk, &after);
 	}
+	/* The I/O thread's CPU time counts, and outlives the thread. */
+	ck_assert_uint_gt(after.io_cpu_ns, before.io_cpu_ns);
+	driver_init(BLK_FEATURES); /* reset: a new thread */
+	virtio_blk_get_stats(blk, &before);
+	ck_assert_uint_ge(before.io_cpu_ns, after.io_cpu_ns);
 }
 END_TEST
 
