@@ -38,6 +38,8 @@ printf 'not a kernel' >"$work/Image"
 refused 125 'cannot read its release' "lab/run: --host-modules with a kernel of no known release" -- \
 	"${lab[@]}" --mode vhe --host-kernel "$work/Image" --host-modules "$work/mods" \
 	--lab-dir "$work/lab" --skip-build -- true
+refused 125 'not a directory' "lab/run: --host-files that is no directory" -- \
+	"${lab[@]}" --mode vhe --host-files "$work/Image" -- true
 
 cmp=("$src/lab/compare")
 refused 2 'Linux 6.1 cannot run it' "lab/compare: a mode the kernel cannot run" -- \
@@ -50,4 +52,6 @@ refused 2 'no such file' "lab/compare: a kernel by path that is missing" -- \
 	"${cmp[@]}" --host-kernel "A=$work/none"
 refused 2 'runs arm64 modes only' "lab/compare: svm for a kernel given by path" -- \
 	"${cmp[@]}" --host-kernel "A=$work/Image" --modes svm
+refused 2 'expected a number of runs' "lab/compare: --repeat 0" -- \
+	"${cmp[@]}" --modes vhe --repeat 0
 tap_done
