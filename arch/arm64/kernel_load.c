@@ -58,16 +58,32 @@ static int read_image_header(const struct boot_src *k,
 	return 0;
 }
 
+/*
+ * What arm64_boot_plan() needs for a kernel ending at @end: RAM up to the
+ * next 2 MiB boundary, then the tree's 2 MiB block. 0 when that wraps.
+ */
+static uint64_t ram_needed(uint64_t end)
+{
+	uint64_t need;
+
+	if (__builtin_add_overflow(end, ARM64_IMAGE_ALIGN - 1, &need))
+		return 0;
+	need &= ~(ARM64_IMAGE_ALIGN - 1);
+	if (__builtin_add_overflow(need, ARM64_DTB_MAX_SIZE, &need))
+		return 0;
+	return need;
+}
+
 static void report_no_room(const struct load_ctx *c,
 			   const struct arm64_image_header_info *info)
 {
-	uint64_t mib = c->ram_size >> 20, need;
+	uint64_t mib = c->ram_size >> 20, end, need = 0;
 
 	/* A hostile header's sum may wrap: that kernel fits nowhere either. */
-	if (__builtin_add_overflow(info->text_offset, info->image_size,
-				   &need) ||
-	    __builtin_add_overflow(need, ARM64_DTB_MAX_SIZE, &need))
-		tv_err("%s %s: the header asks for more memory than there is "
+	if (!__builtin_add_overflow(info->text_offset, info->image_size, &end))
+		need = ram_needed(end);
+	if (!need)
+		tv_err("%s %s: the kernel asks for more memory than there is "
 		       "(text_offset + image_size overflow)",
 		       c->kernel->what, c->kernel->path);
 	else if (need > c->ram_size || !c->initrd->size)
@@ -173,7 +189,13 @@ static int load_elf(const struct load_ctx *c, const struct boot_src *k,
 	if (!ret) {
 		ret = arm64_elf_parse(head, n, k->size, c->ram_base,
 				      c->ram_size, elf, &why);
-		if (ret)
+		if (ret == -ENOSPC)
+			tv_err("%s %s: %s (RAM is 0x%" PRIx64 "-0x%" PRIx64
+			       ", --mem %" PRIu64 "M)",
+			       k->what, k->path, why, c->ram_base,
+			       c->ram_base + c->ram_size - 1,
+			       c->ram_size >> 20);
+		else if (ret)
 			tv_err("%s %s: %s", k->what, k->path, why);
 	} else if (ret == -ENOMEM) {
 		tv_errno(ret, "%s %s: reading its ELF headers", k->what,
