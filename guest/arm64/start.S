@@ -26,8 +26,16 @@ _start:
 	.quad	0			/* res4 */
 	.long	0x644d5241		/* magic "ARM\x64" */
 	.long	0			/* res5: no PE/COFF header */
+/*
+ * The header has its 4 KiB page to itself: hello.bin is this image
+ * without that page, a raw binary loaded at RAM + 0x80000 and entered at
+ * its first byte, primary_entry. adrp needs every instruction at the same
+ * offset within its page as linked, which a 64-byte cut would break.
+ */
+	.balign	4096
 
-	.text
+	.section .text.entry, "ax"
+	.globl	primary_entry
 primary_entry:
 	mov	x19, x0			/* the DTB; x19 survives calls */
 	mov	x0, #ARM64_BOOT_SLOT
@@ -37,6 +45,7 @@ primary_entry:
 	bl	main
 	b	halt
 
+	.text
 /* x0 = context id = /cpus index, chosen by the primary's CPU_ON. */
 	.globl	secondary_entry
 secondary_entry:

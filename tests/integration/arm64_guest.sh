@@ -35,7 +35,16 @@ step emptyk tinyvmm --kernel /tmp/empty;
 step cpus tinyvmm --kernel /guest/hello.img --cpus 500;
 step dtbout tinyvmm --dtb-out /tmp/t.dtb --cpus 2;
 step dtbmagic od -An -tx1 -N4 /tmp/t.dtb;
-step initrd tinyvmm --kernel /guest/hello.img --initrd /guest/hello.img --cmdline hi'
+step initrd tinyvmm --kernel /guest/hello.img --initrd /guest/hello.img --cmdline hi;
+step raw tinyvmm --verbose --kernel /guest/hello.bin --cpus 2;
+step elf tinyvmm --verbose --kernel /guest/hello-ram.elf --cpus 2;
+gzip -c /guest/hello.img >/tmp/hello.img.gz;
+step gzip tinyvmm --verbose --kernel /tmp/hello.img.gz;
+head -c 3000 /tmp/hello.img.gz >/tmp/cut.gz;
+step gzcut tinyvmm --kernel /tmp/cut.gz;
+dd if=/dev/zero bs=1M count=24 2>/dev/null | gzip >/tmp/bomb.gz;
+step gzbomb tinyvmm --kernel /tmp/bomb.gz --mem 16M;
+step rawram tinyvmm --kernel /guest/hello.bin --mem 2M'
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -96,9 +105,9 @@ else
 	tap_check $? "$mode: no fall back to vGICv2 when the host has GICv3" "$out"
 	expect kvmlimit 0 '9 vCPUs run on a vGICv3' 'all 9 cpus online'
 fi
-expect badimage 1 'a file that is not an arm64 Image is refused' \
-	'not an arm64 Linux Image'
-one_line badimage 'the bad-image error'
+expect badimage 1 'an ELF file linked outside guest RAM (busybox) is refused' \
+	"--kernel /bin/busybox: a segment's p_paddr range lies outside guest RAM \\(RAM is 0x80000000-"
+one_line badimage 'the bad-ELF error'
 expect tinyram 1 'a kernel that does not fit in RAM is refused' 'more than --mem 2M'
 one_line tinyram 'the kernel-too-big error'
 expect bigrd 1 'an initrd that does not fit is refused' '--initrd /tmp/big.rd: .*does not fit'
@@ -111,4 +120,26 @@ expect dtbout 0 '--dtb-out without --kernel writes the tree and exits'
 expect dtbmagic 0 'the written tree starts with the FDT magic' 'd0 0d fe ed'
 expect initrd 0 'the guest still boots with an initrd and a command line' \
 	'all 1 cpus online'
+# The other forms of the same guest (guest/arm64/meson.build): each runs
+# as the Image does, and -v says how it was loaded.
+expect raw 0 'a raw binary (hello.img without its header page) runs at RAM + 0x80000' \
+	'--kernel /guest/hello.bin: not a Linux Image, gzip or ELF file: loading its [0-9]+ bytes raw at 0x80080000' \
+	'^tinyvmm-guest: hello from arm64 \(dtb at 0x[0-9a-f]+, 2 cpus\)' \
+	'^tinyvmm-guest: all 2 cpus online, powering off'
+expect elf 0 'an ELF guest is loaded by its program headers and runs' \
+	'--kernel /guest/hello-ram.elf: ELF, 2 segments in 0x80200000-0x[0-9a-f]+, entry 0x80200000' \
+	'^tinyvmm-guest: hello from arm64 \(dtb at 0x[0-9a-f]+, 2 cpus\)' \
+	'^tinyvmm-guest: all 2 cpus online, powering off'
+expect gzip 0 "a gzip'd Image is inflated and runs" \
+	'--kernel /tmp/hello.img.gz: gzip, [0-9]+ bytes inflated to [0-9]+' \
+	'^tinyvmm-guest: all 1 cpus online, powering off'
+expect gzcut 1 'a truncated gzip file is refused' \
+	'--kernel /tmp/cut.gz: the gzip stream is truncated'
+one_line gzcut 'the truncated-gzip error'
+expect gzbomb 1 'a gzip file that inflates past guest RAM is refused' \
+	'--kernel /tmp/bomb.gz: decompresses to more than guest RAM can hold \(more than 16777216 bytes, --mem 16M\)'
+one_line gzbomb 'the gzip-bomb error'
+expect rawram 1 'a raw binary that does not fit in RAM is refused with sizes' \
+	'--kernel /guest/hello.bin: needs 4 MiB with its device tree, more than --mem 2M'
+one_line rawram 'the raw-too-big error'
 tap_done
