@@ -7,7 +7,7 @@
 # checks what must hold whatever the machine: every benchmark reports,
 # figures are positive, the exit profile names the
 # exit each benchmark is about, hypercall < mmio exit to userspace,
-# hypercall < timer (an interrupt's exit, injection and entry), and a
+# timer below the lead it arms with (the wait is not in its window), and a
 # split-mode hypercall costs more than a VHE one. In the same boot it runs
 # bare-hypercall (tools/bare-hypercall: the same hypercall window in a bare
 # KVM_RUN loop) and checks that tinyvmm's hypercall median is within 2% of
@@ -80,10 +80,12 @@ for name, kind in need.items():
 med = lambda n: (bench.get(n, {}).get("stats") or {}).get("median", 0)
 check(0 < med("hypercall") < med("mmio_user"), "hypercall < mmio exit to userspace",
       f"{med('hypercall')} vs {med('mmio_user')}")
-# The timer's interrupt leaves the guest, and KVM injects it and enters
-# again: more than a hypercall's round trip, never a few guest instructions.
-check(0 < med("hypercall") < med("timer"), "timer: its latency exceeds a hypercall round trip",
-      f"{med('timer')} vs {med('hypercall')}")
+# The guest arms the timer a 10 us lead ahead (guest/arm64/bench_timer.c)
+# and times from CVAL on: a window that held the lead would read above it.
+# (Not "above a hypercall": under pKVM a hypercall costs 13971 and the
+# timer's interrupt 4672.)
+check(0 < med("timer") < 10000, "timer: below its 10 us lead, which is not in its window",
+      f"{med('timer')} instructions (icount)")
 share = bench.get("mmio_user", {}).get("vmm_userspace") or {}
 check(0 < (share.get("per_exit") or 0) < med("mmio_user") and share.get("mmio_exits", 0) >= iters,
       "mmio_user: tinyvmm's own userspace share per exit is positive and below the round trip",
