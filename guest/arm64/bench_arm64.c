@@ -122,8 +122,7 @@ void dcache_civac(uintptr_t addr, size_t len)
 	dsb_sy();
 }
 
-/* Spins until *@p != @old; false after BENCH_WAIT_S. */
-static bool wait_change(const volatile uint32_t *p, uint32_t old)
+bool wait_change(const volatile uint32_t *p, uint32_t old)
 {
 	uint64_t freq = read_cntfrq();
 	uint64_t start = read_cntvct();
@@ -486,6 +485,8 @@ void bench_irq(struct arm64_guest *g)
 		eoi_handle(a, iar);
 	else if (intid == SGI_IPI)
 		ipi_handle(a, iar);
+	else if (intid == GIC_PPI_VTIMER && a->timer.on)
+		timer_handle(a, iar);
 	else if (intid == GIC_PPI_VTIMER)
 		vtimer_handle(iar);
 	else
@@ -495,7 +496,8 @@ void bench_irq(struct arm64_guest *g)
 uint32_t bench_arch_prep(struct bench *b, enum bench_id id)
 {
 	struct bench_arm64 *a = b->arch;
-	bool needs_v3 = id == BENCH_EOI || id == BENCH_VIRTUAL_IPI;
+	bool needs_v3 =
+		id == BENCH_EOI || id == BENCH_VIRTUAL_IPI || id == BENCH_TIMER;
 
 	if (id == BENCH_EOI && a->has_pmu) {
 		b->report.counter = BENCH_COUNTER_PMU_CYCLES;
@@ -514,6 +516,8 @@ uint32_t bench_arch_prep(struct bench *b, enum bench_id id)
 		return bench_io_prep(b, &a->io);
 	case BENCH_VM_SWITCH:
 		return vm_switch_prep(b, a);
+	case BENCH_TIMER:
+		return timer_prep(b, a);
 	default:
 		return BENCH_STATUS_OK;
 	}
@@ -543,6 +547,8 @@ int bench_arch_sample(struct bench *b, enum bench_id id, uint64_t *sample)
 		return bench_io_in_sample(b, &a->io, sample);
 	case BENCH_VM_SWITCH:
 		return vm_switch_sample(b, a, sample);
+	case BENCH_TIMER:
+		return timer_sample(b, a, sample);
 	default:
 		bench_note(b, "no sample function");
 		return -1;
@@ -557,6 +563,8 @@ uint32_t bench_arch_post(struct bench *b, enum bench_id id)
 		return virtual_ipi_post(b, a);
 	if (id == BENCH_VM_SWITCH)
 		return bench_vm_switch_post(b, &a->vm_switch);
+	if (id == BENCH_TIMER)
+		return timer_post(a);
 	return BENCH_STATUS_OK;
 }
 

@@ -11,6 +11,18 @@
 #include "gic.h"
 
 /*
+ * timer's state (bench_timer.c). While @on, INTID 27 (the virtual timer)
+ * is the benchmark's, and its handler stamps t1 and bumps seq; otherwise
+ * it is the watchdog's of wait_change_idle().
+ */
+struct bench_timer_arm64 {
+	volatile uint32_t on;
+	volatile uint32_t seq;
+	volatile uint64_t t1; /* CNTVCT, read by the handler */
+	uint64_t lead;	      /* CNTVCT ticks from arming to CVAL */
+};
+
+/*
  * Per benchmark run. The volatile fields are mailboxes between CPUs or
  * between a loop and an IRQ handler: one writer each, plain stores
  * (no atomics with the MMU off), a dsb between data and its sequence
@@ -37,6 +49,8 @@ struct bench_arm64 {
 
 	/* vm_switch: vm_switch.wait is in CNTVCT ticks. */
 	struct bench_vm_switch vm_switch;
+
+	struct bench_timer_arm64 timer; /* timer (bench_timer.c) */
 };
 
 /* bench.img's one static object, beside arm64_guest (no heap). */
@@ -95,6 +109,19 @@ void dcache_civac(uintptr_t addr, size_t len);
  */
 uint32_t vm_switch_prep(struct bench *b, struct bench_arm64 *a);
 int vm_switch_sample(struct bench *b, struct bench_arm64 *a, uint64_t *sample);
+
+/*
+ * timer (bench_timer.c): the bench_arch_*() hooks' cases, and the virtual
+ * timer's handler while a->timer.on (bench_irq() calls it after the
+ * acknowledge).
+ */
+uint32_t timer_prep(struct bench *b, struct bench_arm64 *a);
+int timer_sample(struct bench *b, struct bench_arm64 *a, uint64_t *sample);
+uint32_t timer_post(struct bench_arm64 *a);
+void timer_handle(struct bench_arm64 *a, uint32_t iar);
+
+/* Spins until *@p != @old; false after BENCH_WAIT_S. */
+bool wait_change(const volatile uint32_t *p, uint32_t old);
 
 /* The IRQ handler of every CPU (arm64_guest.irq_handler). */
 void bench_irq(struct arm64_guest *g);

@@ -180,7 +180,7 @@ int gic_cpu_init(const struct gic *gic, uint64_t mpidr)
 	for (unsigned int i = 0; i < GIC_NR_SGIS / 4; i++)
 		mmio_write32(rd + GICR_IPRIORITYR0 + 4 * i, prio);
 	mmio_write32(rd + GICR_IGROUPR0, 0xffffffffU); /* SGIs+PPIs: group 1 */
-	/* The SGIs, and the virtual timer PPI the benchmarks' watchdog uses. */
+	/* The SGIs, and the virtual timer PPI (watchdog, timer benchmark). */
 	mmio_write32(rd + GICR_ISENABLER0,
 		     ((1U << GIC_NR_SGIS) - 1) | (1U << GIC_PPI_VTIMER));
 	gic_cpu_if_init();

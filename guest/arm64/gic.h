@@ -3,8 +3,9 @@
  * A minimal GICv3 driver for the arm64 guests (Arm IHI 0069, "GIC
  * architecture specification v3/v4"): the distributor, each CPU's
  * redistributor, and the system-register CPU interface. Software
- * generated interrupts (SGIs), the virtual timer PPI as a watchdog, and
- * one SPI (the bench device's): that is all the benchmarks use.
+ * generated interrupts (SGIs), the virtual timer PPI (a watchdog, and
+ * what the timer benchmark takes), and one SPI (the bench device's):
+ * that is all the benchmarks use.
  * Register accesses are single 32-bit ldr/str (mmio.h): KVM's vgic
  * decodes nothing else. Interrupts are group 1 non-secure, EOImode 0
  * (one ICC_EOIR1_EL1 write both drops priority and deactivates).

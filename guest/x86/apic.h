@@ -37,6 +37,9 @@
 #define APIC_ICR_ASSERT (1U << 14)
 #define APIC_ICR_SELF (1U << 18) /* destination shorthand 01 */
 #define APIC_TDCR_DIV2 0x0
+#define APIC_LVT_TSC_DEADLINE (2U << 17)   /* timer mode 10b */
+#define X86_MSR_TSC_DEADLINE 0x6e0	   /* IA32_TSC_DEADLINE */
+#define X86_CPUID1_TSC_DEADLINE (1U << 24) /* leaf 1 ECX */
 #define APIC_TIMER_NS_PER_COUNT 2
 
 /*

@@ -54,9 +54,8 @@ void bench_cpu_probe(struct bench_x86 *a)
 		 !memcmp(&r[3], "M\0\0\0", 4);
 }
 
-/* Spins until *@p != @old; false after BENCH_WAIT_S. */
-static bool wait_change(const struct x86_guest *g, const volatile uint32_t *p,
-			uint32_t old)
+bool wait_change(const struct x86_guest *g, const volatile uint32_t *p,
+		 uint32_t old)
 {
 	uint64_t start = tsc_read();
 
@@ -368,6 +367,9 @@ void bench_irq(struct x86_guest *g, unsigned int cpu, struct x86_frame *f)
 	case BENCH_VEC_IPI:
 		ipi_handle(a);
 		break;
+	case BENCH_VEC_TIMER:
+		timer_handle(a);
+		break;
 	default:
 		apic_eoi();
 		break;
@@ -391,6 +393,8 @@ uint32_t bench_arch_prep(struct bench *b, enum bench_id id)
 		return bench_io_prep(b, &a->io);
 	case BENCH_VM_SWITCH:
 		return vm_switch_prep(b, a);
+	case BENCH_TIMER:
+		return timer_prep(b, a);
 	default:
 		return BENCH_STATUS_OK;
 	}
@@ -421,6 +425,8 @@ int bench_arch_sample(struct bench *b, enum bench_id id, uint64_t *sample)
 		return bench_io_in_sample(b, &a->io, sample);
 	case BENCH_VM_SWITCH:
 		return vm_switch_sample(b, a, sample);
+	case BENCH_TIMER:
+		return timer_sample(b, a, sample);
 	default:
 		bench_note(b, "no sample function");
 		return -1;
@@ -435,6 +441,8 @@ uint32_t bench_arch_post(struct bench *b, enum bench_id id)
 		return virtual_ipi_post(b, a);
 	if (id == BENCH_VM_SWITCH)
 		return bench_vm_switch_post(b, &a->vm_switch);
+	if (id == BENCH_TIMER)
+		return timer_post(a);
 	return BENCH_STATUS_OK;
 }
 

@@ -13,9 +13,18 @@
 #define BENCH_VEC_EOI (APIC_VEC_PROG + 0)
 #define BENCH_VEC_IPI (APIC_VEC_PROG + 1)
 #define BENCH_VEC_IO (APIC_VEC_PROG + 2)
+#define BENCH_VEC_TIMER (APIC_VEC_PROG + 6) /* timer: the LAPIC timer's */
 
 /* BENCH_WAIT_S for the APIC timer. */
 #define BENCH_WAIT_NS (BENCH_WAIT_S * 1000000000ULL)
+
+/* timer's state (bench_timer.c); its handler stamps t1, bumps seq. */
+struct bench_timer_x86 {
+	volatile uint32_t seq;
+	volatile uint64_t t1; /* TSC, read by the handler */
+	uint64_t lead;	      /* TSC ticks from arming to the deadline */
+	bool deadline;	      /* TSC-deadline mode; else one-shot */
+};
 
 /*
  * Per benchmark run. The volatile fields are mailboxes between CPUs or
@@ -44,6 +53,8 @@ struct bench_x86 {
 
 	/* vm_switch: vm_switch.wait is in ns. */
 	struct bench_vm_switch vm_switch;
+
+	struct bench_timer_x86 timer; /* timer (bench_timer.c) */
 };
 
 /* bench.img's one static object, beside x86_guest (no heap). */
@@ -78,6 +89,19 @@ bool wait_armed_idle(struct bench_x86 *a, const volatile uint32_t *p,
  */
 uint32_t vm_switch_prep(struct bench *b, struct bench_x86 *a);
 int vm_switch_sample(struct bench *b, struct bench_x86 *a, uint64_t *sample);
+
+/*
+ * timer (bench_timer.c): the bench_arch_*() hooks' cases, and the
+ * handler of BENCH_VEC_TIMER.
+ */
+uint32_t timer_prep(struct bench *b, struct bench_x86 *a);
+int timer_sample(struct bench *b, struct bench_x86 *a, uint64_t *sample);
+uint32_t timer_post(struct bench_x86 *a);
+void timer_handle(struct bench_x86 *a);
+
+/* Spins until *@p != @old; false after BENCH_WAIT_S. */
+bool wait_change(const struct x86_guest *g, const volatile uint32_t *p,
+		 uint32_t old);
 
 /* The handler of the benchmarks' vectors (x86_guest.irq_handler). */
 void bench_irq(struct x86_guest *g, unsigned int cpu, struct x86_frame *f);

@@ -210,6 +210,14 @@ static inline uint64_t rdmsr(uint32_t msr)
 	return (uint64_t)hi << 32 | lo;
 }
 
+static inline void wrmsr(uint32_t msr, uint64_t val)
+{
+	asm volatile("wrmsr"
+		     :
+		     : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
+		     : "memory");
+}
+
 /*
  * The time-stamp counter, not taken early nor overtaken: LFENCE waits
  * for every earlier instruction to complete and keeps later ones from
