@@ -194,7 +194,7 @@ START_TEST(test_refused_by_rlimit_as)
 	ck_assert_int_eq(guest_mem_add(&mem, high, gib), -ENOMEM);
 	ck_assert_int_eq(guest_mem_add_shared(&mem, high, gib), -ENOMEM);
 	ck_assert_uint_eq(mem.nr, 1);
-	guest_mem_refusal(gib, why, sizeof(why));
+	guest_mem_refusal(NULL, gib, why, sizeof(why));
 	ck_assert_msg(strstr(why, "RLIMIT_AS (ulimit -v) allows ") == why, "%s",
 		      why);
 	ck_assert_int_eq(guest_mem_add(&mem, high, SIZE), 0);
@@ -212,7 +212,7 @@ START_TEST(test_refusal_without_limit)
 	if (lim.rlim_max != RLIM_INFINITY)
 		return; /* this shell's hard limit cannot be lifted */
 	ck_assert_int_eq(setrlimit(RLIMIT_AS, &lim), 0);
-	guest_mem_refusal(1ULL << 40, why, sizeof(why));
+	guest_mem_refusal(NULL, 1ULL << 40, why, sizeof(why));
 	ck_assert_msg(!strstr(why, "RLIMIT_AS") && why[0], "%s", why);
 }
 END_TEST
