@@ -59,6 +59,12 @@
 #define ARM64_VIRTIO_SLOT_SIZE 0x200ULL
 #define ARM64_VIRTIO_SLOTS 32
 
+/*
+ * 1 GiB-aligned, so that guest RAM's 2 MiB and 1 GiB blocks are whole
+ * host huge pages (--hugepages; guest_mem_map() places the host mapping
+ * congruent to it) and KVM can map them as stage-2 blocks (checked in
+ * platform.c: this header is also read by the guests' assembly).
+ */
 #define ARM64_RAM_BASE 0x80000000ULL
 
 /*

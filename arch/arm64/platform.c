@@ -19,6 +19,10 @@
 #define ARM64_DEFAULT_IPA_BITS 40
 #define ARM64_MAX_IPA_BITS 48
 
+/* Guest RAM's 1 GiB blocks line up with 1 GiB host pages (--hugepages). */
+_Static_assert(ARM64_RAM_BASE % (1ULL << 30) == 0,
+	       "guest RAM must start on a 1 GiB boundary");
+
 static const struct arch_platform arm64_platform = {
 	.name = "arm64",
 	.ram_base = ARM64_RAM_BASE,

@@ -225,6 +225,10 @@ static const struct {
 	  "config.seccomp: expected true or false, found null" },
 	{ "\"cpus\":2,", "\"cpus\":2,\"pinned\":[true],",
 	  "config.pinned: expected true or false, found array" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"guest_ram\":\"thp\",",
+	  "config.guest_ram: expected an object or null, found string" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"guest_ram\":{\"backing\":2},",
+	  "config.guest_ram.backing: expected a string, found number" },
 	{ "\"benchmarks\":[", "\"benchmarks\":7,\"b\":[",
 	  "benchmarks: expected an array, found number" },
 	{ "\"median\":1024", "\"median\":\"1024\"",
@@ -282,6 +286,8 @@ static const struct {
 	{ "\"cpus\":2,\"pinned\":true,\"seccomp\":false,", BENCH_DOC_ON,
 	  BENCH_DOC_OFF },
 	{ "\"cpus\":2,\"pinned\":false,", BENCH_DOC_OFF, BENCH_DOC_UNKNOWN },
+	{ "\"cpus\":2,\"guest_ram\":{\"backing\":\"hugetlbfs\"},",
+	  BENCH_DOC_UNKNOWN, BENCH_DOC_UNKNOWN },
 };
 
 /* config.pinned and config.seccomp: optional, absent is unknown. */
@@ -296,6 +302,9 @@ START_TEST(test_config_flags)
 		ck_assert_msg(doc.pinned == flag_docs[i].pinned, "case %zu", i);
 		ck_assert_msg(doc.seccomp == flag_docs[i].seccomp, "case %zu",
 			      i);
+		ck_assert_msg(!doc.ram_backing ==
+				      !strstr(flag_docs[i].config, "hugetlbfs"),
+			      "case %zu", i);
 		bench_doc_free(&doc);
 		free(text);
 	}
@@ -316,6 +325,8 @@ static void load_with(struct bench_doc *doc, const char *path,
 
 #define SECCOMP_NOTE "note: seccomp confinement differs:"
 #define PINNED_NOTE "note: vCPU pinning differs:"
+#define RAM_NOTE "note: guest RAM backing differs:"
+#define THP "\"guest_ram\":{\"backing\":\"thp\",\"align\":2097152},"
 
 static const struct {
 	const char *a, *b; /* configs of VHE and split */
@@ -336,6 +347,13 @@ static const struct {
 	{ "\"cpus\":2,\"pinned\":false,\"seccomp\":true,",
 	  "\"cpus\":2,\"pinned\":true,\"seccomp\":true,",
 	  PINNED_NOTE " VHE off; split (nVHE) on; unpinned", SECCOMP_NOTE },
+	{ "\"cpus\":2," THP, "\"cpus\":2," THP, NULL, NULL },
+	{ "\"cpus\":2," THP, "\"cpus\":2,\"guest_ram\":{\"backing\":\"off\"},",
+	  RAM_NOTE " VHE thp; split (nVHE) off; huge pages", SECCOMP_NOTE },
+	/* Older documents: no guest_ram, or null. */
+	{ "\"cpus\":2,\"guest_ram\":null,", "\"cpus\":2,", NULL, NULL },
+	{ "\"cpus\":2,", "\"cpus\":2," THP,
+	  RAM_NOTE " VHE unknown; split (nVHE) thp;", PINNED_NOTE },
 };
 
 /* A note under the table when the files differ in seccomp or pinning. */

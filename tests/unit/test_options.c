@@ -195,6 +195,50 @@ START_TEST(test_device_options)
 }
 END_TEST
 
+/* --hugepages: each spelling, and the default. */
+static const struct {
+	const char *arg;
+	enum guest_mem_huge huge;
+	uint64_t page;
+} hugepages_cases[] = {
+	{ "thp", GUEST_MEM_THP, 0 },
+	{ "off", GUEST_MEM_NO_HUGE, 0 },
+	{ "hugetlbfs", GUEST_MEM_HUGETLB, 2ULL << 20 },
+	{ "hugetlbfs:2M", GUEST_MEM_HUGETLB, 2ULL << 20 },
+	{ "hugetlbfs:2048K", GUEST_MEM_HUGETLB, 2ULL << 20 },
+	{ "hugetlbfs:1G", GUEST_MEM_HUGETLB, 1ULL << 30 },
+	{ "hugetlbfs:1GiB", GUEST_MEM_HUGETLB, 1ULL << 30 },
+};
+
+START_TEST(test_hugepages)
+{
+	struct options o;
+	char err[512];
+
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I", NULL), 0);
+	ck_assert_int_eq(o.huge, GUEST_MEM_THP);
+	for (size_t i = 0;
+	     i < sizeof(hugepages_cases) / sizeof(hugepages_cases[0]); i++) {
+		char arg[64];
+
+		snprintf(arg, sizeof(arg), "--hugepages=%s",
+			 hugepages_cases[i].arg);
+		ck_assert_msg(parse(&o, err, sizeof(err), "-k", "I", "--mem",
+				    "2G", arg, NULL) == 0,
+			      "%s: %s", arg, err);
+		ck_assert_msg(o.huge == hugepages_cases[i].huge &&
+				      o.hugetlb_page == hugepages_cases[i].page,
+			      "%s", arg);
+	}
+	/* The last one given wins. */
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I", "--hugepages",
+			       "hugetlbfs", "--hugepages", "off", NULL),
+			 0);
+	ck_assert_int_eq(o.huge, GUEST_MEM_NO_HUGE);
+	ck_assert_uint_eq(o.hugetlb_page, 0);
+}
+END_TEST
+
 /* Name lists at the limits: 16 names of 31 characters pass. */
 START_TEST(test_bench_only_limits)
 {
@@ -258,6 +302,19 @@ static const struct {
 	{ { "-k", "I", "--iterations", "5" }, "--iterations: needs --bench" },
 	{ { "-k", "I", "--json", "x" }, "--json: needs --bench" },
 	{ { "-k", "I", "--bench-only", "a" }, "--bench-only: needs --bench" },
+	{ { "-k", "I", "--hugepages", "on" },
+	  "--hugepages on: expected thp, off or hugetlbfs[:2M|1G]" },
+	{ { "-k", "I", "--hugepages", "" }, "--hugepages : expected" },
+	{ { "-k", "I", "--hugepages", "thp:2M" }, "--hugepages thp:2M" },
+	{ { "-k", "I", "--hugepages", "hugetlbfsx" },
+	  "--hugepages hugetlbfsx" },
+	{ { "-k", "I", "--hugepages", "hugetlbfs:4M" },
+	  "huge page size must be 2M or 1G" },
+	{ { "-k", "I", "--hugepages", "hugetlbfs:" },
+	  "huge page size must be 2M or 1G" },
+	{ { "-k", "I", "--hugepages", "hugetlbfs:1G" },
+	  "--mem 256M: not a whole number of the 1024 MiB huge pages" },
+	{ { "-k", "I", "--hugepages" }, "--hugepages: needs a value" },
 };
 
 START_TEST(test_bad_command_lines)
@@ -280,10 +337,15 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-		test_device_options,	test_parse_size_table,
-		test_good_command_line, test_defaults_and_flags,
-		test_bad_command_lines, test_bench_options,
-		test_bench_only_limits, NULL,
+		test_device_options,
+		test_parse_size_table,
+		test_good_command_line,
+		test_defaults_and_flags,
+		test_bad_command_lines,
+		test_bench_options,
+		test_bench_only_limits,
+		test_hugepages,
+		NULL,
 	};
 
 	return unit_run_tests("options", "core", tests);

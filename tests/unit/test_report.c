@@ -221,7 +221,7 @@ START_TEST(test_config)
 
 	ck_assert_msg(
 		strstr(json,
-		       "\"config\":{\"cpus\":2,\"pinned\":true,\"seccomp\":true,\"iterations\":10,\"warmup\":3}"),
+		       "\"config\":{\"cpus\":2,\"pinned\":true,\"seccomp\":true,\"guest_ram\":null,\"iterations\":10,\"warmup\":3}"),
 		"%s", json);
 	free(json);
 	run.pinned = false;
@@ -229,6 +229,49 @@ START_TEST(test_config)
 	json = run_json(&run);
 	ck_assert_msg(strstr(json, "\"pinned\":false,\"seccomp\":false,"), "%s",
 		      json);
+	ck_assert(json_balanced(json));
+	free(json);
+}
+END_TEST
+
+/* config.guest_ram: the backing as mapped, per kind. */
+START_TEST(test_config_guest_ram)
+{
+	struct guest_mem_region ram = {
+		.gpa = 0x80000000,
+		.size = 256ULL << 20,
+		.fd = -1,
+		.backing = { .huge = GUEST_MEM_THP },
+		.align = 2ULL << 20,
+	};
+	struct host_info host = { .kernel_release = "6.1" };
+	struct host_emulation emu = { .emulated = -1 };
+	struct report_run run = { .tinyvmm_version = "0.1.0",
+				  .host = &host,
+				  .emulation = &emu,
+				  .ram = &ram,
+				  .ram_host_thp = "madvise" };
+	char *json = run_json(&run);
+
+	ck_assert_msg(
+		strstr(json,
+		       "\"guest_ram\":{\"size\":268435456,\"gpa\":2147483648,"
+		       "\"backing\":\"thp\",\"page_size\":null,\"align\":2097152,"
+		       "\"shared\":false,\"host_thp\":\"madvise\",\"summary\":"
+		       "\"256 MiB at 0x80000000, anonymous, 2 MiB-aligned, THP "
+		       "(MADV_HUGEPAGE; host THP policy 'madvise')\"}"),
+		"%s", json);
+	free(json);
+	ram.backing = (struct guest_mem_backing){ .huge = GUEST_MEM_HUGETLB,
+						  .hugetlb_page = 1ULL << 30,
+						  .shared = true };
+	ram.fd = 7;
+	ram.align = 1ULL << 30;
+	json = run_json(&run);
+	ck_assert_msg(strstr(json, "\"backing\":\"hugetlbfs\",\"page_size\":"
+				   "1073741824,\"align\":1073741824,\"shared\":"
+				   "true,\"host_thp\":null,"),
+		      "%s", json);
 	ck_assert(json_balanced(json));
 	free(json);
 }
@@ -455,11 +498,17 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-		test_escape_table,    test_document,
-		test_config,	      test_config_read_back,
-		test_vmm_share_units, test_table,
-		test_table_outliers,  test_table_outlier_share_ends,
-		test_json_outliers,   NULL,
+		test_escape_table,
+		test_document,
+		test_config,
+		test_config_guest_ram,
+		test_config_read_back,
+		test_vmm_share_units,
+		test_table,
+		test_table_outliers,
+		test_table_outlier_share_ends,
+		test_json_outliers,
+		NULL,
 	};
 
 	return unit_run_tests("report", "core", tests);

@@ -356,6 +356,36 @@ static void json_benchmark(FILE *out, const struct report_run *run,
 	fputc('}', out);
 }
 
+/* config.guest_ram: the mapping as guest_mem_map() made it. */
+static void json_guest_ram(FILE *out, const struct report_run *run)
+{
+	const struct guest_mem_region *r = run->ram;
+	const char *thp = run->ram_host_thp ? run->ram_host_thp : "";
+	bool hugetlb = r && r->backing.huge == GUEST_MEM_HUGETLB;
+	char line[256];
+
+	json_key(out, false, "guest_ram");
+	if (!r) {
+		fputs("null", out);
+		return;
+	}
+	fputc('{', out);
+	json_kv_u64(out, true, "size", r->size);
+	json_kv_u64(out, false, "gpa", r->gpa);
+	json_kv_str(out, false, "backing",
+		    guest_mem_huge_name(r->backing.huge));
+	if (hugetlb)
+		json_kv_u64(out, false, "page_size", r->backing.hugetlb_page);
+	else
+		json_kv_str(out, false, "page_size", NULL);
+	json_kv_u64(out, false, "align", r->align);
+	json_kv_bool(out, false, "shared", r->fd >= 0);
+	json_kv_str(out, false, "host_thp", hugetlb || !thp[0] ? NULL : thp);
+	json_kv_str(out, false, "summary",
+		    guest_mem_describe(r, thp, line, sizeof(line)));
+	fputc('}', out);
+}
+
 int report_write_json(const struct report_run *run, FILE *out)
 {
 	fputc('{', out);
@@ -369,6 +399,7 @@ int report_write_json(const struct report_run *run, FILE *out)
 	json_kv_u64(out, true, "cpus", run->cpus);
 	json_kv_bool(out, false, "pinned", run->pinned);
 	json_kv_bool(out, false, "seccomp", run->seccomp);
+	json_guest_ram(out, run);
 	json_kv_u64(out, false, "iterations", run->iterations);
 	json_kv_u64(out, false, "warmup", run->warmup);
 	fputs("},\n  \"exit_profile\":{", out);

@@ -28,13 +28,25 @@
  *                               titles the run's column in tinyvmm compare
  *   },
  *   "config": {"cpus": 2, "pinned": true, "seccomp": true,
- *              "iterations": 1000, "warmup": 100},
+ *              "guest_ram": {...}, "iterations": 1000, "warmup": 100},
  *                               pinned: each vCPU thread bound to its own
  *                               host CPU (--pin, the --bench default);
  *                               seccomp: the threads confined by their
  *                               seccomp filters (false: --no-seccomp), whose
  *                               cost the userspace exits (mmio_user, io_*)
  *                               include
+ *                               guest_ram: how guest RAM was backed, or
+ *                               null: {"size": 268435456, "gpa": 2147483648,
+ *                               "backing": "thp" | "off" | "hugetlbfs"
+ *                               (--hugepages), "page_size": 2097152 (the
+ *                               hugetlbfs page; null otherwise),
+ *                               "align": 2097152 (host address == gpa
+ *                               modulo this), "shared": false (a memfd a
+ *                               vhost-user backend maps), "host_thp":
+ *                               "madvise" (the host's THP policy for that
+ *                               memory; null for hugetlbfs or unknown),
+ *                               "summary": "256 MiB at 0x80000000, ..."
+ *                               (the -v line)}
  *   "exit_profile": {
  *     "window": "KVM counters between BEGIN and REPORT: ...",
  *     "note": null              or why there are no exit profiles
@@ -80,8 +92,8 @@
  * }
  * Members may be added within a version: a reader ignores what it does
  * not know, and takes an added member that is absent (a document written
- * before it existed) as unknown. config.pinned and config.seccomp were
- * added so; `tinyvmm compare` reads both that way (vmm/compare/bench_doc.h). So
+ * before it existed) as unknown. config.pinned, config.seccomp and config.guest_ram
+ * were added so; `tinyvmm compare` reads both that way (vmm/compare/bench_doc.h). So
  * were outliers, outlier_share and mean_without_outliers in stats and
  * stats_raw, which compare does not read.
  * Statistics are defined in vmm/bench/stats.h (p99 nearest-rank, stddev
@@ -97,6 +109,7 @@
 #include <stdio.h>
 
 #include "vmm/bench/bench_result.h"
+#include "vmm/base/guest_mem.h"
 #include "vmm/machine/hostinfo.h"
 #include "vmm/base/log.h"
 
@@ -112,6 +125,10 @@ struct report_run {
 	unsigned int cpus;
 	bool pinned;  /* vCPU threads pinned one per host CPU (--pin) */
 	bool seccomp; /* threads confined by seccomp (not --no-seccomp) */
+	/* Guest RAM as mapped (NULL: unknown), and the host's THP policy
+	 * for its kind of memory (guest_mem_host_thp(); "" unknown). */
+	const struct guest_mem_region *ram;
+	const char *ram_host_thp;
 	uint32_t iterations, warmup;
 	const struct bench_result *results;
 	unsigned int nr_results;

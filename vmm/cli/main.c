@@ -77,11 +77,15 @@ static int run_host_info(void)
 struct bench_context {
 	struct host_info host;
 	struct host_emulation emu;
-	FILE *json; /* --json FILE, or NULL */
+	char ram_host_thp[32]; /* guest_mem_host_thp() for guest RAM */
+	FILE *json;	       /* --json FILE, or NULL */
 };
 
-static int bench_prepare(const struct options *opts, struct bench_context *ctx)
+static int bench_prepare(const struct vm *vm, const struct options *opts,
+			 struct bench_context *ctx)
 {
+	guest_mem_host_thp(vm->mem.regions[0].fd >= 0, ctx->ram_host_thp,
+			   sizeof(ctx->ram_host_thp));
 	host_info_collect(&ctx->host);
 	host_emulation_detect(&ctx->emu);
 	ctx->json = NULL;
@@ -158,6 +162,8 @@ static int bench_finish(const struct vm *vm, const struct options *opts,
 		.cpus = opts->nr_cpus,
 		.pinned = opts->pin_vcpus,
 		.seccomp = vm->seccomp.enabled,
+		.ram = &vm->mem.regions[0],
+		.ram_host_thp = ctx->ram_host_thp,
 		.iterations = opts->iterations,
 		.warmup = opts->warmup,
 		.results = oc.results,
@@ -185,6 +191,8 @@ static int run_vm(const struct options *opts)
 		.initrd_path = opts->initrd,
 		.cmdline = opts->cmdline,
 		.mem_size = opts->mem_size,
+		.ram_huge = opts->huge,
+		.ram_hugetlb_page = opts->hugetlb_page,
 		.nr_cpus = opts->nr_cpus,
 		.pin_vcpus = opts->pin_vcpus,
 		.disks = opts->disks,
@@ -219,7 +227,7 @@ static int run_vm(const struct options *opts)
 		vm_destroy(&vm);
 		return TINYVMM_EXIT_POWEROFF;
 	}
-	if (opts->bench && bench_prepare(opts, &bench)) {
+	if (opts->bench && bench_prepare(&vm, opts, &bench)) {
 		vm_destroy(&vm);
 		return TINYVMM_EXIT_ERROR;
 	}

@@ -80,6 +80,11 @@ void options_usage(FILE *out)
 	      "  -c, --cmdline STR    guest kernel command line\n"
 	      "  -m, --mem SIZE       guest RAM: 256M, 1G, ...; bare number = MiB\n"
 	      "                       (default 256M)\n"
+	      "      --hugepages thp|off|hugetlbfs[:2M|1G]\n"
+	      "                       guest RAM's host pages: thp (default) advises\n"
+	      "                       transparent huge pages (MADV_HUGEPAGE), off\n"
+	      "                       forbids them (MADV_NOHUGEPAGE), hugetlbfs takes\n"
+	      "                       reserved huge pages (default 2M) from a memfd\n"
 	      "  -n, --cpus N         number of vCPUs (default 1; 2 with --bench)\n"
 	      "      --pin, --no-pin  pin vCPU i to the i-th CPU tinyvmm may use\n"
 	      "                       (default: on with --bench, else off)\n"
@@ -139,6 +144,7 @@ enum {
 	OPT_DISK,
 	OPT_NET,
 	OPT_NO_SECCOMP,
+	OPT_HUGEPAGES,
 };
 
 static const struct option long_options[] = {
@@ -147,6 +153,7 @@ static const struct option long_options[] = {
 	{ "cmdline", required_argument, NULL, 'c' },
 	{ "mem", required_argument, NULL, 'm' },
 	{ "cpus", required_argument, NULL, 'n' },
+	{ "hugepages", required_argument, NULL, OPT_HUGEPAGES },
 	{ "dtb-out", required_argument, NULL, OPT_DTB_OUT },
 	{ "host-info", no_argument, NULL, OPT_HOST_INFO },
 	{ "bench", no_argument, NULL, OPT_BENCH },
@@ -187,6 +194,43 @@ static int option_mem(const char *arg, uint64_t max_mem, struct options *o)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* The size after "hugetlbfs:": 2 MiB or 1 GiB, the two arm64 and x86 share. */
+static int hugetlb_page_size(const char *arg, const char *size, uint64_t *page)
+{
+	if (parse_size(size, page) ||
+	    (*page != 2ULL << 20 && *page != GUEST_MEM_HUGETLB_MAX_PAGE)) {
+		tv_err("--hugepages %s: the huge page size must be 2M or 1G",
+		       arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int options_parse_hugepages(const char *arg, struct options *o)
+{
+	const char *colon = strchr(arg, ':');
+	size_t word = colon ? (size_t)(colon - arg) : strlen(arg);
+
+	o->hugetlb_page = 0;
+	if (!colon && !strcmp(arg, "thp")) {
+		o->huge = GUEST_MEM_THP;
+		return 0;
+	}
+	if (!colon && !strcmp(arg, "off")) {
+		o->huge = GUEST_MEM_NO_HUGE;
+		return 0;
+	}
+	if (word == strlen("hugetlbfs") && !strncmp(arg, "hugetlbfs", word)) {
+		o->huge = GUEST_MEM_HUGETLB;
+		o->hugetlb_page = 2ULL << 20;
+		return colon ? hugetlb_page_size(arg, colon + 1,
+						 &o->hugetlb_page)
+			     : 0;
+	}
+	tv_err("--hugepages %s: expected thp, off or hugetlbfs[:2M|1G]", arg);
+	return -EINVAL;
 }
 
 static int option_cpus(const char *arg, unsigned int max_cpus,
@@ -360,6 +404,8 @@ static int option_one(int c, const char *arg, uint64_t max_mem,
 		return option_mem(arg, max_mem, o);
 	case 'n':
 		return option_cpus(arg, max_cpus, o);
+	case OPT_HUGEPAGES:
+		return options_parse_hugepages(arg, o);
 	case OPT_DTB_OUT:
 		return option_string("dtb-out", arg, &o->dtb_out);
 	case OPT_HOST_INFO:
@@ -431,6 +477,12 @@ static int options_check(struct options *o)
 		o->pin_vcpus = true;
 	if (!o->kernel && !o->dtb_out && !o->bench) {
 		tv_err("no guest: give --kernel FILE or --bench (or --dtb-out FILE); see --help");
+		return -EINVAL;
+	}
+	if (o->huge == GUEST_MEM_HUGETLB && o->mem_size % o->hugetlb_page) {
+		tv_err("--mem %" PRIu64 "M: not a whole number of the %" PRIu64
+		       " MiB huge pages --hugepages asks for",
+		       o->mem_size >> 20, o->hugetlb_page >> 20);
 		return -EINVAL;
 	}
 	if (o->initrd && !o->kernel) {

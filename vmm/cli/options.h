@@ -10,6 +10,7 @@
 #include "guest/common/bench_protocol.h"
 #include "virtio/blk_spec.h"
 #include "virtio/net_spec.h"
+#include "vmm/base/guest_mem.h"
 #include "vmm/base/log.h"
 
 #define OPTIONS_DEFAULT_MEM (256ULL << 20)
@@ -31,6 +32,9 @@ struct options {
 	const char *cmdline;
 	const char *dtb_out;
 	uint64_t mem_size;
+	/* --hugepages: thp (default), off, hugetlbfs[:2M|1G]. */
+	enum guest_mem_huge huge;
+	uint64_t hugetlb_page; /* hugetlbfs: 2 MiB (default) or 1 GiB */
 	unsigned int nr_cpus;
 	bool host_info;
 	bool verbose;
@@ -70,6 +74,13 @@ struct options {
  * or unknown-suffix string, -ERANGE when it does not fit in 64 bits.
  */
 TV_MUST_CHECK int parse_size(const char *s, uint64_t *bytes);
+
+/*
+ * Parses a --hugepages value: "thp", "off", "hugetlbfs" (2 MiB pages),
+ * "hugetlbfs:SIZE" with SIZE 2M or 1G (any parse_size() spelling of
+ * them). Returns 0, or -EINVAL after printing one line.
+ */
+TV_MUST_CHECK int options_parse_hugepages(const char *arg, struct options *o);
 
 /*
  * Splits a --bench-only list "a,b_2,c" into @o's bench_select. Returns 0,

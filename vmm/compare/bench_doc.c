@@ -236,6 +236,26 @@ static int load_label(struct bench_doc *doc, const struct json_value *host)
 	return member_str(doc, tags, "host.tags", "label", false, &doc->label);
 }
 
+/*
+ * config.guest_ram.backing: optional (documents written before it have
+ * no guest_ram, and it is null where the run did not know).
+ */
+static int load_ram_backing(struct bench_doc *doc,
+			    const struct json_value *config)
+{
+	const struct json_value *ram;
+
+	doc->ram_backing = NULL;
+	if (!json_get(config, "guest_ram"))
+		return 0;
+	if (member_obj(doc, config, "config", "guest_ram", true, &ram))
+		return -EINVAL;
+	if (!ram || !json_get(ram, "backing"))
+		return 0;
+	return member_str(doc, ram, "config.guest_ram", "backing", false,
+			  &doc->ram_backing);
+}
+
 static int load_doc(struct bench_doc *doc)
 {
 	const struct json_value *host, *config, *profile;
@@ -249,7 +269,8 @@ static int load_doc(struct bench_doc *doc)
 	    member_num(doc, config, "config", "iterations", 0, &iterations) ||
 	    member_num(doc, config, "config", "warmup", 0, &warmup) ||
 	    member_flag(doc, config, "config", "pinned", &doc->pinned) ||
-	    member_flag(doc, config, "config", "seccomp", &doc->seccomp))
+	    member_flag(doc, config, "config", "seccomp", &doc->seccomp) ||
+	    load_ram_backing(doc, config))
 		return -EINVAL;
 	profile = json_get(doc->root, "exit_profile");
 	if (profile &&

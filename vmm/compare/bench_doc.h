@@ -10,6 +10,8 @@
  * optional: the column title, --tag label=...), config.iterations and config.warmup (numbers >= 0),
  * config.pinned and config.seccomp (true or false; optional: absent is
  * unknown, as in documents written before they existed),
+ * config.guest_ram (an object or null; optional, as those) and its
+ * backing (a string; optional),
  * exit_profile.note (string or null; optional), "benchmarks" (array) of
  * objects with name (string, unique), status ("OK", "SKIPPED", "FAILED"),
  * note and unit (string or null), ops_per_sample (number >= 1), stats
@@ -55,7 +57,9 @@ struct bench_doc {
 	const char *label;	     /* host.tags.label; NULL: none */
 	enum bench_doc_flag pinned;  /* config.pinned */
 	enum bench_doc_flag seccomp; /* config.seccomp */
-	const char *profile_note;    /* NULL: exit profiles were taken */
+	/* config.guest_ram.backing ("thp", "off", "hugetlbfs"); NULL: unknown */
+	const char *ram_backing;
+	const char *profile_note; /* NULL: exit profiles were taken */
 	struct bench_doc_bench *benches;
 	size_t nr_benches;
 	char error[BENCH_DOC_ERROR_LEN]; /* why loading failed */

@@ -269,6 +269,32 @@ static void flag_note(const struct compare *c, const enum bench_doc_flag *flags,
 	fprintf(out, " %s\n", why);
 }
 
+/*
+ * "note: guest RAM backing differs: TITLE thp; TITLE off; ..." when the
+ * files' config.guest_ram.backing are not all alike (unknown included).
+ */
+static void ram_note(const struct compare *c, FILE *out)
+{
+	const char *first = c->docs[0]->ram_backing, *b;
+	size_t f = 1;
+
+	while (f < c->nr_files &&
+	       (c->docs[f]->ram_backing && first
+			? !strcmp(c->docs[f]->ram_backing, first)
+			: c->docs[f]->ram_backing == first))
+		f++;
+	if (f == c->nr_files)
+		return;
+	fputs("note: guest RAM backing differs:", out);
+	for (f = 0; f < c->nr_files; f++) {
+		b = c->docs[f]->ram_backing;
+		fprintf(out, " %s %s;", c->titles[f], b ? SAFE(b) : "unknown");
+	}
+	fputs(" huge pages let KVM map guest RAM in 2 MiB blocks, which moves "
+	      "memory-bound figures\n",
+	      out);
+}
+
 /* A note per config setting that moves the figures and the files differ in. */
 static void print_config_notes(const struct compare *c, FILE *out)
 {
@@ -287,6 +313,7 @@ static void print_config_notes(const struct compare *c, FILE *out)
 		c, pinned, "vCPU pinning",
 		"unpinned vCPU threads can share host CPUs, which moves timings",
 		out);
+	ram_note(c, out);
 }
 
 void compare_print(const struct compare *c, FILE *out)

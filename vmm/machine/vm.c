@@ -111,8 +111,8 @@ int vm_remove_memslot(struct vm *vm, uint32_t slot)
 
 /*
  * A vhost-user back-end maps guest RAM itself, so with one the RAM is a
- * shared memfd (guest_mem_add_shared()); otherwise anonymous memory,
- * which keeps transparent huge pages (shmem gets none by default).
+ * shared memfd; otherwise private memory, which keeps transparent huge
+ * pages (shmem gets them only where the host enables them for shmem).
  */
 static bool vm_ram_shared(const struct vm_config *cfg)
 {
@@ -122,25 +122,67 @@ static bool vm_ram_shared(const struct vm_config *cfg)
 	return false;
 }
 
+/* The one line for a guest RAM mapping guest_mem_map() refused. */
+static void vm_ram_error(int err, const struct guest_mem_backing *b,
+			 uint64_t size)
+{
+	uint64_t page = b->hugetlb_page, ram_base = arch_platform()->ram_base;
+	bool hugetlb = b->huge == GUEST_MEM_HUGETLB;
+	char why[320];
+
+	if (err == -ENOMEM)
+		tv_err("guest RAM: cannot map %" PRIu64 " MiB (--mem): %s",
+		       size >> 20,
+		       guest_mem_refusal(b, size, why, sizeof(why)));
+	else if (hugetlb && (size | ram_base) & (page - 1))
+		tv_err("guest RAM: %" PRIu64 " MiB (--mem) at 0x%" PRIx64
+		       " is not a whole number of %" PRIu64
+		       " MiB huge pages (--hugepages)",
+		       size >> 20, ram_base, page >> 20);
+	else if (hugetlb && (err == -ENODEV || err == -EINVAL))
+		tv_err("guest RAM: the host kernel offers no %" PRIu64
+		       " MiB huge pages (--hugepages; no "
+		       "/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB)",
+		       page >> 20, page >> 10);
+	else
+		tv_errno(err,
+			 "guest RAM: mapping %" PRIu64
+			 " MiB (--mem, --hugepages=%s)",
+			 size >> 20, guest_mem_huge_name(b->huge));
+}
+
+/* -v: how guest RAM is backed, read back from what was mapped. */
+static void vm_ram_note(const struct guest_mem_region *r)
+{
+	char thp[32], line[256];
+
+	guest_mem_host_thp(r->fd >= 0, thp, sizeof(thp));
+	tv_info("guest RAM: %s",
+		guest_mem_describe(r, thp, line, sizeof(line)));
+}
+
 /*
  * Guest RAM is mapped before anything of KVM's exists: it is the most
  * tinyvmm asks of the host, so a --mem the host refuses (RLIMIT_AS,
- * strict overcommit) is said first, and without /dev/kvm too.
+ * strict overcommit, too few huge pages) is said first, and without
+ * /dev/kvm too. The host mapping is congruent to the guest address
+ * modulo the huge page size (guest_mem_map()), so KVM can map guest
+ * RAM with 2 MiB (hugetlbfs 1 GiB: 1 GiB) stage-2 blocks.
  */
 static int vm_map_ram(struct vm *vm)
 {
 	uint64_t base = arch_platform()->ram_base, size = vm->cfg->mem_size;
-	int ret = vm_ram_shared(vm->cfg)
-			  ? guest_mem_add_shared(&vm->mem, base, size)
-			  : guest_mem_add(&vm->mem, base, size);
-	char why[160];
+	const struct guest_mem_backing b = {
+		.huge = vm->cfg->ram_huge,
+		.hugetlb_page = vm->cfg->ram_hugetlb_page,
+		.shared = vm_ram_shared(vm->cfg),
+	};
+	int ret = guest_mem_map(&vm->mem, base, size, &b);
 
-	if (ret == -ENOMEM)
-		tv_err("guest RAM: cannot map %" PRIu64 " MiB (--mem): %s",
-		       size >> 20, guest_mem_refusal(size, why, sizeof(why)));
-	else if (ret)
-		tv_errno(ret, "guest RAM: mapping %" PRIu64 " MiB (--mem)",
-			 size >> 20);
+	if (ret)
+		vm_ram_error(ret, &b, size);
+	else
+		vm_ram_note(&vm->mem.regions[0]);
 	return ret;
 }
 

@@ -49,6 +49,9 @@ struct vm_config {
 	const char *initrd_path;
 	const char *cmdline;
 	uint64_t mem_size;
+	/* --hugepages: how guest RAM is backed (vm_create() sets .shared). */
+	enum guest_mem_huge ram_huge;
+	uint64_t ram_hugetlb_page; /* GUEST_MEM_HUGETLB: 2 MiB or 1 GiB */
 	unsigned int nr_cpus;
 	bool pin_vcpus; /* vCPU i runs only on the i-th allowed host CPU */
 	const struct disk_spec *disks; /* --disk, in order */
