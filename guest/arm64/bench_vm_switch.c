@@ -47,6 +47,15 @@ int bench_arch_vm_switch_block(struct bench *b, struct bench_vm_switch *vs,
 	unsigned int blocks = 1;
 
 	(void)b;
+	/*
+	 * An interrupt left pending while masked (an SGI_WAKE of
+	 * virtual_ipi's, the last block's timer before KVM resampled its
+	 * level) would end every wfi below at once, and no try could be
+	 * clean: take it here, outside the window.
+	 */
+	irq_enable();
+	isb();
+	irq_disable();
 	arm_block_timer(vs->wait);
 	t = cntpct_read();
 	pg->request = req;

@@ -71,8 +71,10 @@ int bench_vm_switch_sample(struct bench *b, struct bench_vm_switch *vs,
 		return -1;
 	}
 	if (ret == 0) {
-		bench_notef(b, "woke before the peer ran %u times in a row",
-			    VM_SWITCH_TRIES);
+		bench_notef(
+			b,
+			"woke before the peer ran %u times in a row (last block %lu ticks)",
+			VM_SWITCH_TRIES, (unsigned long)(vs->wait / 2));
 		return -1;
 	}
 	peer_ran = vs->page->peer_ran;
