@@ -192,6 +192,7 @@ static int run_vm(const struct options *opts)
 		.nets = opts->nets,
 		.nr_nets = opts->nr_nets,
 		.seccomp = !opts->no_seccomp,
+		.no_its = opts->no_its,
 	};
 	const struct bench_config bench_cfg = {
 		.iterations = opts->iterations,
