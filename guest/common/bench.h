@@ -46,6 +46,7 @@ enum bench_id {
 	BENCH_VM_SWITCH,
 	BENCH_IO_OUT,
 	BENCH_IO_IN,
+	BENCH_LPI,
 	BENCH_NR
 };
 
