@@ -56,23 +56,24 @@
  * The memory, carved out of one .bss block aligned at run time (the
  * image's own load address fixes the physical alignment): the device
  * and collection tables one 64 KiB ITS page each, the largest page size
- * GITS_BASER<n> may demand (KVM's); the pending table 64 KiB aligned
- * (GICR_PENDBASER); the property table and command queue 4 KiB aligned;
- * the ITT 256 bytes (MAPD).
+ * GITS_BASER<n> may demand (KVM's); the command queue 64 KiB aligned,
+ * though GITS_CBASER has 4 KiB granules, because KVM clears address bits
+ * 15:12 of what is written there (vgic_sanitise_its_cbaser()); the
+ * property table 4 KiB aligned; the ITT 256 bytes (MAPD); the pending
+ * table 64 KiB aligned (GICR_PENDBASER).
  */
 #define ITS_PAGE 0x10000
 #define ITS_CMDQ_SIZE 0x1000 /* one 4 KiB page: 128 commands */
 #define ITS_ITT_SIZE 0x100
 #define OFF_DEVICES 0x00000
 #define OFF_COLLECTIONS 0x10000
-#define OFF_PEND 0x20000
-#define OFF_PROP 0x21000
-#define OFF_CMDQ (OFF_PROP + LPI_PROP_SIZE)
-#define OFF_ITT (OFF_CMDQ + ITS_CMDQ_SIZE)
-#define ITS_MEM_USED (OFF_ITT + ITS_ITT_SIZE)
+#define OFF_CMDQ 0x20000
+#define OFF_PROP (OFF_CMDQ + ITS_CMDQ_SIZE)
+#define OFF_ITT (OFF_PROP + LPI_PROP_SIZE)
+#define OFF_PEND 0x30000
+#define ITS_MEM_USED (OFF_PEND + LPI_PEND_SIZE)
 
-_Static_assert(LPI_PEND_SIZE <= OFF_PROP - OFF_PEND, "pending table fits");
-_Static_assert(OFF_CMDQ % 0x1000 == 0, "command queue 4 KiB aligned");
+_Static_assert(OFF_ITT + ITS_ITT_SIZE <= OFF_PEND, "tables do not overlap");
 
 static uint8_t its_mem[ITS_MEM_USED + ITS_PAGE] __attribute__((aligned(4096)));
 
@@ -124,7 +125,7 @@ static int lpi_rd_enable(struct its *its, uintptr_t mem, const char **why)
 	}
 	for (unsigned int i = 0; i < LPI_PROP_SIZE; i++)
 		prop[i] = LPI_PRIORITY | LPI_PROP_RES1; /* all off for now */
-	dcache_civac(mem + OFF_PEND, OFF_ITT + ITS_ITT_SIZE - OFF_PEND);
+	dcache_civac(mem + OFF_CMDQ, ITS_MEM_USED - OFF_CMDQ);
 	mmio_write64(its->rd + GICR_PROPBASER,
 		     (uint64_t)(mem + OFF_PROP) | (ITS_ID_BITS - 1));
 	mmio_write64(its->rd + GICR_PENDBASER, (uint64_t)(mem + OFF_PEND));
@@ -158,13 +159,20 @@ static int its_baser_set(const struct its *its, unsigned int type,
 		v |= GITS_BASER_VALID | (uint64_t)table |
 		     (uint64_t)(ITS_PAGE / psz - 1);
 		mmio_write64(reg, v);
-		return (mmio_read64(reg) & GITS_BASER_VALID) ? 0 : -1;
+		v = mmio_read64(reg);
+		return (v & GITS_BASER_VALID) &&
+				       (v & GITS_BASER_ADDR_MASK) == table
+			       ? 0
+			       : -1;
 	}
 	return -1;
 }
 
-/* The command queue: 4 KiB, empty (CWRITER = CREADR = 0). */
-static void its_cmdq_init(struct its *its, uintptr_t mem)
+/*
+ * The command queue: 4 KiB, empty (CWRITER = CREADR = 0). False when
+ * GITS_CBASER does not read back where we put it.
+ */
+static bool its_cmdq_init(struct its *its, uintptr_t mem)
 {
 	its->cmdq = mem + OFF_CMDQ;
 	its->cwriter = 0;
@@ -172,6 +180,8 @@ static void its_cmdq_init(struct its *its, uintptr_t mem)
 		     GITS_CBASER_VALID | (uint64_t)its->cmdq |
 			     (ITS_CMDQ_SIZE / 0x1000 - 1));
 	mmio_write64(its->base + GITS_CWRITER, 0);
+	return (mmio_read64(its->base + GITS_CBASER) & GITS_BASER_ADDR_MASK) ==
+	       its->cmdq;
 }
 
 int its_init(const struct gic *gic, struct its *its, uint64_t mpidr,
@@ -205,7 +215,10 @@ int its_init(const struct gic *gic, struct its *its, uint64_t mpidr,
 		*why = "the ITS has no flat device and collection tables";
 		return -1;
 	}
-	its_cmdq_init(its, mem);
+	if (!its_cmdq_init(its, mem)) {
+		*why = "GITS_CBASER does not hold the command queue's address";
+		return -1;
+	}
 	mmio_write32(its->base + GITS_CTLR, GITS_CTLR_ENABLED);
 	if (!(mmio_read32(its->base + GITS_CTLR) & GITS_CTLR_ENABLED)) {
 		*why = "the ITS did not enable (GITS_CTLR.Enabled 0)";
