@@ -18,6 +18,9 @@
  *     "kvm_mode": "VHE",        as --host-info: "VHE", "split (nVHE)",
  *                               "protected (pKVM, nVHE)", ..., "unknown"
  *     "kvm_mode_evidence": ["kernel log: ...", ...],
+ *     "irqchip": "vGICv3, ITS offered (on unless --no-its)",
+ *                               as --host-info's irqchip line; null
+ *                               where the arch says nothing (x86_64)
  *     "emulated": true,         true: the host CPU is emulated (QEMU TCG);
  *                               false: no sign of it; null: cannot tell
  *                               (e.g. QEMU's virt board, TCG or KVM)
@@ -28,13 +31,16 @@
  *                               titles the run's column in tinyvmm compare
  *   },
  *   "config": {"cpus": 2, "pinned": true, "seccomp": true,
- *              "iterations": 1000, "warmup": 100},
+ *              "iterations": 1000, "warmup": 100, "its": true},
  *                               pinned: each vCPU thread bound to its own
  *                               host CPU (--pin, the --bench default);
  *                               seccomp: the threads confined by their
  *                               seccomp filters (false: --no-seccomp), whose
  *                               cost the userspace exits (mmio_user, io_*)
- *                               include
+ *                               include; its: the GICv3 ITS is there
+ *                               (arm64: false with --no-its or where
+ *                               KVM offers none; null on x86_64, which
+ *                               has no such part), which lpi needs
  *   "exit_profile": {
  *     "window": "KVM counters between BEGIN and REPORT: ...",
  *     "note": null              or why there are no exit profiles
@@ -81,7 +87,7 @@
  * Members may be added within a version: a reader ignores what it does
  * not know, and takes an added member that is absent (a document written
  * before it existed) as unknown. config.pinned and config.seccomp were
- * added so; `tinyvmm compare` reads both that way (vmm/compare/bench_doc.h). So
+ * added so (and config.its, which compare does not read); `tinyvmm compare` reads both that way (vmm/compare/bench_doc.h). So
  * were outliers, outlier_share and mean_without_outliers in stats and
  * stats_raw, which compare does not read.
  * Statistics are defined in vmm/bench/stats.h (p99 nearest-rank, stddev
@@ -113,6 +119,7 @@ struct report_run {
 	bool pinned;  /* vCPU threads pinned one per host CPU (--pin) */
 	bool seccomp; /* threads confined by seccomp (not --no-seccomp) */
 	uint32_t iterations, warmup;
+	int its; /* arch_vm_its(): 1 on, 0 off, -1 no such part (x86) */
 	const struct bench_result *results;
 	unsigned int nr_results;
 	const char *profile_note; /* NULL: exit profiles were taken */
