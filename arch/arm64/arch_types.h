@@ -9,6 +9,7 @@
 struct arch_vm {
 	int gic_fd;	 /* the vGIC KVM device, valid when gic_version != 0 */
 	int gic_version; /* 3, or 2 where the host has no vGICv3; 0: none yet */
+	int its_fd;	 /* the GICv3 ITS KVM device, or -1: none (--no-its) */
 	int has_pmu;	 /* vCPUs have a PMUv3 (KVM_ARM_VCPU_PMU_V3) */
 	void *dtb;	 /* the device tree handed to the guest */
 	size_t dtb_size;

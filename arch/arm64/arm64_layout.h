@@ -11,6 +11,8 @@
  *               | GIC distributor          |
  *   0x0801_0000 +--------------------------+ ARM64_GICC_BASE    8 KiB (GICv2 only)
  *               | GICv2 CPU interface      |
+ *   0x0808_0000 +--------------------------+ ARM64_GITS_BASE  128 KiB (GICv3 ITS)
+ *               | ITS control + translater |   (issue 16; --no-its: unmapped)
  *   0x080a_0000 +--------------------------+ ARM64_GICR_BASE  128 KiB per vCPU
  *               | GICv3 redistributors     |   (room for ARM64_MAX_VCPUS)
  *   0x0900_0000 +--------------------------+ ARM64_UART_BASE    4 KiB
@@ -38,6 +40,12 @@
 #define ARM64_GICD_SIZE 0x00010000ULL
 #define ARM64_GICC_BASE 0x08010000ULL
 #define ARM64_GICC_SIZE 0x00002000ULL
+/*
+ * The ITS: its control frame, then GITS_TRANSLATER's frame, 64 KiB each
+ * (KVM_VGIC_V3_ITS_SIZE); KVM wants the base 64 KiB aligned.
+ */
+#define ARM64_GITS_BASE 0x08080000ULL
+#define ARM64_GITS_SIZE 0x00020000ULL
 #define ARM64_GICR_BASE 0x080a0000ULL
 #define ARM64_GICR_STRIDE 0x00020000ULL /* RD_base + SGI_base frames */
 #define ARM64_MAX_VCPUS 123		/* redistributors up to the UART */

@@ -20,6 +20,7 @@
 #include "arch/arm64/arm64_layout.h"
 
 #define GIC_PHANDLE 1
+#define ITS_PHANDLE 2
 
 /* The GIC binding's first interrupt cell, and the flags of the third. */
 #define GIC_FDT_SPI 0
@@ -103,6 +104,10 @@ static int machine_valid(const struct arm64_fdt_machine *m)
 		if (m->devices[i].has_irq && !is_spi(m->devices[i].irq))
 			return 0;
 	if (m->initrd_end < m->initrd_start)
+		return 0;
+	/* The ITS is a GICv3 part; an empty or wrapping frame is no ITS. */
+	if (m->has_its && (m->gic_version != 3 || m->its_size == 0 ||
+			   m->its_base > UINT64_MAX - m->its_size))
 		return 0;
 	return cpus_valid(m);
 }
@@ -209,6 +214,48 @@ static int add_gic_props(void *fdt, const struct arm64_fdt_machine *m)
 	return fdt_write_cells(fdt, "reg", reg, 8);
 }
 
+/*
+ * The ITS, a child of the GIC node (the arm,gic-v3 binding): an MSI
+ * controller whose one msi-specifier cell is the DeviceID. Its reg is in
+ * the root's address space: the GIC's ranges are empty (identity).
+ */
+static int add_its(void *fdt, const struct arm64_fdt_machine *m)
+{
+	uint32_t reg[4];
+	int ret;
+
+	ret = fdt_write_begin_node(fdt, "msi-controller", m->its_base);
+	if (ret)
+		return ret;
+	FDT_TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3-its"));
+	FDT_TRY(fdt_property(fdt, "msi-controller", NULL, 0));
+	FDT_TRY(fdt_property_u32(fdt, "#msi-cells", 1));
+	fdt_write_reg_entry(reg, m->its_base, m->its_size);
+	ret = fdt_write_cells(fdt, "reg", reg, 4);
+	if (ret)
+		return ret;
+	FDT_TRY(fdt_property_u32(fdt, "phandle", ITS_PHANDLE));
+	FDT_TRY(fdt_end_node(fdt));
+	return 0;
+}
+
+/*
+ * With an ITS child the GIC node carries the root's address and size
+ * cells and an identity ranges; without one, #address-cells 0 says
+ * there are no children to interrupt-map parsers and dtc.
+ */
+static int add_gic_child_cells(void *fdt, const struct arm64_fdt_machine *m)
+{
+	if (!m->has_its) {
+		FDT_TRY(fdt_property_u32(fdt, "#address-cells", 0));
+		return 0;
+	}
+	FDT_TRY(fdt_property_u32(fdt, "#address-cells", 2));
+	FDT_TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	FDT_TRY(fdt_property(fdt, "ranges", NULL, 0));
+	return 0;
+}
+
 static int add_gic(void *fdt, const struct arm64_fdt_machine *m)
 {
 	int ret;
@@ -217,13 +264,16 @@ static int add_gic(void *fdt, const struct arm64_fdt_machine *m)
 	if (ret)
 		return ret;
 	ret = add_gic_props(fdt, m);
+	if (!ret)
+		ret = add_gic_child_cells(fdt, m);
 	if (ret)
 		return ret;
 	FDT_TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
-	/* No children (no ITS); 0 says so to interrupt-map parsers and dtc. */
-	FDT_TRY(fdt_property_u32(fdt, "#address-cells", 0));
 	FDT_TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 	FDT_TRY(fdt_property_u32(fdt, "phandle", GIC_PHANDLE));
+	ret = m->has_its ? add_its(fdt, m) : 0;
+	if (ret)
+		return ret;
 	FDT_TRY(fdt_end_node(fdt));
 	return 0;
 }

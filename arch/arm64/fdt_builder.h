@@ -31,6 +31,8 @@ struct arm64_fdt_machine {
 	int gic_version; /* 2 or 3 */
 	uint64_t gicd_base, gicd_size;
 	uint64_t gicr_base, gicr_size; /* v3: redistributors; v2: CPU if */
+	int has_its; /* v3 only: describe the ITS (arm,gic-v3-its) */
+	uint64_t its_base, its_size;
 	uint64_t uart_base, uart_size;
 	unsigned int uart_intid; /* GIC INTID (SPI, >= 32) */
 	uint32_t uart_clock_hz;
@@ -50,7 +52,8 @@ struct arm64_fdt_machine {
  * Builds the tree into @buf (@size bytes): / (compatible "tinyvmm,arm64",
  * #address-cells = #size-cells = 2), memory@, cpus/cpu@N (enable-method
  * "psci"), psci (arm,psci-0.2, method "hvc"), intc@ (arm,gic-v3 or
- * arm,cortex-a15-gic), timer (arm,armv8-timer), pmu (when has_pmu),
+ * arm,cortex-a15-gic; with has_its its child msi-controller@
+ * (arm,gic-v3-its, #msi-cells 1)), timer (arm,armv8-timer), pmu (when has_pmu),
  * uart@ (ns16550a), one node per devices[] (fdt_write_device()), chosen
  * (bootargs, linux,initrd-start/-end, stdout-path).
  * Returns 0, -E2BIG when @buf is too small, -EINVAL for an impossible
@@ -58,7 +61,8 @@ struct arm64_fdt_machine {
  * a GIC version other than 2 or 3, more than 8 cpus on GICv2, fewer v3
  * redistributor frames (ARM64_GICR_STRIDE each) than cpus, a UART INTID
  * or device INTID that is not an SPI (32..1019), initrd_end below
- * initrd_start).
+ * initrd_start, has_its without a GICv3 or with an empty or wrapping
+ * ITS frame).
  * The tree's totalsize is what it uses, not @size.
  */
 int arm64_fdt_build(const struct arm64_fdt_machine *m, void *buf, size_t size);

@@ -2,10 +2,12 @@
 /*
  * The in-kernel vGIC as a KVM device (Documentation/virt/kvm/devices/
  * arm-vgic-v3.rst, arm-vgic.rst): created before the vCPUs with its
- * addresses set, initialised once every vCPU exists.
+ * addresses set, initialised once every vCPU exists. With a vGICv3 the
+ * ITS (arm-vgic-its.rst) is a second device, made beside it.
  */
 #include <errno.h>
 #include <linux/kvm.h>
+#include <stdbool.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -56,9 +58,63 @@ static int gic_set_addresses(struct vm *vm)
 				    KVM_VGIC_V2_ADDR_TYPE_CPU, &cpuif);
 }
 
+/* Whether this host's KVM could make an ITS: KVM_CREATE_DEVICE_TEST. */
+static bool its_offered(int vm_fd)
+{
+	struct kvm_create_device cd = {
+		.type = KVM_DEV_TYPE_ARM_VGIC_ITS,
+		.flags = KVM_CREATE_DEVICE_TEST,
+	};
+
+	return ioctl(vm_fd, KVM_CREATE_DEVICE, &cd) == 0;
+}
+
+/*
+ * The ITS, with a vGICv3 unless --no-its; made before the vCPUs because
+ * its creation is what makes KVM's redistributors advertise LPIs
+ * (GICR_TYPER.PLPIS).
+ */
+static int its_create(struct vm *vm)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_ARM_VGIC_ITS };
+	uint64_t base = ARM64_GITS_BASE;
+	int ret;
+
+	if (vm->cfg->no_its) {
+		tv_info("GICv3 ITS: off (--no-its)");
+		return 0;
+	}
+	if (vm->arch.gic_version != 3 || !its_offered(vm->vm_fd)) {
+		tv_info("GICv3 ITS: none (%s)",
+			vm->arch.gic_version != 3
+				? "the vGIC is a v2"
+				: "this host's KVM offers no ITS device");
+		return 0;
+	}
+	if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &cd)) {
+		ret = -errno;
+		tv_errno(ret, "creating the GICv3 ITS (KVM_CREATE_DEVICE)");
+		return ret;
+	}
+	vm->arch.its_fd = (int)cd.fd;
+	ret = arm64_set_attr(vm->arch.its_fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+			     KVM_VGIC_ITS_ADDR_TYPE, &base);
+	if (ret) {
+		tv_errno(ret, "placing the GICv3 ITS at 0x%llx",
+			 ARM64_GITS_BASE);
+		return ret;
+	}
+	tv_info("GICv3 ITS: on, at 0x%llx (--no-its leaves it out)",
+		ARM64_GITS_BASE);
+	return 0;
+}
+
 int arm64_gic_create(struct vm *vm)
 {
-	int ret = gic_create_device(vm, KVM_DEV_TYPE_ARM_VGIC_V3, 3);
+	int ret;
+
+	vm->arch.its_fd = -1; /* before any failure: destroy reads it */
+	ret = gic_create_device(vm, KVM_DEV_TYPE_ARM_VGIC_V3, 3);
 
 	if (ret == -ENODEV) {
 		tv_info("no vGICv3 on this host; using vGICv2");
@@ -70,10 +126,12 @@ int arm64_gic_create(struct vm *vm)
 		return ret;
 	}
 	ret = gic_set_addresses(vm);
-	if (ret)
+	if (ret) {
 		tv_errno(ret, "placing the vGICv%d at 0x%llx",
 			 vm->arch.gic_version, ARM64_GICD_BASE);
-	return ret;
+		return ret;
+	}
+	return its_create(vm);
 }
 
 int arm64_gic_finalize(struct vm *vm)
@@ -91,15 +149,26 @@ int arm64_gic_finalize(struct vm *vm)
 	if (!ret)
 		ret = arm64_set_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
 				     KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
-	if (ret)
+	if (ret) {
 		tv_errno(ret, "initialising the vGICv%d for %u vCPUs",
 			 vm->arch.gic_version, vm->nr_vcpus);
+		return ret;
+	}
+	if (vm->arch.its_fd < 0)
+		return 0;
+	ret = arm64_set_attr(vm->arch.its_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
+			     KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
+	if (ret)
+		tv_errno(ret, "initialising the GICv3 ITS");
 	return ret;
 }
 
 void arm64_gic_destroy(struct vm *vm)
 {
+	if (vm->arch.gic_version && vm->arch.its_fd >= 0)
+		close(vm->arch.its_fd);
 	if (vm->arch.gic_version)
 		close(vm->arch.gic_fd);
+	vm->arch.its_fd = -1;
 	vm->arch.gic_version = 0;
 }

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 /* --host-info on arm64: the CPU (MIDR fields) and the KVM mode. */
 #include <errno.h>
+#include <linux/kvm.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
+#include "vmm/base/kvm.h"
 #include "vmm/machine/arch.h"
 #include "vmm/machine/hostinfo.h"
 #include "arch/arm64/hostmode.h"
@@ -92,10 +97,46 @@ static void describe_kvm_mode(struct host_info *info)
 	free(cmdline);
 }
 
+/* KVM_CREATE_DEVICE_TEST: whether KVM could make a device of @type. */
+static bool device_offered(int vm_fd, uint32_t type)
+{
+	struct kvm_create_device cd = { .type = type,
+					.flags = KVM_CREATE_DEVICE_TEST };
+
+	return ioctl(vm_fd, KVM_CREATE_DEVICE, &cd) == 0;
+}
+
+/*
+ * Which vGIC and whether an ITS: what a VM would get (tinyvmm turns the
+ * ITS on where it is offered, unless --no-its). Asks a scratch VM.
+ */
+static void describe_irqchip(struct host_info *info)
+{
+	int kvm_fd, vm_fd, ret = kvm_open_dev(KVM_DEV_PATH, &kvm_fd);
+	bool v3, its;
+
+	if (ret)
+		return; /* the kvm: line already says why */
+	ret = kvm_create_vm(kvm_fd, 0, &vm_fd);
+	close(kvm_fd);
+	if (ret) {
+		snprintf(info->irqchip, sizeof(info->irqchip),
+			 "unknown (KVM_CREATE_VM: %s)", strerror(-ret));
+		return;
+	}
+	v3 = device_offered(vm_fd, KVM_DEV_TYPE_ARM_VGIC_V3);
+	its = v3 && device_offered(vm_fd, KVM_DEV_TYPE_ARM_VGIC_ITS);
+	close(vm_fd);
+	snprintf(info->irqchip, sizeof(info->irqchip), "%s, %s",
+		 v3 ? "vGICv3" : "vGICv2 (no vGICv3)",
+		 its ? "ITS offered (on unless --no-its)" : "no ITS");
+}
+
 void arch_host_info(struct host_info *info)
 {
 	describe_cpu(info);
 	describe_kvm_mode(info);
+	describe_irqchip(info);
 }
 
 /* Arm reserves MIDR implementer 0x00 for software: QEMU's TCG "max" CPU

@@ -179,6 +179,11 @@ int arch_machine_description(const struct vm *vm, const void **blob,
 	return 0;
 }
 
+int arch_vm_its(const struct vm *vm)
+{
+	return vm->arch.its_fd >= 0;
+}
+
 void arch_vm_destroy(struct vm *vm)
 {
 	free(vm->arch.dtb);

@@ -138,6 +138,13 @@ void arch_host_info(struct host_info *info)
 	free(cpuinfo);
 }
 
+/* No GICv3 ITS on x86; MSIs there go through the LAPIC. */
+int arch_vm_its(const struct vm *vm)
+{
+	(void)vm;
+	return -1;
+}
+
 /*
  * A hypervisor's CPUID leaf 0x40000000 names it in EBX, ECX, EDX: QEMU's
  * TCG says "TCGTCGTCGTCG" (KVM would say "KVMKVMKVM\0\0\0").

@@ -152,6 +152,23 @@ static inline void dsb_sy(void)
 	asm volatile("dsb sy" : : : "memory");
 }
 
+/*
+ * DC CIVAC over [@addr, @addr + @len) by the smallest D-cache line
+ * (CTR_EL0.DminLine), then a dsb: the guest runs with caches off, the
+ * host reads and writes guest RAM through a cacheable mapping. Cleaning
+ * pushes a line the host dirtied to memory and invalidating drops one it
+ * may have cached, so that each side sees the other's writes.
+ */
+static inline void dcache_civac(uintptr_t addr, size_t len)
+{
+	uint64_t line = 4UL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	uintptr_t end = addr + len;
+
+	for (addr &= ~(line - 1); addr < end; addr += line)
+		asm volatile("dc civac, %0" : : "r"(addr) : "memory");
+	dsb_sy();
+}
+
 static inline _Noreturn void cpu_halt(void)
 {
 	for (;;)

@@ -105,23 +105,6 @@ void bench_counter_init(const struct fdt *fdt, struct bench *b,
 	b->clock_name = "CNTPCT";
 }
 
-/*
- * DC CIVAC over [@addr, @addr + @len) by the smallest D-cache line
- * (CTR_EL0.DminLine), then a dsb: the guest runs with caches off, the
- * host reads and writes guest RAM through a cacheable mapping. Cleaning
- * pushes a line the host dirtied to memory and invalidating drops one it
- * may have cached, so that each side sees the other's writes.
- */
-void dcache_civac(uintptr_t addr, size_t len)
-{
-	uint64_t line = 4UL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
-	uintptr_t end = addr + len;
-
-	for (addr &= ~(line - 1); addr < end; addr += line)
-		asm volatile("dc civac, %0" : : "r"(addr) : "memory");
-	dsb_sy();
-}
-
 bool wait_change(const volatile uint32_t *p, uint32_t old)
 {
 	uint64_t freq = read_cntfrq();
@@ -479,6 +462,8 @@ void bench_irq(struct arm64_guest *g)
 	/* First: io_in's clock stops in io_handle(). */
 	if (intid == a->io.irq && intid >= GIC_SPI_FIRST)
 		io_handle(a, iar);
+	else if (intid == a->lpi.intid && intid >= GIC_LPI_FIRST)
+		lpi_handle(a, iar); /* before 1020..1023: LPIs are above */
 	else if (intid >= GIC_INTID_SPURIOUS_FIRST)
 		return; /* nothing to complete */
 	else if (intid == SGI_EOI)
@@ -497,7 +482,8 @@ uint32_t bench_arch_prep(struct bench *b, enum bench_id id)
 {
 	struct bench_arm64 *a = b->arch;
 	bool needs_v3 =
-		id == BENCH_EOI || id == BENCH_VIRTUAL_IPI || id == BENCH_TIMER;
+		id == BENCH_EOI || id == BENCH_VIRTUAL_IPI || id == BENCH_TIMER ||
+		id == BENCH_LPI;
 
 	if (id == BENCH_EOI && a->has_pmu) {
 		b->report.counter = BENCH_COUNTER_PMU_CYCLES;
@@ -518,6 +504,8 @@ uint32_t bench_arch_prep(struct bench *b, enum bench_id id)
 		return vm_switch_prep(b, a);
 	case BENCH_TIMER:
 		return timer_prep(b, a);
+	case BENCH_LPI:
+		return lpi_prep(b, a);
 	default:
 		return BENCH_STATUS_OK;
 	}
@@ -549,6 +537,8 @@ int bench_arch_sample(struct bench *b, enum bench_id id, uint64_t *sample)
 		return vm_switch_sample(b, a, sample);
 	case BENCH_TIMER:
 		return timer_sample(b, a, sample);
+	case BENCH_LPI:
+		return lpi_sample(b, a, sample);
 	default:
 		bench_note(b, "no sample function");
 		return -1;

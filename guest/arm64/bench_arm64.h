@@ -9,6 +9,21 @@
 #include "arm64.h"
 #include "bench.h"
 #include "gic.h"
+#include "its.h"
+
+/*
+ * lpi (bench_lpi.c): the ITS as the device tree gave it, set up once by
+ * the first prep, and the LPI handler's mailbox.
+ */
+struct bench_lpi {
+	struct its its;
+	bool found;	 /* an arm,gic-v3-its node */
+	bool ready;	 /* LPIs on, the event mapped */
+	const char *why; /* when not found */
+	uint32_t intid;	 /* the LPI, once ready; 0 before */
+	volatile uint32_t seq;
+	volatile uint64_t t1; /* CNTPCT, read by the handler after its EOI */
+};
 
 /*
  * timer's state (bench_timer.c). While @on, INTID 27 (the virtual timer)
@@ -51,6 +66,7 @@ struct bench_arm64 {
 	struct bench_vm_switch vm_switch;
 
 	struct bench_timer_arm64 timer; /* timer (bench_timer.c) */
+	struct bench_lpi lpi;
 };
 
 /* bench.img's one static object, beside arm64_guest (no heap). */
@@ -98,12 +114,6 @@ static inline __attribute__((always_inline)) uint64_t cntpct_read(void)
 }
 
 /*
- * DC CIVAC over a range, then a dsb: the guest runs with caches off while
- * the host and other VMs may use cacheable mappings of the same memory.
- */
-void dcache_civac(uintptr_t addr, size_t len);
-
-/*
  * vm_switch (bench_vm_switch.c): the bench_arch_*() hooks' cases around
  * guest/common's (its post is bench_vm_switch_post() alone).
  */
@@ -122,6 +132,12 @@ void timer_handle(struct bench_arm64 *a, uint32_t iar);
 
 /* Spins until *@p != @old; false after BENCH_WAIT_S. */
 bool wait_change(const volatile uint32_t *p, uint32_t old);
+
+/* lpi (bench_lpi.c): finding the ITS at set-up, then the hooks' cases. */
+void bench_lpi_init(const struct fdt *fdt, struct bench_arm64 *a);
+uint32_t lpi_prep(struct bench *b, struct bench_arm64 *a);
+int lpi_sample(struct bench *b, struct bench_arm64 *a, uint64_t *sample);
+void lpi_handle(struct bench_arm64 *a, uint32_t iar);
 
 /* The IRQ handler of every CPU (arm64_guest.irq_handler). */
 void bench_irq(struct arm64_guest *g);

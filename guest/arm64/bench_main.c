@@ -71,6 +71,7 @@ static void bench_setup(const struct fdt *fdt, struct arm64_guest *g,
 	if (a->gic.version == 3 && gic_cpu_init(&a->gic, g->mpidr[self]))
 		fail(g, "no GIC redistributor for the boot cpu", self);
 	bench_io_init(fdt, node, a, g->mpidr[self]);
+	bench_lpi_init(fdt, a);
 	a->g = g;
 	a->self = (unsigned int)self;
 	b->nr_cpus = g->nr_cpus;

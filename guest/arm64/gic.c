@@ -7,14 +7,12 @@
 #include "mmio.h"
 
 /* Redistributor: the RD_base frame, then the SGI_base frame at +64 KiB. */
-#define GICR_TYPER 0x0008 /* 64 bits, read as two 32-bit halves */
 #define GICR_WAKER 0x0014
 #define GICR_SGI_BASE 0x10000
 #define GICR_IGROUPR0 (GICR_SGI_BASE + 0x0080)
 #define GICR_ISENABLER0 (GICR_SGI_BASE + 0x0100)
 #define GICR_IPRIORITYR0 (GICR_SGI_BASE + 0x0400)
 
-#define GICR_TYPER_VLPIS (1U << 1)
 #define GICR_TYPER_LAST (1U << 4)
 #define GICR_WAKER_PROCESSOR_SLEEP (1U << 1)
 #define GICR_WAKER_CHILDREN_ASLEEP (1U << 2)
@@ -125,12 +123,7 @@ int gic_spi_enable(const struct gic *gic, uint32_t intid, bool edge,
 	return 0;
 }
 
-/*
- * The redistributor frame whose GICR_TYPER.Affinity_Value (bits 63:32,
- * Aff3.Aff2.Aff1.Aff0) is @mpidr's; 0 if none before the Last frame or
- * the end of the region.
- */
-static uintptr_t gic_find_redist(const struct gic *gic, uint64_t mpidr)
+uintptr_t gic_find_redist(const struct gic *gic, uint64_t mpidr)
 {
 	uint32_t want =
 		(uint32_t)((mpidr >> 32 & 0xff) << 24 | (mpidr & 0xffffff));

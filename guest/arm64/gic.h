@@ -80,6 +80,26 @@ int gic_cpu_init(const struct gic *gic, uint64_t mpidr);
 int gic_spi_enable(const struct gic *gic, uint32_t intid, bool edge,
 		   uint64_t mpidr);
 
+/* Redistributor RD_base registers (IHI 0069, 12.10). */
+#define GICR_CTLR 0x0000
+#define GICR_TYPER 0x0008 /* 64 bits, read as two 32-bit halves */
+#define GICR_PROPBASER 0x0070
+#define GICR_PENDBASER 0x0078
+#define GICR_CTLR_ENABLE_LPIS (1U << 0)
+#define GICR_TYPER_PLPIS (1U << 0)
+#define GICR_TYPER_VLPIS (1U << 1)
+#define GICR_TYPER_PROC_NUM(lo) (((lo) >> 8) & 0xffff)
+
+/* The first LPI: INTIDs from 8192 up are LPIs. */
+#define GIC_LPI_FIRST 8192
+
+/*
+ * v3 only: the redistributor frame (RD_base) whose GICR_TYPER
+ * Affinity_Value (bits 63:32, Aff3.Aff2.Aff1.Aff0) is @mpidr's; 0 if
+ * none before the Last frame or the end of the region.
+ */
+uintptr_t gic_find_redist(const struct gic *gic, uint64_t mpidr);
+
 /* ICC_IAR1_EL1: acknowledges the highest priority pending interrupt. */
 static inline uint32_t gic_ack(void)
 {

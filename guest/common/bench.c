@@ -18,6 +18,7 @@ static const struct bench_def bench_defs[BENCH_NR] = {
 	[BENCH_IO_OUT] = { "io_out", 1 },
 	[BENCH_IO_IN] = { "io_in", 1 },
 	[BENCH_TIMER] = { "timer", 1 },
+	[BENCH_LPI] = { "lpi", 1 },
 };
 
 static void bench_reg_write(const struct bench *b, enum bench_reg reg,

@@ -47,6 +47,7 @@ enum bench_id {
 	BENCH_IO_OUT,
 	BENCH_IO_IN,
 	BENCH_TIMER,
+	BENCH_LPI,
 	BENCH_NR
 };
 

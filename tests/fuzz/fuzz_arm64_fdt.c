@@ -58,6 +58,11 @@ static void machine_read(struct machine *x, struct fuzz_in *in)
 	m->gicr_base = fuzz_u64(in);
 	m->gicr_size =
 		flags & 4 ? fuzz_u64(in) : (uint64_t)m->nr_cpus * 0x20000ULL;
+	m->has_its = flags & 64;
+	if (m->has_its) {
+		m->its_base = fuzz_u64(in);
+		m->its_size = fuzz_u64(in);
+	}
 	m->uart_base = fuzz_u64(in);
 	m->uart_size = fuzz_u64(in);
 	m->uart_intid = intid(in);
@@ -120,6 +125,9 @@ static void tree_check(const struct machine *x, const void *fdt)
 	     c = fdt_next_subnode(fdt, c))
 		len++;
 	FUZZ_ASSERT((unsigned int)len == x->m.nr_cpus);
+	/* An ITS asked for is described, and only then. */
+	node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3-its");
+	FUZZ_ASSERT((node >= 0) == (x->m.has_its != 0));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

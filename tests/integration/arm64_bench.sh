@@ -13,6 +13,10 @@
 # KVM_RUN loop) and checks that tinyvmm's hypercall median is within 2% of
 # the bare loop's: KVM answers the hvc in the kernel, so tinyvmm must add
 # nothing; under -icount both are counts of instructions, not timings.
+# The GICv3 ITS: on by default (config.its true, and lpi, an LPI raised by
+# an ITS INT command, measured like the others, its exit profile holding
+# the GITS_CWRITER writes KVM emulates); with --no-its lpi is SKIPPED with
+# a reason and config.its is false.
 # Output is TAP.
 set -u
 # shellcheck source=tap.sh
@@ -26,6 +30,9 @@ run_mode() { # MODE -> $work/MODE.out, $work/MODE.json and $work/MODE.bare.json
 	"$src/lab/run" --arch arm64 --mode "$mode" --icount --timeout 900 -- \
 		"tinyvmm --bench --iterations $iters --warmup 5 --json /tmp/b.json" \
 		'--tag icount=on; echo "@@rc $?";' \
+		'tinyvmm --bench --no-its --bench-only lpi --iterations 5 --warmup 1' \
+		'--json /tmp/noits.json; echo "@@noits-rc $?"; echo @@noits-json;' \
+		'cat /tmp/noits.json; echo @@noits-end;' \
 		"bare-hypercall --iterations $iters --warmup 5 --icount-label" \
 		'--json /tmp/bare.json; echo "@@bare-rc $?"; echo @@bare-json; cat /tmp/bare.json;' \
 		'echo "@@json"; cat /tmp/b.json' \
@@ -35,6 +42,10 @@ run_mode() { # MODE -> $work/MODE.out, $work/MODE.json and $work/MODE.bare.json
 		"lab/run exited $status:" "$(tail -n 20 "$work/$mode.out" "$work/$mode.err")"
 	sed -n '/^@@json$/,$p' "$work/$mode.out" | sed 1d >"$work/$mode.json"
 	sed -n '/^@@bare-json$/,/^@@json$/p' "$work/$mode.out" | sed '1d;$d' >"$work/$mode.bare.json"
+	sed -n '/^@@noits-json$/,/^@@noits-end$/p' "$work/$mode.out" | sed '1d;$d' >"$work/$mode.noits.json"
+	grep -q '^@@noits-rc 0$' "$work/$mode.out"
+	tap_check $? "$mode: tinyvmm --bench --no-its exits 0 (lpi skipped, not failed)" \
+		"$(sed -n '/^@@rc /,/^@@noits-end$/p' "$work/$mode.out")"
 	grep -q '^@@rc 0$' "$work/$mode.out"
 	tap_check $? "$mode: tinyvmm --bench exits 0" "$(tail -n 20 "$work/$mode.out")"
 	grep -q '^@@bare-rc 0$' "$work/$mode.out"
@@ -44,10 +55,10 @@ run_mode() { # MODE -> $work/MODE.out, $work/MODE.json and $work/MODE.bare.json
 
 # Checks one document; prints TAP-ready "ok|not ok<TAB>description<TAB>why".
 check_doc() { # MODE WANT_KVM_MODE
-	python3 - "$work/$1.json" "$1" "$2" "$iters" "$work/$1.bare.json" <<'PY'
+	python3 - "$work/$1.json" "$1" "$2" "$iters" "$work/$1.bare.json" "$work/$1.noits.json" <<'PY'
 import json, sys
 path, mode, want_mode, iters = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-bare_path = sys.argv[5]
+bare_path, noits_path = sys.argv[5], sys.argv[6]
 def check(ok, desc, why=""):
     print(f"{'ok' if ok else 'not ok'}\t{mode}: {desc}\t{why}")
 try:
@@ -63,7 +74,7 @@ check(host.get("tags", {}).get("icount") == "on" and host.get("emulated") is Tru
       "host says emulated, icount on", f"{host.get('emulated')} {host.get('tags')}")
 bench = {b["name"]: b for b in doc.get("benchmarks", [])}
 measured = ["hypercall", "gic_trap", "mmio_user", "eoi", "virtual_ipi", "vm_switch", "io_out", "io_in",
-            "timer"]
+            "timer", "lpi"]
 for name in measured:
     b = bench.get(name, {})
     st = b.get("stats") or {}
@@ -73,7 +84,8 @@ for name in measured:
           json.dumps({k: b.get(k) for k in ("status", "note", "unit", "stats")}))
 # The exit profile names the exit each benchmark exists to measure.
 need = {"hypercall": "hvc_exit_stat", "gic_trap": "mmio_exit_kernel", "mmio_user": "mmio_exit_user",
-        "vm_switch": "wfi_exit_stat", "timer": "exits"}
+        "vm_switch": "wfi_exit_stat", "timer": "exits",
+        "lpi": "mmio_exit_kernel"}
 for name, kind in need.items():
     n = bench.get(name, {}).get("exits", {}).get(kind, 0)
     check(n >= iters, f"{name}: exit profile has >= {iters} {kind}", f"{kind}={n}")
@@ -90,6 +102,18 @@ share = bench.get("mmio_user", {}).get("vmm_userspace") or {}
 check(0 < (share.get("per_exit") or 0) < med("mmio_user") and share.get("mmio_exits", 0) >= iters,
       "mmio_user: tinyvmm's own userspace share per exit is positive and below the round trip",
       json.dumps(share))
+# The ITS: on by default where KVM offers it (the lab's GICv3 host does).
+check(doc.get("config", {}).get("its") is True, "config.its is true (the ITS is on by default)",
+      json.dumps(doc.get("config")))
+try:
+    noits = json.load(open(noits_path))
+except Exception as e:
+    noits = {"error": repr(e)}
+lpi = {b["name"]: b for b in noits.get("benchmarks", [])}.get("lpi", {})
+check(noits.get("config", {}).get("its") is False and lpi.get("status") == "SKIPPED"
+      and "gic-v3-its" in (lpi.get("note") or "") and lpi.get("stats") is None,
+      "--no-its: config.its false, lpi SKIPPED saying there is no ITS node",
+      json.dumps({"config": noits.get("config"), "lpi": lpi, "error": noits.get("error")}))
 # The bare KVM_RUN loop in the same boot: same window, same kernel path.
 try:
     bare = json.load(open(bare_path))

@@ -34,6 +34,10 @@ if [ "$lab_arch" = arm64 ]; then
 	found 'Machine model: tinyvmm([^[:alnum:]]|$)' 'Linux reads the device tree tinyvmm built'
 	found 'GICv3: CPU1: found redistributor 1 ' 'Linux finds a GICv3 redistributor per vCPU'
 	found 'smp: Brought up 1 node, 2 CPUs' 'Linux brings up both vCPUs with PSCI'
+	# The ITS node (on by default where KVM offers one): Linux's ITS
+	# driver probes it at the address tinyvmm placed it and gets LPIs.
+	found 'ITS \[mem 0x08080000-0x0809ffff\]' "Linux's ITS driver finds the arm,gic-v3-its node"
+	found 'GICv3: using LPI property table' 'Linux turns on LPIs at the redistributors'
 	found '9000000\.uart: ttyS0 at MMIO 0x9000000 .* is a 16550A' 'the 8250 driver takes the UART as a 16550A'
 else
 	found 'BIOS-e820: \[mem 0x0000000000100000-0x000000000fffffff\] usable' \

@@ -456,6 +456,35 @@ static void v3_redists_short(struct arm64_fdt_machine *m)
 	m->gicr_size = (m->nr_cpus - 1) * ARM64_GICR_STRIDE;
 }
 
+static void its_on(struct arm64_fdt_machine *m)
+{
+	m->has_its = 1;
+	m->its_base = ARM64_GITS_BASE;
+	m->its_size = ARM64_GITS_SIZE;
+}
+
+static void its_on_v2(struct arm64_fdt_machine *m)
+{
+	static const uint64_t two[] = { 0, 1 };
+
+	its_on(m);
+	m->gic_version = 2;
+	m->nr_cpus = 2;
+	m->mpidrs = two;
+}
+
+static void its_empty(struct arm64_fdt_machine *m)
+{
+	its_on(m);
+	m->its_size = 0;
+}
+
+static void its_wraps(struct arm64_fdt_machine *m)
+{
+	its_on(m);
+	m->its_base = UINT64_MAX - 0xffff;
+}
+
 /* A virtio-mmio transport as the machine describes it (device_desc.h). */
 static struct device_desc virtio_desc(uint64_t base, unsigned int intid)
 {
@@ -494,6 +523,9 @@ static const struct bad_case bad_cases[] = {
 	{ "GICv3 redistributors for 3 of 4 cpus", v3_redists_short },
 	{ "virtio intid is a PPI", virtio_ppi },
 	{ "2 devices, no array", virtio_null },
+	{ "ITS on a GICv2", its_on_v2 },
+	{ "ITS frame empty", its_empty },
+	{ "ITS frame wraps", its_wraps },
 };
 
 START_TEST(test_bad_machine)
@@ -506,6 +538,47 @@ START_TEST(test_bad_machine)
 	c->mutate(&m);
 	ck_assert_msg(arm64_fdt_build(&m, buf, sizeof(buf)) == -EINVAL, "%s",
 		      c->name);
+}
+END_TEST
+
+/*
+ * The ITS is the GIC node's one child (arm,gic-v3 binding): the parent
+ * gets the root's cells and an identity ranges, the child the 128 KiB
+ * frame pair, msi-controller and one msi cell.
+ */
+START_TEST(test_its_node)
+{
+	const char *gic = "/intc@8000000";
+	const char *its = "/intc@8000000/msi-controller@8080000";
+	static const uint32_t reg[] = { 0, 0x08080000, 0, 0x20000 };
+	struct arm64_fdt_machine m;
+	void *fdt;
+
+	machine_init(&m, 2, 3);
+	its_on(&m);
+	fdt = build(&m);
+	u32(fdt, gic, "#address-cells", 2);
+	u32(fdt, gic, "#size-cells", 2);
+	empty(fdt, gic, "ranges");
+	u32(fdt, gic, "phandle", 1);
+	str(fdt, its, "compatible", "arm,gic-v3-its");
+	empty(fdt, its, "msi-controller");
+	u32(fdt, its, "#msi-cells", 1);
+	cells(fdt, its, "reg", reg, 4);
+	ck_assert_int_eq(
+		fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3-its"),
+		node(fdt, its));
+	free(fdt);
+
+	/* Without it: no child, and nothing that announces one. */
+	machine_init(&m, 2, 3);
+	fdt = build(&m);
+	ck_assert_int_lt(
+		fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3-its"), 0);
+	ck_assert_int_lt(fdt_first_subnode(fdt, node(fdt, gic)), 0);
+	absent(fdt, gic, "ranges");
+	absent(fdt, gic, "#size-cells");
+	free(fdt);
 }
 END_TEST
 
@@ -606,6 +679,7 @@ static Suite *fdt_suite(void)
 	tcase_add_test(good, test_aff3_two_cells);
 	tcase_add_test(good, test_bench_node);
 	tcase_add_test(good, test_virtio_nodes);
+	tcase_add_test(good, test_its_node);
 	tcase_add_test(bad, test_too_small);
 	tcase_add_loop_test(bad, test_bad_machine, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));

@@ -123,6 +123,11 @@ START_TEST(test_defaults_and_flags)
 			       "--no-seccomp", NULL),
 			 0);
 	ck_assert(o.no_seccomp);
+	ck_assert(!o.no_its); /* the ITS is on where KVM offers it */
+	ck_assert_int_eq(
+		parse(&o, err, sizeof(err), "-k", "Image", "--no-its", NULL),
+		0);
+	ck_assert(o.no_its);
 	ck_assert_int_eq(parse(&o, err, sizeof(err), "--host-info", NULL), 0);
 	ck_assert(o.host_info);
 	ck_assert_int_eq(parse(&o, err, sizeof(err), "--help", NULL), 0);

@@ -216,19 +216,27 @@ START_TEST(test_config)
 				  .pinned = true,
 				  .seccomp = true,
 				  .iterations = 10,
-				  .warmup = 3 };
+				  .warmup = 3,
+				  .its = 1 };
 	char *json = run_json(&run);
 
 	ck_assert_msg(
 		strstr(json,
-		       "\"config\":{\"cpus\":2,\"pinned\":true,\"seccomp\":true,\"guest_ram\":null,\"iterations\":10,\"warmup\":3}"),
+		       "\"config\":{\"cpus\":2,\"pinned\":true,\"seccomp\":true,\"guest_ram\":null,\"iterations\":10,\"warmup\":3,\"its\":true}"),
 		"%s", json);
 	free(json);
 	run.pinned = false;
 	run.seccomp = false;
+	run.its = 0;
 	json = run_json(&run);
 	ck_assert_msg(strstr(json, "\"pinned\":false,\"seccomp\":false,"), "%s",
 		      json);
+	ck_assert_msg(strstr(json, "\"its\":false}"), "%s", json);
+	ck_assert(json_balanced(json));
+	free(json);
+	run.its = -1; /* x86_64: no such part */
+	json = run_json(&run);
+	ck_assert_msg(strstr(json, "\"its\":null}"), "%s", json);
 	ck_assert(json_balanced(json));
 	free(json);
 }

@@ -259,6 +259,7 @@ static void json_host(FILE *out, const struct report_run *run)
 	json_kv_str(out, false, "kvm_mode", h->kvm_mode);
 	json_key(out, false, "kvm_mode_evidence");
 	json_str_array(out, h->evidence, h->nr_evidence);
+	json_kv_str(out, false, "irqchip", h->irqchip[0] ? h->irqchip : NULL);
 	json_key(out, false, "emulated");
 	fputs(e->emulated < 0 ? "null" : e->emulated ? "true" : "false", out);
 	json_key(out, false, "emulated_evidence");
@@ -402,6 +403,8 @@ int report_write_json(const struct report_run *run, FILE *out)
 	json_guest_ram(out, run);
 	json_kv_u64(out, false, "iterations", run->iterations);
 	json_kv_u64(out, false, "warmup", run->warmup);
+	json_key(out, false, "its");
+	fputs(run->its < 0 ? "null" : run->its ? "true" : "false", out);
 	fputs("},\n  \"exit_profile\":{", out);
 	json_kv_str(out, true, "window", BENCH_WINDOW_NOTE);
 	json_kv_str(out, false, "note", run->profile_note);

@@ -18,6 +18,9 @@
  *     "kvm_mode": "VHE",        as --host-info: "VHE", "split (nVHE)",
  *                               "protected (pKVM, nVHE)", ..., "unknown"
  *     "kvm_mode_evidence": ["kernel log: ...", ...],
+ *     "irqchip": "vGICv3, ITS offered (on unless --no-its)",
+ *                               as --host-info's irqchip line; null
+ *                               where the arch says nothing (x86_64)
  *     "emulated": true,         true: the host CPU is emulated (QEMU TCG);
  *                               false: no sign of it; null: cannot tell
  *                               (e.g. QEMU's virt board, TCG or KVM)
@@ -28,7 +31,8 @@
  *                               titles the run's column in tinyvmm compare
  *   },
  *   "config": {"cpus": 2, "pinned": true, "seccomp": true,
- *              "guest_ram": {...}, "iterations": 1000, "warmup": 100},
+ *              "guest_ram": {...}, "iterations": 1000, "warmup": 100,
+ *              "its": true},
  *                               pinned: each vCPU thread bound to its own
  *                               host CPU (--pin, the --bench default);
  *                               seccomp: the threads confined by their
@@ -46,7 +50,11 @@
  *                               "madvise" (the host's THP policy for that
  *                               memory; null for hugetlbfs or unknown),
  *                               "summary": "256 MiB at 0x80000000, ..."
- *                               (the -v line)}
+ *                               (the -v line)};
+ *                               its: the GICv3 ITS is there
+ *                               (arm64: false with --no-its or where
+ *                               KVM offers none; null on x86_64, which
+ *                               has no such part), which lpi needs
  *   "exit_profile": {
  *     "window": "KVM counters between BEGIN and REPORT: ...",
  *     "note": null              or why there are no exit profiles
@@ -92,8 +100,9 @@
  * }
  * Members may be added within a version: a reader ignores what it does
  * not know, and takes an added member that is absent (a document written
- * before it existed) as unknown. config.pinned, config.seccomp and config.guest_ram
- * were added so; `tinyvmm compare` reads both that way (vmm/compare/bench_doc.h). So
+ * before it existed) as unknown. config.pinned, config.seccomp and
+ * config.guest_ram were added so (and config.its, which compare does not
+ * read); `tinyvmm compare` reads them that way (vmm/compare/bench_doc.h). So
  * were outliers, outlier_share and mean_without_outliers in stats and
  * stats_raw, which compare does not read.
  * Statistics are defined in vmm/bench/stats.h (p99 nearest-rank, stddev
@@ -130,6 +139,7 @@ struct report_run {
 	const struct guest_mem_region *ram;
 	const char *ram_host_thp;
 	uint32_t iterations, warmup;
+	int its; /* arch_vm_its(): 1 on, 0 off, -1 no such part (x86) */
 	const struct bench_result *results;
 	unsigned int nr_results;
 	const char *profile_note; /* NULL: exit profiles were taken */

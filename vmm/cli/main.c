@@ -166,6 +166,7 @@ static int bench_finish(const struct vm *vm, const struct options *opts,
 		.ram_host_thp = ctx->ram_host_thp,
 		.iterations = opts->iterations,
 		.warmup = opts->warmup,
+		.its = arch_vm_its(vm),
 		.results = oc.results,
 		.nr_results = oc.nr_results,
 		.profile_note = oc.profile_note,
@@ -200,6 +201,7 @@ static int run_vm(const struct options *opts)
 		.nets = opts->nets,
 		.nr_nets = opts->nr_nets,
 		.seccomp = !opts->no_seccomp,
+		.no_its = opts->no_its,
 	};
 	const struct bench_config bench_cfg = {
 		.iterations = opts->iterations,

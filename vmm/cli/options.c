@@ -118,6 +118,8 @@ void options_usage(FILE *out)
 	      "      --no-seccomp     leave the threads unconfined (for debugging;\n"
 	      "                       by default each confines itself to its\n"
 	      "                       syscall allow-list once set up)\n"
+	      "      --no-its         arm64: leave out the GICv3 ITS (the MSI\n"
+	      "                       controller; on when KVM offers it)\n"
 	      "  -v, --verbose        print set-up steps on stderr\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        print the version\n"
@@ -145,6 +147,7 @@ enum {
 	OPT_NET,
 	OPT_NO_SECCOMP,
 	OPT_HUGEPAGES,
+	OPT_NO_ITS,
 };
 
 static const struct option long_options[] = {
@@ -167,6 +170,7 @@ static const struct option long_options[] = {
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
+	{ "no-its", no_argument, NULL, OPT_NO_ITS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -413,6 +417,9 @@ static int option_one(int c, const char *arg, uint64_t max_mem,
 		return 0;
 	case OPT_NO_SECCOMP:
 		o->no_seccomp = true;
+		return 0;
+	case OPT_NO_ITS:
+		o->no_its = true;
 		return 0;
 	case 'v':
 		o->verbose = true;

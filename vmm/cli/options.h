@@ -39,6 +39,7 @@ struct options {
 	bool host_info;
 	bool verbose;
 	bool no_seccomp; /* --no-seccomp: threads stay unconfined */
+	bool no_its;	 /* --no-its: arm64 leaves the GICv3 ITS out */
 	bool cpus_given;
 	/* Pin vCPU i to the i-th CPU tinyvmm may run on: --pin / --no-pin;
 	 * on by default with --bench. */

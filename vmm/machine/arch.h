@@ -117,6 +117,13 @@ uint64_t arch_host_counter_hz(void);
 /* The guest program counter, for error messages; 0 if unreadable. */
 uint64_t arch_vcpu_pc(struct vcpu *vcpu);
 
+/*
+ * Whether the guest has an in-kernel MSI controller to program (arm64:
+ * the GICv3 ITS): 1 yes, 0 no (--no-its, or KVM offers none), -1 the
+ * arch has no such part (x86_64). For the bench JSON's config.its.
+ */
+int arch_vm_its(const struct vm *vm);
+
 void arch_vm_destroy(struct vm *vm);
 
 /* Fills the arch lines of --host-info: the CPU and the KVM mode. */

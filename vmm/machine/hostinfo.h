@@ -20,6 +20,7 @@ struct host_info {
 	int kvm_api_version;   /* valid when kvm_usable */
 	char kvm_problem[160]; /* why not usable */
 	char kvm_mode[48];     /* arch hook: "VHE", "split (nVHE)", ... */
+	char irqchip[96]; /* arch hook: what KVM's irqchip offers; may be "" */
 	unsigned int nr_evidence;
 	char evidence[HOST_INFO_MAX_EVIDENCE][200];
 };

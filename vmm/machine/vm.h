@@ -62,6 +62,8 @@ struct vm_config {
 	const struct vm_device_spec *devices;
 	unsigned int nr_devices;
 	bool seccomp; /* confine each thread after set-up (not --no-seccomp) */
+	/* --no-its: no MSI controller (arm64: the GICv3 ITS) even if offered */
+	bool no_its;
 };
 
 /*
