@@ -481,9 +481,8 @@ void bench_irq(struct arm64_guest *g)
 uint32_t bench_arch_prep(struct bench *b, enum bench_id id)
 {
 	struct bench_arm64 *a = b->arch;
-	bool needs_v3 =
-		id == BENCH_EOI || id == BENCH_VIRTUAL_IPI || id == BENCH_TIMER ||
-		id == BENCH_LPI;
+	bool needs_v3 = id == BENCH_EOI || id == BENCH_VIRTUAL_IPI ||
+			id == BENCH_TIMER || id == BENCH_LPI;
 
 	if (id == BENCH_EOI && a->has_pmu) {
 		b->report.counter = BENCH_COUNTER_PMU_CYCLES;
