@@ -28,13 +28,21 @@
  *                               titles the run's column in tinyvmm compare
  *   },
  *   "config": {"cpus": 2, "pinned": true, "seccomp": true,
- *              "iterations": 1000, "warmup": 100},
+ *              "iterations": 1000, "warmup": 100,
+ *              "cpu_features": {"sve": true, "sve_max_vl_bits": 2048,
+ *                               "ptrauth": true, "pmu": true}},
  *                               pinned: each vCPU thread bound to its own
  *                               host CPU (--pin, the --bench default);
  *                               seccomp: the threads confined by their
  *                               seccomp filters (false: --no-seccomp), whose
  *                               cost the userspace exits (mmio_user, io_*)
- *                               include
+ *                               include; cpu_features: what the vCPUs had
+ *                               (arm64: --no-sve, --no-ptrauth, --pmu=off
+ *                               turn them off; sve_max_vl_bits is KVM's
+ *                               longest vector, 0 without SVE), which
+ *                               changes what a world switch saves and
+ *                               restores; null where the arch switches
+ *                               none (x86_64)
  *   "exit_profile": {
  *     "window": "KVM counters between BEGIN and REPORT: ...",
  *     "note": null              or why there are no exit profiles
@@ -80,8 +88,8 @@
  * }
  * Members may be added within a version: a reader ignores what it does
  * not know, and takes an added member that is absent (a document written
- * before it existed) as unknown. config.pinned and config.seccomp were
- * added so; `tinyvmm compare` reads both that way (vmm/compare/bench_doc.h). So
+ * before it existed) as unknown. config.pinned, config.seccomp and
+ * config.cpu_features were added so; `tinyvmm compare` reads them that way (vmm/compare/bench_doc.h). So
  * were outliers, outlier_share and mean_without_outliers in stats and
  * stats_raw, which compare does not read.
  * Statistics are defined in vmm/bench/stats.h (p99 nearest-rank, stddev
@@ -96,6 +104,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "vmm/base/cpu_features.h"
 #include "vmm/bench/bench_result.h"
 #include "vmm/machine/hostinfo.h"
 #include "vmm/base/log.h"
@@ -112,6 +121,8 @@ struct report_run {
 	unsigned int cpus;
 	bool pinned;  /* vCPU threads pinned one per host CPU (--pin) */
 	bool seccomp; /* threads confined by seccomp (not --no-seccomp) */
+	/* The guest's CPU features; NULL or !valid: none to report. */
+	const struct cpu_features *cpu_features;
 	uint32_t iterations, warmup;
 	const struct bench_result *results;
 	unsigned int nr_results;

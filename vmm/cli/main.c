@@ -158,6 +158,7 @@ static int bench_finish(const struct vm *vm, const struct options *opts,
 		.cpus = opts->nr_cpus,
 		.pinned = opts->pin_vcpus,
 		.seccomp = vm->seccomp.enabled,
+		.cpu_features = &vm->cpu_features,
 		.iterations = opts->iterations,
 		.warmup = opts->warmup,
 		.results = oc.results,
@@ -192,6 +193,7 @@ static int run_vm(const struct options *opts)
 		.nets = opts->nets,
 		.nr_nets = opts->nr_nets,
 		.seccomp = !opts->no_seccomp,
+		.cpu = opts->cpu,
 	};
 	const struct bench_config bench_cfg = {
 		.iterations = opts->iterations,
@@ -253,6 +255,9 @@ int main(int argc, char **argv)
 		compare_usage(stdout, false);
 		return 0;
 	}
+	if (options_check_cpu_features(&opts, platform->cpu_features,
+				       platform->name))
+		return TINYVMM_EXIT_USAGE;
 	if (opts.version) {
 		printf("tinyvmm %s (%s)\n", TINYVMM_VERSION, TINYVMM_ARCH);
 		return 0;
