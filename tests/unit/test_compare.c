@@ -225,6 +225,13 @@ static const struct {
 	  "config.seccomp: expected true or false, found null" },
 	{ "\"cpus\":2,", "\"cpus\":2,\"pinned\":[true],",
 	  "config.pinned: expected true or false, found array" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"cpu_features\":true,",
+	  "config.cpu_features: expected an object or null, found boolean" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"cpu_features\":{\"sve\":1},",
+	  "config.cpu_features.sve: expected true or false, found number" },
+	{ "\"cpus\":2,",
+	  "\"cpus\":2,\"cpu_features\":{\"sve\":true,\"sve_max_vl_bits\":-128},",
+	  "config.cpu_features.sve_max_vl_bits: -128 is below 0" },
 	{ "\"benchmarks\":[", "\"benchmarks\":7,\"b\":[",
 	  "benchmarks: expected an array, found number" },
 	{ "\"median\":1024", "\"median\":\"1024\"",
@@ -316,6 +323,13 @@ static void load_with(struct bench_doc *doc, const char *path,
 
 #define SECCOMP_NOTE "note: seccomp confinement differs:"
 #define PINNED_NOTE "note: vCPU pinning differs:"
+#define CPU_NOTE "note: guest CPU features differ:"
+#define CPU_ALL                                                               \
+	"\"cpus\":2,\"cpu_features\":{\"sve\":true,\"sve_max_vl_bits\":2048," \
+	"\"ptrauth\":true,\"pmu\":true},"
+#define CPU_NO_SVE                                                          \
+	"\"cpus\":2,\"cpu_features\":{\"sve\":false,\"sve_max_vl_bits\":0," \
+	"\"ptrauth\":true,\"pmu\":true},"
 
 static const struct {
 	const char *a, *b; /* configs of VHE and split */
@@ -336,6 +350,17 @@ static const struct {
 	{ "\"cpus\":2,\"pinned\":false,\"seccomp\":true,",
 	  "\"cpus\":2,\"pinned\":true,\"seccomp\":true,",
 	  PINNED_NOTE " VHE off; split (nVHE) on; unpinned", SECCOMP_NOTE },
+	{ CPU_ALL, CPU_ALL, NULL, NULL },
+	{ CPU_ALL, CPU_NO_SVE,
+	  CPU_NOTE " VHE sve2048 ptrauth pmu; split (nVHE) ptrauth pmu; "
+		   "each one on adds state a world switch saves and restores\n",
+	  SECCOMP_NOTE },
+	/* A file from before cpu_features: unknown, not "none". */
+	{ "\"cpus\":2,", CPU_NO_SVE,
+	  CPU_NOTE " VHE unknown; split (nVHE) ptrauth pmu;", NULL },
+	{ "\"cpus\":2,\"cpu_features\":null,",
+	  "\"cpus\":2,\"cpu_features\":{\"pmu\":false},",
+	  CPU_NOTE " VHE none; split (nVHE) none on;", NULL },
 };
 
 /* A note under the table when the files differ in seccomp or pinning. */

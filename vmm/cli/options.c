@@ -443,6 +443,9 @@ static void option_getopt_error(int c, char **argv)
 
 	if (c == ':')
 		tv_err("%s: needs a value; see --help", arg);
+	else if (optopt && !strncmp(arg, "--", 2))
+		/* A known long option given "=VALUE" it does not take. */
+		tv_err("%s: takes no value; see --help", arg);
 	else if (optopt)
 		tv_err("unrecognized option '-%c'; see --help", optopt);
 	else

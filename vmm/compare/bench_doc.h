@@ -10,6 +10,9 @@
  * optional: the column title, --tag label=...), config.iterations and config.warmup (numbers >= 0),
  * config.pinned and config.seccomp (true or false; optional: absent is
  * unknown, as in documents written before they existed),
+ * config.cpu_features (null, or an object whose sve, ptrauth, pmu are
+ * true or false and sve_max_vl_bits a number >= 0, each optional; the
+ * whole optional too),
  * exit_profile.note (string or null; optional), "benchmarks" (array) of
  * objects with name (string, unique), status ("OK", "SKIPPED", "FAILED"),
  * note and unit (string or null), ops_per_sample (number >= 1), stats
@@ -55,7 +58,10 @@ struct bench_doc {
 	const char *label;	     /* host.tags.label; NULL: none */
 	enum bench_doc_flag pinned;  /* config.pinned */
 	enum bench_doc_flag seccomp; /* config.seccomp */
-	const char *profile_note;    /* NULL: exit profiles were taken */
+	/* config.cpu_features, short: "sve2048 ptrauth pmu", "none on",
+	 * "none" (null: the arch switches none), "unknown" (absent) */
+	char cpu_features[48];
+	const char *profile_note; /* NULL: exit profiles were taken */
 	struct bench_doc_bench *benches;
 	size_t nr_benches;
 	char error[BENCH_DOC_ERROR_LEN]; /* why loading failed */
