@@ -124,7 +124,7 @@ static void describe_cpu_features(struct host_info *info)
 	}
 	if (!used)
 		snprintf(info->cpu_features, sizeof(info->cpu_features),
-			 "none of sve, ptrauth, pmu");
+			 "none");
 	close(fd);
 }
 
