@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "vmm/base/cpu_features.h"
 #include "vmm/base/kvm.h"
 #include "vmm/machine/arch.h"
 #include "vmm/machine/hostinfo.h"
@@ -132,11 +133,44 @@ static void describe_irqchip(struct host_info *info)
 		 its ? "ITS offered (on unless --no-its)" : "no ITS");
 }
 
+/*
+ * What /dev/kvm offers, as select_cpu_features() (platform.c) reads it
+ * per VM; a VM may be offered less (pKVM's protected VMs), never more.
+ */
+static void describe_cpu_features(struct host_info *info)
+{
+	static const long caps[CPU_FEATURE_COUNT][2] = {
+		[CPU_FEATURE_SVE] = { KVM_CAP_ARM_SVE, KVM_CAP_ARM_SVE },
+		[CPU_FEATURE_PTRAUTH] = { KVM_CAP_ARM_PTRAUTH_ADDRESS,
+					  KVM_CAP_ARM_PTRAUTH_GENERIC },
+		[CPU_FEATURE_PMU] = { KVM_CAP_ARM_PMU_V3, KVM_CAP_ARM_PMU_V3 },
+	};
+	size_t used = 0;
+	int fd;
+
+	if (!info->kvm_usable || kvm_open_dev(KVM_DEV_PATH, &fd))
+		return;
+	for (unsigned int i = 0; i < CPU_FEATURE_COUNT; i++) {
+		if (!kvm_has_cap(fd, caps[i][0]) ||
+		    !kvm_has_cap(fd, caps[i][1]))
+			continue;
+		used += (size_t)snprintf(info->cpu_features + used,
+					 sizeof(info->cpu_features) - used,
+					 "%s%s", used ? " " : "",
+					 cpu_feature_name(i));
+	}
+	if (!used)
+		snprintf(info->cpu_features, sizeof(info->cpu_features),
+			 "none");
+	close(fd);
+}
+
 void arch_host_info(struct host_info *info)
 {
 	describe_cpu(info);
 	describe_kvm_mode(info);
 	describe_irqchip(info);
+	describe_cpu_features(info);
 }
 
 /* Arm reserves MIDR implementer 0x00 for software: QEMU's TCG "max" CPU

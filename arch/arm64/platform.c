@@ -28,6 +28,9 @@ static const struct arch_platform arm64_platform = {
 	.ram_base = ARM64_RAM_BASE,
 	.ram_max = (1ULL << ARM64_MAX_IPA_BITS) - ARM64_RAM_BASE,
 	.max_vcpus = ARM64_MAX_VCPUS,
+	.cpu_features = CPU_FEATURE_BIT(CPU_FEATURE_SVE) |
+			CPU_FEATURE_BIT(CPU_FEATURE_PTRAUTH) |
+			CPU_FEATURE_BIT(CPU_FEATURE_PMU),
 	.console = {
 		.bus = ARCH_BUS_MMIO,
 		.base = ARM64_UART_BASE,
@@ -102,6 +105,44 @@ static void enable_nisv_exits(struct vm *vm)
 			"will fail KVM_RUN instead");
 }
 
+/* The capability that offers each feature, for the refusal line. */
+static const char *const feature_caps[CPU_FEATURE_COUNT] = {
+	[CPU_FEATURE_SVE] = "KVM_CAP_ARM_SVE",
+	[CPU_FEATURE_PTRAUTH] =
+		"KVM_CAP_ARM_PTRAUTH_ADDRESS and KVM_CAP_ARM_PTRAUTH_GENERIC",
+	[CPU_FEATURE_PMU] = "KVM_CAP_ARM_PMU_V3",
+};
+
+/*
+ * Each feature on when the VM's KVM offers it, unless --no-X; an --X=on
+ * KVM lacks fails here, before any vCPU exists.
+ */
+static int select_cpu_features(struct vm *vm)
+{
+	int fd = vm->vm_fd;
+	const bool offered[CPU_FEATURE_COUNT] = {
+		[CPU_FEATURE_SVE] = kvm_has_cap(fd, KVM_CAP_ARM_SVE),
+		/* KVM takes both halves or neither (api.rst). */
+		[CPU_FEATURE_PTRAUTH] =
+			kvm_has_cap(fd, KVM_CAP_ARM_PTRAUTH_ADDRESS) &&
+			kvm_has_cap(fd, KVM_CAP_ARM_PTRAUTH_GENERIC),
+		[CPU_FEATURE_PMU] = kvm_has_cap(fd, KVM_CAP_ARM_PMU_V3),
+	};
+	struct cpu_features *f = &vm->cpu_features;
+	enum cpu_feature missing;
+
+	if (cpu_features_select(&vm->cfg->cpu, offered, f->on, &missing)) {
+		tv_err("--%s=on: this host's KVM lacks %s",
+		       cpu_feature_name(missing), feature_caps[missing]);
+		return -ENOTSUP;
+	}
+	f->valid = true;
+	vm->arch.has_pmu = f->on[CPU_FEATURE_PMU];
+	if (!offered[CPU_FEATURE_PMU])
+		tv_info("no KVM_CAP_ARM_PMU_V3: guests count time with CNTVCT");
+	return 0;
+}
+
 int arch_vm_init(struct vm *vm)
 {
 	int ret = vm_require_cap(vm, KVM_CAP_ARM_PSCI_0_2, "PSCI 0.2");
@@ -111,15 +152,18 @@ int arch_vm_init(struct vm *vm)
 	if (ret)
 		return ret;
 	enable_nisv_exits(vm);
-	vm->arch.has_pmu = kvm_has_cap(vm->vm_fd, KVM_CAP_ARM_PMU_V3);
-	if (!vm->arch.has_pmu)
-		tv_info("no KVM_CAP_ARM_PMU_V3: guests count time with CNTVCT");
-	return arm64_gic_create(vm);
+	ret = select_cpu_features(vm);
+	return ret ? ret : arm64_gic_create(vm);
 }
 
 int arch_vm_finalize(struct vm *vm)
 {
 	int ret = arm64_gic_finalize(vm);
+	char line[96];
+
+	/* Complete now: every vCPU has read its SVE vector lengths. */
+	cpu_features_format(&vm->cpu_features, line, sizeof(line));
+	tv_info("cpu features: %s", line);
 
 	for (unsigned int i = 0; !ret && vm->arch.has_pmu && i < vm->nr_vcpus;
 	     i++)

@@ -9,6 +9,7 @@
 #include "vmm/machine/arch.h"
 #include "arch/arm64/arm64.h"
 #include "arch/arm64/fdt_builder.h"
+#include "arch/arm64/sve_vls.h"
 #include "vmm/machine/vm.h"
 
 #define CORE_REG(name)                                         \
@@ -56,6 +57,63 @@ int arm64_fd_set_entry(int vcpu_fd, uint64_t entry, uint64_t x0)
 	return ret;
 }
 
+_Static_assert(ARM64_SVE_VLS_WORDS == KVM_ARM64_SVE_VLS_WORDS,
+	       "sve_vls.h's bitmap is KVM's");
+
+/* KVM_ARM_VCPU_INIT's feature bits for the VM's CPU feature choice. */
+static uint32_t vcpu_feature_bits(const struct vcpu *vcpu)
+{
+	const bool *on = vcpu->vm->cpu_features.on;
+	uint32_t bits = 1U << KVM_ARM_VCPU_PSCI_0_2;
+
+	/* A PMU lets guests count cycles (the benchmarks' first choice). */
+	if (on[CPU_FEATURE_PMU])
+		bits |= 1U << KVM_ARM_VCPU_PMU_V3;
+	if (on[CPU_FEATURE_SVE])
+		bits |= 1U << KVM_ARM_VCPU_SVE;
+	/* KVM takes both halves of pointer authentication or neither. */
+	if (on[CPU_FEATURE_PTRAUTH])
+		bits |= 1U << KVM_ARM_VCPU_PTRAUTH_ADDRESS |
+			1U << KVM_ARM_VCPU_PTRAUTH_GENERIC;
+	/* Secondaries wait, powered off, for the guest's PSCI CPU_ON. */
+	if (vcpu->id > 0)
+		bits |= 1U << KVM_ARM_VCPU_POWER_OFF;
+	return bits;
+}
+
+/*
+ * After KVM_ARM_VCPU_INIT with SVE (api.rst): KVM_REG_ARM64_SVE_VLS holds
+ * the best set of vector lengths the host has, which the guest keeps; it
+ * is read for the record, then KVM_ARM_VCPU_FINALIZE fixes it. KVM_RUN
+ * and the SVE registers are refused until then.
+ */
+static int vcpu_sve_finalize(struct vcpu *vcpu)
+{
+	uint64_t vls[ARM64_SVE_VLS_WORDS] = { 0 };
+	int what = KVM_ARM_VCPU_SVE, err;
+	unsigned int vq;
+
+	err = reg_access(vcpu->fd, KVM_GET_ONE_REG, KVM_REG_ARM64_SVE_VLS, vls);
+	if (err) {
+		tv_errno(err, "reading the SVE vector lengths of vCPU %u",
+			 vcpu->id);
+		return err;
+	}
+	vq = arm64_sve_vls_max_vq(vls);
+	if (!vq) {
+		tv_err("vCPU %u: KVM offers SVE with no vector length",
+		       vcpu->id);
+		return -EINVAL;
+	}
+	vcpu->vm->cpu_features.sve_max_vl_bits = vq * ARM64_SVE_VQ_BITS;
+	if (ioctl(vcpu->fd, KVM_ARM_VCPU_FINALIZE, &what)) {
+		err = -errno;
+		tv_errno(err, "KVM_ARM_VCPU_FINALIZE(SVE) of vCPU %u",
+			 vcpu->id);
+	}
+	return err;
+}
+
 int arch_vcpu_init(struct vcpu *vcpu)
 {
 	struct kvm_vcpu_init init;
@@ -65,17 +123,16 @@ int arch_vcpu_init(struct vcpu *vcpu)
 		tv_errno(errno, "KVM_ARM_PREFERRED_TARGET");
 		return -errno;
 	}
-	init.features[0] |= 1U << KVM_ARM_VCPU_PSCI_0_2;
-	/* A PMU lets guests count cycles (the benchmarks' first choice). */
-	if (vcpu->vm->arch.has_pmu)
-		init.features[0] |= 1U << KVM_ARM_VCPU_PMU_V3;
-	/* Secondaries wait, powered off, for the guest's PSCI CPU_ON. */
-	if (vcpu->id > 0)
-		init.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
+	init.features[0] |= vcpu_feature_bits(vcpu);
 	if (ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init)) {
 		tv_errno(errno, "KVM_ARM_VCPU_INIT of vCPU %u (target %u)",
 			 vcpu->id, init.target);
 		return -errno;
+	}
+	if (vcpu->vm->cpu_features.on[CPU_FEATURE_SVE]) {
+		ret = vcpu_sve_finalize(vcpu);
+		if (ret)
+			return ret;
 	}
 	ret = arm64_reg_get(vcpu, REG_MPIDR_EL1, &vcpu->arch.mpidr);
 	if (ret)

@@ -17,6 +17,8 @@
 # an ITS INT command, measured like the others, its exit profile holding
 # the GITS_CWRITER writes KVM emulates); with --no-its lpi is SKIPPED with
 # a reason and config.its is false.
+# The guest CPU features: each one --host-info says KVM offers is on in
+# the JSON (config.cpu_features), and the bare loop's vCPU has the same.
 # Output is TAP.
 set -u
 # shellcheck source=tap.sh
@@ -28,6 +30,7 @@ trap 'rm -rf "$work"' EXIT
 run_mode() { # MODE -> $work/MODE.out, $work/MODE.json and $work/MODE.bare.json
 	local mode=$1 status
 	"$src/lab/run" --arch arm64 --mode "$mode" --icount --timeout 900 -- \
+		"tinyvmm --host-info | sed -n 's/^guest cpu: KVM offers \([^(]*\) (.*/@@offered \1/p';" \
 		"tinyvmm --bench --iterations $iters --warmup 5 --json /tmp/b.json" \
 		'--tag icount=on; echo "@@rc $?";' \
 		'tinyvmm --bench --no-its --bench-only lpi --iterations 5 --warmup 1' \
@@ -55,10 +58,11 @@ run_mode() { # MODE -> $work/MODE.out, $work/MODE.json and $work/MODE.bare.json
 
 # Checks one document; prints TAP-ready "ok|not ok<TAB>description<TAB>why".
 check_doc() { # MODE WANT_KVM_MODE
-	python3 - "$work/$1.json" "$1" "$2" "$iters" "$work/$1.bare.json" "$work/$1.noits.json" <<'PY'
+	python3 - "$work/$1.json" "$1" "$2" "$iters" "$work/$1.bare.json" "$work/$1.noits.json" \
+		"$(sed -n 's/^@@offered //p' "$work/$1.out")" <<'PY'
 import json, sys
 path, mode, want_mode, iters = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-bare_path, noits_path = sys.argv[5], sys.argv[6]
+bare_path, noits_path, offered = sys.argv[5], sys.argv[6], sys.argv[7].split()
 def check(ok, desc, why=""):
     print(f"{'ok' if ok else 'not ok'}\t{mode}: {desc}\t{why}")
 try:
@@ -126,6 +130,16 @@ check(b > 0 and bare.get("iterations") == iters and bare.get("unit") == "instruc
 check(b > 0 and abs(t - b) <= 0.02 * b,
       "hypercall: tinyvmm within 2% of a bare KVM_RUN loop (icount)",
       f"tinyvmm {t}, bare {b}" + (f" ({(t - b) / b * 100:+.2f}%)" if b else ""))
+# Each feature KVM offers is on by default; the bare vCPU has the same.
+feat = doc.get("config", {}).get("cpu_features") or {}
+check(bool(offered) and all(feat.get(f) is (f in offered) for f in ("sve", "ptrauth", "pmu"))
+      and (feat.get("sve_max_vl_bits", 0) > 0) == ("sve" in offered),
+      "config.cpu_features: on exactly where --host-info says KVM offers them",
+      f"offered {offered}, cpu_features {json.dumps(feat)}")
+vm = bare.get("vm", "")
+check(("SVE" in vm) == bool(feat.get("sve")) and ("PAuth" in vm) == bool(feat.get("ptrauth")),
+      "bare-hypercall's vCPU has tinyvmm's SVE and pointer authentication",
+      f"bare vm '{vm}', tinyvmm {json.dumps(feat)}")
 print(f"MEDIAN\t{med('hypercall')}")
 PY
 }

@@ -48,6 +48,15 @@ else
 	tap_n=$((tap_n + 1))
 fi
 run 2 1 'tap=bad name' 'a tap name with a space is refused' -- --kernel x --net 'tap=bad name'
+run 2 1 '^tinyvmm: --sve=maybe: expected on or off$' 'a CPU feature switch takes on or off' -- --kernel x --sve=maybe
+run 2 1 '^tinyvmm: --no-ptrauth=on: takes no value' '--no-X takes no value' -- --kernel x --no-ptrauth=on
+# The arm64 CPU feature switches mean nothing to an x86 guest: refused
+# by name, not ignored.
+if [ "$(uname -m)" = x86_64 ]; then
+	run 2 1 '^tinyvmm: --no-sve: an arm64 CPU feature switch; tinyvmm on x86_64 has none$' 'x86: --no-sve is refused' -- --kernel x --no-sve
+	run 2 1 '^tinyvmm: --ptrauth=on: an arm64 CPU feature switch' 'x86: --ptrauth=on is refused' -- --kernel x --ptrauth=on
+	run 2 1 '^tinyvmm: --pmu=off: an arm64 CPU feature switch' 'x86: --pmu=off is refused, also with --bench' -- --bench --pmu=off
+fi
 # compare: two real result files (from the lab, under -icount) ship as data.
 data=$here/../data
 vhe=$data/bench-arm64-vhe-icount.json nvhe=$data/bench-arm64-nvhe-icount.json

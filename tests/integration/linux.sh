@@ -2,8 +2,9 @@
 # usage: linux.sh vhe|nvhe|svm
 # Boots Debian's Linux under tinyvmm, inside the emulated host in one KVM
 # mode: the kernel must find our machine (arm64: device tree, GICv3, PSCI
-# SMP; x86_64: e820, ACPI tables with the MADT for SMP), drive the 16550
-# as its console, reach init and power off. Output is TAP.
+# SMP, and the SVE and pointer authentication KVM offers; x86_64: e820,
+# ACPI tables with the MADT for SMP), drive the 16550 as its console,
+# reach init and power off. Output is TAP.
 set -u
 mode=$1
 # shellcheck source=tap.sh
@@ -13,6 +14,7 @@ lab_mode "$mode"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 "$src/lab/run" --arch "$lab_arch" --mode "$mode" --linux-guest --timeout 900 -- \
+	'tinyvmm --host-info | grep "^guest cpu:";' \
 	"tinyvmm --kernel $linux_kernel --initrd /guest/linux/initrd.cpio.gz" \
 	'--cmdline "console=ttyS0 panic=-1" --cpus 2 --mem 256M; echo "@@rc $?"' \
 	>"$log" 2>&1
@@ -39,6 +41,14 @@ if [ "$lab_arch" = arm64 ]; then
 	found 'ITS \[mem 0x08080000-0x0809ffff\]' "Linux's ITS driver finds the arm,gic-v3-its node"
 	found 'GICv3: using LPI property table' 'Linux turns on LPIs at the redistributors'
 	found '9000000\.uart: ttyS0 at MMIO 0x9000000 .* is a 16550A' 'the 8250 driver takes the UART as a 16550A'
+	# The CPU features KVM offers reach the guest (on by default).
+	if grep -Eq '^guest cpu: KVM offers .*\<sve\>' "$log"; then
+		found 'CPU features: detected: Scalable Vector Extension' 'Linux finds SVE, which KVM offers'
+	fi
+	if grep -Eq '^guest cpu: KVM offers .*\<ptrauth\>' "$log"; then
+		found 'CPU features: detected: Address authentication' 'Linux finds address authentication, which KVM offers'
+		found 'CPU features: detected: Generic authentication' 'Linux finds generic authentication, which KVM offers'
+	fi
 else
 	found 'BIOS-e820: \[mem 0x0000000000100000-0x000000000fffffff\] usable' \
 		'Linux reads the e820 map: 256 MiB of RAM from 1 MiB'

@@ -229,6 +229,13 @@ static const struct {
 	  "config.guest_ram: expected an object or null, found string" },
 	{ "\"cpus\":2,", "\"cpus\":2,\"guest_ram\":{\"backing\":2},",
 	  "config.guest_ram.backing: expected a string, found number" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"cpu_features\":true,",
+	  "config.cpu_features: expected an object or null, found boolean" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"cpu_features\":{\"sve\":1},",
+	  "config.cpu_features.sve: expected true or false, found number" },
+	{ "\"cpus\":2,",
+	  "\"cpus\":2,\"cpu_features\":{\"sve\":true,\"sve_max_vl_bits\":-128},",
+	  "config.cpu_features.sve_max_vl_bits: -128 is below 0" },
 	{ "\"benchmarks\":[", "\"benchmarks\":7,\"b\":[",
 	  "benchmarks: expected an array, found number" },
 	{ "\"median\":1024", "\"median\":\"1024\"",
@@ -327,6 +334,13 @@ static void load_with(struct bench_doc *doc, const char *path,
 #define PINNED_NOTE "note: vCPU pinning differs:"
 #define RAM_NOTE "note: guest RAM backing differs:"
 #define THP "\"guest_ram\":{\"backing\":\"thp\",\"align\":2097152},"
+#define CPU_NOTE "note: guest CPU features differ:"
+#define CPU_ALL                                                               \
+	"\"cpus\":2,\"cpu_features\":{\"sve\":true,\"sve_max_vl_bits\":2048," \
+	"\"ptrauth\":true,\"pmu\":true},"
+#define CPU_NO_SVE                                                          \
+	"\"cpus\":2,\"cpu_features\":{\"sve\":false,\"sve_max_vl_bits\":0," \
+	"\"ptrauth\":true,\"pmu\":true},"
 
 static const struct {
 	const char *a, *b; /* configs of VHE and split */
@@ -354,6 +368,17 @@ static const struct {
 	{ "\"cpus\":2,\"guest_ram\":null,", "\"cpus\":2,", NULL, NULL },
 	{ "\"cpus\":2,", "\"cpus\":2," THP,
 	  RAM_NOTE " VHE unknown; split (nVHE) thp;", PINNED_NOTE },
+	{ CPU_ALL, CPU_ALL, NULL, NULL },
+	{ CPU_ALL, CPU_NO_SVE,
+	  CPU_NOTE " VHE sve2048 ptrauth pmu; split (nVHE) ptrauth pmu; "
+		   "each one on adds state a world switch saves and restores\n",
+	  SECCOMP_NOTE },
+	/* A file from before cpu_features: unknown, not "none". */
+	{ "\"cpus\":2,", CPU_NO_SVE,
+	  CPU_NOTE " VHE unknown; split (nVHE) ptrauth pmu;", NULL },
+	{ "\"cpus\":2,\"cpu_features\":null,",
+	  "\"cpus\":2,\"cpu_features\":{\"pmu\":false},",
+	  CPU_NOTE " VHE none; split (nVHE) none on;", NULL },
 };
 
 /* A note under the table when the files differ in seccomp or pinning. */

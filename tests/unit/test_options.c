@@ -320,6 +320,12 @@ static const struct {
 	{ { "-k", "I", "--hugepages", "hugetlbfs:1G" },
 	  "--mem 256M: not a whole number of the 1024 MiB huge pages" },
 	{ { "-k", "I", "--hugepages" }, "--hugepages: needs a value" },
+	{ { "-k", "I", "--sve=yes" }, "--sve=yes: expected on or off" },
+	{ { "-k", "I", "--pmu", "" }, "--pmu=: expected on or off" },
+	{ { "-k", "I", "--ptrauth=ON" }, "--ptrauth=ON: expected on or off" },
+	{ { "-k", "I", "--pmu" }, "--pmu: needs a value" },
+	{ { "-k", "I", "--no-sve=on" }, "--no-sve=on: takes no value" },
+	{ { "-k", "I", "--no-pmu" }, "unrecognized option '--no-pmu'" },
 };
 
 START_TEST(test_bad_command_lines)
@@ -339,6 +345,87 @@ START_TEST(test_bad_command_lines)
 }
 END_TEST
 
+START_TEST(test_cpu_feature_switches)
+{
+	struct options o;
+	char err[512];
+
+	/* Unsaid: each follows what KVM offers. */
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I", NULL), 0);
+	for (unsigned int f = 0; f < CPU_FEATURE_COUNT; f++)
+		ck_assert_int_eq(o.cpu.req[f], CPU_FEATURE_AUTO);
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I", "--no-sve",
+			       "--ptrauth=on", "--pmu=off", NULL),
+			 0);
+	ck_assert_int_eq(o.cpu.req[CPU_FEATURE_SVE], CPU_FEATURE_OFF);
+	ck_assert_ptr_null(o.cpu_arg[CPU_FEATURE_SVE]);
+	ck_assert_int_eq(o.cpu.req[CPU_FEATURE_PTRAUTH], CPU_FEATURE_ON);
+	ck_assert_int_eq(o.cpu.req[CPU_FEATURE_PMU], CPU_FEATURE_OFF);
+	ck_assert_str_eq(o.cpu_arg[CPU_FEATURE_PMU], "off");
+	/* The last one given wins, as for --pin / --no-pin. */
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "--bench", "--no-ptrauth",
+			       "--ptrauth", "on", "--sve=on", "--no-sve", NULL),
+			 0);
+	ck_assert_int_eq(o.cpu.req[CPU_FEATURE_PTRAUTH], CPU_FEATURE_ON);
+	ck_assert_int_eq(o.cpu.req[CPU_FEATURE_SVE], CPU_FEATURE_OFF);
+	ck_assert_int_eq(o.cpu.req[CPU_FEATURE_PMU], CPU_FEATURE_AUTO);
+	ck_assert_str_eq(err, "");
+}
+END_TEST
+
+/* options_check_cpu_features() with stderr captured into @err. */
+static int check_cpu(const struct options *o, unsigned int supported, char *err,
+		     size_t errlen)
+{
+	FILE *tmp = tmpfile();
+	int saved, ret;
+	size_t n;
+
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fileno(tmp), STDERR_FILENO);
+	ret = options_check_cpu_features(o, supported, "x86_64");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(err, 1, errlen - 1, tmp);
+	err[n] = '\0';
+	fclose(tmp);
+	return ret;
+}
+
+START_TEST(test_cpu_switches_on_an_arch_without_them)
+{
+	const unsigned int all = CPU_FEATURE_BIT(CPU_FEATURE_SVE) |
+				 CPU_FEATURE_BIT(CPU_FEATURE_PTRAUTH) |
+				 CPU_FEATURE_BIT(CPU_FEATURE_PMU);
+	struct options o;
+	char err[512];
+
+	/* No switch given: nothing to refuse, whatever the arch. */
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I", NULL), 0);
+	ck_assert_int_eq(check_cpu(&o, 0, err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "");
+
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I", "--no-sve",
+			       "--pmu=on", NULL),
+			 0);
+	ck_assert_int_eq(check_cpu(&o, all, err, sizeof(err)), 0);
+	ck_assert_int_eq(check_cpu(&o, 0, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(count_lines(err), 1);
+	ck_assert_msg(strstr(err, "--no-sve: an arm64 CPU feature switch; "
+				  "tinyvmm on x86_64 has none"),
+		      "'%s'", err);
+	/* Each switch on its own is named as given. */
+	ck_assert_int_eq(check_cpu(&o, CPU_FEATURE_BIT(CPU_FEATURE_SVE), err,
+				   sizeof(err)),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, "--pmu=on: "), "'%s'", err);
+	ck_assert_int_eq(count_lines(err), 1);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -350,6 +437,8 @@ int main(void)
 		test_bench_options,
 		test_bench_only_limits,
 		test_hugepages,
+		test_cpu_feature_switches,
+		test_cpu_switches_on_an_arch_without_them,
 		NULL,
 	};
 

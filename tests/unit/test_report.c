@@ -222,7 +222,7 @@ START_TEST(test_config)
 
 	ck_assert_msg(
 		strstr(json,
-		       "\"config\":{\"cpus\":2,\"pinned\":true,\"seccomp\":true,\"guest_ram\":null,\"iterations\":10,\"warmup\":3,\"its\":true}"),
+		       "\"config\":{\"cpus\":2,\"pinned\":true,\"seccomp\":true,\"guest_ram\":null,\"iterations\":10,\"warmup\":3,\"its\":true,\"cpu_features\":null}"),
 		"%s", json);
 	free(json);
 	run.pinned = false;
@@ -282,6 +282,54 @@ START_TEST(test_config_guest_ram)
 		      "%s", json);
 	ck_assert(json_balanced(json));
 	free(json);
+}
+END_TEST
+
+/* config.cpu_features: what the vCPUs had, null where none switch. */
+START_TEST(test_config_cpu_features)
+{
+	struct host_info host = { .kernel_release = "7.3",
+				  .machine = "aarch64",
+				  .kvm_mode = "VHE" };
+	struct host_emulation emu = { .emulated = 1 };
+	struct cpu_features f = { .valid = true,
+				  .on = { true, true, true },
+				  .sve_max_vl_bits = 2048 };
+	struct report_run run = { .tinyvmm_version = "0.1.0",
+				  .host = &host,
+				  .emulation = &emu,
+				  .cpus = 1,
+				  .cpu_features = &f };
+	struct bench_doc doc;
+	char *json = run_json(&run);
+
+	ck_assert_msg(strstr(json, "\"cpu_features\":{\"sve\":true,"
+				   "\"sve_max_vl_bits\":2048,\"ptrauth\":true,"
+				   "\"pmu\":true}}"),
+		      "%s", json);
+	free(json);
+	read_back(&run, &doc);
+	ck_assert_str_eq(doc.cpu_features, "sve2048 ptrauth pmu");
+	bench_doc_free(&doc);
+	f.on[CPU_FEATURE_SVE] = false;
+	f.sve_max_vl_bits = 0;
+	f.on[CPU_FEATURE_PMU] = false;
+	json = run_json(&run);
+	ck_assert_msg(strstr(json, "{\"sve\":false,\"sve_max_vl_bits\":0,"
+				   "\"ptrauth\":true,\"pmu\":false}"),
+		      "%s", json);
+	free(json);
+	read_back(&run, &doc);
+	ck_assert_str_eq(doc.cpu_features, "ptrauth");
+	bench_doc_free(&doc);
+	f.on[CPU_FEATURE_PTRAUTH] = false;
+	read_back(&run, &doc);
+	ck_assert_str_eq(doc.cpu_features, "none on");
+	bench_doc_free(&doc);
+	f.valid = false; /* x86_64 */
+	read_back(&run, &doc);
+	ck_assert_str_eq(doc.cpu_features, "none");
+	bench_doc_free(&doc);
 }
 END_TEST
 
@@ -511,6 +559,7 @@ int main(void)
 		test_config,
 		test_config_guest_ram,
 		test_config_read_back,
+		test_config_cpu_features,
 		test_vmm_share_units,
 		test_table,
 		test_table_outliers,

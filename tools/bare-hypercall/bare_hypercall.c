@@ -64,6 +64,9 @@ struct options {
 	int icount; /* label per-op figures "instructions (icount)" */
 	int vgic;   /* create an in-kernel vGICv3, as tinyvmm does */
 	int pmu;    /* and give the vCPU a PMU, as tinyvmm does */
+	/* SVE and pointer authentication when KVM offers them, as tinyvmm
+	 * does (--no-sve, --no-ptrauth); after vcpu_create(): what it got. */
+	int sve, ptrauth;
 };
 
 struct bare_vm {
@@ -92,6 +95,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: " PROG " [--iterations N] [--warmup N]\n"
 		"       [--json FILE] [--icount-label] [--no-pmu] [--no-vgic]\n"
+		"       [--no-sve] [--no-ptrauth]\n"
 		"\n"
 		"A bare KVM_RUN loop (one thread, one vCPU, one memslot,\n"
 		"one KVM_RUN): the guest times N samples of 16 back-to-back\n"
@@ -101,7 +105,8 @@ static void usage(FILE *out)
 		"median, mean and min per sample (ticks) and per operation\n"
 		"(ticks, and ns at CNTFRQ_EL0). The thread runs pinned to\n"
 		"the first CPU it may use, like tinyvmm --bench's vCPU 0.\n"
-		"The VM has an in-kernel vGICv3 and a PMUv3, as tinyvmm's.\n"
+		"The VM has an in-kernel vGICv3 and a PMUv3, as tinyvmm's,\n"
+		"and SVE and pointer authentication when KVM offers them.\n"
 		"\n"
 		"  --iterations N   samples (default 1000, at most %u)\n"
 		"  --warmup N       samples thrown away first (default 100)\n"
@@ -110,6 +115,8 @@ static void usage(FILE *out)
 		"                   instruction: label per-op ns so\n"
 		"  --no-pmu         no PMU for the vCPU\n"
 		"  --no-vgic        no in-kernel irqchip (implies --no-pmu)\n"
+		"  --no-sve         no SVE for the vCPU\n"
+		"  --no-ptrauth     no pointer authentication for the vCPU\n"
 		"  -h, --help       this text\n",
 		MAX_SAMPLES);
 }
@@ -142,13 +149,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "icount-label", no_argument, NULL, 'I' },
 		{ "no-vgic", no_argument, NULL, 'G' },
 		{ "no-pmu", no_argument, NULL, 'P' },
+		{ "no-sve", no_argument, NULL, 'S' },
+		{ "no-ptrauth", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, ret = 0;
 
 	*o = (struct options){
-		.iterations = 1000, .warmup = 100, .vgic = 1, .pmu = 1
+		.iterations = 1000,
+		.warmup = 100,
+		.vgic = 1,
+		.pmu = 1,
+		.sve = 1,
+		.ptrauth = 1,
 	};
 	while (!ret &&
 	       (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -171,6 +185,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'P':
 			o->pmu = 0;
+			break;
+		case 'S':
+			o->sve = 0;
+			break;
+		case 'A':
+			o->ptrauth = 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -331,13 +351,36 @@ static int vcpu_set_reg(struct bare_vm *b, uint64_t id, uint64_t val,
 }
 
 /*
+ * SVE and pointer authentication (both keys: KVM takes both or neither)
+ * unless switched off or not offered; @o says afterwards which were on.
+ */
+static uint32_t vcpu_extra_features(struct bare_vm *b, struct options *o)
+{
+	uint32_t bits = 0;
+
+	o->sve = o->sve &&
+		 ioctl(b->vm, KVM_CHECK_EXTENSION, KVM_CAP_ARM_SVE) > 0;
+	o->ptrauth = o->ptrauth &&
+		     ioctl(b->vm, KVM_CHECK_EXTENSION,
+			   KVM_CAP_ARM_PTRAUTH_ADDRESS) > 0 &&
+		     ioctl(b->vm, KVM_CHECK_EXTENSION,
+			   KVM_CAP_ARM_PTRAUTH_GENERIC) > 0;
+	if (o->sve)
+		bits |= 1U << KVM_ARM_VCPU_SVE;
+	if (o->ptrauth)
+		bits |= 1U << KVM_ARM_VCPU_PTRAUTH_ADDRESS |
+			1U << KVM_ARM_VCPU_PTRAUTH_GENERIC;
+	return bits;
+}
+
+/*
  * vCPU 0 with PSCI 0.2 (KVM then answers SMCCC_VERSION) and a PMUv3
  * unless --no-pmu, and its run area.
  */
-static int vcpu_create(struct bare_vm *b, const struct options *o)
+static int vcpu_create(struct bare_vm *b, struct options *o)
 {
 	struct kvm_vcpu_init init;
-	int size;
+	int size, sve = KVM_ARM_VCPU_SVE;
 
 	b->vcpu = ioctl(b->vm, KVM_CREATE_VCPU, 0UL);
 	if (b->vcpu < 0)
@@ -357,11 +400,16 @@ static int vcpu_create(struct bare_vm *b, const struct options *o)
 	init.features[0] |= 1U << KVM_ARM_VCPU_PSCI_0_2;
 	if (o->pmu)
 		init.features[0] |= 1U << KVM_ARM_VCPU_PMU_V3;
+	init.features[0] |= vcpu_extra_features(b, o);
 	if (ioctl(b->vcpu, KVM_ARM_VCPU_INIT, &init))
 		return fail(o->pmu ? "KVM_ARM_VCPU_INIT (PSCI 0.2, PMUv3; "
 				     "--no-pmu to go without)"
 				   : "KVM_ARM_VCPU_INIT (PSCI 0.2)",
 			    "vCPU 0");
+	/* KVM_RUN is refused until SVE's vector lengths are fixed; KVM's
+	 * own choice (all it offers) is kept. */
+	if (o->sve && ioctl(b->vcpu, KVM_ARM_VCPU_FINALIZE, &sve))
+		return fail("KVM_ARM_VCPU_FINALIZE(SVE)", "vCPU 0");
 	return 0;
 }
 
@@ -484,11 +532,15 @@ static void print_row(const char *label, const struct summary *s, double scale)
 	       s->median * scale, s->mean * scale, s->min * scale);
 }
 
+/* "1 vCPU, vGICv3, PMUv3, SVE, PAuth": what the vCPU had. */
 static const char *vm_config(const struct options *o)
 {
-	if (!o->vgic)
-		return "1 vCPU, no irqchip";
-	return o->pmu ? "1 vCPU, vGICv3, PMUv3" : "1 vCPU, vGICv3";
+	static char buf[64];
+
+	snprintf(buf, sizeof(buf), "1 vCPU, %s%s%s%s",
+		 o->vgic ? "vGICv3" : "no irqchip", o->pmu ? ", PMUv3" : "",
+		 o->sve ? ", SVE" : "", o->ptrauth ? ", PAuth" : "");
+	return buf;
 }
 
 static void print_report(const struct options *o, const struct summary *s,
@@ -530,7 +582,7 @@ static int write_json(const struct options *o, const struct summary *s,
 }
 
 /* Sets up the VM, runs it once, leaves the samples in *samples. */
-static int measure(const struct options *o, uint64_t **samples)
+static int measure(struct options *o, uint64_t **samples)
 {
 	struct bare_vm b = { .kvm = -1, .vm = -1, .vcpu = -1, .gic = -1 };
 	size_t bytes = (size_t)o->iterations * sizeof(**samples);

@@ -138,6 +138,17 @@ static void table_vmm_share(const struct report_run *run, FILE *out)
 	}
 }
 
+/* What a world switch saved and restored: the guest's CPU features. */
+static void table_cpu_features(const struct report_run *run, FILE *out)
+{
+	char line[96];
+
+	if (!run->cpu_features || !run->cpu_features->valid)
+		return;
+	cpu_features_format(run->cpu_features, line, sizeof(line));
+	fprintf(out, "(guest CPU features: %s)\n", line);
+}
+
 void report_print_table(const struct report_run *run, FILE *out)
 {
 	bool outliers = false;
@@ -156,6 +167,7 @@ void report_print_table(const struct report_run *run, FILE *out)
 			"(outliers: samples above %dx the median, and their share of the total; e.g. host work landing in a sample under emulation)\n",
 			STATS_OUTLIER_FACTOR);
 	table_vmm_share(run, out);
+	table_cpu_features(run, out);
 }
 
 void report_json_string(FILE *out, const char *s)
@@ -387,6 +399,23 @@ static void json_guest_ram(FILE *out, const struct report_run *run)
 	fputc('}', out);
 }
 
+/* {"sve":true,"sve_max_vl_bits":2048,"ptrauth":true,"pmu":true}, or null. */
+static void json_cpu_features(FILE *out, const struct cpu_features *f)
+{
+	if (!f || !f->valid) {
+		fputs("null", out);
+		return;
+	}
+	fputc('{', out);
+	for (unsigned int i = 0; i < CPU_FEATURE_COUNT; i++) {
+		json_kv_bool(out, i == 0, cpu_feature_name(i), f->on[i]);
+		if (i == CPU_FEATURE_SVE)
+			json_kv_u64(out, false, "sve_max_vl_bits",
+				    f->sve_max_vl_bits);
+	}
+	fputc('}', out);
+}
+
 int report_write_json(const struct report_run *run, FILE *out)
 {
 	fputc('{', out);
@@ -405,6 +434,8 @@ int report_write_json(const struct report_run *run, FILE *out)
 	json_kv_u64(out, false, "warmup", run->warmup);
 	json_key(out, false, "its");
 	fputs(run->its < 0 ? "null" : run->its ? "true" : "false", out);
+	json_key(out, false, "cpu_features");
+	json_cpu_features(out, run->cpu_features);
 	fputs("},\n  \"exit_profile\":{", out);
 	json_kv_str(out, true, "window", BENCH_WINDOW_NOTE);
 	json_kv_str(out, false, "note", run->profile_note);

@@ -32,7 +32,9 @@
  *   },
  *   "config": {"cpus": 2, "pinned": true, "seccomp": true,
  *              "guest_ram": {...}, "iterations": 1000, "warmup": 100,
- *              "its": true},
+ *              "its": true,
+ *              "cpu_features": {"sve": true, "sve_max_vl_bits": 2048,
+ *                               "ptrauth": true, "pmu": true}},
  *                               pinned: each vCPU thread bound to its own
  *                               host CPU (--pin, the --bench default);
  *                               seccomp: the threads confined by their
@@ -54,7 +56,14 @@
  *                               its: the GICv3 ITS is there
  *                               (arm64: false with --no-its or where
  *                               KVM offers none; null on x86_64, which
- *                               has no such part), which lpi needs
+ *                               has no such part), which lpi needs;
+ *                               cpu_features: what the vCPUs had
+ *                               (arm64: --no-sve, --no-ptrauth, --pmu=off
+ *                               turn them off; sve_max_vl_bits is KVM's
+ *                               longest vector, 0 without SVE), which
+ *                               changes what a world switch saves and
+ *                               restores; null where the arch switches
+ *                               none (x86_64)
  *   "exit_profile": {
  *     "window": "KVM counters between BEGIN and REPORT: ...",
  *     "note": null              or why there are no exit profiles
@@ -100,9 +109,10 @@
  * }
  * Members may be added within a version: a reader ignores what it does
  * not know, and takes an added member that is absent (a document written
- * before it existed) as unknown. config.pinned, config.seccomp and
- * config.guest_ram were added so (and config.its, which compare does not
- * read); `tinyvmm compare` reads them that way (vmm/compare/bench_doc.h). So
+ * before it existed) as unknown. config.pinned, config.seccomp,
+ * config.guest_ram and config.cpu_features were added so (and config.its,
+ * which compare does not read); `tinyvmm compare` reads them that way
+ * (vmm/compare/bench_doc.h). So
  * were outliers, outlier_share and mean_without_outliers in stats and
  * stats_raw, which compare does not read.
  * Statistics are defined in vmm/bench/stats.h (p99 nearest-rank, stddev
@@ -117,6 +127,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "vmm/base/cpu_features.h"
 #include "vmm/bench/bench_result.h"
 #include "vmm/base/guest_mem.h"
 #include "vmm/machine/hostinfo.h"
@@ -138,6 +149,8 @@ struct report_run {
 	 * for its kind of memory (guest_mem_host_thp(); "" unknown). */
 	const struct guest_mem_region *ram;
 	const char *ram_host_thp;
+	/* The guest's CPU features; NULL or !valid: none to report. */
+	const struct cpu_features *cpu_features;
 	uint32_t iterations, warmup;
 	int its; /* arch_vm_its(): 1 on, 0 off, -1 no such part (x86) */
 	const struct bench_result *results;

@@ -164,6 +164,7 @@ static int bench_finish(const struct vm *vm, const struct options *opts,
 		.seccomp = vm->seccomp.enabled,
 		.ram = &vm->mem.regions[0],
 		.ram_host_thp = ctx->ram_host_thp,
+		.cpu_features = &vm->cpu_features,
 		.iterations = opts->iterations,
 		.warmup = opts->warmup,
 		.its = arch_vm_its(vm),
@@ -202,6 +203,7 @@ static int run_vm(const struct options *opts)
 		.nr_nets = opts->nr_nets,
 		.seccomp = !opts->no_seccomp,
 		.no_its = opts->no_its,
+		.cpu = opts->cpu,
 	};
 	const struct bench_config bench_cfg = {
 		.iterations = opts->iterations,
@@ -263,6 +265,9 @@ int main(int argc, char **argv)
 		compare_usage(stdout, false);
 		return 0;
 	}
+	if (options_check_cpu_features(&opts, platform->cpu_features,
+				       platform->name))
+		return TINYVMM_EXIT_USAGE;
 	if (opts.version) {
 		printf("tinyvmm %s (%s)\n", TINYVMM_VERSION, TINYVMM_ARCH);
 		return 0;

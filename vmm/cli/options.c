@@ -115,6 +115,12 @@ void options_usage(FILE *out)
 	      "                       icount=on marks QEMU -icount runs;\n"
 	      "                       label=TEXT titles the run's column in\n"
 	      "                       tinyvmm compare)\n"
+	      "      --no-sve, --sve=on|off\n"
+	      "      --no-ptrauth, --ptrauth=on|off\n"
+	      "      --pmu=on|off     arm64 guest CPU features: SVE, pointer\n"
+	      "                       authentication (address and generic), the\n"
+	      "                       PMUv3; each is on when KVM offers it unless\n"
+	      "                       off; =on fails when KVM lacks it\n"
 	      "      --no-seccomp     leave the threads unconfined (for debugging;\n"
 	      "                       by default each confines itself to its\n"
 	      "                       syscall allow-list once set up)\n"
@@ -148,6 +154,11 @@ enum {
 	OPT_NO_SECCOMP,
 	OPT_HUGEPAGES,
 	OPT_NO_ITS,
+	OPT_SVE,
+	OPT_NO_SVE,
+	OPT_PTRAUTH,
+	OPT_NO_PTRAUTH,
+	OPT_PMU,
 };
 
 static const struct option long_options[] = {
@@ -171,6 +182,11 @@ static const struct option long_options[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "no-its", no_argument, NULL, OPT_NO_ITS },
+	{ "sve", required_argument, NULL, OPT_SVE },
+	{ "no-sve", no_argument, NULL, OPT_NO_SVE },
+	{ "ptrauth", required_argument, NULL, OPT_PTRAUTH },
+	{ "no-ptrauth", no_argument, NULL, OPT_NO_PTRAUTH },
+	{ "pmu", required_argument, NULL, OPT_PMU },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -365,6 +381,41 @@ static int option_device(int c, const char *arg, struct options *o)
 	return net_spec_parse(arg, &o->nets[o->nr_nets++]);
 }
 
+/* --sve=on|off and the like; @arg NULL: --no-X. */
+static int option_cpu_feature(enum cpu_feature f, const char *arg,
+			      struct options *o)
+{
+	o->cpu_arg[f] = arg;
+	if (!arg || !strcmp(arg, "off")) {
+		o->cpu.req[f] = CPU_FEATURE_OFF;
+		return 0;
+	}
+	if (!strcmp(arg, "on")) {
+		o->cpu.req[f] = CPU_FEATURE_ON;
+		return 0;
+	}
+	tv_err("--%s=%s: expected on or off", cpu_feature_name(f), arg);
+	return -EINVAL;
+}
+
+static int option_cpu(int c, const char *arg, struct options *o)
+{
+	switch (c) {
+	case OPT_SVE:
+	case OPT_NO_SVE:
+		return option_cpu_feature(CPU_FEATURE_SVE,
+					  c == OPT_SVE ? arg : NULL, o);
+	case OPT_PTRAUTH:
+	case OPT_NO_PTRAUTH:
+		return option_cpu_feature(CPU_FEATURE_PTRAUTH,
+					  c == OPT_PTRAUTH ? arg : NULL, o);
+	case OPT_PMU:
+		return option_cpu_feature(CPU_FEATURE_PMU, arg, o);
+	default:
+		return -EINVAL;
+	}
+}
+
 static int option_bench(int c, const char *arg, struct options *o)
 {
 	switch (c) {
@@ -389,7 +440,7 @@ static int option_bench(int c, const char *arg, struct options *o)
 	case OPT_TAG:
 		return option_tag(arg, o);
 	default:
-		return -EINVAL;
+		return option_cpu(c, arg, o);
 	}
 }
 
@@ -445,6 +496,9 @@ static void option_getopt_error(int c, char **argv)
 
 	if (c == ':')
 		tv_err("%s: needs a value; see --help", arg);
+	else if (optopt && !strncmp(arg, "--", 2))
+		/* A known long option given "=VALUE" it does not take. */
+		tv_err("%s: takes no value; see --help", arg);
 	else if (optopt)
 		tv_err("unrecognized option '-%c'; see --help", optopt);
 	else
@@ -494,6 +548,28 @@ static int options_check(struct options *o)
 	}
 	if (o->initrd && !o->kernel) {
 		tv_err("--initrd %s: needs --kernel", o->initrd);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int options_check_cpu_features(const struct options *o, unsigned int supported,
+			       const char *arch)
+{
+	for (unsigned int f = 0; f < CPU_FEATURE_COUNT; f++) {
+		const char *name = cpu_feature_name(f);
+
+		if (o->cpu.req[f] == CPU_FEATURE_AUTO ||
+		    (supported & CPU_FEATURE_BIT(f)))
+			continue;
+		if (o->cpu_arg[f])
+			tv_err("--%s=%s: an arm64 CPU feature switch; tinyvmm "
+			       "on %s has none",
+			       name, o->cpu_arg[f], arch);
+		else
+			tv_err("--no-%s: an arm64 CPU feature switch; tinyvmm "
+			       "on %s has none",
+			       name, arch);
 		return -EINVAL;
 	}
 	return 0;

@@ -10,6 +10,7 @@
 #include "guest/common/bench_protocol.h"
 #include "virtio/blk_spec.h"
 #include "virtio/net_spec.h"
+#include "vmm/base/cpu_features.h"
 #include "vmm/base/guest_mem.h"
 #include "vmm/base/log.h"
 
@@ -59,6 +60,14 @@ struct options {
 	const char *tags[OPTIONS_MAX_TAGS];
 	unsigned int nr_tags;
 
+	/*
+	 * --sve=on|off, --no-sve, --ptrauth=on|off, --no-ptrauth,
+	 * --pmu=on|off (the last one given wins); cpu_arg is the value as
+	 * given (NULL for --no-X), for messages.
+	 */
+	struct cpu_features_request cpu;
+	const char *cpu_arg[CPU_FEATURE_COUNT];
+
 	/* --disk, --net (repeatable), in command-line order. */
 	struct disk_spec disks[OPTIONS_MAX_DISKS];
 	unsigned int nr_disks;
@@ -98,6 +107,15 @@ TV_MUST_CHECK int options_parse_bench_only(const char *list, struct options *o);
  */
 TV_MUST_CHECK int options_parse(int argc, char **argv, uint64_t max_mem,
 				unsigned int max_cpus, struct options *opts);
+
+/*
+ * Refuses a CPU feature switch the arch cannot honour: @supported is
+ * arch_platform()->cpu_features (CPU_FEATURE_BIT()s), @arch its name.
+ * Returns 0, or -EINVAL after one line naming the switch.
+ */
+TV_MUST_CHECK int options_check_cpu_features(const struct options *o,
+					     unsigned int supported,
+					     const char *arch);
 
 void options_usage(FILE *out);
 

@@ -256,6 +256,50 @@ static int load_ram_backing(struct bench_doc *doc,
 			  &doc->ram_backing);
 }
 
+/*
+ * config.cpu_features, optional (older documents) and null where the arch
+ * switches none, as a short text for compare's note: "sve2048 ptrauth
+ * pmu" (the features on; SVE with its longest vector in bits), "none on",
+ * "none" (null), "unknown" (absent).
+ */
+static int load_cpu_features(struct bench_doc *doc,
+			     const struct json_value *config)
+{
+	static const char *const names[] = { "sve", "ptrauth", "pmu" };
+	const struct json_value *f;
+	size_t used = 0;
+
+	snprintf(doc->cpu_features, sizeof(doc->cpu_features), "%s",
+		 json_get(config, "cpu_features") ? "none" : "unknown");
+	if (!json_get(config, "cpu_features"))
+		return 0;
+	if (member_obj(doc, config, "config", "cpu_features", true, &f))
+		return -EINVAL;
+	for (size_t i = 0; f && i < sizeof(names) / sizeof(names[0]); i++) {
+		enum bench_doc_flag on;
+		double vl = 0;
+
+		if (member_flag(doc, f, "config.cpu_features", names[i], &on))
+			return -EINVAL;
+		if (on != BENCH_DOC_ON)
+			continue;
+		if (i == 0 && json_get(f, "sve_max_vl_bits") &&
+		    member_num(doc, f, "config.cpu_features", "sve_max_vl_bits",
+			       0, &vl))
+			return -EINVAL;
+		used += (size_t)snprintf(doc->cpu_features + used,
+					 sizeof(doc->cpu_features) - used,
+					 vl > 0 ? "%s%s%.0f" : "%s%s",
+					 used ? " " : "", names[i], vl);
+		if (used >= sizeof(doc->cpu_features))
+			break;
+	}
+	if (f && !used)
+		snprintf(doc->cpu_features, sizeof(doc->cpu_features),
+			 "none on");
+	return 0;
+}
+
 static int load_doc(struct bench_doc *doc)
 {
 	const struct json_value *host, *config, *profile;
@@ -270,7 +314,8 @@ static int load_doc(struct bench_doc *doc)
 	    member_num(doc, config, "config", "warmup", 0, &warmup) ||
 	    member_flag(doc, config, "config", "pinned", &doc->pinned) ||
 	    member_flag(doc, config, "config", "seccomp", &doc->seccomp) ||
-	    load_ram_backing(doc, config))
+	    load_ram_backing(doc, config) ||
+	    load_cpu_features(doc, config))
 		return -EINVAL;
 	profile = json_get(doc->root, "exit_profile");
 	if (profile &&

@@ -12,6 +12,9 @@
  * unknown, as in documents written before they existed),
  * config.guest_ram (an object or null; optional, as those) and its
  * backing (a string; optional),
+ * config.cpu_features (null, or an object whose sve, ptrauth, pmu are
+ * true or false and sve_max_vl_bits a number >= 0, each optional; the
+ * whole optional too),
  * exit_profile.note (string or null; optional), "benchmarks" (array) of
  * objects with name (string, unique), status ("OK", "SKIPPED", "FAILED"),
  * note and unit (string or null), ops_per_sample (number >= 1), stats
@@ -59,6 +62,9 @@ struct bench_doc {
 	enum bench_doc_flag seccomp; /* config.seccomp */
 	/* config.guest_ram.backing ("thp", "off", "hugetlbfs"); NULL: unknown */
 	const char *ram_backing;
+	/* config.cpu_features, short: "sve2048 ptrauth pmu", "none on",
+	 * "none" (null: the arch switches none), "unknown" (absent) */
+	char cpu_features[48];
 	const char *profile_note; /* NULL: exit profiles were taken */
 	struct bench_doc_bench *benches;
 	size_t nr_benches;

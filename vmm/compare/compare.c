@@ -316,6 +316,27 @@ static void print_config_notes(const struct compare *c, FILE *out)
 	ram_note(c, out);
 }
 
+/*
+ * "note: guest CPU features differ: TITLE sve2048 ptrauth pmu; TITLE
+ * pmu; ..." when the files' config.cpu_features are not all alike.
+ */
+static void print_cpu_features_note(const struct compare *c, FILE *out)
+{
+	size_t f = 1;
+
+	while (f < c->nr_files &&
+	       !strcmp(c->docs[f]->cpu_features, c->docs[0]->cpu_features))
+		f++;
+	if (f == c->nr_files)
+		return;
+	fputs("note: guest CPU features differ:", out);
+	for (f = 0; f < c->nr_files; f++)
+		fprintf(out, " %s %s;", c->titles[f],
+			SAFE(c->docs[f]->cpu_features));
+	fputs(" each one on adds state a world switch saves and restores\n",
+	      out);
+}
+
 void compare_print(const struct compare *c, FILE *out)
 {
 	size_t n = c->nr_files;
@@ -343,6 +364,7 @@ void compare_print(const struct compare *c, FILE *out)
 		c->titles[c->baseline]);
 	print_refused(c, out);
 	print_config_notes(c, out);
+	print_cpu_features_note(c, out);
 }
 
 /* "hvc_exit_stat" -> "hvc", "mmio_exit_user" -> "mmio_user". */

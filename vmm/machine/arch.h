@@ -39,6 +39,12 @@ struct arch_platform {
 	uint64_t ram_max;  /* largest --mem the memory map allows */
 	unsigned int
 		max_vcpus; /* the memory map's limit (KVM's is checked too) */
+	/*
+	 * The CPU features (CPU_FEATURE_BIT()s, vmm/base/cpu_features.h)
+	 * this arch can switch; 0: none, and --no-sve and the like are
+	 * refused. Their choice lands in vm->cpu_features.
+	 */
+	unsigned int cpu_features;
 	struct {
 		enum arch_bus bus;
 		uint64_t base, size;

@@ -81,6 +81,11 @@ void host_info_print(const struct host_info *info, FILE *out)
 	for (unsigned int i = 0; i < info->nr_evidence; i++)
 		fprintf(out, "%s %s\n",
 			i ? "          " : "evidence: ", info->evidence[i]);
+	/* After the evidence, which belongs to the mode above it. */
+	if (info->cpu_features[0])
+		fprintf(out,
+			"guest cpu: KVM offers %s (each on unless switched off)\n",
+			info->cpu_features);
 }
 
 char *host_read_text_file(const char *path)

@@ -21,6 +21,9 @@ struct host_info {
 	char kvm_problem[160]; /* why not usable */
 	char kvm_mode[48];     /* arch hook: "VHE", "split (nVHE)", ... */
 	char irqchip[96]; /* arch hook: what KVM's irqchip offers; may be "" */
+	/* arch hook: the switchable CPU features KVM offers guests, as
+	 * "sve ptrauth pmu"; "" where the arch has none or KVM is unusable */
+	char cpu_features[64];
 	unsigned int nr_evidence;
 	char evidence[HOST_INFO_MAX_EVIDENCE][200];
 };

@@ -16,6 +16,7 @@
 
 #include "arch_types.h"
 #include "vmm/base/bus.h"
+#include "vmm/base/cpu_features.h"
 #include "vmm/base/guest_mem.h"
 #include "vmm/base/log.h"
 #include "vmm/base/seccomp.h"
@@ -64,6 +65,8 @@ struct vm_config {
 	bool seccomp; /* confine each thread after set-up (not --no-seccomp) */
 	/* --no-its: no MSI controller (arm64: the GICv3 ITS) even if offered */
 	bool no_its;
+	/* --no-sve and the like; only arch_platform()->cpu_features ones. */
+	struct cpu_features_request cpu;
 };
 
 /*
@@ -110,6 +113,9 @@ struct vm {
 	atomic_int exit_code;
 	int stop_eventfd;	       /* becomes readable once stopping */
 	struct seccomp_policy seccomp; /* read by every thread as it starts */
+	/* What the vCPUs got: set by the arch in arch_vm_init() and
+	 * arch_vcpu_init(); valid false where the arch switches none. */
+	struct cpu_features cpu_features;
 
 	struct arch_vm arch;
 };
