@@ -314,8 +314,7 @@ static int load_doc(struct bench_doc *doc)
 	    member_num(doc, config, "config", "warmup", 0, &warmup) ||
 	    member_flag(doc, config, "config", "pinned", &doc->pinned) ||
 	    member_flag(doc, config, "config", "seccomp", &doc->seccomp) ||
-	    load_ram_backing(doc, config) ||
-	    load_cpu_features(doc, config))
+	    load_ram_backing(doc, config) || load_cpu_features(doc, config))
 		return -EINVAL;
 	profile = json_get(doc->root, "exit_profile");
 	if (profile &&
