@@ -1047,7 +1047,7 @@ int main(void)
 	}
 	ret = unit_run(s);
 	if (!have_qsd) {
-		printf("SKIP: qemu-storage-daemon not found in PATH (Debian package qemu-system-common): the tests against a real vhost-user-blk back-end did not run\n");
+		printf("SKIP: qemu-storage-daemon not found in PATH (Debian package qemu-utils from QEMU 10, qemu-system-common before): the tests against a real vhost-user-blk back-end did not run\n");
 		return ret == EXIT_SUCCESS ? 77 : ret;
 	}
 	return ret;
