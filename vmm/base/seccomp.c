@@ -328,6 +328,22 @@ int seccomp_policy_init(struct seccomp_policy *p, bool enabled)
 	return 0;
 }
 
+/*
+ * Every thread of a kind gets the same filter, so its size is said once:
+ * a vCPU brought up by the guest later (PSCI CPU_ON) would otherwise cut
+ * into the guest's console output in mid-line.
+ */
+static void seccomp_report_once(enum seccomp_thread t,
+				const struct seccomp_prog *p)
+{
+	static bool reported[SECCOMP_NR_THREADS];
+
+	if (__atomic_exchange_n(&reported[t], true, __ATOMIC_RELAXED))
+		return;
+	tv_info("seccomp: %s thread: %u syscalls, %u ioctl requests, %u BPF instructions",
+		seccomp_thread_name(t), p->nr_syscalls, p->nr_ioctls, p->len);
+}
+
 static int seccomp_install(enum seccomp_thread t)
 {
 	struct seccomp_prog *p = malloc(sizeof(*p));
@@ -341,8 +357,7 @@ static int seccomp_install(enum seccomp_thread t)
 		free(p);
 		return ret;
 	}
-	tv_info("seccomp: %s thread: %u syscalls, %u ioctl requests, %u BPF instructions",
-		seccomp_thread_name(t), p->nr_syscalls, p->nr_ioctls, p->len);
+	seccomp_report_once(t, p);
 	/* A blocked SIGSYS would make the kernel kill us without the line. */
 	sigemptyset(&sys);
 	sigaddset(&sys, SIGSYS);
