@@ -14,6 +14,7 @@
 
 #include "virtio/blk.h"
 #include "virtio/blk_req.h"
+#include "virtio/blk_sync.h"
 #include "virtio/blk_uring.h"
 
 #define SECTOR 512u
@@ -29,6 +30,7 @@ struct virtio_blk {
 	int kick_fd;
 	uint32_t blk_size;
 	enum disk_cache cache;
+	bool sync_io; /* blk_sync.h: requests run on the I/O thread */
 	char path[DISK_PATH_MAX];
 };
 
@@ -182,6 +184,20 @@ static int blk_probe(struct virtio_blk *blk)
 	return ret ? ret : blk_size_up(blk, &st, size);
 }
 
+/* io=: who carries out the requests, said under -v with the reason. */
+static void blk_choose_io(struct virtio_blk *blk, enum disk_io want)
+{
+	struct blk_file_kind kind;
+	const char *why;
+
+	blk_file_probe(blk->fd, blk->disk.dio_len_align, &kind);
+	blk->sync_io = blk_sync_chosen(want, &kind, &why);
+	tv_info("virtio-blk %s: %s (%s)", blk->path,
+		blk->sync_io ? "requests run on the I/O thread (io=sync)"
+			     : "requests go through io_uring (io=uring)",
+		why);
+}
+
 /* GET_ID's answer: the image's basename, cut to 20 bytes, NUL-padded. */
 static void blk_set_id(struct virtio_blk *blk)
 {
@@ -248,10 +264,11 @@ int virtio_blk_create(const struct disk_spec *spec, const struct guest_mem *mem,
 		goto err_close;
 	if (blk->cache != DISK_CACHE_NONE)
 		blk->disk.dio_mem_align = blk->disk.dio_len_align = 0;
+	blk_choose_io(blk, spec->io);
 	blk_set_id(blk);
 	blk_set_config(blk);
 	ret = blk_uring_init(&blk->dp, blk->path, &blk->mmio, &blk->disk,
-			     blk->fd, blk->kick_fd, seccomp);
+			     blk->fd, blk->sync_io, blk->kick_fd, seccomp);
 	if (ret)
 		goto err_close;
 	cfg = blk_mmio_config(blk);
@@ -294,6 +311,7 @@ void virtio_blk_get_info(const struct virtio_blk *blk,
 		.blk_size = blk->blk_size,
 		.read_only = blk->disk.read_only,
 		.cache = blk->cache,
+		.sync_io = blk->sync_io,
 	};
 }
 

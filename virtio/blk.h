@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * virtio-blk backed by a file or a block device (virtio spec 5.2), with an
- * io_uring dataplane on the device's own thread. Three files:
+ * io_uring dataplane on the device's own thread. Four files:
  *   blk.c        the device: the image, config space, transport callbacks
  *   blk_req.c    one request chain, checked and turned into file I/O
  *   blk_uring.c  the thread: kicks, batched submission, completions
+ *   blk_sync.c   requests the thread runs itself, for images in memory
  *
  * What the guest sees: one request queue of up to VIRTIO_BLK_QUEUE_MAX
  * entries; features VIRTIO_BLK_F_FLUSH, _SEG_MAX (VIRTIO_BLK_SEG_MAX data
@@ -81,12 +82,13 @@ struct virtio_blk_info {
 	uint32_t blk_size; /* bytes */
 	bool read_only;
 	enum disk_cache cache;
+	bool sync_io; /* io=sync: requests run on the I/O thread */
 };
 
 /* Counters since creation; read from any thread. */
 struct virtio_blk_stats {
 	uint64_t requests; /* completed (used entries written) */
-	uint64_t batches;  /* io_uring_submit calls carrying requests */
+	uint64_t batches; /* io_uring_submit calls carrying requests (0 with io=sync) */
 	uint64_t interrupts;
 	uint64_t io_cpu_ns; /* the I/O thread's CPU time: blk_uring_cpu_ns() */
 };

@@ -7,8 +7,27 @@
 
 enum {
 	DISK_RO = 1,
-	DISK_CACHE = 2
+	DISK_CACHE = 2,
+	DISK_IO = 4
 };
+
+static const char *disk_io_option(const struct spec_item *it,
+				  struct disk_spec *d, unsigned int *seen)
+{
+	if (!spec_seen_once(seen, DISK_IO))
+		return "io= given twice";
+	if (d->vhost_user)
+		return "io= is the vhost-user backend's business";
+	if (spec_val_is(it, "auto"))
+		d->io = DISK_IO_AUTO;
+	else if (spec_val_is(it, "uring"))
+		d->io = DISK_IO_URING;
+	else if (spec_val_is(it, "sync"))
+		d->io = DISK_IO_SYNC;
+	else
+		return "io= takes auto, uring or sync";
+	return NULL;
+}
 
 static const char *disk_option(const struct spec_item *it, struct disk_spec *d,
 			       unsigned int *seen)
@@ -17,8 +36,10 @@ static const char *disk_option(const struct spec_item *it, struct disk_spec *d,
 		d->read_only = true;
 		return spec_seen_once(seen, DISK_RO) ? NULL : "ro given twice";
 	}
+	if (spec_key_is(it, "io"))
+		return disk_io_option(it, d, seen);
 	if (!spec_key_is(it, "cache"))
-		return "unknown option (ro, cache=none|writeback)";
+		return "unknown option (ro, cache=none|writeback, io=auto|uring|sync)";
 	if (!spec_seen_once(seen, DISK_CACHE))
 		return "cache= given twice";
 	if (d->vhost_user)

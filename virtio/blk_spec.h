@@ -2,7 +2,7 @@
 /*
  * What --disk means, parsed into plain values:
  *
- *   --disk FILE[,ro][,cache=none|writeback]
+ *   --disk FILE[,ro][,cache=none|writeback][,io=auto|uring|sync]
  *   --disk vhost-user=SOCKET[,ro]
  *
  * Pure: nothing is opened here. A FILE or SOCKET cannot contain a comma.
@@ -21,11 +21,19 @@ enum disk_cache {
 	DISK_CACHE_NONE,      /* O_DIRECT */
 };
 
+/* Who carries out the I/O (blk_io.h says what auto picks and why). */
+enum disk_io {
+	DISK_IO_AUTO,  /* sync for an image in memory, io_uring otherwise */
+	DISK_IO_URING, /* io_uring, whatever the file */
+	DISK_IO_SYNC,  /* preadv/pwritev2/fdatasync on the I/O thread */
+};
+
 struct disk_spec {
 	char path[DISK_PATH_MAX]; /* the image file, or the vhost-user socket */
 	bool vhost_user;
 	bool read_only;
 	enum disk_cache cache;
+	enum disk_io io;
 };
 
 /*

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "virtio/blk_sync.h"
 #include "virtio/blk_uring.h"
 #include "vmm/base/seccomp.h"
 
@@ -98,12 +99,30 @@ static void request_push(struct blk_uring *u, struct blk_slot *s, int res)
 		u->pushed = true;
 }
 
-/* Hands @s's I/O to io_uring, for the next submit. */
+static void request_done(struct blk_uring *u, struct blk_slot *s, int res);
+
+/* io=sync: the request runs now and is answered as its completion is. */
+static void request_run_now(struct blk_uring *u, struct blk_slot *s)
+{
+	int res = blk_sync_io(u->file_fd, &s->req, u->write_through);
+
+	u->in_flight++;
+	if (s->req.op == BLK_OP_WRITE)
+		u->writes_in_flight++;
+	request_done(u, s, res);
+}
+
+/* Hands @s's I/O to io_uring, for the next submit (or runs it now). */
 static void request_submit(struct blk_uring *u, struct blk_slot *s)
 {
-	struct io_uring_sqe *sqe = sqe_get(u);
+	struct io_uring_sqe *sqe;
 	struct blk_req *r = &s->req;
 
+	if (u->sync_io) {
+		request_run_now(u, s);
+		return;
+	}
+	sqe = sqe_get(u);
 	if (!sqe) {
 		request_push(u, s, -EAGAIN);
 		slot_put(u, s);
@@ -490,7 +509,7 @@ static int ring_restrict(struct blk_uring *u, const char *name, int file_fd)
 
 int blk_uring_init(struct blk_uring *u, const char *name,
 		   struct virtio_mmio_dev *dev, const struct blk_disk *disk,
-		   int file_fd, int kick_fd,
+		   int file_fd, bool sync_io, int kick_fd,
 		   const struct seccomp_policy *seccomp)
 {
 	char hint[200];
@@ -500,6 +519,8 @@ int blk_uring_init(struct blk_uring *u, const char *name,
 	u->dev = dev;
 	u->seccomp = seccomp;
 	u->disk = disk;
+	u->file_fd = file_fd;
+	u->sync_io = sync_io;
 	u->kick_fd = kick_fd;
 	u->stop_fd = -1;
 	u->slots = calloc(VIRTIO_BLK_QUEUE_MAX, sizeof(*u->slots));

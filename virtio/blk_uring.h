@@ -40,7 +40,9 @@ struct blk_slot {
 struct blk_uring {
 	/* Set by blk_uring_init(), constant until blk_uring_fini(). */
 	struct io_uring ring; /* the image is its registered file 0 */
+	int file_fd;	      /* the caller's: the image */
 	int kick_fd;	      /* the caller's */
+	bool sync_io;	      /* requests run on the thread (blk_sync.h) */
 	int stop_fd;	      /* ours: blk_uring_stop() writes it */
 	struct virtio_mmio_dev *dev;
 	const struct blk_disk *disk;
@@ -80,14 +82,16 @@ struct seccomp_policy;
 
 /*
  * Sets up the ring, the request slots and the stop eventfd for the image
- * @file_fd of @disk, serving @dev's queue 0 kicked through @kick_fd. The
- * thread confines itself by @seccomp (NULL: it does not), which must
- * outlive @u. Returns 0, or -errno after one line naming @name.
+ * @file_fd of @disk, serving @dev's queue 0 kicked through @kick_fd. With
+ * @sync_io the thread carries out each request itself (blk_sync.h) and
+ * the ring only waits for kicks. The thread confines itself by @seccomp
+ * (NULL: it does not), which must outlive @u. Returns 0, or -errno after
+ * one line naming @name.
  */
 TV_MUST_CHECK int blk_uring_init(struct blk_uring *u, const char *name,
 				 struct virtio_mmio_dev *dev,
 				 const struct blk_disk *disk, int file_fd,
-				 int kick_fd,
+				 bool sync_io, int kick_fd,
 				 const struct seccomp_policy *seccomp);
 /*
  * Why creating the ring (or its eventfd) failed with @err, and what to

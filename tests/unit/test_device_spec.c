@@ -13,16 +13,27 @@ static const struct disk_case {
 	const char *path;
 	bool vhost_user, read_only;
 	enum disk_cache cache;
+	enum disk_io io;
 } good_disks[] = {
-	{ "disk.img", "disk.img", false, false, DISK_CACHE_WRITEBACK },
-	{ "/a/b.raw,ro", "/a/b.raw", false, true, DISK_CACHE_WRITEBACK },
-	{ "x,cache=none", "x", false, false, DISK_CACHE_NONE },
-	{ "x,cache=writeback,ro", "x", false, true, DISK_CACHE_WRITEBACK },
-	{ "x,ro,cache=none", "x", false, true, DISK_CACHE_NONE },
-	{ "a=b.img", "a=b.img", false, false, DISK_CACHE_WRITEBACK },
+	{ "disk.img", "disk.img", false, false, DISK_CACHE_WRITEBACK,
+	  DISK_IO_AUTO },
+	{ "/a/b.raw,ro", "/a/b.raw", false, true, DISK_CACHE_WRITEBACK,
+	  DISK_IO_AUTO },
+	{ "x,cache=none", "x", false, false, DISK_CACHE_NONE, DISK_IO_AUTO },
+	{ "x,cache=writeback,ro", "x", false, true, DISK_CACHE_WRITEBACK,
+	  DISK_IO_AUTO },
+	{ "x,ro,cache=none", "x", false, true, DISK_CACHE_NONE, DISK_IO_AUTO },
+	{ "x,io=sync", "x", false, false, DISK_CACHE_WRITEBACK, DISK_IO_SYNC },
+	{ "x,io=uring,cache=none", "x", false, false, DISK_CACHE_NONE,
+	  DISK_IO_URING },
+	{ "x,ro,io=auto", "x", false, true, DISK_CACHE_WRITEBACK,
+	  DISK_IO_AUTO },
+	{ "a=b.img", "a=b.img", false, false, DISK_CACHE_WRITEBACK,
+	  DISK_IO_AUTO },
 	{ "vhost-user=/run/vub.sock", "/run/vub.sock", true, false,
-	  DISK_CACHE_WRITEBACK },
-	{ "vhost-user=/s,ro", "/s", true, true, DISK_CACHE_WRITEBACK },
+	  DISK_CACHE_WRITEBACK, DISK_IO_AUTO },
+	{ "vhost-user=/s,ro", "/s", true, true, DISK_CACHE_WRITEBACK,
+	  DISK_IO_AUTO },
 };
 
 START_TEST(test_disk_good)
@@ -35,6 +46,7 @@ START_TEST(test_disk_good)
 	ck_assert_msg(d.vhost_user == c->vhost_user, "%s: vhost_user", c->in);
 	ck_assert_msg(d.read_only == c->read_only, "%s: ro", c->in);
 	ck_assert_msg(d.cache == c->cache, "%s: cache", c->in);
+	ck_assert_msg(d.io == c->io, "%s: io", c->in);
 }
 END_TEST
 
@@ -51,6 +63,11 @@ static const char *const bad_disks[] = {
 	"vhost-user=",
 	"vhost-user",
 	"vhost-user=/s,cache=none",
+	"x,io=",
+	"x,io",
+	"x,io=async",
+	"x,io=sync,io=uring",
+	"vhost-user=/s,io=sync",
 };
 
 START_TEST(test_disk_bad)

@@ -10,6 +10,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
@@ -18,11 +19,13 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 
 #include "tests/unit/unit.h"
 #include "virtio/blk.h"
+#include "virtio/blk_sync.h"
 #include "virtio/blk_uring.h"
 #include "tests/unit/virtio_driver.h"
 
@@ -52,6 +55,8 @@ static struct virtio_mmio_worker *worker; /* the device manager */
 static int kick_fd = -1, irq_fd = -1;
 static char *img;
 static struct vdrv_vq vq; /* the driver's side of queue 0 */
+/* Set by the fixture: each case runs once per way of doing the I/O. */
+static enum disk_io io_mode;
 
 static uint8_t pattern(uint64_t off)
 {
@@ -95,7 +100,9 @@ static void driver_init(uint64_t want)
 
 static void device_new(const char *path, bool ro, enum disk_cache cache)
 {
-	struct disk_spec spec = { .read_only = ro, .cache = cache };
+	struct disk_spec spec = { .read_only = ro,
+				  .cache = cache,
+				  .io = io_mode };
 	struct virtio_mmio_irq irq = { vdrv_eventfd_signal, &irq_fd };
 
 	snprintf(spec.path, sizeof(spec.path), "%s", path);
@@ -115,6 +122,7 @@ static void disk_up(bool ro, enum disk_cache cache, uint64_t want)
 
 static void setup(void)
 {
+	io_mode = DISK_IO_URING; /* whatever file system $TMPDIR is */
 	memset(&mem, 0, sizeof(mem));
 	ck_assert_int_eq(guest_mem_add(&mem, BASE, MEM_SIZE), 0);
 	vdrv_vq_init(&vq, &mem, QSZ, DESC, AVAIL, USED);
@@ -138,6 +146,12 @@ static void teardown(void)
 	close(kick_fd);
 	close(irq_fd);
 	guest_mem_destroy(&mem);
+}
+
+static void setup_sync(void)
+{
+	setup();
+	io_mode = DISK_IO_SYNC;
 }
 
 /* Lays @n buffers out as one chain and makes it available (unpublished). */
@@ -382,6 +396,7 @@ START_TEST(test_config)
 	ck_assert_uint_eq(info.blk_size, 512);
 	ck_assert(!info.read_only);
 	ck_assert_int_eq(info.cache, DISK_CACHE_WRITEBACK);
+	ck_assert(info.sync_io == (io_mode == DISK_IO_SYNC));
 	ck_assert_str_eq(info.path, img);
 }
 END_TEST
@@ -634,7 +649,10 @@ START_TEST(test_unanswerable)
 }
 END_TEST
 
-/* 64 reads made available at once: one kick, one io_uring submit. */
+/*
+ * 64 reads made available at once: one kick, one io_uring submit (none
+ * with io=sync).
+ */
 START_TEST(test_batch)
 {
 	struct virtio_blk_stats before, after;
@@ -651,7 +669,8 @@ START_TEST(test_batch)
 	}
 	virtio_blk_get_stats(blk, &after);
 	ck_assert_uint_eq(after.requests - before.requests, 64);
-	ck_assert_uint_eq(after.batches - before.batches, 1);
+	ck_assert_uint_eq(after.batches - before.batches,
+			  io_mode == DISK_IO_SYNC ? 0 : 1);
 	/* The interrupt follows the last used entry: wait for it. */
 	for (int ms = 0; after.interrupts == before.interrupts; ms++) {
 		ck_assert_int_lt(ms, TIMEOUT_MS);
@@ -925,7 +944,8 @@ START_TEST(test_uring_restricted)
 	fd = open(img, O_RDONLY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(
-		blk_uring_init(&u, "t", NULL, &disk, fd, kick_fd, NULL), 0);
+		blk_uring_init(&u, "t", NULL, &disk, fd, false, kick_fd, NULL),
+		0);
 
 	sqe = io_uring_get_sqe(&u.ring);
 	io_uring_prep_read(sqe, 0, buf, sizeof(buf), 1024);
@@ -949,6 +969,78 @@ START_TEST(test_uring_restricted)
 	close(fd);
 }
 END_TEST
+
+/* io=auto picks sync only for a file in memory that io_uring would punt. */
+START_TEST(test_io_choice)
+{
+	static const struct {
+		enum disk_io want;
+		struct blk_file_kind kind;
+		bool sync;
+	} cases[] = {
+		/* tmpfs without nowait reads: io_uring would punt each one */
+		{ DISK_IO_AUTO, { TMPFS_MAGIC, false, true }, true },
+		{ DISK_IO_AUTO, { RAMFS_MAGIC, false, true }, true },
+		/* a tmpfs that can read without blocking: io_uring does it */
+		{ DISK_IO_AUTO, { TMPFS_MAGIC, true, true }, false },
+		/* the probe could not tell: keep io_uring */
+		{ DISK_IO_AUTO, { TMPFS_MAGIC, false, false }, false },
+		/* a disk file system may block: never on the I/O thread */
+		{ DISK_IO_AUTO, { EXT4_SUPER_MAGIC, true, true }, false },
+		{ DISK_IO_AUTO, { NFS_SUPER_MAGIC, false, true }, false },
+		{ DISK_IO_AUTO, { 0, false, false }, false },
+		/* what the user asks for wins */
+		{ DISK_IO_SYNC, { EXT4_SUPER_MAGIC, true, true }, true },
+		{ DISK_IO_URING, { TMPFS_MAGIC, false, true }, false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why = NULL;
+
+		ck_assert_msg(blk_sync_chosen(cases[i].want, &cases[i].kind,
+					      &why) == cases[i].sync,
+			      "case %zu", i);
+		ck_assert_ptr_nonnull(why);
+	}
+}
+END_TEST
+
+/* A memfd is tmpfs, and the probe's read says whether nowait works. */
+START_TEST(test_io_probe_memfd)
+{
+	struct blk_file_kind kind;
+	int fd = memfd_create("tinyvmm-test", MFD_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 4096), 0);
+	blk_file_probe(fd, 0, &kind);
+	ck_assert_int_eq(kind.fs_type, (long)TMPFS_MAGIC);
+	ck_assert(kind.nowait_known);
+	close(fd);
+}
+END_TEST
+
+/* The cases that move data, with io=sync: the same answers. */
+static TCase *sync_case(void)
+{
+	TCase *tc = tcase_create("device-io-sync");
+
+	tcase_add_checked_fixture(tc, setup_sync, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_config);
+	tcase_add_test(tc, test_read);
+	tcase_add_test(tc, test_write);
+	tcase_add_test(tc, test_write_flush);
+	tcase_add_test(tc, test_bad_range);
+	tcase_add_test(tc, test_read_only);
+	tcase_add_test(tc, test_split_header);
+	tcase_add_test(tc, test_indirect);
+	tcase_add_test(tc, test_batch);
+	tcase_add_test(tc, test_cache_none);
+	tcase_add_loop_test(tc, test_reset_in_flight, 0, 2);
+	tcase_add_test(tc, test_destroy_in_flight);
+	return tc;
+}
 
 static Suite *blk_suite(void)
 {
@@ -977,6 +1069,11 @@ static Suite *blk_suite(void)
 	tcase_add_test(tc, test_create_out_of_fds);
 	tcase_add_test(tc, test_uring_enomem_hint);
 	tcase_add_test(tc, test_uring_restricted);
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, sync_case());
+	tc = tcase_create("io-choice");
+	tcase_add_test(tc, test_io_choice);
+	tcase_add_test(tc, test_io_probe_memfd);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include "vmm/base/seccomp.h"
 
@@ -45,6 +46,10 @@ static const struct seccomp_rule common_rules[] = {
 	/* Each thread's hot path first: the filter tests in this order. */
 	IOCTL(V | P, KVM_RUN),
 	SYS(B, io_uring_enter),
+	/* io=sync (virtio/blk_sync.h): an image in memory, copied in place. */
+	SYS(B, preadv),
+	ARG(B, pwritev2, SECCOMP_ARG_NONE, 5, (uint32_t)~RWF_DSYNC),
+	SYS(B, fdatasync),
 	SYS(N, readv),
 	SYS(N, writev),
 	SYS(M | N, epoll_pwait),

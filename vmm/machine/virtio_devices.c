@@ -57,12 +57,12 @@ static void blk_describe(void *model, uint64_t base)
 	virtio_blk_get_info(model, &info);
 	virtio_blk_get_stats(model, &st);
 	tv_notice("device virtio-blk at 0x%" PRIx64 ": path=%s sectors=%" PRIu64
-		  " cache=%s ro=%d requests=%" PRIu64 " batches=%" PRIu64
+		  " cache=%s io=%s ro=%d requests=%" PRIu64 " batches=%" PRIu64
 		  " interrupts=%" PRIu64 " io_cpu_ns=%" PRIu64,
 		  base, info.path, info.capacity,
 		  info.cache == DISK_CACHE_NONE ? "none" : "writeback",
-		  info.read_only, st.requests, st.batches, st.interrupts,
-		  st.io_cpu_ns);
+		  info.sync_io ? "sync" : "uring", info.read_only, st.requests,
+		  st.batches, st.interrupts, st.io_cpu_ns);
 }
 
 static int vub_create(const void *spec, struct vm *vm, struct vm_virtio_dev *d,
