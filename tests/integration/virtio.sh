@@ -7,7 +7,9 @@
 #   1. virtio-blk: it writes a pattern to /dev/vda with a flush and reads
 #      it back; after tinyvmm exits, the image file must hold that pattern
 #      at that offset and zeros elsewhere. /dev/vdb, a --disk ...,ro, must
-#      be read-only to the guest and its image unchanged.
+#      be read-only to the guest and its image unchanged. /dev/vda goes
+#      through io_uring (io=uring), /dev/vdb runs on the I/O thread
+#      (io=sync), which io=auto picks for these images in the host's tmpfs.
 #   2. virtio-net on vhost-net (the default), then, in a second run, on
 #      tinyvmm's userspace dataplane (vhost=off): the guest pings the host
 #      through the tap tinyvmm creates, sends it 2 MiB over TCP (the host
@@ -111,7 +113,7 @@ pattern 1 >/tmp/ro.img
 ro_sum=$(md5sum </tmp/ro.img)
 { dd if=/dev/zero bs=1M count=1; pattern 1; dd if=/dev/zero bs=1M count=6; } \
 	>/tmp/want.img 2>/dev/null
-run vhost tv0 --disk /tmp/rw.img --disk /tmp/ro.img,ro --net tap=tv0
+run vhost tv0 --disk /tmp/rw.img,io=uring --disk /tmp/ro.img,ro,io=sync --net tap=tv0
 image_check rw /tmp/rw.img
 [ "$(md5sum </tmp/ro.img)" = "$ro_sum" ] && echo "@@image ro unchanged"
 
@@ -178,6 +180,10 @@ found vhost '^@@image rw ok$' \
 found vhost "$dev.* ro=ok " \
 	'/dev/vdb (ro) is read-only to the guest and a write fails'
 found vhost '^@@image ro unchanged$' 'the read-only image is unchanged'
+found vhost '^@@err vhost tinyvmm: device virtio-blk .*path=/tmp/rw.img .* io=uring .*requests=[1-9]' \
+	'/dev/vda is served through io_uring (io=uring)'
+found vhost '^@@err vhost tinyvmm: device virtio-blk .*path=/tmp/ro.img .* io=sync .*requests=[1-9]' \
+	'/dev/vdb is served on the I/O thread (io=sync)'
 found vhost '^@@tap vhost tv0 up$' 'tinyvmm creates tap tv0'
 found vhost "$dev.* net=ok " 'the guest pings the host through the tap'
 found vhost "$dev.* net_tcp=ok$" \
