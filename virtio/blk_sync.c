@@ -44,11 +44,11 @@ bool blk_sync_chosen(enum disk_io want, const struct blk_file_kind *k,
 		     const char **why)
 {
 	if (want == DISK_IO_SYNC) {
-		*why = "io=sync";
+		*why = "as --disk asks";
 		return true;
 	}
 	if (want == DISK_IO_URING) {
-		*why = "io=uring";
+		*why = "as --disk asks";
 		return false;
 	}
 	if (!in_memory(k->fs_type)) {
