@@ -225,6 +225,8 @@ static const struct {
 	  "config.seccomp: expected true or false, found null" },
 	{ "\"cpus\":2,", "\"cpus\":2,\"pinned\":[true],",
 	  "config.pinned: expected true or false, found array" },
+	{ "\"cpus\":2,", "\"cpus\":2,\"its\":\"yes\",",
+	  "config.its: expected true or false, found string" },
 	{ "\"cpus\":2,", "\"cpus\":2,\"guest_ram\":\"thp\",",
 	  "config.guest_ram: expected an object or null, found string" },
 	{ "\"cpus\":2,", "\"cpus\":2,\"guest_ram\":{\"backing\":2},",
@@ -335,6 +337,7 @@ static void load_with(struct bench_doc *doc, const char *path,
 #define RAM_NOTE "note: guest RAM backing differs:"
 #define THP "\"guest_ram\":{\"backing\":\"thp\",\"align\":2097152},"
 #define CPU_NOTE "note: guest CPU features differ:"
+#define ITS_NOTE "note: GICv3 ITS differs:"
 #define CPU_ALL                                                               \
 	"\"cpus\":2,\"cpu_features\":{\"sve\":true,\"sve_max_vl_bits\":2048," \
 	"\"ptrauth\":true,\"pmu\":true},"
@@ -379,6 +382,13 @@ static const struct {
 	{ "\"cpus\":2,\"cpu_features\":null,",
 	  "\"cpus\":2,\"cpu_features\":{\"pmu\":false},",
 	  CPU_NOTE " VHE none; split (nVHE) none on;", NULL },
+	{ "\"cpus\":2,\"its\":true,", "\"cpus\":2,\"its\":true,", NULL, NULL },
+	{ "\"cpus\":2,\"its\":true,", "\"cpus\":2,\"its\":false,",
+	  ITS_NOTE " VHE on; split (nVHE) off; lpi is skipped without one\n",
+	  SECCOMP_NOTE },
+	/* null (x86: no ITS) or absent (older files) is no difference. */
+	{ "\"cpus\":2,\"its\":true,", "\"cpus\":2,\"its\":null,", NULL, NULL },
+	{ "\"cpus\":2,", "\"cpus\":2,\"its\":false,", NULL, NULL },
 };
 
 /* A note under the table when the files differ in seccomp or pinning. */

@@ -81,6 +81,20 @@ static int member_flag(struct bench_doc *doc, const struct json_value *obj,
 	return 0;
 }
 
+/* As member_flag(), and null is allowed: unknown (not this arch's). */
+static int member_flag_or_null(struct bench_doc *doc,
+			       const struct json_value *obj, const char *where,
+			       const char *key, enum bench_doc_flag *out)
+{
+	const struct json_value *v = json_get(obj, key);
+
+	if (v && v->type == JSON_NULL) {
+		*out = BENCH_DOC_UNKNOWN;
+		return 0;
+	}
+	return member_flag(doc, obj, where, key, out);
+}
+
 /* An object, or (if @nullable) null giving *@out NULL. */
 static int member_obj(struct bench_doc *doc, const struct json_value *obj,
 		      const char *where, const char *key, bool nullable,
@@ -314,6 +328,7 @@ static int load_doc(struct bench_doc *doc)
 	    member_num(doc, config, "config", "warmup", 0, &warmup) ||
 	    member_flag(doc, config, "config", "pinned", &doc->pinned) ||
 	    member_flag(doc, config, "config", "seccomp", &doc->seccomp) ||
+	    member_flag_or_null(doc, config, "config", "its", &doc->its) ||
 	    load_ram_backing(doc, config) || load_cpu_features(doc, config))
 		return -EINVAL;
 	profile = json_get(doc->root, "exit_profile");

@@ -9,7 +9,8 @@
  * (string), host.tags (an object; optional) and its label (a string;
  * optional: the column title, --tag label=...), config.iterations and config.warmup (numbers >= 0),
  * config.pinned and config.seccomp (true or false; optional: absent is
- * unknown, as in documents written before they existed),
+ * unknown, as in documents written before they existed), config.its
+ * (true, false, or null where the arch has none; optional),
  * config.guest_ram (an object or null; optional, as those) and its
  * backing (a string; optional),
  * config.cpu_features (null, or an object whose sve, ptrauth, pmu are
@@ -60,6 +61,7 @@ struct bench_doc {
 	const char *label;	     /* host.tags.label; NULL: none */
 	enum bench_doc_flag pinned;  /* config.pinned */
 	enum bench_doc_flag seccomp; /* config.seccomp */
+	enum bench_doc_flag its;     /* config.its; null is unknown */
 	/* config.guest_ram.backing ("thp", "off", "hugetlbfs"); NULL: unknown */
 	const char *ram_backing;
 	/* config.cpu_features, short: "sve2048 ptrauth pmu", "none on",

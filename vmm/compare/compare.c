@@ -295,6 +295,28 @@ static void ram_note(const struct compare *c, FILE *out)
 	      out);
 }
 
+/*
+ * "note: GICv3 ITS differs: ..." when some files had an ITS and some had
+ * none; a file that does not know (x86, older files) is left out.
+ */
+static void its_note(const struct compare *c, FILE *out)
+{
+	bool on = false, off = false;
+
+	for (size_t f = 0; f < c->nr_files; f++) {
+		on |= c->docs[f]->its == BENCH_DOC_ON;
+		off |= c->docs[f]->its == BENCH_DOC_OFF;
+	}
+	if (!on || !off)
+		return;
+	fputs("note: GICv3 ITS differs:", out);
+	for (size_t f = 0; f < c->nr_files; f++)
+		if (c->docs[f]->its != BENCH_DOC_UNKNOWN)
+			fprintf(out, " %s %s;", c->titles[f],
+				flag_name(c->docs[f]->its));
+	fputs(" lpi is skipped without one\n", out);
+}
+
 /* A note per config setting that moves the figures and the files differ in. */
 static void print_config_notes(const struct compare *c, FILE *out)
 {
@@ -314,6 +336,7 @@ static void print_config_notes(const struct compare *c, FILE *out)
 		"unpinned vCPU threads can share host CPUs, which moves timings",
 		out);
 	ram_note(c, out);
+	its_note(c, out);
 }
 
 /*
