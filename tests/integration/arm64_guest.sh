@@ -44,11 +44,16 @@ head -c 3000 /tmp/hello.img.gz >/tmp/cut.gz;
 step gzcut tinyvmm --kernel /tmp/cut.gz;
 dd if=/dev/zero bs=1M count=24 2>/dev/null | gzip >/tmp/bomb.gz;
 step gzbomb tinyvmm --kernel /tmp/bomb.gz --mem 16M;
-step rawram tinyvmm --kernel /guest/hello.bin --mem 2M'
+step rawram tinyvmm --kernel /guest/hello.bin --mem 2M;
+echo 1 >/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages;
+step huge1g tinyvmm -v --kernel /guest/hello.img --mem 1G --hugepages=hugetlbfs:1G;
+step huge1gshort tinyvmm --kernel /guest/hello.img --mem 2G --hugepages=hugetlbfs:1G'
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-"$src/lab/run" --arch arm64 --mode "$mode" --host-gic "$gic" --host-kernel-version "$kver" -- "$steps" >"$log" 2>&1
+# 3G: room for one 1 GiB huge page beside the host's own memory.
+"$src/lab/run" --arch arm64 --mode "$mode" --host-gic "$gic" --host-kernel-version "$kver" \
+	--mem 3G -- "$steps" >"$log" 2>&1
 lab_status=$?
 tap_check $lab_status "lab boots the $mode host and runs the steps" \
 	"lab/run exited $lab_status:" "$(tail -n 20 "$log")"
@@ -142,4 +147,10 @@ one_line gzbomb 'the gzip-bomb error'
 expect rawram 1 'a raw binary that does not fit in RAM is refused with sizes' \
 	'--kernel /guest/hello.bin: needs 4 MiB with its device tree, more than --mem 2M'
 one_line rawram 'the raw-too-big error'
+expect huge1g 0 'guest RAM on a 1 GiB hugetlbfs page the host reserved' \
+	'guest RAM: 1 GiB at 0x80000000, hugetlbfs memfd, 1 GiB-aligned, 1 GiB hugetlbfs pages' \
+	'^tinyvmm-guest: all 1 cpus online, powering off'
+expect huge1gshort 1 'a host with too few 1 GiB pages is refused, saying how many' \
+	'--mem\): it needs 2 free 1 GiB huge pages and the host has 1; reserve them: echo 2 > /sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages'
+one_line huge1gshort 'the too-few-huge-pages error'
 tap_done
