@@ -1020,12 +1020,12 @@ START_TEST(test_io_probe_memfd)
 }
 END_TEST
 
-/* The cases that move data, with io=sync: the same answers. */
-static TCase *sync_case(void)
+/* The cases that move data: run once per way of doing the I/O. */
+static TCase *data_case(const char *name, void (*fixture)(void))
 {
-	TCase *tc = tcase_create("device-io-sync");
+	TCase *tc = tcase_create(name);
 
-	tcase_add_checked_fixture(tc, setup_sync, teardown);
+	tcase_add_checked_fixture(tc, fixture, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_config);
 	tcase_add_test(tc, test_read);
@@ -1045,32 +1045,19 @@ static TCase *sync_case(void)
 static Suite *blk_suite(void)
 {
 	Suite *s = suite_create("virtio_blk");
-	TCase *tc = tcase_create("device");
+	TCase *tc = data_case("device", setup);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_config);
-	tcase_add_test(tc, test_read);
-	tcase_add_test(tc, test_write);
-	tcase_add_test(tc, test_write_flush);
+	/* The transport and the ring's own cases need one way only. */
 	tcase_add_test(tc, test_get_id);
-	tcase_add_test(tc, test_bad_range);
-	tcase_add_test(tc, test_read_only);
-	tcase_add_test(tc, test_split_header);
 	tcase_add_test(tc, test_status_shares_data);
-	tcase_add_test(tc, test_indirect);
 	tcase_add_test(tc, test_loop_chain);
 	tcase_add_test(tc, test_unanswerable);
-	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_plain_ring_notify_register);
-	tcase_add_test(tc, test_cache_none);
-	tcase_add_loop_test(tc, test_reset_in_flight, 0, 2);
-	tcase_add_test(tc, test_destroy_in_flight);
 	tcase_add_test(tc, test_create_out_of_fds);
 	tcase_add_test(tc, test_uring_enomem_hint);
 	tcase_add_test(tc, test_uring_restricted);
 	suite_add_tcase(s, tc);
-	suite_add_tcase(s, sync_case());
+	suite_add_tcase(s, data_case("device-io-sync", setup_sync));
 	tc = tcase_create("io-choice");
 	tcase_add_test(tc, test_io_choice);
 	tcase_add_test(tc, test_io_probe_memfd);
