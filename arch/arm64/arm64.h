@@ -22,11 +22,13 @@ void arm64_gic_destroy(struct vm *vm);
 /* vcpu.c: core register access through KVM_{GET,SET}_ONE_REG. */
 TV_MUST_CHECK int arm64_reg_get(struct vcpu *vcpu, uint64_t id, uint64_t *val);
 TV_MUST_CHECK int arm64_reg_set(struct vcpu *vcpu, uint64_t id, uint64_t val);
-/* Entry registers of any vCPU fd (booting.rst state); 0 or -errno, silent. */
+/* Entry registers of any vCPU fd (booting.rst state, EL1h); 0 or -errno,
+ * silent. */
 TV_MUST_CHECK int arm64_fd_set_entry(int vcpu_fd, uint64_t entry, uint64_t x0);
-/* Points @vcpu at @entry with x0 = @x0 and x1..x3 = 0 (booting.rst). */
 /* Gives @vcpu's PMU its overflow PPI and initialises it (vGIC must be up). */
 TV_MUST_CHECK int arm64_vcpu_pmu_init(struct vcpu *vcpu);
+/* Points @vcpu at @entry with x0 = @x0 and x1..x3 = 0 (booting.rst), at
+ * EL1h, or at EL2h for a guest hypervisor (--nested). */
 TV_MUST_CHECK int arm64_vcpu_set_entry(struct vcpu *vcpu, uint64_t entry,
 				       uint64_t x0);
 

@@ -85,10 +85,19 @@
 #define ARM64_VIRTIO_INTID_BASE 48 /* one SPI per virtio slot */
 #define ARM64_NR_IRQS 128	   /* INTIDs the vGIC is sized for */
 
-/* Architected timer PPIs (INTID). */
+/*
+ * Architected timer PPIs (INTID): KVM's defaults, which tinyvmm keeps
+ * (it sets no KVM_ARM_VCPU_TIMER_IRQ_* attribute). The EL2 virtual timer
+ * is only a guest hypervisor's (--nested).
+ */
 #define ARM64_TIMER_SEC_PHYS_INTID 29
 #define ARM64_TIMER_PHYS_INTID 30
 #define ARM64_TIMER_VIRT_INTID 27
 #define ARM64_TIMER_HYP_INTID 26
+#define ARM64_TIMER_HYP_VIRT_INTID 28
+
+/* The vGIC maintenance interrupt of a guest hypervisor (--nested): the
+ * PPI the GIC binding and QEMU's virt machine use. */
+#define ARM64_GIC_MAINT_INTID 25
 
 #endif

@@ -53,6 +53,7 @@ describe_machine(const struct vm *vm, const struct arm64_boot_plan *plan,
 		.initrd_start = plan->initrd_addr,
 		.initrd_end = plan->initrd_addr + plan->initrd_size,
 		.has_pmu = vm->arch.has_pmu,
+		.nested = vm->cfg->nested != CPU_NESTED_OFF,
 		.devices = devices,
 		.nr_devices = nr_devices,
 	};

@@ -48,9 +48,13 @@ _Static_assert(ARM64_TIMER_SEC_PHYS_INTID >= GIC_PPI_BASE &&
 		       ARM64_TIMER_VIRT_INTID < ARM64_SPI_BASE &&
 		       ARM64_TIMER_HYP_INTID >= GIC_PPI_BASE &&
 		       ARM64_TIMER_HYP_INTID < ARM64_SPI_BASE &&
+		       ARM64_TIMER_HYP_VIRT_INTID >= GIC_PPI_BASE &&
+		       ARM64_TIMER_HYP_VIRT_INTID < ARM64_SPI_BASE &&
+		       ARM64_GIC_MAINT_INTID >= GIC_PPI_BASE &&
+		       ARM64_GIC_MAINT_INTID < ARM64_SPI_BASE &&
 		       ARM64_PMU_INTID >= GIC_PPI_BASE &&
 		       ARM64_PMU_INTID < ARM64_SPI_BASE,
-	       "timer and PMU interrupts must be PPIs");
+	       "timer, maintenance and PMU interrupts must be PPIs");
 
 /*
  * The third cell of a PPI: the GICv2 binding wants the mask of CPUs the
@@ -108,6 +112,9 @@ static int machine_valid(const struct arm64_fdt_machine *m)
 	/* The ITS is a GICv3 part; an empty or wrapping frame is no ITS. */
 	if (m->has_its && (m->gic_version != 3 || m->its_size == 0 ||
 			   m->its_base > UINT64_MAX - m->its_size))
+		return 0;
+	/* KVM gives a guest hypervisor a GIC interface only with a v3. */
+	if (m->nested && m->gic_version != 3)
 		return 0;
 	return cpus_valid(m);
 }
@@ -186,13 +193,15 @@ static int add_cpus(void *fdt, const struct arm64_fdt_machine *m)
 /*
  * "arm,psci-0.2" is enough: Linux's 0.2 probe asks PSCI_VERSION and uses
  * the 1.x features KVM reports, and KVM implements at least 0.2 for vCPUs
- * created with KVM_ARM_VCPU_PSCI_0_2.
+ * created with KVM_ARM_VCPU_PSCI_0_2. A guest at EL2 (nested) must use
+ * SMC: its HVC goes to its own EL2 vectors, and KVM takes SMC calls from
+ * a vCPU's EL2 as PSCI calls just as HVC ones from EL1.
  */
-static int add_psci(void *fdt)
+static int add_psci(void *fdt, const struct arm64_fdt_machine *m)
 {
 	FDT_TRY(fdt_begin_node(fdt, "psci"));
 	FDT_TRY(fdt_property_string(fdt, "compatible", "arm,psci-0.2"));
-	FDT_TRY(fdt_property_string(fdt, "method", "hvc"));
+	FDT_TRY(fdt_property_string(fdt, "method", m->nested ? "smc" : "hvc"));
 	FDT_TRY(fdt_end_node(fdt));
 	return 0;
 }
@@ -256,6 +265,22 @@ static int add_gic_child_cells(void *fdt, const struct arm64_fdt_machine *m)
 	return 0;
 }
 
+/*
+ * The arm,gic-v3 binding's "interrupts": the maintenance interrupt, which
+ * a guest hypervisor (Linux's KVM) needs for its own guests' vGIC. GICv3
+ * only (machine_valid()), so no GICv2 CPU mask.
+ */
+static int add_gic_maint_irq(void *fdt)
+{
+	uint32_t irq[3] = {
+		GIC_FDT_PPI,
+		ARM64_GIC_MAINT_INTID - GIC_PPI_BASE,
+		IRQ_TYPE_LEVEL_HIGH,
+	};
+
+	return fdt_write_cells(fdt, "interrupts", irq, 3);
+}
+
 static int add_gic(void *fdt, const struct arm64_fdt_machine *m)
 {
 	int ret;
@@ -271,33 +296,39 @@ static int add_gic(void *fdt, const struct arm64_fdt_machine *m)
 	FDT_TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
 	FDT_TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 	FDT_TRY(fdt_property_u32(fdt, "phandle", GIC_PHANDLE));
-	ret = m->has_its ? add_its(fdt, m) : 0;
+	ret = m->nested ? add_gic_maint_irq(fdt) : 0;
+	if (!ret && m->has_its)
+		ret = add_its(fdt, m);
 	if (ret)
 		return ret;
 	FDT_TRY(fdt_end_node(fdt));
 	return 0;
 }
 
-/* The arch timer binding's order: secure, non-secure, virtual, hyp. */
+/*
+ * The arch timer binding's order: secure, non-secure, virtual, hyp (EL2
+ * physical), hyp-virtual (EL2 virtual). Only a guest at EL2 has the
+ * last: Linux in VHE wants it (else a "Firmware Bug" warning).
+ */
 static int add_timer(void *fdt, const struct arm64_fdt_machine *m)
 {
 	static const uint32_t intids[] = {
-		ARM64_TIMER_SEC_PHYS_INTID,
-		ARM64_TIMER_PHYS_INTID,
-		ARM64_TIMER_VIRT_INTID,
-		ARM64_TIMER_HYP_INTID,
+		ARM64_TIMER_SEC_PHYS_INTID, ARM64_TIMER_PHYS_INTID,
+		ARM64_TIMER_VIRT_INTID,	    ARM64_TIMER_HYP_INTID,
+		ARM64_TIMER_HYP_VIRT_INTID,
 	};
-	uint32_t irqs[3 * 4];
+	unsigned int n = m->nested ? 5 : 4;
+	uint32_t irqs[3 * 5];
 	int ret;
 
-	for (unsigned int i = 0; i < 4; i++) {
+	for (unsigned int i = 0; i < n; i++) {
 		irqs[3 * i] = GIC_FDT_PPI;
 		irqs[3 * i + 1] = intids[i] - GIC_PPI_BASE;
 		irqs[3 * i + 2] = ppi_flags(m, IRQ_TYPE_LEVEL_LOW);
 	}
 	FDT_TRY(fdt_begin_node(fdt, "timer"));
 	FDT_TRY(fdt_property_string(fdt, "compatible", "arm,armv8-timer"));
-	ret = fdt_write_cells(fdt, "interrupts", irqs, 3 * 4);
+	ret = fdt_write_cells(fdt, "interrupts", irqs, 3 * n);
 	if (ret)
 		return ret;
 	FDT_TRY(fdt_end_node(fdt));
@@ -397,7 +428,7 @@ static int add_nodes(void *fdt, const struct arm64_fdt_machine *m)
 	if (!ret)
 		ret = add_cpus(fdt, m);
 	if (!ret)
-		ret = add_psci(fdt);
+		ret = add_psci(fdt, m);
 	if (!ret)
 		ret = add_gic(fdt, m);
 	if (!ret)

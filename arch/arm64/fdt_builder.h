@@ -40,6 +40,13 @@ struct arm64_fdt_machine {
 	uint64_t initrd_start, initrd_end; /* both 0: no initrd */
 	int has_pmu; /* describe arm,armv8-pmuv3 (PPI 23) */
 	/*
+	 * A guest hypervisor's machine (--nested; GICv3 only): the GIC node
+	 * names the maintenance interrupt (ARM64_GIC_MAINT_INTID), the timer
+	 * node all five timers (with the EL2 virtual one), and PSCI is
+	 * called with SMC: an HVC from EL2 would trap to the guest itself.
+	 */
+	int nested;
+	/*
 	 * The devices the machine shows the guest (the bench device, the
 	 * virtio-mmio transports), one node each, in order; their irq is a
 	 * GIC INTID (an SPI), edge-triggered.
@@ -51,7 +58,7 @@ struct arm64_fdt_machine {
 /*
  * Builds the tree into @buf (@size bytes): / (compatible "tinyvmm,arm64",
  * #address-cells = #size-cells = 2), memory@, cpus/cpu@N (enable-method
- * "psci"), psci (arm,psci-0.2, method "hvc"), intc@ (arm,gic-v3 or
+ * "psci"), psci (arm,psci-0.2, method "hvc", "smc" when nested), intc@ (arm,gic-v3 or
  * arm,cortex-a15-gic; with has_its its child msi-controller@
  * (arm,gic-v3-its, #msi-cells 1)), timer (arm,armv8-timer), pmu (when has_pmu),
  * uart@ (ns16550a), one node per devices[] (fdt_write_device()), chosen
@@ -62,7 +69,7 @@ struct arm64_fdt_machine {
  * redistributor frames (ARM64_GICR_STRIDE each) than cpus, a UART INTID
  * or device INTID that is not an SPI (32..1019), initrd_end below
  * initrd_start, has_its without a GICv3 or with an empty or wrapping
- * ITS frame).
+ * ITS frame, nested without a GICv3).
  * The tree's totalsize is what it uses, not @size.
  */
 int arm64_fdt_build(const struct arm64_fdt_machine *m, void *buf, size_t size);

@@ -13,6 +13,7 @@
 
 #include "arch/arm64/arm64.h"
 #include "arch/arm64/arm64_layout.h"
+#include "arch/arm64/nested.h"
 #include "vmm/machine/vm.h"
 
 int arm64_set_attr(int fd, uint32_t group, uint64_t attr, void *val)
@@ -125,6 +126,12 @@ int arm64_gic_create(struct vm *vm)
 			 "creating the in-kernel vGIC (KVM_CREATE_DEVICE)");
 		return ret;
 	}
+	/* KVM emulates a guest hypervisor's GIC interface only on a v3. */
+	if (vm->cfg->nested != CPU_NESTED_OFF && vm->arch.gic_version != 3) {
+		tv_err("--nested: this host's KVM offers only a vGICv2; a guest "
+		       "hypervisor needs a vGICv3");
+		return -ENOTSUP;
+	}
 	ret = gic_set_addresses(vm);
 	if (ret) {
 		tv_errno(ret, "placing the vGICv%d at 0x%llx",
@@ -132,6 +139,27 @@ int arm64_gic_create(struct vm *vm)
 		return ret;
 	}
 	return its_create(vm);
+}
+
+/*
+ * A guest hypervisor's list registers signal it through the maintenance
+ * interrupt; KVM raises none until told which PPI (before the vGIC's
+ * init). The device tree names the same one.
+ */
+static int gic_set_maint_irq(struct vm *vm)
+{
+	uint32_t intid = ARM64_GIC_MAINT_INTID;
+	int ret;
+
+	if (vm->cfg->nested == CPU_NESTED_OFF)
+		return 0;
+	ret = arm64_set_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ, 0,
+			     &intid);
+	if (ret)
+		tv_errno(ret,
+			 "setting the vGIC maintenance interrupt (INTID %u)",
+			 intid);
+	return ret;
 }
 
 int arm64_gic_finalize(struct vm *vm)
@@ -144,6 +172,9 @@ int arm64_gic_finalize(struct vm *vm)
 		       vm->nr_vcpus);
 		return -EINVAL;
 	}
+	ret = gic_set_maint_irq(vm);
+	if (ret)
+		return ret;
 	ret = arm64_set_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0,
 			     &nr_irqs);
 	if (!ret)

@@ -14,6 +14,7 @@
 #include "vmm/machine/arch.h"
 #include "vmm/machine/hostinfo.h"
 #include "arch/arm64/hostmode.h"
+#include "arch/arm64/nested.h"
 
 /* The value after "key<spaces>: " on the first line starting with @key. */
 static void cpuinfo_field(const char *cpuinfo, const char *key, char *out,
@@ -165,12 +166,35 @@ static void describe_cpu_features(struct host_info *info)
 	close(fd);
 }
 
+/* Whether --nested (and --nested=nvhe) would work here, and if not how. */
+static void describe_nested(struct host_info *info)
+{
+	int fd;
+
+	if (!info->kvm_usable || kvm_open_dev(KVM_DEV_PATH, &fd))
+		return;
+	if (!kvm_has_cap(fd, KVM_CAP_ARM_EL2))
+		snprintf(info->nested, sizeof(info->nested),
+			 "no (KVM_CAP_ARM_EL2 absent: boot the host with "
+			 "kvm-arm.mode=nested)");
+	else if (kvm_has_cap(fd, KVM_CAP_ARM_EL2_E2H0))
+		snprintf(info->nested, sizeof(info->nested),
+			 "KVM offers a guest EL2 (KVM_CAP_ARM_EL2; E2H0 too: "
+			 "--nested=nvhe works)");
+	else
+		snprintf(info->nested, sizeof(info->nested),
+			 "KVM offers a guest EL2 (KVM_CAP_ARM_EL2; no "
+			 "KVM_CAP_ARM_EL2_E2H0: only --nested=vhe)");
+	close(fd);
+}
+
 void arch_host_info(struct host_info *info)
 {
 	describe_cpu(info);
 	describe_kvm_mode(info);
 	describe_irqchip(info);
 	describe_cpu_features(info);
+	describe_nested(info);
 }
 
 /* Arm reserves MIDR implementer 0x00 for software: QEMU's TCG "max" CPU

@@ -12,6 +12,7 @@
 #include "arch/arm64/arm64.h"
 #include "vmm/machine/hostinfo.h"
 #include "arch/arm64/hostmode.h"
+#include "arch/arm64/nested.h"
 #include "arch/arm64/arm64_layout.h"
 #include "vmm/machine/vm.h"
 
@@ -31,6 +32,7 @@ static const struct arch_platform arm64_platform = {
 	.cpu_features = CPU_FEATURE_BIT(CPU_FEATURE_SVE) |
 			CPU_FEATURE_BIT(CPU_FEATURE_PTRAUTH) |
 			CPU_FEATURE_BIT(CPU_FEATURE_PMU),
+	.nested = true,
 	.console = {
 		.bus = ARCH_BUS_MMIO,
 		.base = ARM64_UART_BASE,
@@ -152,7 +154,9 @@ int arch_vm_init(struct vm *vm)
 	if (ret)
 		return ret;
 	enable_nisv_exits(vm);
-	ret = select_cpu_features(vm);
+	ret = arm64_nested_check(vm);
+	if (!ret)
+		ret = select_cpu_features(vm);
 	return ret ? ret : arm64_gic_create(vm);
 }
 

@@ -9,6 +9,7 @@
 #include "vmm/machine/arch.h"
 #include "arch/arm64/arm64.h"
 #include "arch/arm64/fdt_builder.h"
+#include "arch/arm64/nested.h"
 #include "arch/arm64/sve_vls.h"
 #include "vmm/machine/vm.h"
 
@@ -23,6 +24,10 @@
 /* EL1 with its own stack pointer, all of D, A, I, F masked (booting.rst). */
 #define BOOT_PSTATE \
 	(PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT | PSR_F_BIT)
+/* A guest hypervisor's (--nested): booting.rst lets a kernel enter at EL2,
+ * which it needs to run KVM itself. */
+#define BOOT_PSTATE_EL2 \
+	(PSR_MODE_EL2h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT | PSR_F_BIT)
 
 static int reg_access(int vcpu_fd, unsigned long req, uint64_t id,
 		      uint64_t *val)
@@ -42,10 +47,10 @@ int arm64_reg_set(struct vcpu *vcpu, uint64_t id, uint64_t val)
 	return reg_access(vcpu->fd, KVM_SET_ONE_REG, id, &val);
 }
 
-/* booting.rst's entry state: @x0 in x0, x1-x3 zero, EL1h, DAIF masked. */
-int arm64_fd_set_entry(int vcpu_fd, uint64_t entry, uint64_t x0)
+/* booting.rst's entry state: @x0 in x0, x1-x3 zero, @pstate. */
+static int set_entry(int vcpu_fd, uint64_t pstate, uint64_t entry, uint64_t x0)
 {
-	uint64_t val = BOOT_PSTATE;
+	uint64_t val = pstate;
 	int ret = reg_access(vcpu_fd, KVM_SET_ONE_REG, REG_PSTATE, &val);
 
 	for (unsigned int i = 0; !ret && i < 4; i++) {
@@ -55,6 +60,11 @@ int arm64_fd_set_entry(int vcpu_fd, uint64_t entry, uint64_t x0)
 	if (!ret)
 		ret = reg_access(vcpu_fd, KVM_SET_ONE_REG, REG_PC, &entry);
 	return ret;
+}
+
+int arm64_fd_set_entry(int vcpu_fd, uint64_t entry, uint64_t x0)
+{
+	return set_entry(vcpu_fd, BOOT_PSTATE, entry, x0);
 }
 
 _Static_assert(ARM64_SVE_VLS_WORDS == KVM_ARM64_SVE_VLS_WORDS,
@@ -75,6 +85,9 @@ static uint32_t vcpu_feature_bits(const struct vcpu *vcpu)
 	if (on[CPU_FEATURE_PTRAUTH])
 		bits |= 1U << KVM_ARM_VCPU_PTRAUTH_ADDRESS |
 			1U << KVM_ARM_VCPU_PTRAUTH_GENERIC;
+	/* A guest EL2 (--nested); the reset state then is EL2h, which
+	 * CPU_ON gives the secondaries too (KVM's kvm_reset_vcpu()). */
+	bits |= arm64_nested_vcpu_features(vcpu->vm->cfg->nested);
 	/* Secondaries wait, powered off, for the guest's PSCI CPU_ON. */
 	if (vcpu->id > 0)
 		bits |= 1U << KVM_ARM_VCPU_POWER_OFF;
@@ -144,7 +157,11 @@ int arch_vcpu_init(struct vcpu *vcpu)
 
 int arm64_vcpu_set_entry(struct vcpu *vcpu, uint64_t entry, uint64_t x0)
 {
-	int ret = arm64_fd_set_entry(vcpu->fd, entry, x0);
+	int ret = set_entry(vcpu->fd,
+			    vcpu->vm->cfg->nested != CPU_NESTED_OFF
+				    ? BOOT_PSTATE_EL2
+				    : BOOT_PSTATE,
+			    entry, x0);
 
 	if (ret)
 		tv_errno(ret, "setting the boot registers of vCPU %u",

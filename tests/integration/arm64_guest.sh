@@ -44,6 +44,7 @@ head -c 3000 /tmp/hello.img.gz >/tmp/cut.gz;
 step gzcut tinyvmm --kernel /tmp/cut.gz;
 dd if=/dev/zero bs=1M count=24 2>/dev/null | gzip >/tmp/bomb.gz;
 step gzbomb tinyvmm --kernel /tmp/bomb.gz --mem 16M;
+step nested tinyvmm --nested --kernel /guest/hello.img;
 step rawram tinyvmm --kernel /guest/hello.bin --mem 2M;
 echo 1 >/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages;
 step huge1g tinyvmm -v --kernel /guest/hello.img --mem 1G --hugepages=hugetlbfs:1G;
@@ -89,7 +90,8 @@ one_line() {
 
 expect hostinfo 0 "--host-info reports $want_mode with its evidence" \
 	"^kvm mode: +${want_mode//[()]/.}\$" "kernel log: \".*$want_log" \
-	'/dev/kvm usable'
+	'/dev/kvm usable' \
+	'^nested: +no \(KVM_CAP_ARM_EL2 absent: boot the host with kvm-arm.mode=nested\)$'
 expect smp1 0 'test guest runs and powers off with 1 vCPU' \
 	'^tinyvmm-guest: hello from arm64 \(dtb at 0x[0-9a-f]+, 1 cpus\)' \
 	'^tinyvmm-guest: all 1 cpus online, powering off'
@@ -144,6 +146,10 @@ one_line gzcut 'the truncated-gzip error'
 expect gzbomb 1 'a gzip file that inflates past guest RAM is refused' \
 	'--kernel /tmp/bomb.gz: decompresses to more than guest RAM can hold \(more than 16777216 bytes, --mem 16M\)'
 one_line gzbomb 'the gzip-bomb error'
+# Only kvm-arm.mode=nested offers a guest EL2: here --nested is refused.
+expect nested 1 '--nested is refused on a host without a guest EL2' \
+	'^tinyvmm: --nested: this host.s KVM lacks KVM_CAP_ARM_EL2 \(a guest EL2\): boot the host with kvm-arm.mode=nested$'
+one_line nested 'the no-guest-EL2 error'
 expect rawram 1 'a raw binary that does not fit in RAM is refused with sizes' \
 	'--kernel /guest/hello.bin: needs 4 MiB with its device tree, more than --mem 2M'
 one_line rawram 'the raw-too-big error'

@@ -56,7 +56,12 @@ if [ "$(uname -m)" = x86_64 ]; then
 	run 2 1 '^tinyvmm: --no-sve: an arm64 CPU feature switch; tinyvmm on x86_64 has none$' 'x86: --no-sve is refused' -- --kernel x --no-sve
 	run 2 1 '^tinyvmm: --ptrauth=on: an arm64 CPU feature switch' 'x86: --ptrauth=on is refused' -- --kernel x --ptrauth=on
 	run 2 1 '^tinyvmm: --pmu=off: an arm64 CPU feature switch' 'x86: --pmu=off is refused, also with --bench' -- --bench --pmu=off
+	run 2 1 '^tinyvmm: --nested: a guest EL2 is an arm64 feature; tinyvmm on x86_64 has no nested mode$' 'x86: --nested is refused' -- --kernel x --nested
 fi
+# --nested: its value, and never with the bench guest (on every arch,
+# before /dev/kvm is opened).
+run 2 1 '^tinyvmm: --nested=el3: expected vhe or nvhe$' '--nested takes vhe or nvhe' -- --kernel x --nested=el3
+run 2 1 '^tinyvmm: --nested: not with --bench \(the benchmark guest is not a hypervisor\)$' '--nested with --bench is refused' -- --bench --nested=nvhe
 # compare: two real result files (from the lab, under -icount) ship as data.
 data=$here/../data
 vhe=$data/bench-arm64-vhe-icount.json nvhe=$data/bench-arm64-nvhe-icount.json

@@ -508,6 +508,12 @@ static void virtio_null(struct arm64_fdt_machine *m)
 	m->nr_devices = 2;
 }
 
+static void nested_v2(struct arm64_fdt_machine *m)
+{
+	machine_init(m, 4, 2);
+	m->nested = 1;
+}
+
 static const struct bad_case bad_cases[] = {
 	{ "0 cpus", no_cpus },
 	{ "no mpidrs", no_mpidrs },
@@ -526,6 +532,7 @@ static const struct bad_case bad_cases[] = {
 	{ "ITS on a GICv2", its_on_v2 },
 	{ "ITS frame empty", its_empty },
 	{ "ITS frame wraps", its_wraps },
+	{ "nested on a GICv2", nested_v2 },
 };
 
 START_TEST(test_bad_machine)
@@ -578,6 +585,63 @@ START_TEST(test_its_node)
 	ck_assert_int_lt(fdt_first_subnode(fdt, node(fdt, gic)), 0);
 	absent(fdt, gic, "ranges");
 	absent(fdt, gic, "#size-cells");
+	free(fdt);
+}
+END_TEST
+
+/*
+ * A guest hypervisor's machine (nested): the GIC names the maintenance
+ * interrupt (PPI 9, level-high), the timer all five PPIs in the binding's
+ * order (the fifth the EL2 virtual timer, PPI 12), PSCI goes over SMC;
+ * the rest of the tree is the plain one.
+ */
+START_TEST(test_nested_tree)
+{
+	static const uint32_t maint[] = { 1, 9, 4 };
+	static const uint32_t timer[] = { 1, 13, 8,  1, 14, 8,	1, 11,
+					  8, 1,	 10, 8, 1,  12, 8 };
+	const char *gic = "/intc@8000000";
+	struct arm64_fdt_machine m;
+	void *fdt;
+
+	machine_init(&m, 2, 3);
+	m.nested = 1;
+	fdt = build(&m);
+	children(fdt, "/", root_nodes, 8);
+	check_cpus(fdt, 2);
+	check_gic(fdt, 3, 2);
+	cells(fdt, gic, "interrupts", maint, 3);
+	str(fdt, "/timer", "compatible", "arm,armv8-timer");
+	cells(fdt, "/timer", "interrupts", timer, 15);
+	str(fdt, "/psci", "compatible", "arm,psci-0.2");
+	str(fdt, "/psci", "method", "smc");
+	check_pmu(fdt, 0);
+	check_uart(fdt);
+	check_chosen_full(fdt);
+	free(fdt);
+
+	/* With the ITS the maintenance interrupt stays a GIC property. */
+	machine_init(&m, 2, 3);
+	m.nested = 1;
+	its_on(&m);
+	fdt = build(&m);
+	cells(fdt, gic, "interrupts", maint, 3);
+	node(fdt, "/intc@8000000/msi-controller@8080000");
+	free(fdt);
+}
+END_TEST
+
+/* Without nested: no GIC interrupts, four timers, HVC, as before. */
+START_TEST(test_not_nested)
+{
+	struct arm64_fdt_machine m;
+	void *fdt;
+
+	machine_init(&m, 2, 3);
+	fdt = build(&m);
+	absent(fdt, "/intc@8000000", "interrupts");
+	check_timer(fdt, 0);
+	check_psci(fdt);
 	free(fdt);
 }
 END_TEST
@@ -680,6 +744,8 @@ static Suite *fdt_suite(void)
 	tcase_add_test(good, test_bench_node);
 	tcase_add_test(good, test_virtio_nodes);
 	tcase_add_test(good, test_its_node);
+	tcase_add_test(good, test_nested_tree);
+	tcase_add_test(good, test_not_nested);
 	tcase_add_test(bad, test_too_small);
 	tcase_add_loop_test(bad, test_bad_machine, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));

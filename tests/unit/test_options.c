@@ -326,6 +326,14 @@ static const struct {
 	{ { "-k", "I", "--pmu" }, "--pmu: needs a value" },
 	{ { "-k", "I", "--no-sve=on" }, "--no-sve=on: takes no value" },
 	{ { "-k", "I", "--no-pmu" }, "unrecognized option '--no-pmu'" },
+	{ { "-k", "I", "--nested=yes" }, "--nested=yes: expected vhe or nvhe" },
+	{ { "-k", "I", "--nested=" }, "--nested=: expected vhe or nvhe" },
+	/* The value is optional, so it must be attached with '='. */
+	{ { "-k", "I", "--nested", "nvhe" }, "unexpected argument 'nvhe'" },
+	{ { "--bench", "--nested" },
+	  "--nested: not with --bench (the benchmark guest is not a "
+	  "hypervisor)" },
+	{ { "--bench", "--nested=nvhe" }, "--nested: not with --bench" },
 };
 
 START_TEST(test_bad_command_lines)
@@ -373,18 +381,23 @@ START_TEST(test_cpu_feature_switches)
 }
 END_TEST
 
-/* options_check_cpu_features() with stderr captured into @err. */
-static int check_cpu(const struct options *o, unsigned int supported, char *err,
-		     size_t errlen)
+/* Sends stderr to a temporary file until stderr_restore(). */
+static FILE *stderr_capture(int *saved)
 {
 	FILE *tmp = tmpfile();
-	int saved, ret;
+
+	ck_assert_ptr_nonnull(tmp);
+	fflush(stderr);
+	*saved = dup(STDERR_FILENO);
+	dup2(fileno(tmp), STDERR_FILENO);
+	return tmp;
+}
+
+/* Puts stderr back and copies what was written to it into @err. */
+static void stderr_restore(FILE *tmp, int saved, char *err, size_t errlen)
+{
 	size_t n;
 
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	dup2(fileno(tmp), STDERR_FILENO);
-	ret = options_check_cpu_features(o, supported, "x86_64");
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
@@ -392,6 +405,29 @@ static int check_cpu(const struct options *o, unsigned int supported, char *err,
 	n = fread(err, 1, errlen - 1, tmp);
 	err[n] = '\0';
 	fclose(tmp);
+}
+
+/* options_check_cpu_features() with stderr captured into @err. */
+static int check_cpu(const struct options *o, unsigned int supported, char *err,
+		     size_t errlen)
+{
+	int saved;
+	FILE *tmp = stderr_capture(&saved);
+	int ret = options_check_cpu_features(o, supported, "x86_64");
+
+	stderr_restore(tmp, saved, err, errlen);
+	return ret;
+}
+
+/* options_check_nested() with stderr captured into @err. */
+static int check_nested(const struct options *o, bool supported, char *err,
+			size_t errlen)
+{
+	int saved;
+	FILE *tmp = stderr_capture(&saved);
+	int ret = options_check_nested(o, supported, "x86_64");
+
+	stderr_restore(tmp, saved, err, errlen);
 	return ret;
 }
 
@@ -426,6 +462,50 @@ START_TEST(test_cpu_switches_on_an_arch_without_them)
 }
 END_TEST
 
+START_TEST(test_nested_option)
+{
+	static const struct {
+		const char *arg;
+		enum cpu_nested want;
+	} cases[] = {
+		{ "--nested", CPU_NESTED_VHE },
+		{ "--nested=vhe", CPU_NESTED_VHE },
+		{ "--nested=nvhe", CPU_NESTED_NVHE },
+	};
+	struct options o;
+	char err[512];
+
+	/* Off unless asked: a guest hypervisor boots differently. */
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I", NULL), 0);
+	ck_assert_int_eq(o.nested, CPU_NESTED_OFF);
+	ck_assert_int_eq(check_nested(&o, false, err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I",
+				       cases[i].arg, NULL),
+				 0);
+		ck_assert_msg(o.nested == cases[i].want, "%s", cases[i].arg);
+		ck_assert_int_eq(check_nested(&o, true, err, sizeof(err)), 0);
+		ck_assert_str_eq(err, "");
+		/* An arch without a nested mode (x86_64) refuses it. */
+		ck_assert_int_eq(check_nested(&o, false, err, sizeof(err)),
+				 -EINVAL);
+		ck_assert_int_eq(count_lines(err), 1);
+		ck_assert_msg(strstr(err, "--nested: a guest EL2 is an arm64 "
+					  "feature; tinyvmm on x86_64 has no "
+					  "nested mode"),
+			      "'%s'", err);
+	}
+	/* The last one given wins. */
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I", "--nested=nvhe",
+			       "--nested", NULL),
+			 0);
+	ck_assert_int_eq(o.nested, CPU_NESTED_VHE);
+	ck_assert_str_eq(cpu_nested_name(CPU_NESTED_NVHE), "nvhe");
+	ck_assert_ptr_null(cpu_nested_name((enum cpu_nested)3));
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -439,6 +519,7 @@ int main(void)
 		test_hugepages,
 		test_cpu_feature_switches,
 		test_cpu_switches_on_an_arch_without_them,
+		test_nested_option,
 		NULL,
 	};
 

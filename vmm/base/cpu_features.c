@@ -16,6 +16,19 @@ const char *cpu_feature_name(enum cpu_feature f)
 	return (unsigned int)f < CPU_FEATURE_COUNT ? feature_names[f] : NULL;
 }
 
+static const char *const nested_names[] = {
+	[CPU_NESTED_OFF] = "off",
+	[CPU_NESTED_VHE] = "vhe",
+	[CPU_NESTED_NVHE] = "nvhe",
+};
+
+const char *cpu_nested_name(enum cpu_nested n)
+{
+	return (unsigned int)n < sizeof(nested_names) / sizeof(nested_names[0])
+		       ? nested_names[n]
+		       : NULL;
+}
+
 int cpu_features_select(const struct cpu_features_request *req,
 			const bool offered[CPU_FEATURE_COUNT],
 			bool on[CPU_FEATURE_COUNT], enum cpu_feature *missing)

@@ -28,6 +28,17 @@ enum cpu_feature_req {
 	CPU_FEATURE_ON, /* required: an error when KVM lacks it */
 };
 
+/*
+ * --nested: whether the vCPUs get a virtual EL2 so the guest can be a
+ * hypervisor itself (arm64), and which forms of it the guest may use.
+ * Never on by default: a guest hypervisor changes how the guest boots.
+ */
+enum cpu_nested {
+	CPU_NESTED_OFF,
+	CPU_NESTED_VHE,	 /* EL2 with VHE allowed (--nested, --nested=vhe) */
+	CPU_NESTED_NVHE, /* EL2 without VHE: E2H is RES0 (--nested=nvhe) */
+};
+
 struct cpu_features_request {
 	enum cpu_feature_req req[CPU_FEATURE_COUNT];
 };
@@ -41,6 +52,9 @@ struct cpu_features {
 
 /* "sve", "ptrauth", "pmu"; NULL for a value out of range. */
 const char *cpu_feature_name(enum cpu_feature f);
+
+/* "off", "vhe", "nvhe": --nested's values; NULL for one out of range. */
+const char *cpu_nested_name(enum cpu_nested n);
 
 /* The bit of @f in a feature mask (arch_platform()->cpu_features). */
 #define CPU_FEATURE_BIT(f) (1U << (f))

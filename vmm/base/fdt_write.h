@@ -26,8 +26,9 @@ int fdt_write_errno(int err);
 			return fdt_write_errno(fdt_try_ret_); \
 	} while (0)
 
-/* The most cells fdt_write_cells() writes in one property. */
-#define FDT_WRITE_MAX_CELLS 12
+/* The most cells fdt_write_cells() writes in one property: arm64's
+ * five timer interrupts of three cells (a guest hypervisor's). */
+#define FDT_WRITE_MAX_CELLS 15
 
 /* A property of @n (at most FDT_WRITE_MAX_CELLS) 32-bit cells. */
 int fdt_write_cells(void *fdt, const char *name, const uint32_t *cells,

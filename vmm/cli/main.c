@@ -204,6 +204,7 @@ static int run_vm(const struct options *opts)
 		.seccomp = !opts->no_seccomp,
 		.no_its = opts->no_its,
 		.cpu = opts->cpu,
+		.nested = opts->nested,
 	};
 	const struct bench_config bench_cfg = {
 		.iterations = opts->iterations,
@@ -266,7 +267,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (options_check_cpu_features(&opts, platform->cpu_features,
-				       platform->name))
+				       platform->name) ||
+	    options_check_nested(&opts, platform->nested, platform->name))
 		return TINYVMM_EXIT_USAGE;
 	if (opts.version) {
 		printf("tinyvmm %s (%s)\n", TINYVMM_VERSION, TINYVMM_ARCH);

@@ -121,6 +121,12 @@ void options_usage(FILE *out)
 	      "                       authentication (address and generic), the\n"
 	      "                       PMUv3; each is on when KVM offers it unless\n"
 	      "                       off; =on fails when KVM lacks it\n"
+	      "      --nested[=vhe|nvhe]\n"
+	      "                       arm64: give the vCPUs a virtual EL2, so the\n"
+	      "                       guest can run a hypervisor of its own (needs\n"
+	      "                       a host KVM with KVM_CAP_ARM_EL2: kvm-arm.mode=\n"
+	      "                       nested); nvhe also denies the guest VHE, so its\n"
+	      "                       KVM runs split (default vhe: its choice)\n"
 	      "      --no-seccomp     leave the threads unconfined (for debugging;\n"
 	      "                       by default each confines itself to its\n"
 	      "                       syscall allow-list once set up)\n"
@@ -159,6 +165,7 @@ enum {
 	OPT_PTRAUTH,
 	OPT_NO_PTRAUTH,
 	OPT_PMU,
+	OPT_NESTED,
 };
 
 static const struct option long_options[] = {
@@ -187,6 +194,7 @@ static const struct option long_options[] = {
 	{ "ptrauth", required_argument, NULL, OPT_PTRAUTH },
 	{ "no-ptrauth", no_argument, NULL, OPT_NO_PTRAUTH },
 	{ "pmu", required_argument, NULL, OPT_PMU },
+	{ "nested", optional_argument, NULL, OPT_NESTED },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -398,9 +406,26 @@ static int option_cpu_feature(enum cpu_feature f, const char *arg,
 	return -EINVAL;
 }
 
+/* --nested, --nested=vhe, --nested=nvhe; @arg NULL: bare --nested. */
+static int option_nested(const char *arg, struct options *o)
+{
+	if (!arg || !strcmp(arg, "vhe")) {
+		o->nested = CPU_NESTED_VHE;
+		return 0;
+	}
+	if (!strcmp(arg, "nvhe")) {
+		o->nested = CPU_NESTED_NVHE;
+		return 0;
+	}
+	tv_err("--nested=%s: expected vhe or nvhe", arg);
+	return -EINVAL;
+}
+
 static int option_cpu(int c, const char *arg, struct options *o)
 {
 	switch (c) {
+	case OPT_NESTED:
+		return option_nested(arg, o);
 	case OPT_SVE:
 	case OPT_NO_SVE:
 		return option_cpu_feature(CPU_FEATURE_SVE,
@@ -550,6 +575,11 @@ static int options_check(struct options *o)
 		tv_err("--initrd %s: needs --kernel", o->initrd);
 		return -EINVAL;
 	}
+	if (o->bench && o->nested != CPU_NESTED_OFF) {
+		tv_err("--nested: not with --bench (the benchmark guest is not "
+		       "a hypervisor)");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -573,6 +603,17 @@ int options_check_cpu_features(const struct options *o, unsigned int supported,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int options_check_nested(const struct options *o, bool supported,
+			 const char *arch)
+{
+	if (o->nested == CPU_NESTED_OFF || supported)
+		return 0;
+	tv_err("--nested: a guest EL2 is an arm64 feature; tinyvmm on %s has "
+	       "no nested mode",
+	       arch);
+	return -EINVAL;
 }
 
 int options_parse(int argc, char **argv, uint64_t max_mem,

@@ -67,6 +67,7 @@ struct options {
 	 */
 	struct cpu_features_request cpu;
 	const char *cpu_arg[CPU_FEATURE_COUNT];
+	enum cpu_nested nested; /* --nested[=vhe|nvhe]; off by default */
 
 	/* --disk, --net (repeatable), in command-line order. */
 	struct disk_spec disks[OPTIONS_MAX_DISKS];
@@ -116,6 +117,13 @@ TV_MUST_CHECK int options_parse(int argc, char **argv, uint64_t max_mem,
 TV_MUST_CHECK int options_check_cpu_features(const struct options *o,
 					     unsigned int supported,
 					     const char *arch);
+
+/*
+ * Refuses --nested where the arch cannot give vCPUs EL2 (@supported
+ * false; @arch its name). Returns 0, or -EINVAL after one line.
+ */
+TV_MUST_CHECK int options_check_nested(const struct options *o, bool supported,
+				       const char *arch);
 
 void options_usage(FILE *out);
 

@@ -19,6 +19,7 @@
 #ifndef TINYVMM_VMM_ARCH_H
 #define TINYVMM_VMM_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,8 @@ struct arch_platform {
 	 * refused. Their choice lands in vm->cpu_features.
 	 */
 	unsigned int cpu_features;
+	/* Whether vCPUs can get a virtual EL2 (--nested); false: refused. */
+	bool nested;
 	struct {
 		enum arch_bus bus;
 		uint64_t base, size;

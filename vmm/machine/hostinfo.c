@@ -86,6 +86,8 @@ void host_info_print(const struct host_info *info, FILE *out)
 		fprintf(out,
 			"guest cpu: KVM offers %s (each on unless switched off)\n",
 			info->cpu_features);
+	if (info->nested[0])
+		fprintf(out, "nested:    %s\n", info->nested);
 }
 
 char *host_read_text_file(const char *path)

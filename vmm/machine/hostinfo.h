@@ -24,6 +24,9 @@ struct host_info {
 	/* arch hook: the switchable CPU features KVM offers guests, as
 	 * "sve ptrauth pmu"; "" where the arch has none or KVM is unusable */
 	char cpu_features[64];
+	/* arch hook: whether a guest can be a hypervisor (--nested), one
+	 * line; "" where the arch has no nested mode or KVM is unusable */
+	char nested[160];
 	unsigned int nr_evidence;
 	char evidence[HOST_INFO_MAX_EVIDENCE][200];
 };

@@ -67,6 +67,8 @@ struct vm_config {
 	bool no_its;
 	/* --no-sve and the like; only arch_platform()->cpu_features ones. */
 	struct cpu_features_request cpu;
+	/* --nested: the vCPUs get a guest EL2 (arm64; arch_platform()->nested) */
+	enum cpu_nested nested;
 };
 
 /*
