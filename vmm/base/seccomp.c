@@ -328,20 +328,61 @@ int seccomp_policy_init(struct seccomp_policy *p, bool enabled)
 	return 0;
 }
 
+/* A list's size, for -v: what seccomp_report_once() says. */
+struct seccomp_size {
+	unsigned int syscalls, ioctls, insns;
+};
+
 /*
- * Every thread of a kind gets the same filter, so its size is said once:
- * a vCPU brought up by the guest later (PSCI CPU_ON) would otherwise cut
- * into the guest's console output in mid-line.
+ * Every thread of a kind gets the same filter, so its size is said once;
+ * while held (seccomp_reports_hold()), it waits for the release.
  */
+static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool reports_held;
+static bool reported[SECCOMP_NR_THREADS], pending[SECCOMP_NR_THREADS];
+static struct seccomp_size held_size[SECCOMP_NR_THREADS];
+
+static void report_line(enum seccomp_thread t, const struct seccomp_size *z)
+{
+	tv_info("seccomp: %s thread: %u syscalls, %u ioctl requests, %u BPF instructions",
+		seccomp_thread_name(t), z->syscalls, z->ioctls, z->insns);
+}
+
 static void seccomp_report_once(enum seccomp_thread t,
 				const struct seccomp_prog *p)
 {
-	static bool reported[SECCOMP_NR_THREADS];
+	struct seccomp_size z = { p->nr_syscalls, p->nr_ioctls, p->len };
 
-	if (__atomic_exchange_n(&reported[t], true, __ATOMIC_RELAXED))
-		return;
-	tv_info("seccomp: %s thread: %u syscalls, %u ioctl requests, %u BPF instructions",
-		seccomp_thread_name(t), p->nr_syscalls, p->nr_ioctls, p->len);
+	pthread_mutex_lock(&report_lock);
+	if (!reported[t]) {
+		reported[t] = true;
+		if (reports_held) {
+			held_size[t] = z;
+			pending[t] = true;
+		} else {
+			report_line(t, &z);
+		}
+	}
+	pthread_mutex_unlock(&report_lock);
+}
+
+void seccomp_reports_hold(void)
+{
+	pthread_mutex_lock(&report_lock);
+	reports_held = true;
+	pthread_mutex_unlock(&report_lock);
+}
+
+void seccomp_reports_release(void)
+{
+	pthread_mutex_lock(&report_lock);
+	reports_held = false;
+	for (int t = 0; t < SECCOMP_NR_THREADS; t++) {
+		if (pending[t])
+			report_line((enum seccomp_thread)t, &held_size[t]);
+		pending[t] = false;
+	}
+	pthread_mutex_unlock(&report_lock);
 }
 
 static int seccomp_install(enum seccomp_thread t)

@@ -124,4 +124,13 @@ TV_MUST_CHECK int seccomp_policy_init(struct seccomp_policy *p, bool enabled);
 TV_MUST_CHECK int seccomp_confine(enum seccomp_thread t,
 				  const struct seccomp_policy *p);
 
+/*
+ * -v says each kind's list size once, as the first thread of that kind
+ * confines itself. Between hold and release (the guest running) those
+ * lines are kept back and release prints them: a thread confined then
+ * would cut into the guest's console output in mid-line.
+ */
+void seccomp_reports_hold(void);
+void seccomp_reports_release(void);
+
 #endif

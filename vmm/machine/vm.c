@@ -352,6 +352,8 @@ int vm_run(struct vm *vm)
 	/* Before the vCPUs: they hand it the devices' DRIVER_OK and reset. */
 	if (!ret)
 		ret = vm_virtio_start(vm);
+	/* From the first vCPU on, the console is the guest's: see seccomp.h. */
+	seccomp_reports_hold();
 	for (unsigned int i = 0; !ret && i < vm->nr_vcpus; i++)
 		ret = vcpu_start(&vm->vcpus[i]);
 	/* Set-up is over: from here on the console loop, then teardown. */
@@ -365,5 +367,6 @@ int vm_run(struct vm *vm)
 		vcpu_join(&vm->vcpus[i]);
 	/* After the vCPUs: a vCPU may wait for a reset it queued. */
 	vm_virtio_stop(vm);
+	seccomp_reports_release();
 	return atomic_load(&vm->exit_code);
 }
