@@ -25,16 +25,8 @@ status=$?
 tap_check $status "nested: lab boots and runs tinyvmm --nested with a Linux L1" \
 	"lab/run exited $status:" "$(tail -n 20 "$log")"
 
-found() { # REGEX DESCRIPTION
-	grep -Eq -- "$1" "$log"
-	tap_check $? "nested: $2" "no line matching: $1" "$(tail -n 15 "$log")"
-}
-absent() { # REGEX DESCRIPTION
-	local hits
-	hits=$(grep -E -- "$1" "$log")
-	[ -z "$hits" ]
-	tap_check $? "nested: $2" "unexpected:" "$hits"
-}
+found() { tap_found "$log" "nested" "$@"; }
+absent() { tap_absent "$log" "nested" "$@"; }
 found '^nested: +KVM offers a guest EL2 \(KVM_CAP_ARM_EL2' \
 	'--host-info says this host can run a guest hypervisor'
 found 'tinyvmm: nested: vhe: the vCPUs start at EL2' '-v says the nested choice'

@@ -22,16 +22,8 @@ status=$?
 tap_check $status "$mode: lab boots and runs tinyvmm with a Linux guest" \
 	"lab/run exited $status:" "$(tail -n 20 "$log")"
 
-found() { # REGEX DESCRIPTION
-	grep -Eq -- "$1" "$log"
-	tap_check $? "$mode: $2" "no line matching: $1" "$(tail -n 15 "$log")"
-}
-absent() { # REGEX DESCRIPTION
-	local hits
-	hits=$(grep -E -- "$1" "$log")
-	[ -z "$hits" ]
-	tap_check $? "$mode: $2" "unexpected:" "$hits"
-}
+found() { tap_found "$log" "$mode" "$@"; }
+absent() { tap_absent "$log" "$mode" "$@"; }
 if [ "$lab_arch" = arm64 ]; then
 	found 'Machine model: tinyvmm([^[:alnum:]]|$)' 'Linux reads the device tree tinyvmm built'
 	found 'GICv3: CPU1: found redistributor 1 ' 'Linux finds a GICv3 redistributor per vCPU'

@@ -34,3 +34,17 @@ lab_mode() {
 	*) echo "Bail out! unknown mode $1"; exit 1 ;;
 	esac
 }
+
+# tap_found LOG PREFIX REGEX DESCRIPTION: a line of LOG matches REGEX.
+tap_found() {
+	grep -Eq -- "$3" "$1"
+	tap_check $? "$2: $4" "no line matching: $3" "$(tail -n 15 "$1")"
+}
+
+# tap_absent LOG PREFIX REGEX DESCRIPTION: no line of LOG matches REGEX.
+tap_absent() {
+	local hits
+	hits=$(grep -E -- "$3" "$1")
+	[ -z "$hits" ]
+	tap_check $? "$2: $4" "unexpected:" "$hits"
+}
