@@ -51,6 +51,7 @@ _tinyvmm_files() {
 	if [[ -n ${2:-} ]]; then
 		local -a keep=()
 		for f in "${found[@]}"; do
+			# shellcheck disable=SC2053 # $2 is a glob
 			[[ -d $f || $f == $2 ]] && keep+=("$f")
 		done
 		found=("${keep[@]}")
@@ -118,7 +119,7 @@ _tinyvmm_nospace() {
 }
 
 _tinyvmm() {
-	local _tv_words cur prev= compare=0
+	local _tv_words cur prev='' compare=0
 	COMPREPLY=()
 	_tinyvmm_words
 	cur=${_tv_words[-1]}

@@ -18,6 +18,9 @@ completion=$src/completions/tinyvmm.bash
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# is COMMAND...: 0 when COMMAND succeeds, else 1 (tap_check's status).
+is() { if "$@"; then echo 0; else echo 1; fi; }
+
 help=$("$tinyvmm" --help)
 compare_help=$("$tinyvmm" compare --help)
 
@@ -150,7 +153,7 @@ tap_check_todo $((${#out} > 0)) "the completion treats each short option as its 
 
 version=$("$tinyvmm" --version | awk '{ print $2 }')
 th=$(sed -nE 's/^\.TH .*"tinyvmm ([^"]*)".*/\1/p' "$page")
-tap_check $(([ "$th" = "$version" ] && echo 0) || echo 1) "the man page's version is tinyvmm's ($version)" \
+tap_check "$(is [ "$th" = "$version" ])" "the man page's version is tinyvmm's ($version)" \
 	".TH says '$th'"
 
 # What the completion does, driven as bash drives it.
@@ -158,7 +161,7 @@ mkdir "$tmp/cwd" && touch "$tmp/cwd/Image" "$tmp/cwd/a.json" "$tmp/cwd/b.img"
 expect_completion() { # LINE WANT DESCRIPTION
 	local got
 	got=$(cd "$tmp/cwd" && complete_line "$completion" "$1" | sort | tr '\n' ' ')
-	tap_check $(([ "$got" = "$2" ] && echo 0) || echo 1) "completion: $3" \
+	tap_check "$(is [ "$got" = "$2" ])" "completion: $3" \
 		"'$1' gave '$got', wanted '$2'"
 }
 expect_completion 'tinyvmm --kernel ' 'Image a.json b.img ' 'a file after --kernel'
@@ -174,10 +177,10 @@ expect_completion 'tinyvmm compare --f' '--fail-above ' "compare's options"
 
 # Rendering: no warning from groff (all warnings on), man, mandoc.
 out=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
-tap_check $(([ -z "$out" ] && echo 0) || echo 1) "groff -ww renders the man page without a warning" "$out"
+tap_check "$(is [ -z "$out" ])" "groff -ww renders the man page without a warning" "$out"
 if command -v man >/dev/null; then
 	out=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
-	tap_check $(([ -z "$out" ] && echo 0) || echo 1) "man -l renders the man page without a warning" "$out"
+	tap_check "$(is [ -z "$out" ])" "man -l renders the man page without a warning" "$out"
 else
 	tap_n=$((tap_n + 1))
 	echo "ok $tap_n - # SKIP no man (lab/install-deps installs man-db)"
@@ -194,21 +197,21 @@ fi
 cp "$page" "$tmp/page.1"
 sed -i 's/^\.BI \\-\\-iterations " n"$/.BI \\-\\-iteration " n"/' "$tmp/page.1"
 out=$(missing_in_man "$tmp/page.1" "$help")
-tap_check $(([ "$out" = --iterations ] && echo 0) || echo 1) \
+tap_check "$(is [ "$out" = --iterations ])" \
 	"a man page without --iterations is caught" "got: '$out'"
 sed 's/\\fB\\-m\\fR, \\fB\\-\\-mem\\fR/\\fB\\-M\\fR, \\fB\\-\\-mem\\fR/' "$page" >"$tmp/page.1"
 out=$(missing_pairs_in_man "$tmp/page.1" "$help")
-tap_check $(grep -qx -- '-m, --mem' <<<"$out"; echo $?) \
+tap_check "$(is grep -qx -- '-m, --mem' <<<"$out")" \
 	"a man page with another short letter for --mem is caught" "got: '$out'"
 sed '/^_tinyvmm_opts=/,/'"'"'$/s/ --iterations / /' "$completion" >"$tmp/completion.bash"
 out=$(missing_in_completion "$tmp/completion.bash")
-tap_check $(([ "$out" = --iterations ] && echo 0) || echo 1) \
+tap_check "$(is [ "$out" = --iterations ])" \
 	"a completion without --iterations is caught" "got: '$out'"
 sed 's/-m | --mem/-M | --mem/' "$completion" >"$tmp/completion.bash"
 out=$(missing_pairs_in_completion "$tmp/completion.bash")
-tap_check $(grep -qx -- '-m, --mem' <<<"$out"; echo $?) \
+tap_check "$(is grep -qx -- '-m, --mem' <<<"$out")" \
 	"a completion with another short letter for --mem is caught" "got: '$out'"
 printf '.SH BROKEN\n.NOSUCHMACRO text\n' >>"$tmp/page.1"
 out=$(groff -man -Tutf8 -ww -z "$tmp/page.1" 2>&1)
-tap_check $(([ -n "$out" ] && echo 0) || echo 1) "groff -ww warns about a broken page" "no warning"
+tap_check "$(is [ -n "$out" ])" "groff -ww warns about a broken page" "no warning"
 tap_done
