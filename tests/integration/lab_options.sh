@@ -54,4 +54,8 @@ refused 2 'runs arm64 modes only' "lab/compare: svm for a kernel given by path" 
 	"${cmp[@]}" --host-kernel "A=$work/Image" --modes svm
 refused 2 'expected a number of runs' "lab/compare: --repeat 0" -- \
 	"${cmp[@]}" --modes vhe --repeat 0
+refused 2 "unknown L1 mode 'hvhe'" "lab/compare: --nested-modes with a mode L1 cannot take" -- \
+	"${cmp[@]}" --modes vhe --nested-modes "vhe hvhe"
+refused 2 'expected a positive number' "lab/compare: --nested-iterations 0" -- \
+	"${cmp[@]}" --modes vhe --nested-iterations 0
 tap_done
