@@ -29,6 +29,14 @@ run 2 1 '--mem 1000000T' 'an absurd --mem is refused' -- --kernel x --mem 100000
 run 2 1 '--mem 12Q' 'a malformed --mem is refused' -- --kernel x --mem 12Q
 run 2 1 '--cpus 0' '--cpus 0 is refused' -- --kernel x --cpus 0
 run 2 1 '--cpus 100000' '--cpus above the limit is refused' -- --kernel x --cpus 100000
+# kvmtool's short options; the old -c (command line) and -n (vCPUs) are
+# refused with a note, never read with another meaning.
+run 2 1 '^tinyvmm: -c console=ttyS0: -c is now the number of vCPUs, as in lkvm; the kernel command line is -p/--cmdline$' \
+	'-c with a command line says -c is now CPUs' -- -k x -c console=ttyS0
+run 2 1 '^tinyvmm: -n 4: -n is now the network \(--net\), as in lkvm; the number of vCPUs is -c/--cpus$' \
+	'-n with a number says -n is now the network' -- -k x -n 4
+run 2 1 '^tinyvmm: --cpus 100000: this machine' '-c is --cpus' -- -k x -c 100000
+run 2 1 '^tinyvmm: --net bad:' '-n is --net' -- -k x -n bad
 run 2 1 'unrecognized option' 'an unknown option is refused' -- --bogus
 run 2 1 'no guest' 'no kernel is refused' -- --mem 1G
 run 2 1 '--hugepages on: expected thp, off or hugetlbfs' 'an unknown --hugepages is refused' -- --kernel x --hugepages on

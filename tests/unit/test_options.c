@@ -109,6 +109,74 @@ START_TEST(test_good_command_line)
 }
 END_TEST
 
+/* kvmtool's short options (lkvm run): -k -i -p -m -c -d -n. */
+START_TEST(test_lkvm_short_options)
+{
+	struct options o;
+	char err[512];
+
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "Image", "-i",
+			       "rd.gz", "-p", "console=ttyS0", "-m", "1024",
+			       "-c", "4", "-d", "disk.img", "-n", "tap=tap0",
+			       NULL),
+			 0);
+	ck_assert_str_eq(o.kernel, "Image");
+	ck_assert_str_eq(o.initrd, "rd.gz");
+	ck_assert_str_eq(o.cmdline, "console=ttyS0");
+	ck_assert_uint_eq(o.mem_size, 1ULL << 30);
+	ck_assert_uint_eq(o.nr_cpus, 4);
+	ck_assert_uint_eq(o.nr_disks, 1);
+	ck_assert_str_eq(o.disks[0].path, "disk.img");
+	ck_assert_uint_eq(o.nr_nets, 1);
+	ck_assert_str_eq(err, "");
+	/* Glued values too: -c4. */
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-kImage", "-c4", NULL),
+			 0);
+	ck_assert_uint_eq(o.nr_cpus, 4);
+}
+END_TEST
+
+/*
+ * The old meanings (-c command line, -n vCPUs) never apply silently:
+ * "tinyvmm -c 4 -m 1024" once booted one vCPU with bootargs "4".
+ */
+START_TEST(test_old_short_options_refused)
+{
+	static const struct {
+		const char *opt, *arg, *msg;
+	} cases[] = {
+		{ "-c", "console=ttyS0",
+		  "-c console=ttyS0: -c is now the number of vCPUs, as in "
+		  "lkvm; the kernel command line is -p/--cmdline" },
+		{ "-c", "", "-c is now the number of vCPUs" },
+		{ "-n", "2",
+		  "-n 2: -n is now the network (--net), as in lkvm; the "
+		  "number of vCPUs is -c/--cpus" },
+	};
+	struct options o;
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I",
+				       cases[i].opt, cases[i].arg, NULL),
+				 -EINVAL);
+		ck_assert_int_eq(count_lines(err), 1);
+		ck_assert_msg(strstr(err, cases[i].msg), "'%s'", err);
+	}
+	/* The long options keep their meaning, whatever the value. */
+	ck_assert_int_eq(
+		parse(&o, err, sizeof(err), "-k", "I", "--cmdline", "4", NULL),
+		0);
+	ck_assert_str_eq(o.cmdline, "4");
+	ck_assert_uint_eq(o.nr_cpus, 1);
+	ck_assert_int_eq(
+		parse(&o, err, sizeof(err), "-k", "I", "--cpus", "x", NULL),
+		-EINVAL);
+	ck_assert_msg(strstr(err, "--cpus x: must be a whole number"), "'%s'",
+		      err);
+}
+END_TEST
+
 START_TEST(test_defaults_and_flags)
 {
 	struct options o;
@@ -512,6 +580,8 @@ int main(void)
 		test_device_options,
 		test_parse_size_table,
 		test_good_command_line,
+		test_lkvm_short_options,
+		test_old_short_options_refused,
 		test_defaults_and_flags,
 		test_bad_command_lines,
 		test_bench_options,

@@ -77,7 +77,7 @@ void options_usage(FILE *out)
 	      "\n"
 	      "  -k, --kernel FILE    guest kernel (arm64: Linux Image format)\n"
 	      "  -i, --initrd FILE    initial ramdisk for the guest\n"
-	      "  -c, --cmdline STR    guest kernel command line\n"
+	      "  -p, --cmdline STR    guest kernel command line (lkvm's -p/--params)\n"
 	      "  -m, --mem SIZE       guest RAM: 256M, 1G, ...; bare number = MiB\n"
 	      "                       (default 256M)\n"
 	      "      --hugepages thp|off|hugetlbfs[:2M|1G]\n"
@@ -85,16 +85,16 @@ void options_usage(FILE *out)
 	      "                       transparent huge pages (MADV_HUGEPAGE), off\n"
 	      "                       forbids them (MADV_NOHUGEPAGE), hugetlbfs takes\n"
 	      "                       reserved huge pages (default 2M) from a memfd\n"
-	      "  -n, --cpus N         number of vCPUs (default 1; 2 with --bench)\n"
+	      "  -c, --cpus N         number of vCPUs (default 1; 2 with --bench)\n"
 	      "      --pin, --no-pin  pin vCPU i to the i-th CPU tinyvmm may use\n"
 	      "                       (default: on with --bench, else off)\n"
-	      "      --disk FILE[,ro][,cache=none|writeback]\n"
+	      "  -d, --disk FILE[,ro][,cache=none|writeback]\n"
 	      "                       a virtio-blk disk backed by FILE (io_uring;\n"
 	      "                       cache=none: O_DIRECT); repeatable, up to 8\n"
 	      "      --disk vhost-user=SOCKET[,ro]\n"
 	      "                       a virtio-blk disk served by a vhost-user-blk\n"
 	      "                       backend (e.g. qemu-storage-daemon) on SOCKET\n"
-	      "      --net tap=NAME[,vhost=on|off][,mac=MAC][,queue-size=N][,busy-poll=USECS]\n"
+	      "  -n, --net tap=NAME[,vhost=on|off][,mac=MAC][,queue-size=N][,busy-poll=USECS]\n"
 	      "                       a virtio-net NIC on tap device NAME (created if\n"
 	      "                       missing), vhost-net unless vhost=off; queue-size\n"
 	      "                       a power of two up to 1024 (default 256);\n"
@@ -136,6 +136,11 @@ void options_usage(FILE *out)
 	      "  -h, --help           this text\n"
 	      "  -V, --version        print the version\n"
 	      "\n"
+	      "The short options are kvmtool's (lkvm run): -c is the vCPUs, -n the\n"
+	      "network, -p the kernel command line. Earlier tinyvmm had -c for the\n"
+	      "command line and -n for the vCPUs: -c with a value that is not a\n"
+	      "number and -n with one that is are refused with a note.\n"
+	      "\n"
 	      "Exit status: 0 guest powered off; 1 error (set-up failed or the\n"
 	      "guest broke the VM); 2 bad command line; 3 guest asked for a reset;\n"
 	      "159 a thread made a syscall outside its seccomp allow-list.\n"
@@ -155,8 +160,6 @@ enum {
 	OPT_WARMUP,
 	OPT_JSON,
 	OPT_TAG,
-	OPT_DISK,
-	OPT_NET,
 	OPT_NO_SECCOMP,
 	OPT_HUGEPAGES,
 	OPT_NO_ITS,
@@ -171,9 +174,9 @@ enum {
 static const struct option long_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "initrd", required_argument, NULL, 'i' },
-	{ "cmdline", required_argument, NULL, 'c' },
+	{ "cmdline", required_argument, NULL, 'p' },
 	{ "mem", required_argument, NULL, 'm' },
-	{ "cpus", required_argument, NULL, 'n' },
+	{ "cpus", required_argument, NULL, 'c' },
 	{ "hugepages", required_argument, NULL, OPT_HUGEPAGES },
 	{ "dtb-out", required_argument, NULL, OPT_DTB_OUT },
 	{ "host-info", no_argument, NULL, OPT_HOST_INFO },
@@ -185,8 +188,8 @@ static const struct option long_options[] = {
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "tag", required_argument, NULL, OPT_TAG },
-	{ "disk", required_argument, NULL, OPT_DISK },
-	{ "net", required_argument, NULL, OPT_NET },
+	{ "disk", required_argument, NULL, 'd' },
+	{ "net", required_argument, NULL, 'n' },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "no-its", no_argument, NULL, OPT_NO_ITS },
 	{ "sve", required_argument, NULL, OPT_SVE },
@@ -374,7 +377,7 @@ static int option_tag(const char *arg, struct options *o)
 
 static int option_device(int c, const char *arg, struct options *o)
 {
-	if (c == OPT_DISK) {
+	if (c == 'd') {
 		if (o->nr_disks == OPTIONS_MAX_DISKS) {
 			tv_err("--disk %s: more than %d disks", arg,
 			       OPTIONS_MAX_DISKS);
@@ -477,12 +480,12 @@ static int option_one(int c, const char *arg, uint64_t max_mem,
 		return option_string("kernel", arg, &o->kernel);
 	case 'i':
 		return option_string("initrd", arg, &o->initrd);
-	case 'c':
+	case 'p':
 		o->cmdline = arg;
 		return 0;
 	case 'm':
 		return option_mem(arg, max_mem, o);
-	case 'n':
+	case 'c':
 		return option_cpus(arg, max_cpus, o);
 	case OPT_HUGEPAGES:
 		return options_parse_hugepages(arg, o);
@@ -506,12 +509,45 @@ static int option_one(int c, const char *arg, uint64_t max_mem,
 	case 'V':
 		o->version = true;
 		return 0;
-	case OPT_DISK:
-	case OPT_NET:
+	case 'd':
+	case 'n':
 		return option_device(c, arg, o);
 	default:
 		return option_bench(c, arg, o);
 	}
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/*
+ * -c and -n meant the command line and the vCPUs before tinyvmm took
+ * kvmtool's short options (-c vCPUs, -n network, -p command line). A use
+ * that only makes sense the old way is refused with a note, never read
+ * the new way with a different meaning. Long options are unaffected.
+ */
+static int option_short_clash(int c, const char *arg)
+{
+	if (c == 'c' && !all_digits(arg)) {
+		tv_err("-c %s: -c is now the number of vCPUs, as in lkvm; the "
+		       "kernel command line is -p/--cmdline",
+		       arg);
+		return -EINVAL;
+	}
+	if (c == 'n' && all_digits(arg)) {
+		tv_err("-n %s: -n is now the network (--net), as in lkvm; the "
+		       "number of vCPUs is -c/--cpus",
+		       arg);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* getopt_long's own messages would carry argv[0]; ours say "tinyvmm:". */
@@ -619,7 +655,7 @@ int options_check_nested(const struct options *o, bool supported,
 int options_parse(int argc, char **argv, uint64_t max_mem,
 		  unsigned int max_cpus, struct options *opts)
 {
-	int c;
+	int c, long_index;
 
 	*opts = (struct options){
 		.mem_size = OPTIONS_DEFAULT_MEM,
@@ -629,12 +665,18 @@ int options_parse(int argc, char **argv, uint64_t max_mem,
 	};
 	optind = 0; /* full reset: tests call this more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":k:i:c:m:n:vhV", long_options,
-				NULL)) != -1) {
+	for (;;) {
+		long_index = -1; /* stays -1 for a short option */
+		c = getopt_long(argc, argv, ":k:i:p:m:c:d:n:vhV", long_options,
+				&long_index);
+		if (c == -1)
+			break;
 		if (c == '?' || c == ':') {
 			option_getopt_error(c, argv);
 			return -EINVAL;
 		}
+		if (long_index < 0 && option_short_clash(c, optarg))
+			return -EINVAL;
 		if (option_one(c, optarg, max_mem, max_cpus, opts))
 			return -EINVAL;
 	}
