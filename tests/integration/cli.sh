@@ -21,6 +21,32 @@ run() {
 	tap_check $ok "$desc" "exit $rc (wanted $want), output:" "$out"
 }
 
+skip() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		tap_n=$((tap_n + 1))
+		echo "ok $tap_n - # SKIP $2"
+	done
+}
+
+# no_kvm CMD...: runs CMD where /dev/kvm is missing: as it is, or (as root,
+# where it exists) in a mount namespace with an empty /dev.
+no_kvm() {
+	if [ -e /dev/kvm ]; then
+		unshare -m bash -c 'mount -t tmpfs none /dev && "$@"' bash "$@"
+	else
+		"$@"
+	fi
+}
+no_kvm_works=false
+if no_kvm test ! -e /dev/kvm 2>/dev/null; then no_kvm_works=true; fi
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+# A file that passes --kernel's early check (non-empty, regular).
+kernel=$scratch/kernel
+echo not-a-kernel >"$kernel"
+
 run 0 any '^usage: tinyvmm' '--help prints usage' -- --help
 run 0 1 '^tinyvmm [0-9]+\.[0-9]+' '--version prints the version' -- --version
 run 0 any '^kvm mode:' '--host-info works without a guest' -- --host-info
@@ -41,16 +67,20 @@ run 2 1 'unrecognized option' 'an unknown option is refused' -- --bogus
 run 2 1 'no guest' 'no kernel is refused' -- --mem 1G
 run 2 1 '--hugepages on: expected thp, off or hugetlbfs' 'an unknown --hugepages is refused' -- --kernel x --hugepages on
 run 2 1 'not a whole number of the 1024 MiB huge pages' '--hugepages=hugetlbfs:1G with --mem 256M is refused' -- --kernel x --hugepages=hugetlbfs:1G
-# -v says how guest RAM is backed (then the missing kernel, or /dev/kvm, fails).
-run 1 any '^tinyvmm: guest RAM: 256 MiB at 0x[0-9a-f]+, anonymous, 2 MiB-aligned, THP' \
-	'-v: guest RAM is 2 MiB-aligned THP by default' -- --kernel /nonexistent -v
-run 1 any '^tinyvmm: guest RAM: 64 MiB at 0x[0-9a-f]+, anonymous, 2 MiB-aligned, no huge pages \(MADV_NOHUGEPAGE\)$' \
-	'-v: --hugepages=off' -- --kernel /nonexistent -v --mem 64M --hugepages=off
+# -v says how guest RAM is backed (then /dev/kvm, absent or hidden, fails).
+if $no_kvm_works; then
+	run_via=no_kvm run 1 any '^tinyvmm: guest RAM: 256 MiB at 0x[0-9a-f]+, anonymous, 2 MiB-aligned, THP' \
+		'-v: guest RAM is 2 MiB-aligned THP by default' -- --kernel "$kernel" -v
+	run_via=no_kvm run 1 any '^tinyvmm: guest RAM: 64 MiB at 0x[0-9a-f]+, anonymous, 2 MiB-aligned, no huge pages \(MADV_NOHUGEPAGE\)$' \
+		'-v: --hugepages=off' -- --kernel "$kernel" -v --mem 64M --hugepages=off
+else
+	skip 2 "/dev/kvm exists and cannot be hidden here (not root?)"
+fi
 # hugetlbfs without enough free 2 MiB pages: one line, before /dev/kvm.
 hp=/sys/kernel/mm/hugepages/hugepages-2048kB
 if [ -r $hp/free_hugepages ] && [ $(($(cat $hp/free_hugepages) - $(cat $hp/resv_hugepages))) -lt 32 ]; then
 	run 1 1 'guest RAM: cannot map 64 MiB \(--mem\): it needs 32 free 2 MiB huge pages and the host has [0-9]+; reserve them: echo [0-9]+ > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages' \
-		'--hugepages=hugetlbfs without free huge pages is one clear line' -- --kernel x --mem 64M --hugepages=hugetlbfs
+		'--hugepages=hugetlbfs without free huge pages is one clear line' -- --kernel "$kernel" --mem 64M --hugepages=hugetlbfs
 else
 	echo "ok $((tap_n + 1)) - # SKIP this host has 32 free 2 MiB huge pages (or no hugetlbfs): the refusal cannot be shown"
 	tap_n=$((tap_n + 1))
@@ -74,7 +104,7 @@ run 2 1 '^tinyvmm: --nested: not with --bench \(the benchmark guest is not a hyp
 data=$here/../data
 vhe=$data/bench-arm64-vhe-icount.json nvhe=$data/bench-arm64-nvhe-icount.json
 bad=$(mktemp) tmp=$(mktemp -d)
-trap 'rm -rf "$bad" "$tmp"' EXIT
+trap 'rm -rf "$bad" "$tmp" "$scratch"' EXIT
 head -c 500 "$vhe" >"$bad"
 run 0 any 'split \(nVHE\) / VHE' 'compare prints the split/VHE table' -- compare "$vhe" "$nvhe"
 run 2 1 'at byte offset' 'compare: a truncated file is one clear line' -- compare "$vhe" "$bad"
@@ -130,27 +160,40 @@ fi
 # sanitizer build cannot start under ulimit -v (its shadow memory alone
 # is terabytes of address space): skipped there; test_guest_mem checks the
 # same refusal in every build.
-under_256m() { (ulimit -v 262144 && exec "$@"); }
+under_256m() { (ulimit -v 262144 && "$@"); }
 if under_256m "$tinyvmm" --version >/dev/null 2>&1; then
 	run_via=under_256m run 1 1 \
 		'guest RAM: cannot map 1024 MiB \(--mem\): RLIMIT_AS \(ulimit -v\) allows 256 MiB' \
-		'a --mem above RLIMIT_AS is one clear line' -- --kernel x --mem 1G
-	if [ -e /dev/kvm ]; then
-		echo "ok $((tap_n + 1)) - # SKIP /dev/kvm exists here: the next step cannot be shown failing"
-		tap_n=$((tap_n + 1))
+		'a --mem above RLIMIT_AS is one clear line' -- --kernel "$kernel" --mem 1G
+	if $no_kvm_works; then
+		run_via='under_256m no_kvm' run 1 1 'cannot open /dev/kvm' \
+			'a --mem within RLIMIT_AS gets past guest RAM' -- --kernel "$kernel" --mem 64M
 	else
-		run_via=under_256m run 1 1 'cannot open /dev/kvm' \
-			'a --mem within RLIMIT_AS gets past guest RAM' -- --kernel x --mem 64M
+		skip 1 "/dev/kvm exists and cannot be hidden here (not root?): the next step cannot be shown failing"
 	fi
 else
-	echo "ok $((tap_n + 1)) - # SKIP this build cannot start under ulimit -v (sanitizers)"
-	echo "ok $((tap_n + 2)) - # SKIP this build cannot start under ulimit -v (sanitizers)"
-	tap_n=$((tap_n + 2))
+	skip 2 "this build cannot start under ulimit -v (sanitizers)"
 fi
-if [ -e /dev/kvm ]; then
-	echo "ok $((tap_n + 1)) - # SKIP /dev/kvm exists here: the no-KVM error cannot be shown"
-	tap_n=$((tap_n + 1))
+
+# Every path on the command line is checked before /dev/kvm is opened:
+# without KVM a mistyped one is said as such, not as "cannot open /dev/kvm".
+if $no_kvm_works; then
+	run_via=no_kvm run 1 1 '^tinyvmm: cannot open /dev/kvm' 'no /dev/kvm gives one clear line' -- --kernel "$kernel"
+	run_via=no_kvm run 1 1 '^tinyvmm: --kernel /nonexistent: No such file or directory$' \
+		'no /dev/kvm: a missing --kernel is said as such' -- --kernel /nonexistent
+	run_via=no_kvm run 1 1 '^tinyvmm: --kernel /: not a regular file$' \
+		'no /dev/kvm: a --kernel directory is said as such' -- -k /
+	run_via=no_kvm run 1 1 "^tinyvmm: --initrd $scratch/none: No such file or directory\$" \
+		'no /dev/kvm: a missing --initrd is said as such' -- -k "$kernel" -i "$scratch/none"
+	run_via=no_kvm run 1 1 "^tinyvmm: --disk $scratch/none: No such file or directory\$" \
+		'no /dev/kvm: a missing --disk is said as such' -- -k "$kernel" -d "$scratch/none"
+	run_via=no_kvm run 1 1 "^tinyvmm: --disk vhost-user=$scratch/kernel: not a unix socket\$" \
+		'no /dev/kvm: a --disk vhost-user= that is no socket is said as such' -- -k "$kernel" -d "vhost-user=$scratch/kernel"
+	run_via=no_kvm run 1 1 "^tinyvmm: --json $scratch/no/r.json: cannot create it in $scratch/no: No such file or directory\$" \
+		'no /dev/kvm: a --json in a missing directory is said as such' -- --bench --json "$scratch/no/r.json"
+	run_via=no_kvm run 1 1 "^tinyvmm: --dtb-out $scratch: is a directory\$" \
+		'no /dev/kvm: a --dtb-out that is a directory is said as such' -- -k "$kernel" --dtb-out "$scratch"
 else
-	run 1 1 'cannot open /dev/kvm' 'no /dev/kvm gives one clear line' -- --kernel x
+	skip 8 "/dev/kvm exists and cannot be hidden here (not root?)"
 fi
 tap_done

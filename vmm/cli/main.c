@@ -14,6 +14,7 @@
 #include "config.h"
 #include "vmm/machine/hostinfo.h"
 #include "vmm/cli/options.h"
+#include "vmm/cli/paths.h"
 #include "vmm/bench/report.h"
 #include "vmm/machine/vm.h"
 
@@ -277,5 +278,8 @@ int main(int argc, char **argv)
 	tv_log_set_verbose(opts.verbose);
 	if (opts.host_info)
 		return run_host_info();
+	/* Before /dev/kvm: a mistyped path is said as such, KVM or not. */
+	if (cli_check_paths(&opts))
+		return TINYVMM_EXIT_ERROR;
 	return run_vm(&opts);
 }
