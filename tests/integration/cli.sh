@@ -63,6 +63,8 @@ run 2 1 '^tinyvmm: -n 4: -n is now the network \(--net\), as in lkvm; the number
 	'-n with a number says -n is now the network' -- -k x -n 4
 run 2 1 '^tinyvmm: --cpus 100000: this machine' '-c is --cpus' -- -k x -c 100000
 run 2 1 '^tinyvmm: --net bad:' '-n is --net' -- -k x -n bad
+run 2 1 "^tinyvmm: --bench-only nonsense: no benchmark 'nonsense'; the benchmarks are hypercall, gic_trap, mmio_user, eoi, virtual_ipi, vm_switch, io_out, io_in, timer, lpi\$" \
+	'--bench-only with an unknown name is refused at parse time' -- --bench --bench-only nonsense
 run 2 1 'unrecognized option' 'an unknown option is refused' -- --bogus
 run 2 1 'no guest' 'no kernel is refused' -- --mem 1G
 run 2 1 '--hugepages on: expected thp, off or hugetlbfs' 'an unknown --hugepages is refused' -- --kernel x --hugepages on

@@ -107,7 +107,9 @@ void options_usage(FILE *out)
 	      "                       --kernel FILE, any image speaking the bench\n"
 	      "                       protocol) and print its results\n"
 	      "      --bench-only NAME[,NAME...]\n"
-	      "                       run only these benchmarks\n"
+	      "                       run only these benchmarks: hypercall, gic_trap,\n"
+	      "                       mmio_user, eoi, virtual_ipi, vm_switch, io_out,\n"
+	      "                       io_in, timer, lpi\n"
 	      "      --iterations N   measured samples per benchmark (default 1000)\n"
 	      "      --warmup N       samples run and dropped first (default 100)\n"
 	      "      --json FILE      also write the results as JSON to FILE\n"
@@ -333,6 +335,30 @@ static int bench_only_check(const char *list, const char *name, size_t len)
 	return 0;
 }
 
+static const char *const bench_names[] = { BENCH_NAMES };
+_Static_assert(sizeof(bench_names) / sizeof(bench_names[0]) == BENCH_NR_NAMES,
+	       "BENCH_NAMES has BENCH_NR_NAMES names");
+
+/* A name of the bench protocol's list (bench_protocol.h), or -EINVAL. */
+static int bench_only_known(const char *list, const char *name, size_t len)
+{
+	char valid[BENCH_NR_NAMES * BENCH_NAME_LEN] = "";
+
+	for (size_t i = 0; i < BENCH_NR_NAMES; i++) {
+		if (strlen(bench_names[i]) == len &&
+		    !strncmp(bench_names[i], name, len))
+			return 0;
+	}
+	for (size_t i = 0; i < BENCH_NR_NAMES; i++) {
+		if (i)
+			strcat(valid, ", ");
+		strcat(valid, bench_names[i]);
+	}
+	tv_err("--bench-only %s: no benchmark '%.*s'; the benchmarks are %s",
+	       list, (int)len, name, valid);
+	return -EINVAL;
+}
+
 int options_parse_bench_only(const char *list, struct options *o)
 {
 	const char *p = list;
@@ -343,7 +369,8 @@ int options_parse_bench_only(const char *list, struct options *o)
 		char *dst =
 			o->bench_only_buf + o->nr_bench_select * BENCH_NAME_LEN;
 
-		if (bench_only_check(list, p, len))
+		if (bench_only_check(list, p, len) ||
+		    bench_only_known(list, p, len))
 			return -EINVAL;
 		if (o->nr_bench_select == OPTIONS_MAX_BENCH_SELECT) {
 			tv_err("--bench-only %s: more than %d names", list,
