@@ -102,6 +102,25 @@ fi
 # before /dev/kvm is opened).
 run 2 1 '^tinyvmm: --nested=el3: expected vhe or nvhe$' '--nested takes vhe or nvhe' -- --kernel x --nested=el3
 run 2 1 '^tinyvmm: --nested: not with --bench \(the benchmark guest is not a hypervisor\)$' '--nested with --bench is refused' -- --bench --nested=nvhe
+# Output that cannot be written is an error, not a silent exit 0.
+full_check() {
+	local want=$1 desc=$2 out rc
+	shift 2
+	out=$("$tinyvmm" "$@" 2>&1 >/dev/full)
+	rc=$?
+	[ "$rc" -eq "$want" ] && [ "$out" = "tinyvmm: writing to standard output failed" ]
+	tap_check $? "$desc" "exit $rc (wanted $want), stderr:" "$out"
+}
+if [ -w /dev/full ]; then
+	full_check 1 '--help to a full disk exits 1' --help
+	full_check 1 '--version to a full disk exits 1' --version
+	full_check 1 '--host-info to a full disk exits 1' --host-info
+	full_check 2 'compare to a full disk exits 2' compare "$here/../data/bench-arm64-vhe-icount.json" "$here/../data/bench-arm64-nvhe-icount.json"
+	full_check 1 'compare: a failed gate stays exit 1 when stdout is full too' \
+		compare --fail-above 10 "$here/../data/bench-arm64-vhe-icount.json" "$here/../data/bench-arm64-nvhe-icount.json"
+else
+	skip 5 "no writable /dev/full"
+fi
 # compare: two real result files (from the lab, under -icount) ship as data.
 data=$here/../data
 vhe=$data/bench-arm64-vhe-icount.json nvhe=$data/bench-arm64-nvhe-icount.json

@@ -244,20 +244,27 @@ static int run_vm(const struct options *opts)
 	return status;
 }
 
-int main(int argc, char **argv)
+/*
+ * What tinyvmm printed on stdout (--help, --host-info, the bench table,
+ * compare's tables) must have arrived: a write error (a full disk, a
+ * closed pipe) makes a zero @status @failed, and one line says so. A
+ * non-zero status stands, so a gate's verdict is not hidden.
+ */
+static int stdout_checked(int status, int failed)
+{
+	if (!fflush(stdout) && !ferror(stdout))
+		return status;
+	/* stdout is unbuffered: the write that failed is long past, and
+	 * errno no longer says why. */
+	tv_err("writing to standard output failed");
+	return status ? status : failed;
+}
+
+static int tinyvmm_main(int argc, char **argv)
 {
 	const struct arch_platform *platform = arch_platform();
 	struct options opts;
 
-	boot_timer_mark_start();
-	/*
-	 * The UART writes guest output to fd 1 directly; unbuffered stdio
-	 * keeps tinyvmm's own stdout lines (--host-info, the bench table) in
-	 * order with it.
-	 */
-	setvbuf(stdout, NULL, _IONBF, 0);
-	if (argc > 1 && !strcmp(argv[1], "compare"))
-		return compare_main(argc - 1, argv + 1);
 	if (options_parse(argc, argv, platform->ram_max, platform->max_vcpus,
 			  &opts))
 		return TINYVMM_EXIT_USAGE;
@@ -282,4 +289,19 @@ int main(int argc, char **argv)
 	if (cli_check_paths(&opts))
 		return TINYVMM_EXIT_ERROR;
 	return run_vm(&opts);
+}
+
+int main(int argc, char **argv)
+{
+	boot_timer_mark_start();
+	/*
+	 * The UART writes guest output to fd 1 directly; unbuffered stdio
+	 * keeps tinyvmm's own stdout lines (--host-info, the bench table) in
+	 * order with it.
+	 */
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "compare"))
+		return stdout_checked(compare_main(argc - 1, argv + 1),
+				      COMPARE_EXIT_BAD);
+	return stdout_checked(tinyvmm_main(argc, argv), TINYVMM_EXIT_ERROR);
 }
