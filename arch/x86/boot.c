@@ -26,6 +26,7 @@
 #include "arch/x86/boot_params.h"
 #include "vmm/base/boot_src.h"
 #include "arch/x86/bzimage.h"
+#include "arch/x86/flat_image.h"
 #include "arch/x86/x86_layout.h"
 #include "arch/x86/long_mode.h"
 #include "vmm/machine/virtio_devices.h"
@@ -119,11 +120,28 @@ static int build_dtb(struct vm *vm)
 	return 0;
 }
 
+/* Refuses what is clearly no flat image, rather than run it as code. */
+static int flat_image_check(const struct boot_src *image)
+{
+	uint8_t head[X86_FLAT_IMAGE_HEAD];
+	uint64_t len = image->size < sizeof(head) ? image->size : sizeof(head);
+	const char *why = NULL;
+	int ret = boot_src_read(image, head, len, 0);
+
+	if (!ret)
+		ret = x86_flat_image_check(head, len, &why);
+	if (ret == -ENOEXEC)
+		tv_err("%s %s: %s", image->what, image->path, why);
+	return ret;
+}
+
 static int boot_flat(struct vm *vm, const struct boot_src *image)
 {
 	struct x86_long_mode_entry e = entry_at(X86_KERNEL_ADDR);
-	int ret;
+	int ret = flat_image_check(image);
 
+	if (ret)
+		return ret;
 	if (vm->cfg->initrd_path) {
 		tv_err("--initrd %s: only a Linux bzImage takes an initrd, and "
 		       "%s %s is not one (no \"HdrS\" at 0x202)",

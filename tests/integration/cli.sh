@@ -196,6 +196,19 @@ else
 	skip 2 "this build cannot start under ulimit -v (sanitizers)"
 fi
 
+# x86: a --kernel that is no bzImage runs as a flat image, unless it is
+# clearly something else (arch/x86/flat_image.h; test_x86_flat_image has
+# the cases): an arm64 Image is refused, not run as x86 code. Needs KVM.
+if [ "$(uname -m)" = x86_64 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	head -c 56 /dev/zero >"$scratch/Image"
+	printf 'ARM\x64' >>"$scratch/Image"
+	head -c 4096 /dev/zero >>"$scratch/Image"
+	run 1 1 "^tinyvmm: --kernel $scratch/Image: an arm64 Linux Image \\(\"ARM\\\\x64\" at offset 56\\), not an x86 kernel\$" \
+		'x86: an arm64 Image is refused, not run as a flat image' -- -k "$scratch/Image"
+else
+	skip 1 "not an x86_64 host with a usable /dev/kvm"
+fi
+
 # Every path on the command line is checked before /dev/kvm is opened:
 # without KVM a mistyped one is said as such, not as "cannot open /dev/kvm".
 if $no_kvm_works; then
