@@ -199,24 +199,57 @@ static int bzimage_read(const struct vm *vm, const struct boot_src *k,
 	return ret;
 }
 
+/* Why x86_boot_plan() refused, with the sizes involved. */
+static void linux_plan_refusal(const struct vm *vm, const struct linux_boot *lb,
+			       const struct boot_src *kernel,
+			       const struct boot_src *initrd, int err,
+			       const char *why)
+{
+	uint64_t end, limit, mib = vm->cfg->mem_size >> 20;
+
+	if (x86_boot_bounds(&lb->img, vm->cfg->mem_size, &end, &limit))
+		err = -EOVERFLOW; /* no sizes to give */
+	if (err == -E2BIG)
+		tv_err("--initrd %s: %" PRIu64 " bytes, and the room for it "
+		       "is %" PRIu64
+		       " bytes: from the kernel's end at 0x%" PRIx64
+		       " to 0x%" PRIx64 " (--mem %" PRIu64
+		       "M, or the kernel's initrd_addr_max if lower)",
+		       initrd->path, initrd->size, x86_initrd_room(end, limit),
+		       end, limit, mib);
+	else if (err == -ENOSPC)
+		tv_err("%s %s: needs guest RAM up to 0x%" PRIx64 " (%" PRIu64
+		       " MiB: its load address and init_size), more than "
+		       "--mem %" PRIu64 "M",
+		       kernel->what, kernel->path, end,
+		       (end + (1 << 20) - 1) >> 20, mib);
+	else
+		tv_err("%s %s%s%s: %s", kernel->what, kernel->path,
+		       initrd->path ? " with --initrd " : "",
+		       initrd->path ? initrd->path : "",
+		       why ? why : "does not fit in guest RAM");
+}
+
 static int linux_plan(const struct vm *vm, struct linux_boot *lb,
 		      const struct boot_src *kernel,
 		      const struct boot_src *initrd)
 {
 	const char *why = NULL;
-	int ret = x86_cmdline_check(&lb->img, strlen(lb->cmdline), &why);
+	size_t len = strlen(lb->cmdline);
+	int ret = x86_cmdline_check(&lb->img, len, &why);
 
-	if (ret) {
-		tv_err("--cmdline: %s", why ? why : "too long");
+	if (ret && len > lb->img.cmdline_size)
+		tv_err("--cmdline: %zu bytes, longer than the kernel's "
+		       "cmdline_size of %" PRIu32 " bytes",
+		       len, lb->img.cmdline_size);
+	else if (ret)
+		tv_err("--cmdline: %zu bytes, %s", len, why ? why : "too long");
+	if (ret)
 		return ret;
-	}
 	ret = x86_boot_plan(&lb->img, vm->cfg->mem_size, initrd->size,
 			    &lb->plan, &why);
 	if (ret)
-		tv_err("%s %s%s%s: %s", kernel->what, kernel->path,
-		       initrd->path ? " with --initrd " : "",
-		       initrd->path ? initrd->path : "",
-		       why ? why : "does not fit in guest RAM");
+		linux_plan_refusal(vm, lb, kernel, initrd, ret, why);
 	return ret;
 }
 

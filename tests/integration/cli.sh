@@ -208,6 +208,33 @@ if [ "$(uname -m)" = x86_64 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 else
 	skip 1 "not an x86_64 host with a usable /dev/kvm"
 fi
+# x86: refusals of a Linux boot give the sizes involved. A synthetic
+# bzImage (as test_x86_bzimage's make_image: protocol 2.15, cmdline_size
+# 2047, init_size 32 MiB at pref_address 16 MiB, so the kernel ends at
+# 48 MiB); refused before it could run. Needs KVM.
+if [ "$(uname -m)" = x86_64 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && command -v python3 >/dev/null; then
+	python3 - "$scratch/bzImage" <<'PY'
+import struct, sys
+p = bytearray(5 * 512 + 0x1000)
+def le(off, v, n): p[off:off + n] = v.to_bytes(n, "little")
+p[0x1f1] = 4; le(0x1f4, 0x100, 4); le(0x1fe, 0xaa55, 2)
+p[0x200] = 0xeb; p[0x201] = 0x6a; p[0x202:0x206] = b"HdrS"
+le(0x206, 0x020f, 2); le(0x214, 0x100000, 4); p[0x211] = 1
+le(0x22c, 0x7fffffff, 4); le(0x230, 2 << 20, 4); p[0x234] = 1; p[0x235] = 21
+le(0x236, 3, 2); le(0x238, 2047, 4); le(0x248, 0x100, 4); le(0x24c, 0x800, 4)
+le(0x258, 16 << 20, 8); le(0x260, 32 << 20, 4)
+open(sys.argv[1], "wb").write(p)
+PY
+	truncate -s 20M "$scratch/initrd"
+	run 1 1 "^tinyvmm: --initrd $scratch/initrd: 20971520 bytes, and the room for it is 16777216 bytes: from the kernel's end at 0x3000000 to 0x4000000 \\(--mem 64M, or the kernel's initrd_addr_max if lower\\)\$" \
+		'x86: initrd too big gives its size and the room there is' -- -k "$scratch/bzImage" -i "$scratch/initrd" -m 64M
+	run 1 1 "^tinyvmm: --kernel $scratch/bzImage: needs guest RAM up to 0x3000000 \\(48 MiB: its load address and init_size\\), more than --mem 32M\$" \
+		'x86: a kernel too big for --mem gives both sizes' -- -k "$scratch/bzImage" -m 32M
+	run 1 1 "^tinyvmm: --cmdline: 2048 bytes, longer than the kernel's cmdline_size of 2047 bytes\$" \
+		"x86: a command line longer than the kernel's cmdline_size gives both lengths" -- -k "$scratch/bzImage" -m 64M -p "$(printf '%02048d' 0)"
+else
+	skip 3 "not an x86_64 host with a usable /dev/kvm and python3"
+fi
 
 # Every path on the command line is checked before /dev/kvm is opened:
 # without KVM a mistyped one is said as such, not as "cannot open /dev/kvm".
