@@ -87,6 +87,28 @@ static int build_dtb(struct vm *vm, const struct arm64_boot_plan *plan)
 	return 0;
 }
 
+/* -v: where the guest's pieces went in guest-physical memory. */
+static void note_layout(const struct vm *vm, const struct boot_src *kernel,
+			const struct arm64_kernel_load *load)
+{
+	const struct arm64_boot_plan *p = &load->plan;
+
+	tv_info("kernel: %s%s %s at 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64
+		" bytes with its image_size), entry 0x%" PRIx64,
+		arm64_kernel_format_name(load->format),
+		load->gzipped ? " (gunzipped)" : "", kernel->path,
+		p->kernel_addr, p->kernel_end, p->kernel_end - p->kernel_addr,
+		load->entry);
+	if (p->initrd_size)
+		tv_info("initrd: %s at 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64
+			" bytes)",
+			vm->cfg->initrd_path, p->initrd_addr,
+			p->initrd_addr + p->initrd_size, p->initrd_size);
+	tv_info("device tree: at 0x%" PRIx64 " (%zu bytes of the %" PRIu64
+		" reserved)",
+		p->dtb_addr, vm->arch.dtb_size, (uint64_t)ARM64_DTB_MAX_SIZE);
+}
+
 int arch_boot_setup(struct vm *vm)
 {
 	struct boot_src kernel = { .fd = -1 }, initrd = { .fd = -1 };
@@ -111,6 +133,8 @@ int arch_boot_setup(struct vm *vm)
 	if (!ret)
 		ret = arm64_vcpu_set_entry(&vm->vcpus[0], load.entry,
 					   load.plan.dtb_addr);
+	if (!ret)
+		note_layout(vm, &kernel, &load);
 	boot_src_close(&initrd);
 	boot_src_close(&kernel);
 	return ret;

@@ -156,6 +156,14 @@ static int boot_flat(struct vm *vm, const struct boot_src *image)
 				      vm->arch.dtb, vm->arch.dtb_size);
 	if (!ret)
 		ret = write_long_mode_tables(vm);
+	if (!ret) {
+		tv_info("kernel: flat image %s at 0x%" PRIx64 "-0x%" PRIx64
+			" (%" PRIu64 " bytes), entered at its first byte",
+			image->path, (uint64_t)X86_KERNEL_ADDR,
+			(uint64_t)X86_KERNEL_ADDR + image->size, image->size);
+		tv_info("device tree: at 0x%" PRIx64 " (%zu bytes)",
+			(uint64_t)X86_BENCH_DTB_ADDR, vm->arch.dtb_size);
+	}
 	/* Every vCPU starts now, at the first byte, told its index. */
 	e.rdi = X86_BENCH_DTB_ADDR;
 	for (unsigned int i = 0; !ret && i < vm->nr_vcpus; i++) {
@@ -329,6 +337,33 @@ static int write_zero_page(struct vm *vm, const struct linux_boot *lb)
 	return ret;
 }
 
+/* -v: where the guest's pieces went in guest-physical memory. */
+static void note_linux_layout(const struct vm *vm,
+			      const struct boot_src *kernel,
+			      const struct boot_src *initrd,
+			      const struct linux_boot *lb)
+{
+	const struct x86_boot_plan *p = &lb->plan;
+
+	tv_info("kernel: bzImage %s, protected-mode part at 0x%" PRIx64
+		"-0x%" PRIx64 " (%" PRIu64 " bytes), running up to 0x%" PRIx64
+		" (init_size), entry 0x%" PRIx64,
+		kernel->path, p->kernel_addr,
+		p->kernel_addr + lb->img.payload_size, lb->img.payload_size,
+		p->kernel_end, p->entry64);
+	if (initrd->size)
+		tv_info("initrd: %s at 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64
+			" bytes)",
+			initrd->path, p->initrd_addr,
+			p->initrd_addr + p->initrd_size, p->initrd_size);
+	tv_info("zero page at 0x%" PRIx64 ", command line at 0x%" PRIx64
+		" (%zu bytes), ACPI tables at 0x%" PRIx64 " (RSDP first, up to "
+		"%" PRIu64 " bytes)",
+		(uint64_t)X86_BOOT_PARAMS_ADDR, (uint64_t)X86_CMDLINE_ADDR,
+		strlen(lb->cmdline) + 1, (uint64_t)X86_ACPI_ADDR,
+		(uint64_t)X86_ACPI_MAX);
+}
+
 static int boot_linux(struct vm *vm, const struct boot_src *kernel,
 		      const struct boot_src *initrd)
 {
@@ -359,6 +394,7 @@ static int boot_linux(struct vm *vm, const struct boot_src *kernel,
 		ret = write_long_mode_tables(vm);
 	if (ret)
 		return ret;
+	note_linux_layout(vm, kernel, initrd, &lb);
 	/* Only the boot CPU: the APs wait for INIT/SIPI (KVM's default). */
 	e = entry_at(lb.plan.entry64);
 	e.rsi = X86_BOOT_PARAMS_ADDR;

@@ -223,6 +223,7 @@ le(0x206, 0x020f, 2); le(0x214, 0x100000, 4); p[0x211] = 1
 le(0x22c, 0x7fffffff, 4); le(0x230, 2 << 20, 4); p[0x234] = 1; p[0x235] = 21
 le(0x236, 3, 2); le(0x238, 2047, 4); le(0x248, 0x100, 4); le(0x24c, 0x800, 4)
 le(0x258, 16 << 20, 8); le(0x260, 32 << 20, 4)
+p[0xa00 + 0x200:0xa00 + 0x202] = b"\x0f\x0b"  # ud2 at the 64-bit entry
 open(sys.argv[1], "wb").write(p)
 PY
 	truncate -s 20M "$scratch/initrd"
@@ -232,8 +233,26 @@ PY
 		'x86: a kernel too big for --mem gives both sizes' -- -k "$scratch/bzImage" -m 32M
 	run 1 1 "^tinyvmm: --cmdline: 2048 bytes, longer than the kernel's cmdline_size of 2047 bytes\$" \
 		"x86: a command line longer than the kernel's cmdline_size gives both lengths" -- -k "$scratch/bzImage" -m 64M -p "$(printf '%02048d' 0)"
+	# -v: where the kernel, initrd and tables went, and the devices.
+	# The entry is a ud2 with no IDT: a triple fault, exit 3 (reset).
+	truncate -s 1M "$scratch/initrd"
+	truncate -s 1M "$scratch/disk"
+	out=$("$tinyvmm" -v -k "$scratch/bzImage" -i "$scratch/initrd" -m 64M -d "$scratch/disk" -p console=ttyS0 2>&1)
+	rc=$? ok=0
+	[ $rc -eq 3 ] || ok=1
+	for re in "^tinyvmm: kernel: bzImage $scratch/bzImage, protected-mode part at 0x100000-0x101000 \\(4096 bytes\\), running up to 0x3000000 \\(init_size\\), entry 0x100200\$" \
+		"^tinyvmm: initrd: $scratch/initrd at 0x3f00000-0x4000000 \\(1048576 bytes\\)\$" \
+		'^tinyvmm: zero page at 0x7000, command line at 0x20000 \(14 bytes\), ACPI tables at 0xe0000 \(RSDP first, up to 131072 bytes\)$' \
+		'^tinyvmm: console: 16550 UART at I/O port 0x3f8 \(8 bytes\), IRQ 4$' \
+		'^tinyvmm: virtio-blk: MMIO 0x[0-9a-f]+-0x[0-9a-f]+ \(0x200 bytes\), IRQ [0-9]+$'; do
+		grep -Eq -- "$re" <<<"$out" || { ok=1; out+=$'\n'"missing: $re"; }
+	done
+	tap_check $ok '-v: where kernel, initrd and tables went, which device sits where' "exit $rc (wanted 3), output:" "$out"
+	printf '\x0f\x0b' >"$scratch/flat"
+	run 3 any '^tinyvmm: kernel: flat image .*/flat at 0x100000-0x100002 \(2 bytes\), entered at its first byte$' \
+		'-v: where a flat image went' -- -v -k "$scratch/flat"
 else
-	skip 3 "not an x86_64 host with a usable /dev/kvm and python3"
+	skip 5 "not an x86_64 host with a usable /dev/kvm and python3"
 fi
 
 # Every path on the command line is checked before /dev/kvm is opened:
