@@ -88,6 +88,10 @@ else
 	tap_n=$((tap_n + 1))
 fi
 run 2 1 'tap=bad name' 'a tap name with a space is refused' -- --kernel x --net 'tap=bad name'
+run 2 1 '^tinyvmm: --net tap=\.\.: tap= name may hold only' 'tap=.. is refused' -- --kernel x --net tap=..
+run 2 1 '^tinyvmm: --net tap=t0,mac=00:00:00:00:00:00: mac= 00:00:00:00:00:00 is no address$' 'an all-zero MAC is refused' -- --kernel x --net tap=t0,mac=00:00:00:00:00:00
+run 2 1 '^tinyvmm: --iterations 0x10: must be a whole number' 'a hex count is refused' -- --bench --iterations 0x10
+run 2 1 '^tinyvmm: --net tap=t0,queue-size=0x100: ' 'a hex queue-size is refused' -- --kernel x --net tap=t0,queue-size=0x100
 run 2 1 '^tinyvmm: --sve=maybe: expected on or off$' 'a CPU feature switch takes on or off' -- --kernel x --sve=maybe
 run 2 1 '^tinyvmm: --no-ptrauth=on: takes no value' '--no-X takes no value' -- --kernel x --no-ptrauth=on
 # The arm64 CPU feature switches mean nothing to an x86 guest: refused
