@@ -73,40 +73,41 @@ static struct x86_long_mode_entry entry_at(uint64_t rip)
 
 /* ---- flat images ---- */
 
-static void describe_machine(const struct vm *vm, uint32_t *apic_ids,
+/* The flat guests' machine: @cfg with @nr_cpus vCPUs of APIC ids 0..n-1. */
+static void describe_machine(const struct vm_config *cfg, unsigned int nr_cpus,
+			     uint32_t *apic_ids,
 			     const struct device_desc *devices,
 			     unsigned int nr_devices, struct x86_fdt_machine *m)
 {
-
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		apic_ids[i] = vm->vcpus[i].id; /* KVM's initial APIC id */
+	/* KVM's initial APIC id is the vCPU id, which is the index here. */
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		apic_ids[i] = i;
 	*m = (struct x86_fdt_machine){
-		.ram_size = vm->cfg->mem_size,
-		.nr_cpus = vm->nr_vcpus,
+		.ram_size = cfg->mem_size,
+		.nr_cpus = nr_cpus,
 		.apic_ids = apic_ids,
 		.uart_port = X86_COM1_PORT,
 		.uart_gsi = X86_UART_GSI,
 		.uart_clock_hz = UART_CLOCK_HZ,
-		.cmdline = vm->cfg->cmdline,
+		.cmdline = cfg->cmdline,
 		.devices = devices,
 		.nr_devices = nr_devices,
 	};
 }
 
-static int build_dtb(struct vm *vm)
+/* The tree of a flat guest of @cfg in a new buffer; 0 or -errno, said. */
+static int build_tree(const struct vm_config *cfg, unsigned int nr_cpus,
+		      const struct device_desc *devices, unsigned int n,
+		      void **tree, size_t *size)
 {
-	uint32_t *apic_ids =
-		calloc(vm->nr_vcpus ? vm->nr_vcpus : 1, sizeof(*apic_ids));
-	struct device_desc devices[VM_MAX_DEVICES + X86_VIRTIO_SLOTS];
+	uint32_t *apic_ids = calloc(nr_cpus ? nr_cpus : 1, sizeof(*apic_ids));
 	struct x86_fdt_machine m;
-	int n = vm_describe_devices(vm, devices,
-				    sizeof(devices) / sizeof(devices[0]));
-	int ret = n < 0 ? n : -ENOMEM;
+	int ret = -ENOMEM;
 
-	vm->arch.dtb = malloc(X86_BENCH_DTB_MAX);
-	if (n >= 0 && apic_ids && vm->arch.dtb) {
-		describe_machine(vm, apic_ids, devices, (unsigned int)n, &m);
-		ret = x86_bench_fdt_build(&m, vm->arch.dtb, X86_BENCH_DTB_MAX);
+	*tree = malloc(X86_BENCH_DTB_MAX);
+	if (apic_ids && *tree) {
+		describe_machine(cfg, nr_cpus, apic_ids, devices, n, &m);
+		ret = x86_bench_fdt_build(&m, *tree, X86_BENCH_DTB_MAX);
 	}
 	free(apic_ids);
 	if (ret) {
@@ -114,10 +115,34 @@ static int build_dtb(struct vm *vm)
 			 ret == -E2BIG ? " (over one page: fewer --cpus or a "
 					 "shorter --cmdline or --bench-only)"
 				       : "");
+		free(*tree);
+		*tree = NULL;
 		return ret;
 	}
-	vm->arch.dtb_size = fdt_totalsize(vm->arch.dtb);
+	*size = fdt_totalsize(*tree);
 	return 0;
+}
+
+static int build_dtb(struct vm *vm)
+{
+	struct device_desc devices[VM_MAX_DEVICES + X86_VIRTIO_SLOTS];
+	int n = vm_describe_devices(vm, devices,
+				    sizeof(devices) / sizeof(devices[0]));
+
+	if (n < 0) {
+		tv_errno(n, "describing the devices for the device tree");
+		return n;
+	}
+	return build_tree(vm->cfg, vm->nr_vcpus, devices, (unsigned int)n,
+			  &vm->arch.dtb, &vm->arch.dtb_size);
+}
+
+int arch_machine_description_offline(const struct vm_config *cfg,
+				     const struct device_desc *devices,
+				     unsigned int nr, void **blob, size_t *len)
+{
+	/* Nothing KVM-probed: the tree is the one a flat guest gets. */
+	return build_tree(cfg, cfg->nr_cpus, devices, nr, blob, len);
 }
 
 /* Refuses what is clearly no flat image, rather than run it as code. */

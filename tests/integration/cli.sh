@@ -277,7 +277,32 @@ if $no_kvm_works; then
 		'no /dev/kvm: a --json in a missing directory is said as such' -- --bench --json "$scratch/no/r.json"
 	run_via=no_kvm run 1 1 "^tinyvmm: --dtb-out $scratch: is a directory\$" \
 		'no /dev/kvm: a --dtb-out that is a directory is said as such' -- -k "$kernel" --dtb-out "$scratch"
+	# --dtb-out without --kernel: the tree is pure data, no /dev/kvm needed.
+	out=$(no_kvm "$tinyvmm" --dtb-out "$scratch/t.dtb" -c 3 -d "$scratch/kernel,ro" -p console=ttyS0 2>&1)
+	rc=$?
+	magic=$(od -An -tx1 -N4 "$scratch/t.dtb" 2>/dev/null | tr -d ' ')
+	[ $rc -eq 0 ] && [ -z "$out" ] && [ "$magic" = d00dfeed ]
+	tap_check $? 'no /dev/kvm: --dtb-out without --kernel writes the tree' "exit $rc, magic '$magic', output:" "$out"
+	if command -v dtc >/dev/null; then
+		dts=$(dtc -I dtb -O dts "$scratch/t.dtb" 2>&1)
+		[ "$(grep -c 'device_type = "cpu"' <<<"$dts")" -eq 3 ] &&
+			grep -q 'bootargs = "console=ttyS0"' <<<"$dts" &&
+			grep -q 'compatible = "virtio,mmio"' <<<"$dts"
+		tap_check $? 'no /dev/kvm: the tree has the 3 cpus, the command line and the disk' "$dts"
+	else
+		skip 1 "no dtc to read the tree"
+	fi
 else
-	skip 8 "/dev/kvm exists and cannot be hidden here (not root?)"
+	skip 10 "/dev/kvm exists and cannot be hidden here (not root?)"
+fi
+# x86: the tree built without KVM is the one a flat guest gets from a VM.
+if [ "$(uname -m)" = x86_64 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	printf '\x0f\x0b' >"$scratch/ud2"
+	"$tinyvmm" -k "$scratch/ud2" --dtb-out "$scratch/vm.dtb" -c 3 -d "$scratch/kernel,ro" -p console=ttyS0 >/dev/null 2>&1
+	"$tinyvmm" --dtb-out "$scratch/pure.dtb" -c 3 -d "$scratch/kernel,ro" -p console=ttyS0 2>&1
+	cmp "$scratch/vm.dtb" "$scratch/pure.dtb"
+	tap_check $? "x86: --dtb-out's tree without a guest is byte for byte the flat guest's"
+else
+	skip 1 "not an x86_64 host with a usable /dev/kvm"
 fi
 tap_done

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -58,6 +59,35 @@ static int dump_machine_description(const struct vm *vm, const char *path)
 	if (ret)
 		tv_errno(ret, "writing the device tree to %s", path);
 	return ret;
+}
+
+/*
+ * --dtb-out without a guest: the tree is pure data, built without
+ * /dev/kvm (vm_machine_description_offline() names the defaults that
+ * stand in for what KVM would offer), so it works on any host.
+ */
+static int dump_offline_description(const struct vm_config *cfg,
+				    const char *path)
+{
+	void *blob = NULL;
+	size_t len = 0;
+	int ret = vm_machine_description_offline(cfg, &blob, &len);
+
+	if (ret == -EOPNOTSUPP) {
+		tv_err("--dtb-out %s: %s guests get no device tree", path,
+		       arch_platform()->name);
+		return TINYVMM_EXIT_ERROR;
+	}
+	if (ret)
+		return TINYVMM_EXIT_ERROR;
+	ret = write_file(path, blob, len);
+	free(blob);
+	if (ret) {
+		tv_errno(ret, "writing the device tree to %s", path);
+		return TINYVMM_EXIT_ERROR;
+	}
+	tv_info("device tree: %zu bytes written to %s", len, path);
+	return TINYVMM_EXIT_POWEROFF;
 }
 
 static int run_host_info(void)
@@ -223,15 +253,15 @@ static int run_vm(const struct options *opts)
 		cfg.devices = &bench_device;
 		cfg.nr_devices = 1;
 	}
-	if (bench_guest(opts, &cfg) || vm_create(&vm, &cfg))
+	if (bench_guest(opts, &cfg))
+		return TINYVMM_EXIT_ERROR;
+	if (!vm_config_has_guest(&cfg))
+		return dump_offline_description(&cfg, opts->dtb_out);
+	if (vm_create(&vm, &cfg))
 		return TINYVMM_EXIT_ERROR;
 	if (opts->dtb_out && dump_machine_description(&vm, opts->dtb_out)) {
 		vm_destroy(&vm);
 		return TINYVMM_EXIT_ERROR;
-	}
-	if (!vm_config_has_guest(&cfg)) {
-		vm_destroy(&vm);
-		return TINYVMM_EXIT_POWEROFF;
 	}
 	if (opts->bench && bench_prepare(&vm, opts, &bench)) {
 		vm_destroy(&vm);

@@ -339,6 +339,25 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	return ret;
 }
 
+int vm_machine_description_offline(const struct vm_config *cfg, void **blob,
+				   size_t *len)
+{
+	unsigned int max = cfg->nr_disks + cfg->nr_nets;
+	struct device_desc *devices = calloc(max ? max : 1, sizeof(*devices));
+	int n = devices ? vm_virtio_describe_config(cfg, devices, max)
+			: -ENOMEM;
+
+	if (n < 0) {
+		tv_errno(n, "describing %u virtio devices for --dtb-out", max);
+		free(devices);
+		return n;
+	}
+	n = arch_machine_description_offline(cfg, devices, (unsigned int)n,
+					     blob, len);
+	free(devices);
+	return n;
+}
+
 /* Takes down whatever vm_create() got to, in reverse order. */
 void vm_destroy(struct vm *vm)
 {
