@@ -29,12 +29,21 @@ static const char *parse_mac(const struct spec_item *it, uint8_t mac[6])
 			return "mac= takes six hex bytes, xx:xx:xx:xx:xx:xx";
 		mac[i] = (uint8_t)(hi << 4 | lo);
 	}
-	return mac[0] & 1 ? "mac= is a multicast address" : NULL;
+	if (mac[0] & 1)
+		return "mac= is a multicast address";
+	/* No NIC answers to all zeros; Linux refuses it as invalid. */
+	return memcmp(mac, "\0\0\0\0\0\0", 6)
+		       ? NULL
+		       : "mac= 00:00:00:00:00:00 is no address";
 }
 
+/*
+ * A Linux interface name (dev_valid_name()): also no "." or "..", which
+ * would be directories in /sys/class/net and /proc/sys/net paths.
+ */
 static bool tap_name_ok(const char *name)
 {
-	if (!*name)
+	if (!*name || !strcmp(name, ".") || !strcmp(name, ".."))
 		return false;
 	for (; *name; name++)
 		if (!isalnum((unsigned char)*name) && !strchr("_.-", *name))
@@ -56,7 +65,8 @@ static const char *net_tap(const struct spec_item *it, struct net_spec *n)
 		return "tap= needs a name of at most 15 characters";
 	return tap_name_ok(n->tap)
 		       ? NULL
-		       : "tap= name may hold only letters, digits, _ . -";
+		       : "tap= name may hold only letters, digits, _ . - "
+			 "(and is not . or ..)";
 }
 
 static const char *net_vhost(const struct spec_item *it, struct net_spec *n)

@@ -162,6 +162,24 @@ static int gic_set_maint_irq(struct vm *vm)
 	return ret;
 }
 
+/* -v: where the GIC's frames sit, as the device tree tells the guest. */
+static void gic_note_layout(const struct vm *vm)
+{
+	unsigned long long gicd = ARM64_GICD_BASE, gicd_size = ARM64_GICD_SIZE;
+
+	if (vm->arch.gic_version == 3)
+		tv_info("GICv3: distributor at 0x%llx (0x%llx bytes), "
+			"redistributors at 0x%llx (0x%llx bytes, %u vCPUs)",
+			gicd, gicd_size, (unsigned long long)ARM64_GICR_BASE,
+			(unsigned long long)ARM64_GICR_STRIDE * vm->nr_vcpus,
+			vm->nr_vcpus);
+	else
+		tv_info("GICv2: distributor at 0x%llx (0x%llx bytes), CPU "
+			"interface at 0x%llx (0x%llx bytes)",
+			gicd, gicd_size, (unsigned long long)ARM64_GICC_BASE,
+			(unsigned long long)ARM64_GICC_SIZE);
+}
+
 int arm64_gic_finalize(struct vm *vm)
 {
 	uint32_t nr_irqs = ARM64_NR_IRQS;
@@ -185,6 +203,7 @@ int arm64_gic_finalize(struct vm *vm)
 			 vm->arch.gic_version, vm->nr_vcpus);
 		return ret;
 	}
+	gic_note_layout(vm);
 	if (vm->arch.its_fd < 0)
 		return 0;
 	ret = arm64_set_attr(vm->arch.its_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,

@@ -143,3 +143,13 @@ int arm64_boot_plan(const struct arm64_image_header_info *info,
 	*plan = p;
 	return 0;
 }
+
+uint64_t arm64_initrd_room(const struct arm64_boot_plan *plan)
+{
+	uint64_t start;
+
+	if (add_checked(plan->kernel_end, ARM64_PAGE_SIZE - 1, &start))
+		return 0;
+	start = align_down(start, ARM64_PAGE_SIZE);
+	return start < plan->dtb_addr ? plan->dtb_addr - start : 0;
+}

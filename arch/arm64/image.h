@@ -57,4 +57,11 @@ int arm64_boot_plan(const struct arm64_image_header_info *info,
 		    uint64_t ram_base, uint64_t ram_size, uint64_t initrd_size,
 		    struct arm64_boot_plan *plan);
 
+/*
+ * The largest initrd arm64_boot_plan() places with the kernel and tree of
+ * @plan (a plan made with any initrd size, 0 included): page-aligned
+ * above kernel_end, ending at dtb_addr. 0 when there is no room.
+ */
+uint64_t arm64_initrd_room(const struct arm64_boot_plan *plan);
+
 #endif

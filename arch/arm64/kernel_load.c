@@ -74,6 +74,21 @@ static uint64_t ram_needed(uint64_t end)
 	return need;
 }
 
+/* The kernel and tree fit, the initrd does not: both sizes. */
+static void report_initrd_no_room(const struct load_ctx *c,
+				  const struct arm64_image_header_info *info)
+{
+	struct arm64_boot_plan p = { 0 };
+
+	if (arm64_boot_plan(info, c->ram_base, c->ram_size, 0, &p))
+		p = (struct arm64_boot_plan){ 0 }; /* cannot be: need fits */
+	tv_err("--initrd %s: %" PRIu64 " bytes, and the room for it is %" PRIu64
+	       " bytes: from the kernel's end at 0x%" PRIx64
+	       " to the device tree at 0x%" PRIx64 " (--mem %" PRIu64 "M)",
+	       c->initrd->path, c->initrd->size, arm64_initrd_room(&p),
+	       p.kernel_end, p.dtb_addr, c->ram_size >> 20);
+}
+
 static void report_no_room(const struct load_ctx *c,
 			   const struct arm64_image_header_info *info)
 {
@@ -92,10 +107,7 @@ static void report_no_room(const struct load_ctx *c,
 		       c->kernel->what, c->kernel->path, round_up_mib(need),
 		       mib);
 	else
-		tv_err("--initrd %s: %" PRIu64
-		       " MiB does not fit in --mem %" PRIu64
-		       "M beside the kernel",
-		       c->initrd->path, round_up_mib(c->initrd->size), mib);
+		report_initrd_no_room(c, info);
 }
 
 /* The plan for a kernel occupying @info, with the initrd and the tree. */

@@ -26,6 +26,7 @@
 #include "arch/x86/boot_params.h"
 #include "vmm/base/boot_src.h"
 #include "arch/x86/bzimage.h"
+#include "arch/x86/flat_image.h"
 #include "arch/x86/x86_layout.h"
 #include "arch/x86/long_mode.h"
 #include "vmm/machine/virtio_devices.h"
@@ -72,40 +73,41 @@ static struct x86_long_mode_entry entry_at(uint64_t rip)
 
 /* ---- flat images ---- */
 
-static void describe_machine(const struct vm *vm, uint32_t *apic_ids,
+/* The flat guests' machine: @cfg with @nr_cpus vCPUs of APIC ids 0..n-1. */
+static void describe_machine(const struct vm_config *cfg, unsigned int nr_cpus,
+			     uint32_t *apic_ids,
 			     const struct device_desc *devices,
 			     unsigned int nr_devices, struct x86_fdt_machine *m)
 {
-
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		apic_ids[i] = vm->vcpus[i].id; /* KVM's initial APIC id */
+	/* KVM's initial APIC id is the vCPU id, which is the index here. */
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		apic_ids[i] = i;
 	*m = (struct x86_fdt_machine){
-		.ram_size = vm->cfg->mem_size,
-		.nr_cpus = vm->nr_vcpus,
+		.ram_size = cfg->mem_size,
+		.nr_cpus = nr_cpus,
 		.apic_ids = apic_ids,
 		.uart_port = X86_COM1_PORT,
 		.uart_gsi = X86_UART_GSI,
 		.uart_clock_hz = UART_CLOCK_HZ,
-		.cmdline = vm->cfg->cmdline,
+		.cmdline = cfg->cmdline,
 		.devices = devices,
 		.nr_devices = nr_devices,
 	};
 }
 
-static int build_dtb(struct vm *vm)
+/* The tree of a flat guest of @cfg in a new buffer; 0 or -errno, said. */
+static int build_tree(const struct vm_config *cfg, unsigned int nr_cpus,
+		      const struct device_desc *devices, unsigned int n,
+		      void **tree, size_t *size)
 {
-	uint32_t *apic_ids =
-		calloc(vm->nr_vcpus ? vm->nr_vcpus : 1, sizeof(*apic_ids));
-	struct device_desc devices[VM_MAX_DEVICES + X86_VIRTIO_SLOTS];
+	uint32_t *apic_ids = calloc(nr_cpus ? nr_cpus : 1, sizeof(*apic_ids));
 	struct x86_fdt_machine m;
-	int n = vm_describe_devices(vm, devices,
-				    sizeof(devices) / sizeof(devices[0]));
-	int ret = n < 0 ? n : -ENOMEM;
+	int ret = -ENOMEM;
 
-	vm->arch.dtb = malloc(X86_BENCH_DTB_MAX);
-	if (n >= 0 && apic_ids && vm->arch.dtb) {
-		describe_machine(vm, apic_ids, devices, (unsigned int)n, &m);
-		ret = x86_bench_fdt_build(&m, vm->arch.dtb, X86_BENCH_DTB_MAX);
+	*tree = malloc(X86_BENCH_DTB_MAX);
+	if (apic_ids && *tree) {
+		describe_machine(cfg, nr_cpus, apic_ids, devices, n, &m);
+		ret = x86_bench_fdt_build(&m, *tree, X86_BENCH_DTB_MAX);
 	}
 	free(apic_ids);
 	if (ret) {
@@ -113,17 +115,58 @@ static int build_dtb(struct vm *vm)
 			 ret == -E2BIG ? " (over one page: fewer --cpus or a "
 					 "shorter --cmdline or --bench-only)"
 				       : "");
+		free(*tree);
+		*tree = NULL;
 		return ret;
 	}
-	vm->arch.dtb_size = fdt_totalsize(vm->arch.dtb);
+	*size = fdt_totalsize(*tree);
 	return 0;
+}
+
+static int build_dtb(struct vm *vm)
+{
+	struct device_desc devices[VM_MAX_DEVICES + X86_VIRTIO_SLOTS];
+	int n = vm_describe_devices(vm, devices,
+				    sizeof(devices) / sizeof(devices[0]));
+
+	if (n < 0) {
+		tv_errno(n, "describing the devices for the device tree");
+		return n;
+	}
+	return build_tree(vm->cfg, vm->nr_vcpus, devices, (unsigned int)n,
+			  &vm->arch.dtb, &vm->arch.dtb_size);
+}
+
+int arch_machine_description_offline(const struct vm_config *cfg,
+				     const struct device_desc *devices,
+				     unsigned int nr, void **blob, size_t *len)
+{
+	/* Nothing KVM-probed: the tree is the one a flat guest gets. */
+	return build_tree(cfg, cfg->nr_cpus, devices, nr, blob, len);
+}
+
+/* Refuses what is clearly no flat image, rather than run it as code. */
+static int flat_image_check(const struct boot_src *image)
+{
+	uint8_t head[X86_FLAT_IMAGE_HEAD];
+	uint64_t len = image->size < sizeof(head) ? image->size : sizeof(head);
+	const char *why = NULL;
+	int ret = boot_src_read(image, head, len, 0);
+
+	if (!ret)
+		ret = x86_flat_image_check(head, len, &why);
+	if (ret == -ENOEXEC)
+		tv_err("%s %s: %s", image->what, image->path, why);
+	return ret;
 }
 
 static int boot_flat(struct vm *vm, const struct boot_src *image)
 {
 	struct x86_long_mode_entry e = entry_at(X86_KERNEL_ADDR);
-	int ret;
+	int ret = flat_image_check(image);
 
+	if (ret)
+		return ret;
 	if (vm->cfg->initrd_path) {
 		tv_err("--initrd %s: only a Linux bzImage takes an initrd, and "
 		       "%s %s is not one (no \"HdrS\" at 0x202)",
@@ -138,6 +181,14 @@ static int boot_flat(struct vm *vm, const struct boot_src *image)
 				      vm->arch.dtb, vm->arch.dtb_size);
 	if (!ret)
 		ret = write_long_mode_tables(vm);
+	if (!ret) {
+		tv_info("kernel: flat image %s at 0x%" PRIx64 "-0x%" PRIx64
+			" (%" PRIu64 " bytes), entered at its first byte",
+			image->path, (uint64_t)X86_KERNEL_ADDR,
+			(uint64_t)X86_KERNEL_ADDR + image->size, image->size);
+		tv_info("device tree: at 0x%" PRIx64 " (%zu bytes)",
+			(uint64_t)X86_BENCH_DTB_ADDR, vm->arch.dtb_size);
+	}
 	/* Every vCPU starts now, at the first byte, told its index. */
 	e.rdi = X86_BENCH_DTB_ADDR;
 	for (unsigned int i = 0; !ret && i < vm->nr_vcpus; i++) {
@@ -181,24 +232,57 @@ static int bzimage_read(const struct vm *vm, const struct boot_src *k,
 	return ret;
 }
 
+/* Why x86_boot_plan() refused, with the sizes involved. */
+static void linux_plan_refusal(const struct vm *vm, const struct linux_boot *lb,
+			       const struct boot_src *kernel,
+			       const struct boot_src *initrd, int err,
+			       const char *why)
+{
+	uint64_t end, limit, mib = vm->cfg->mem_size >> 20;
+
+	if (x86_boot_bounds(&lb->img, vm->cfg->mem_size, &end, &limit))
+		err = -EOVERFLOW; /* no sizes to give */
+	if (err == -E2BIG)
+		tv_err("--initrd %s: %" PRIu64 " bytes, and the room for it "
+		       "is %" PRIu64
+		       " bytes: from the kernel's end at 0x%" PRIx64
+		       " to 0x%" PRIx64 " (--mem %" PRIu64
+		       "M, or the kernel's initrd_addr_max if lower)",
+		       initrd->path, initrd->size, x86_initrd_room(end, limit),
+		       end, limit, mib);
+	else if (err == -ENOSPC)
+		tv_err("%s %s: needs guest RAM up to 0x%" PRIx64 " (%" PRIu64
+		       " MiB: its load address and init_size), more than "
+		       "--mem %" PRIu64 "M",
+		       kernel->what, kernel->path, end,
+		       (end + (1 << 20) - 1) >> 20, mib);
+	else
+		tv_err("%s %s%s%s: %s", kernel->what, kernel->path,
+		       initrd->path ? " with --initrd " : "",
+		       initrd->path ? initrd->path : "",
+		       why ? why : "does not fit in guest RAM");
+}
+
 static int linux_plan(const struct vm *vm, struct linux_boot *lb,
 		      const struct boot_src *kernel,
 		      const struct boot_src *initrd)
 {
 	const char *why = NULL;
-	int ret = x86_cmdline_check(&lb->img, strlen(lb->cmdline), &why);
+	size_t len = strlen(lb->cmdline);
+	int ret = x86_cmdline_check(&lb->img, len, &why);
 
-	if (ret) {
-		tv_err("--cmdline: %s", why ? why : "too long");
+	if (ret && len > lb->img.cmdline_size)
+		tv_err("--cmdline: %zu bytes, longer than the kernel's "
+		       "cmdline_size of %" PRIu32 " bytes",
+		       len, lb->img.cmdline_size);
+	else if (ret)
+		tv_err("--cmdline: %zu bytes, %s", len, why ? why : "too long");
+	if (ret)
 		return ret;
-	}
 	ret = x86_boot_plan(&lb->img, vm->cfg->mem_size, initrd->size,
 			    &lb->plan, &why);
 	if (ret)
-		tv_err("%s %s%s%s: %s", kernel->what, kernel->path,
-		       initrd->path ? " with --initrd " : "",
-		       initrd->path ? initrd->path : "",
-		       why ? why : "does not fit in guest RAM");
+		linux_plan_refusal(vm, lb, kernel, initrd, ret, why);
 	return ret;
 }
 
@@ -278,6 +362,33 @@ static int write_zero_page(struct vm *vm, const struct linux_boot *lb)
 	return ret;
 }
 
+/* -v: where the guest's pieces went in guest-physical memory. */
+static void note_linux_layout(const struct vm *vm,
+			      const struct boot_src *kernel,
+			      const struct boot_src *initrd,
+			      const struct linux_boot *lb)
+{
+	const struct x86_boot_plan *p = &lb->plan;
+
+	tv_info("kernel: bzImage %s, protected-mode part at 0x%" PRIx64
+		"-0x%" PRIx64 " (%" PRIu64 " bytes), running up to 0x%" PRIx64
+		" (init_size), entry 0x%" PRIx64,
+		kernel->path, p->kernel_addr,
+		p->kernel_addr + lb->img.payload_size, lb->img.payload_size,
+		p->kernel_end, p->entry64);
+	if (initrd->size)
+		tv_info("initrd: %s at 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64
+			" bytes)",
+			initrd->path, p->initrd_addr,
+			p->initrd_addr + p->initrd_size, p->initrd_size);
+	tv_info("zero page at 0x%" PRIx64 ", command line at 0x%" PRIx64
+		" (%zu bytes), ACPI tables at 0x%" PRIx64 " (RSDP first, up to "
+		"%" PRIu64 " bytes)",
+		(uint64_t)X86_BOOT_PARAMS_ADDR, (uint64_t)X86_CMDLINE_ADDR,
+		strlen(lb->cmdline) + 1, (uint64_t)X86_ACPI_ADDR,
+		(uint64_t)X86_ACPI_MAX);
+}
+
 static int boot_linux(struct vm *vm, const struct boot_src *kernel,
 		      const struct boot_src *initrd)
 {
@@ -308,6 +419,7 @@ static int boot_linux(struct vm *vm, const struct boot_src *kernel,
 		ret = write_long_mode_tables(vm);
 	if (ret)
 		return ret;
+	note_linux_layout(vm, kernel, initrd, &lb);
 	/* Only the boot CPU: the APs wait for INIT/SIPI (KVM's default). */
 	e = entry_at(lb.plan.entry64);
 	e.rsi = X86_BOOT_PARAMS_ADDR;

@@ -154,6 +154,25 @@ static int kernel_end(const struct x86_bzimage *img, uint64_t *end)
 	return 0;
 }
 
+int x86_boot_bounds(const struct x86_bzimage *img, uint64_t ram_size,
+		    uint64_t *end, uint64_t *initrd_limit)
+{
+	if (kernel_end(img, end))
+		return -ENOSPC;
+	*initrd_limit = min_u64(ram_size, (uint64_t)img->initrd_addr_max + 1);
+	return 0;
+}
+
+uint64_t x86_initrd_room(uint64_t kernel_end, uint64_t initrd_limit)
+{
+	/* x86_initrd_place() starts it page-aligned, at kernel_end or above. */
+	uint64_t start = align_down(kernel_end + PAGE_SIZE - 1, PAGE_SIZE);
+
+	if (kernel_end > UINT64_MAX - PAGE_SIZE || start >= initrd_limit)
+		return 0;
+	return initrd_limit - start;
+}
+
 int x86_boot_plan(const struct x86_bzimage *img, uint64_t ram_size,
 		  uint64_t initrd_size, struct x86_boot_plan *plan,
 		  const char **why)

@@ -73,6 +73,20 @@ int x86_initrd_place(const struct x86_bzimage *img, uint64_t ram_size,
 		     const char **why);
 
 /*
+ * The bounds x86_boot_plan() works within, for messages that give sizes:
+ * *@kernel_end, the first byte above the copied payload and the
+ * decompression area (pref_address + init_size for most kernels), and
+ * *@initrd_limit, min(@ram_size, initrd_addr_max + 1), where an initrd
+ * must end. An initrd of up to x86_initrd_room() bytes fits. Returns 0,
+ * or -ENOSPC when kernel_end passes 2^64.
+ */
+int x86_boot_bounds(const struct x86_bzimage *img, uint64_t ram_size,
+		    uint64_t *kernel_end, uint64_t *initrd_limit);
+
+/* The largest initrd that fits between @kernel_end and @initrd_limit. */
+uint64_t x86_initrd_room(uint64_t kernel_end, uint64_t initrd_limit);
+
+/*
  * Plans the boot of @img in [0, @ram_size) of RAM: the payload at
  * X86_KERNEL_ADDR, kernel_end above both the copied payload and the
  * init_size bytes from its runtime start (x86_bzimage_runtime_start()),

@@ -110,6 +110,28 @@ enum bench_status {
 };
 
 #define BENCH_NAME_LEN 32
+
+/*
+ * The benchmarks' names, in the guests' table order (enum bench_id,
+ * guest/common/bench.c). Part of the protocol: tinyvmm refuses a
+ * --bench-only name that is not one of them before the guest starts.
+ */
+#define BENCH_NAME_HYPERCALL "hypercall"
+#define BENCH_NAME_GIC_TRAP "gic_trap"
+#define BENCH_NAME_MMIO_USER "mmio_user"
+#define BENCH_NAME_EOI "eoi"
+#define BENCH_NAME_VIRTUAL_IPI "virtual_ipi"
+#define BENCH_NAME_VM_SWITCH "vm_switch"
+#define BENCH_NAME_IO_OUT "io_out"
+#define BENCH_NAME_IO_IN "io_in"
+#define BENCH_NAME_TIMER "timer"
+#define BENCH_NAME_LPI "lpi"
+#define BENCH_NAMES                                                           \
+	BENCH_NAME_HYPERCALL, BENCH_NAME_GIC_TRAP, BENCH_NAME_MMIO_USER,      \
+		BENCH_NAME_EOI, BENCH_NAME_VIRTUAL_IPI, BENCH_NAME_VM_SWITCH, \
+		BENCH_NAME_IO_OUT, BENCH_NAME_IO_IN, BENCH_NAME_TIMER,        \
+		BENCH_NAME_LPI
+#define BENCH_NR_NAMES 10
 #define BENCH_NOTE_LEN 96
 #define BENCH_MAX_SAMPLES (1u << 20)
 

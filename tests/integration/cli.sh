@@ -21,6 +21,32 @@ run() {
 	tap_check $ok "$desc" "exit $rc (wanted $want), output:" "$out"
 }
 
+skip() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		tap_n=$((tap_n + 1))
+		echo "ok $tap_n - # SKIP $2"
+	done
+}
+
+# no_kvm CMD...: runs CMD where /dev/kvm is missing: as it is, or (as root,
+# where it exists) in a mount namespace with an empty /dev.
+no_kvm() {
+	if [ -e /dev/kvm ]; then
+		unshare -m bash -c 'mount -t tmpfs none /dev && "$@"' bash "$@"
+	else
+		"$@"
+	fi
+}
+no_kvm_works=false
+if no_kvm test ! -e /dev/kvm 2>/dev/null; then no_kvm_works=true; fi
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+# A file that passes --kernel's early check (non-empty, regular).
+kernel=$scratch/kernel
+echo not-a-kernel >"$kernel"
+
 run 0 any '^usage: tinyvmm' '--help prints usage' -- --help
 run 0 1 '^tinyvmm [0-9]+\.[0-9]+' '--version prints the version' -- --version
 run 0 any '^kvm mode:' '--host-info works without a guest' -- --host-info
@@ -29,25 +55,43 @@ run 2 1 '--mem 1000000T' 'an absurd --mem is refused' -- --kernel x --mem 100000
 run 2 1 '--mem 12Q' 'a malformed --mem is refused' -- --kernel x --mem 12Q
 run 2 1 '--cpus 0' '--cpus 0 is refused' -- --kernel x --cpus 0
 run 2 1 '--cpus 100000' '--cpus above the limit is refused' -- --kernel x --cpus 100000
+# kvmtool's short options; the old -c (command line) and -n (vCPUs) are
+# refused with a note, never read with another meaning.
+run 2 1 '^tinyvmm: -c console=ttyS0: -c is now the number of vCPUs, as in lkvm; the kernel command line is -p/--cmdline$' \
+	'-c with a command line says -c is now CPUs' -- -k x -c console=ttyS0
+run 2 1 '^tinyvmm: -n 4: -n is now the network \(--net\), as in lkvm; the number of vCPUs is -c/--cpus$' \
+	'-n with a number says -n is now the network' -- -k x -n 4
+run 2 1 '^tinyvmm: --cpus 100000: this machine' '-c is --cpus' -- -k x -c 100000
+run 2 1 '^tinyvmm: --net bad:' '-n is --net' -- -k x -n bad
+run 2 1 "^tinyvmm: --bench-only nonsense: no benchmark 'nonsense'; the benchmarks are hypercall, gic_trap, mmio_user, eoi, virtual_ipi, vm_switch, io_out, io_in, timer, lpi\$" \
+	'--bench-only with an unknown name is refused at parse time' -- --bench --bench-only nonsense
 run 2 1 'unrecognized option' 'an unknown option is refused' -- --bogus
 run 2 1 'no guest' 'no kernel is refused' -- --mem 1G
 run 2 1 '--hugepages on: expected thp, off or hugetlbfs' 'an unknown --hugepages is refused' -- --kernel x --hugepages on
 run 2 1 'not a whole number of the 1024 MiB huge pages' '--hugepages=hugetlbfs:1G with --mem 256M is refused' -- --kernel x --hugepages=hugetlbfs:1G
-# -v says how guest RAM is backed (then the missing kernel, or /dev/kvm, fails).
-run 1 any '^tinyvmm: guest RAM: 256 MiB at 0x[0-9a-f]+, anonymous, 2 MiB-aligned, THP' \
-	'-v: guest RAM is 2 MiB-aligned THP by default' -- --kernel /nonexistent -v
-run 1 any '^tinyvmm: guest RAM: 64 MiB at 0x[0-9a-f]+, anonymous, 2 MiB-aligned, no huge pages \(MADV_NOHUGEPAGE\)$' \
-	'-v: --hugepages=off' -- --kernel /nonexistent -v --mem 64M --hugepages=off
+# -v says how guest RAM is backed (then /dev/kvm, absent or hidden, fails).
+if $no_kvm_works; then
+	run_via=no_kvm run 1 any '^tinyvmm: guest RAM: 256 MiB at 0x[0-9a-f]+, anonymous, 2 MiB-aligned, THP' \
+		'-v: guest RAM is 2 MiB-aligned THP by default' -- --kernel "$kernel" -v
+	run_via=no_kvm run 1 any '^tinyvmm: guest RAM: 64 MiB at 0x[0-9a-f]+, anonymous, 2 MiB-aligned, no huge pages \(MADV_NOHUGEPAGE\)$' \
+		'-v: --hugepages=off' -- --kernel "$kernel" -v --mem 64M --hugepages=off
+else
+	skip 2 "/dev/kvm exists and cannot be hidden here (not root?)"
+fi
 # hugetlbfs without enough free 2 MiB pages: one line, before /dev/kvm.
 hp=/sys/kernel/mm/hugepages/hugepages-2048kB
 if [ -r $hp/free_hugepages ] && [ $(($(cat $hp/free_hugepages) - $(cat $hp/resv_hugepages))) -lt 32 ]; then
 	run 1 1 'guest RAM: cannot map 64 MiB \(--mem\): it needs 32 free 2 MiB huge pages and the host has [0-9]+; reserve them: echo [0-9]+ > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages' \
-		'--hugepages=hugetlbfs without free huge pages is one clear line' -- --kernel x --mem 64M --hugepages=hugetlbfs
+		'--hugepages=hugetlbfs without free huge pages is one clear line' -- --kernel "$kernel" --mem 64M --hugepages=hugetlbfs
 else
 	echo "ok $((tap_n + 1)) - # SKIP this host has 32 free 2 MiB huge pages (or no hugetlbfs): the refusal cannot be shown"
 	tap_n=$((tap_n + 1))
 fi
 run 2 1 'tap=bad name' 'a tap name with a space is refused' -- --kernel x --net 'tap=bad name'
+run 2 1 '^tinyvmm: --net tap=\.\.: tap= name may hold only' 'tap=.. is refused' -- --kernel x --net tap=..
+run 2 1 '^tinyvmm: --net tap=t0,mac=00:00:00:00:00:00: mac= 00:00:00:00:00:00 is no address$' 'an all-zero MAC is refused' -- --kernel x --net tap=t0,mac=00:00:00:00:00:00
+run 2 1 '^tinyvmm: --iterations 0x10: must be a whole number' 'a hex count is refused' -- --bench --iterations 0x10
+run 2 1 '^tinyvmm: --net tap=t0,queue-size=0x100: ' 'a hex queue-size is refused' -- --kernel x --net tap=t0,queue-size=0x100
 run 2 1 '^tinyvmm: --sve=maybe: expected on or off$' 'a CPU feature switch takes on or off' -- --kernel x --sve=maybe
 run 2 1 '^tinyvmm: --no-ptrauth=on: takes no value' '--no-X takes no value' -- --kernel x --no-ptrauth=on
 # The arm64 CPU feature switches mean nothing to an x86 guest: refused
@@ -62,11 +106,30 @@ fi
 # before /dev/kvm is opened).
 run 2 1 '^tinyvmm: --nested=el3: expected vhe or nvhe$' '--nested takes vhe or nvhe' -- --kernel x --nested=el3
 run 2 1 '^tinyvmm: --nested: not with --bench \(the benchmark guest is not a hypervisor\)$' '--nested with --bench is refused' -- --bench --nested=nvhe
+# Output that cannot be written is an error, not a silent exit 0.
+full_check() {
+	local want=$1 desc=$2 out rc
+	shift 2
+	out=$("$tinyvmm" "$@" 2>&1 >/dev/full)
+	rc=$?
+	[ "$rc" -eq "$want" ] && [ "$out" = "tinyvmm: writing to standard output failed" ]
+	tap_check $? "$desc" "exit $rc (wanted $want), stderr:" "$out"
+}
+if [ -w /dev/full ]; then
+	full_check 1 '--help to a full disk exits 1' --help
+	full_check 1 '--version to a full disk exits 1' --version
+	full_check 1 '--host-info to a full disk exits 1' --host-info
+	full_check 2 'compare to a full disk exits 2' compare "$here/../data/bench-arm64-vhe-icount.json" "$here/../data/bench-arm64-nvhe-icount.json"
+	full_check 1 'compare: a failed gate stays exit 1 when stdout is full too' \
+		compare --fail-above 10 "$here/../data/bench-arm64-vhe-icount.json" "$here/../data/bench-arm64-nvhe-icount.json"
+else
+	skip 5 "no writable /dev/full"
+fi
 # compare: two real result files (from the lab, under -icount) ship as data.
 data=$here/../data
 vhe=$data/bench-arm64-vhe-icount.json nvhe=$data/bench-arm64-nvhe-icount.json
 bad=$(mktemp) tmp=$(mktemp -d)
-trap 'rm -rf "$bad" "$tmp"' EXIT
+trap 'rm -rf "$bad" "$tmp" "$scratch"' EXIT
 head -c 500 "$vhe" >"$bad"
 run 0 any 'split \(nVHE\) / VHE' 'compare prints the split/VHE table' -- compare "$vhe" "$nvhe"
 run 2 1 'at byte offset' 'compare: a truncated file is one clear line' -- compare "$vhe" "$bad"
@@ -122,27 +185,124 @@ fi
 # sanitizer build cannot start under ulimit -v (its shadow memory alone
 # is terabytes of address space): skipped there; test_guest_mem checks the
 # same refusal in every build.
-under_256m() { (ulimit -v 262144 && exec "$@"); }
+under_256m() { (ulimit -v 262144 && "$@"); }
 if under_256m "$tinyvmm" --version >/dev/null 2>&1; then
 	run_via=under_256m run 1 1 \
 		'guest RAM: cannot map 1024 MiB \(--mem\): RLIMIT_AS \(ulimit -v\) allows 256 MiB' \
-		'a --mem above RLIMIT_AS is one clear line' -- --kernel x --mem 1G
-	if [ -e /dev/kvm ]; then
-		echo "ok $((tap_n + 1)) - # SKIP /dev/kvm exists here: the next step cannot be shown failing"
-		tap_n=$((tap_n + 1))
+		'a --mem above RLIMIT_AS is one clear line' -- --kernel "$kernel" --mem 1G
+	if $no_kvm_works; then
+		run_via='under_256m no_kvm' run 1 1 'cannot open /dev/kvm' \
+			'a --mem within RLIMIT_AS gets past guest RAM' -- --kernel "$kernel" --mem 64M
 	else
-		run_via=under_256m run 1 1 'cannot open /dev/kvm' \
-			'a --mem within RLIMIT_AS gets past guest RAM' -- --kernel x --mem 64M
+		skip 1 "/dev/kvm exists and cannot be hidden here (not root?): the next step cannot be shown failing"
 	fi
 else
-	echo "ok $((tap_n + 1)) - # SKIP this build cannot start under ulimit -v (sanitizers)"
-	echo "ok $((tap_n + 2)) - # SKIP this build cannot start under ulimit -v (sanitizers)"
-	tap_n=$((tap_n + 2))
+	skip 2 "this build cannot start under ulimit -v (sanitizers)"
 fi
-if [ -e /dev/kvm ]; then
-	echo "ok $((tap_n + 1)) - # SKIP /dev/kvm exists here: the no-KVM error cannot be shown"
-	tap_n=$((tap_n + 1))
+
+# x86: a --kernel that is no bzImage runs as a flat image, unless it is
+# clearly something else (arch/x86/flat_image.h; test_x86_flat_image has
+# the cases): an arm64 Image is refused, not run as x86 code. Needs KVM.
+if [ "$(uname -m)" = x86_64 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	head -c 56 /dev/zero >"$scratch/Image"
+	printf 'ARM\x64' >>"$scratch/Image"
+	head -c 4096 /dev/zero >>"$scratch/Image"
+	run 1 1 "^tinyvmm: --kernel $scratch/Image: an arm64 Linux Image \\(\"ARM\\\\x64\" at offset 56\\), not an x86 kernel\$" \
+		'x86: an arm64 Image is refused, not run as a flat image' -- -k "$scratch/Image"
 else
-	run 1 1 'cannot open /dev/kvm' 'no /dev/kvm gives one clear line' -- --kernel x
+	skip 1 "not an x86_64 host with a usable /dev/kvm"
+fi
+# x86: refusals of a Linux boot give the sizes involved. A synthetic
+# bzImage (as test_x86_bzimage's make_image: protocol 2.15, cmdline_size
+# 2047, init_size 32 MiB at pref_address 16 MiB, so the kernel ends at
+# 48 MiB); refused before it could run. Needs KVM.
+if [ "$(uname -m)" = x86_64 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && command -v python3 >/dev/null; then
+	python3 - "$scratch/bzImage" <<'PY'
+import struct, sys
+p = bytearray(5 * 512 + 0x1000)
+def le(off, v, n): p[off:off + n] = v.to_bytes(n, "little")
+p[0x1f1] = 4; le(0x1f4, 0x100, 4); le(0x1fe, 0xaa55, 2)
+p[0x200] = 0xeb; p[0x201] = 0x6a; p[0x202:0x206] = b"HdrS"
+le(0x206, 0x020f, 2); le(0x214, 0x100000, 4); p[0x211] = 1
+le(0x22c, 0x7fffffff, 4); le(0x230, 2 << 20, 4); p[0x234] = 1; p[0x235] = 21
+le(0x236, 3, 2); le(0x238, 2047, 4); le(0x248, 0x100, 4); le(0x24c, 0x800, 4)
+le(0x258, 16 << 20, 8); le(0x260, 32 << 20, 4)
+p[0xa00 + 0x200:0xa00 + 0x202] = b"\x0f\x0b"  # ud2 at the 64-bit entry
+open(sys.argv[1], "wb").write(p)
+PY
+	truncate -s 20M "$scratch/initrd"
+	run 1 1 "^tinyvmm: --initrd $scratch/initrd: 20971520 bytes, and the room for it is 16777216 bytes: from the kernel's end at 0x3000000 to 0x4000000 \\(--mem 64M, or the kernel's initrd_addr_max if lower\\)\$" \
+		'x86: initrd too big gives its size and the room there is' -- -k "$scratch/bzImage" -i "$scratch/initrd" -m 64M
+	run 1 1 "^tinyvmm: --kernel $scratch/bzImage: needs guest RAM up to 0x3000000 \\(48 MiB: its load address and init_size\\), more than --mem 32M\$" \
+		'x86: a kernel too big for --mem gives both sizes' -- -k "$scratch/bzImage" -m 32M
+	run 1 1 "^tinyvmm: --cmdline: 2048 bytes, longer than the kernel's cmdline_size of 2047 bytes\$" \
+		"x86: a command line longer than the kernel's cmdline_size gives both lengths" -- -k "$scratch/bzImage" -m 64M -p "$(printf '%02048d' 0)"
+	# -v: where the kernel, initrd and tables went, and the devices.
+	# The entry is a ud2 with no IDT: a triple fault, exit 3 (reset).
+	truncate -s 1M "$scratch/initrd"
+	truncate -s 1M "$scratch/disk"
+	out=$("$tinyvmm" -v -k "$scratch/bzImage" -i "$scratch/initrd" -m 64M -d "$scratch/disk" -p console=ttyS0 2>&1)
+	rc=$? ok=0
+	[ $rc -eq 3 ] || ok=1
+	for re in "^tinyvmm: kernel: bzImage $scratch/bzImage, protected-mode part at 0x100000-0x101000 \\(4096 bytes\\), running up to 0x3000000 \\(init_size\\), entry 0x100200\$" \
+		"^tinyvmm: initrd: $scratch/initrd at 0x3f00000-0x4000000 \\(1048576 bytes\\)\$" \
+		'^tinyvmm: zero page at 0x7000, command line at 0x20000 \(14 bytes\), ACPI tables at 0xe0000 \(RSDP first, up to 131072 bytes\)$' \
+		'^tinyvmm: console: 16550 UART at I/O port 0x3f8 \(8 bytes\), IRQ 4$' \
+		'^tinyvmm: virtio-blk: MMIO 0x[0-9a-f]+-0x[0-9a-f]+ \(0x200 bytes\), IRQ [0-9]+$'; do
+		grep -Eq -- "$re" <<<"$out" || { ok=1; out+=$'\n'"missing: $re"; }
+	done
+	tap_check $ok '-v: where kernel, initrd and tables went, which device sits where' "exit $rc (wanted 3), output:" "$out"
+	printf '\x0f\x0b' >"$scratch/flat"
+	run 3 any '^tinyvmm: kernel: flat image .*/flat at 0x100000-0x100002 \(2 bytes\), entered at its first byte$' \
+		'-v: where a flat image went' -- -v -k "$scratch/flat"
+else
+	skip 5 "not an x86_64 host with a usable /dev/kvm and python3"
+fi
+
+# Every path on the command line is checked before /dev/kvm is opened:
+# without KVM a mistyped one is said as such, not as "cannot open /dev/kvm".
+if $no_kvm_works; then
+	run_via=no_kvm run 1 1 '^tinyvmm: cannot open /dev/kvm' 'no /dev/kvm gives one clear line' -- --kernel "$kernel"
+	run_via=no_kvm run 1 1 '^tinyvmm: --kernel /nonexistent: No such file or directory$' \
+		'no /dev/kvm: a missing --kernel is said as such' -- --kernel /nonexistent
+	run_via=no_kvm run 1 1 '^tinyvmm: --kernel /: not a regular file$' \
+		'no /dev/kvm: a --kernel directory is said as such' -- -k /
+	run_via=no_kvm run 1 1 "^tinyvmm: --initrd $scratch/none: No such file or directory\$" \
+		'no /dev/kvm: a missing --initrd is said as such' -- -k "$kernel" -i "$scratch/none"
+	run_via=no_kvm run 1 1 "^tinyvmm: --disk $scratch/none: No such file or directory\$" \
+		'no /dev/kvm: a missing --disk is said as such' -- -k "$kernel" -d "$scratch/none"
+	run_via=no_kvm run 1 1 "^tinyvmm: --disk vhost-user=$scratch/kernel: not a unix socket\$" \
+		'no /dev/kvm: a --disk vhost-user= that is no socket is said as such' -- -k "$kernel" -d "vhost-user=$scratch/kernel"
+	run_via=no_kvm run 1 1 "^tinyvmm: --json $scratch/no/r.json: cannot create it in $scratch/no: No such file or directory\$" \
+		'no /dev/kvm: a --json in a missing directory is said as such' -- --bench --json "$scratch/no/r.json"
+	run_via=no_kvm run 1 1 "^tinyvmm: --dtb-out $scratch: is a directory\$" \
+		'no /dev/kvm: a --dtb-out that is a directory is said as such' -- -k "$kernel" --dtb-out "$scratch"
+	# --dtb-out without --kernel: the tree is pure data, no /dev/kvm needed.
+	out=$(no_kvm "$tinyvmm" --dtb-out "$scratch/t.dtb" -c 3 -d "$scratch/kernel,ro" -p console=ttyS0 2>&1)
+	rc=$?
+	magic=$(od -An -tx1 -N4 "$scratch/t.dtb" 2>/dev/null | tr -d ' ')
+	[ $rc -eq 0 ] && [ -z "$out" ] && [ "$magic" = d00dfeed ]
+	tap_check $? 'no /dev/kvm: --dtb-out without --kernel writes the tree' "exit $rc, magic '$magic', output:" "$out"
+	if command -v dtc >/dev/null; then
+		dts=$(dtc -I dtb -O dts "$scratch/t.dtb" 2>&1)
+		[ "$(grep -c 'device_type = "cpu"' <<<"$dts")" -eq 3 ] &&
+			grep -q 'bootargs = "console=ttyS0"' <<<"$dts" &&
+			grep -q 'compatible = "virtio,mmio"' <<<"$dts"
+		tap_check $? 'no /dev/kvm: the tree has the 3 cpus, the command line and the disk' "$dts"
+	else
+		skip 1 "no dtc to read the tree"
+	fi
+else
+	skip 10 "/dev/kvm exists and cannot be hidden here (not root?)"
+fi
+# x86: the tree built without KVM is the one a flat guest gets from a VM.
+if [ "$(uname -m)" = x86_64 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	printf '\x0f\x0b' >"$scratch/ud2"
+	"$tinyvmm" -k "$scratch/ud2" --dtb-out "$scratch/vm.dtb" -c 3 -d "$scratch/kernel,ro" -p console=ttyS0 >/dev/null 2>&1
+	"$tinyvmm" --dtb-out "$scratch/pure.dtb" -c 3 -d "$scratch/kernel,ro" -p console=ttyS0 2>&1
+	cmp "$scratch/vm.dtb" "$scratch/pure.dtb"
+	tap_check $? "x86: --dtb-out's tree without a guest is byte for byte the flat guest's"
+else
+	skip 1 "not an x86_64 host with a usable /dev/kvm"
 fi
 tap_done

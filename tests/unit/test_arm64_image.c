@@ -317,6 +317,38 @@ START_TEST(test_plan_invariants)
 }
 END_TEST
 
+/*
+ * arm64_initrd_room(), which "initrd does not fit" refusals print, is
+ * exactly the largest initrd the plan takes.
+ */
+START_TEST(test_initrd_room)
+{
+	struct arm64_image_header_info info = { .text_offset = 0x80000 };
+
+	for (uint64_t ram = 6 * MiB; ram <= 64 * MiB; ram += 3 * MiB + 4096) {
+		for (uint64_t image = 4096; image < 3 * MiB;
+		     image += 512 * 1024 + 1) {
+			struct arm64_boot_plan p, q;
+			uint64_t room;
+
+			info.image_size = image;
+			if (arm64_boot_plan(&info, RAM, ram, 0, &p))
+				continue;
+			room = arm64_initrd_room(&p);
+			ck_assert_msg(room > 0, "ram %llu image %llu",
+				      (unsigned long long)ram,
+				      (unsigned long long)image);
+			ck_assert_int_eq(
+				arm64_boot_plan(&info, RAM, ram, room, &q), 0);
+			ck_assert_uint_eq(arm64_initrd_room(&q), room);
+			ck_assert_int_eq(
+				arm64_boot_plan(&info, RAM, ram, room + 1, &q),
+				-ENOSPC);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_plan_null)
 {
 	struct arm64_image_header_info info = { 0, 4096, 0 };
@@ -1003,6 +1035,7 @@ static Suite *image_suite(void)
 			    sizeof(plan_cases) / sizeof(plan_cases[0]));
 	tcase_add_test(plan, test_plan_invariants);
 	tcase_add_test(plan, test_plan_null);
+	tcase_add_test(plan, test_initrd_room);
 	tcase_add_test(format, test_format);
 	tcase_add_test(gz, test_gunzip_roundtrip);
 	tcase_add_test(gz, test_gunzip_truncated);

@@ -151,6 +151,12 @@ static const char *const bad_nets[] = {
 	"tap=a,speed=10",
 	"tap=a,",
 	"tap=a,busy-poll=99999999999999999999",
+	"tap=a,busy-poll=0x10",
+	"tap=a,queue-size=0x100",
+	"tap=a,queue-size=256 ",
+	"tap=.",
+	"tap=..",
+	"tap=a,mac=00:00:00:00:00:00",
 };
 
 START_TEST(test_net_bad)

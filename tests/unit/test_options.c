@@ -109,6 +109,74 @@ START_TEST(test_good_command_line)
 }
 END_TEST
 
+/* kvmtool's short options (lkvm run): -k -i -p -m -c -d -n. */
+START_TEST(test_lkvm_short_options)
+{
+	struct options o;
+	char err[512];
+
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "Image", "-i",
+			       "rd.gz", "-p", "console=ttyS0", "-m", "1024",
+			       "-c", "4", "-d", "disk.img", "-n", "tap=tap0",
+			       NULL),
+			 0);
+	ck_assert_str_eq(o.kernel, "Image");
+	ck_assert_str_eq(o.initrd, "rd.gz");
+	ck_assert_str_eq(o.cmdline, "console=ttyS0");
+	ck_assert_uint_eq(o.mem_size, 1ULL << 30);
+	ck_assert_uint_eq(o.nr_cpus, 4);
+	ck_assert_uint_eq(o.nr_disks, 1);
+	ck_assert_str_eq(o.disks[0].path, "disk.img");
+	ck_assert_uint_eq(o.nr_nets, 1);
+	ck_assert_str_eq(err, "");
+	/* Glued values too: -c4. */
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "-kImage", "-c4", NULL),
+			 0);
+	ck_assert_uint_eq(o.nr_cpus, 4);
+}
+END_TEST
+
+/*
+ * The old meanings (-c command line, -n vCPUs) never apply silently:
+ * "tinyvmm -c 4 -m 1024" once booted one vCPU with bootargs "4".
+ */
+START_TEST(test_old_short_options_refused)
+{
+	static const struct {
+		const char *opt, *arg, *msg;
+	} cases[] = {
+		{ "-c", "console=ttyS0",
+		  "-c console=ttyS0: -c is now the number of vCPUs, as in "
+		  "lkvm; the kernel command line is -p/--cmdline" },
+		{ "-c", "", "-c is now the number of vCPUs" },
+		{ "-n", "2",
+		  "-n 2: -n is now the network (--net), as in lkvm; the "
+		  "number of vCPUs is -c/--cpus" },
+	};
+	struct options o;
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(parse(&o, err, sizeof(err), "-k", "I",
+				       cases[i].opt, cases[i].arg, NULL),
+				 -EINVAL);
+		ck_assert_int_eq(count_lines(err), 1);
+		ck_assert_msg(strstr(err, cases[i].msg), "'%s'", err);
+	}
+	/* The long options keep their meaning, whatever the value. */
+	ck_assert_int_eq(
+		parse(&o, err, sizeof(err), "-k", "I", "--cmdline", "4", NULL),
+		0);
+	ck_assert_str_eq(o.cmdline, "4");
+	ck_assert_uint_eq(o.nr_cpus, 1);
+	ck_assert_int_eq(
+		parse(&o, err, sizeof(err), "-k", "I", "--cpus", "x", NULL),
+		-EINVAL);
+	ck_assert_msg(strstr(err, "--cpus x: must be a whole number"), "'%s'",
+		      err);
+}
+END_TEST
+
 START_TEST(test_defaults_and_flags)
 {
 	struct options o;
@@ -150,7 +218,7 @@ START_TEST(test_bench_options)
 	ck_assert_uint_eq(o.nr_bench_select, 0);
 	ck_assert_int_eq(parse(&o, err, sizeof(err), "--bench", "--cpus", "1",
 			       "--iterations", "200", "--warmup", "0",
-			       "--bench-only", "hypercall,mmio_exit_user,io_2",
+			       "--bench-only", "hypercall,mmio_user,io_in",
 			       NULL),
 			 0);
 	ck_assert_uint_eq(o.nr_cpus, 1); /* --cpus given: kept */
@@ -158,8 +226,8 @@ START_TEST(test_bench_options)
 	ck_assert_uint_eq(o.warmup, 0);
 	ck_assert_uint_eq(o.nr_bench_select, 3);
 	ck_assert_str_eq(o.bench_select[0], "hypercall");
-	ck_assert_str_eq(o.bench_select[1], "mmio_exit_user");
-	ck_assert_str_eq(o.bench_select[2], "io_2");
+	ck_assert_str_eq(o.bench_select[1], "mmio_user");
+	ck_assert_str_eq(o.bench_select[2], "io_in");
 	ck_assert_int_eq(parse(&o, err, sizeof(err), "--bench", "--json",
 			       "out.json", "--tag", "icount=on", "--tag",
 			       "k=v=w", NULL),
@@ -247,20 +315,43 @@ END_TEST
 /* Name lists at the limits: 16 names of 31 characters pass. */
 START_TEST(test_bench_only_limits)
 {
-	char list[16 * 32 + 1], *p = list;
+	static const char *const names[] = { BENCH_NAMES };
+	char list[16 * BENCH_NAME_LEN + 1] = "";
 	struct options o;
 
+	/* Up to 16 names, repeats allowed: every name of the protocol. */
 	for (int i = 0; i < 16; i++) {
-		memset(p, 'a' + i, 31);
-		p[31] = ',';
-		p += 32;
+		if (i)
+			strcat(list, ",");
+		strcat(list, names[i % BENCH_NR_NAMES]);
 	}
-	p[-1] = '\0';
 	memset(&o, 0, sizeof(o));
 	ck_assert_int_eq(options_parse_bench_only(list, &o), 0);
 	ck_assert_uint_eq(o.nr_bench_select, 16);
-	ck_assert_uint_eq(strlen(o.bench_select[15]), 31);
-	ck_assert_int_eq(o.bench_select[15][0], 'p');
+	ck_assert_str_eq(o.bench_select[15], names[15 % BENCH_NR_NAMES]);
+	ck_assert_str_eq(o.bench_select[BENCH_NR_NAMES - 1], "lpi");
+}
+END_TEST
+
+/*
+ * A name the guest does not know is refused at parse time (it used to
+ * fail inside the guest), in one line naming it and listing the valid ones.
+ */
+START_TEST(test_bench_only_unknown_name)
+{
+	struct options o;
+	char err[512];
+
+	ck_assert_int_eq(parse(&o, err, sizeof(err), "--bench", "--bench-only",
+			       "hypercall,nonsense", NULL),
+			 -EINVAL);
+	ck_assert_int_eq(count_lines(err), 1);
+	ck_assert_msg(strstr(err, "--bench-only hypercall,nonsense: no "
+				  "benchmark 'nonsense'; the benchmarks are "
+				  "hypercall, gic_trap, mmio_user, eoi, "
+				  "virtual_ipi, vm_switch, io_out, io_in, "
+				  "timer, lpi\n"),
+		      "'%s'", err);
 }
 END_TEST
 
@@ -278,6 +369,19 @@ static const struct {
 	{ { "-k", "I", "--cpus", "9" }, "--cpus 9" },
 	{ { "-k", "I", "--cpus", "-1" }, "--cpus -1" },
 	{ { "-k", "I", "--cpus", "4294967297" }, "--cpus 4294967297" },
+	/* Numbers are decimal, whole, in range: no hex, no junk, no sign. */
+	{ { "-k", "I", "--cpus", "0x2" }, "--cpus 0x2" },
+	{ { "-k", "I", "--cpus", "2 " }, "--cpus 2 " },
+	{ { "-k", "I", "--cpus", " 2" }, "--cpus  2" },
+	{ { "-k", "I", "--cpus", "+2" }, "--cpus +2" },
+	{ { "-k", "I", "-c", "2x" }, "-c 2x: -c is now the number of vCPUs" },
+	{ { "-k", "I", "--mem", "0x10" }, "--mem 0x10" },
+	{ { "-k", "I", "--mem", "1e3" }, "--mem 1e3" },
+	{ { "--bench", "--iterations", "0x10" }, "--iterations 0x10" },
+	{ { "--bench", "--iterations", "10k" }, "--iterations 10k" },
+	{ { "--bench", "--warmup", "4294967296" }, "--warmup 4294967296" },
+	{ { "--bench", "--warmup", "18446744073709551616" },
+	  "--warmup 18446744073709551616" },
 	{ { "-k", "I", "stray" }, "stray" },
 	{ { "--initrd", "rd" }, "no guest" },
 	{ { "-k", "" }, "--kernel" },
@@ -289,13 +393,17 @@ static const struct {
 	{ { "-k", "I", "--net", "vhost=on" },
 	  "--net vhost=on: needs tap=NAME" },
 	{ { "--bench", "--bench-only", "" }, "empty benchmark name" },
-	{ { "--bench", "--bench-only", "a,,b" }, "empty benchmark name" },
-	{ { "--bench", "--bench-only", "a," }, "empty benchmark name" },
+	{ { "--bench", "--bench-only", "eoi,,eoi" }, "empty benchmark name" },
+	{ { "--bench", "--bench-only", "eoi," }, "empty benchmark name" },
+	{ { "--bench", "--bench-only", "eoi,hypercal" },
+	  "no benchmark 'hypercal'; the benchmarks are hypercall," },
 	{ { "--bench", "--bench-only", "Hyper" }, "outside [a-z0-9_]" },
 	{ { "--bench", "--bench-only", "a-b" }, "outside [a-z0-9_]" },
 	{ { "--bench", "--bench-only", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },
 	  "longer than 31" },
-	{ { "--bench", "--bench-only", "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q" },
+	{ { "--bench", "--bench-only",
+	    "eoi,eoi,eoi,eoi,eoi,eoi,eoi,eoi,eoi,eoi,eoi,eoi,eoi,eoi,eoi,eoi,"
+	    "eoi" },
 	  "more than 16" },
 	{ { "--bench", "--iterations", "0" }, "--iterations 0" },
 	{ { "--bench", "--iterations", "1000001" }, "--iterations 1000001" },
@@ -306,7 +414,7 @@ static const struct {
 	{ { "--bench", "--json", "" }, "--json" },
 	{ { "-k", "I", "--iterations", "5" }, "--iterations: needs --bench" },
 	{ { "-k", "I", "--json", "x" }, "--json: needs --bench" },
-	{ { "-k", "I", "--bench-only", "a" }, "--bench-only: needs --bench" },
+	{ { "-k", "I", "--bench-only", "eoi" }, "--bench-only: needs --bench" },
 	{ { "-k", "I", "--hugepages", "on" },
 	  "--hugepages on: expected thp, off or hugetlbfs[:2M|1G]" },
 	{ { "-k", "I", "--hugepages", "" }, "--hugepages : expected" },
@@ -512,10 +620,13 @@ int main(void)
 		test_device_options,
 		test_parse_size_table,
 		test_good_command_line,
+		test_lkvm_short_options,
+		test_old_short_options_refused,
 		test_defaults_and_flags,
 		test_bad_command_lines,
 		test_bench_options,
 		test_bench_only_limits,
+		test_bench_only_unknown_name,
 		test_hugepages,
 		test_cpu_feature_switches,
 		test_cpu_switches_on_an_arch_without_them,

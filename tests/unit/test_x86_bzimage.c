@@ -445,6 +445,49 @@ START_TEST(test_plan_table)
 }
 END_TEST
 
+/*
+ * The sizes a refusal gives: x86_initrd_room() is exactly the largest
+ * initrd x86_boot_plan() accepts, for each case of the plan table where
+ * the kernel fits.
+ */
+START_TEST(test_initrd_room)
+{
+	const struct plan_case *c = &plan_cases[_i];
+	struct x86_bzimage bz = good_image();
+	struct x86_boot_plan plan;
+	uint64_t end, limit, room;
+
+	if (c->initrd_addr_max)
+		bz.initrd_addr_max = c->initrd_addr_max;
+	bz.relocatable = (uint8_t)c->relocatable;
+	if (c->ret == -ENOSPC || c->ret == -EINVAL)
+		return;
+	ck_assert_int_eq(x86_boot_bounds(&bz, c->ram_size, &end, &limit), 0);
+	ck_assert_uint_eq(end, PREF_ADDRESS + INIT_SIZE);
+	room = x86_initrd_room(end, limit);
+	ck_assert_msg(room > 0, "%s: no room", c->name);
+	ck_assert_msg(!x86_boot_plan(&bz, c->ram_size, room, &plan, NULL),
+		      "%s: %llu bytes of room refused", c->name,
+		      (unsigned long long)room);
+	ck_assert_msg(x86_boot_plan(&bz, c->ram_size, room + 1, &plan, NULL) ==
+			      -E2BIG,
+		      "%s: room + 1 accepted", c->name);
+	/* The plan table's own "just fits" case: 16 MiB above a 48 MiB end. */
+	if (!strcmp(c->name, "just fits above the kernel"))
+		ck_assert_uint_eq(room, 16 * MiB);
+}
+END_TEST
+
+START_TEST(test_initrd_room_edges)
+{
+	ck_assert_uint_eq(x86_initrd_room(0x1001, 0x3000), 0x1000);
+	ck_assert_uint_eq(x86_initrd_room(0x1000, 0x3000), 0x2000);
+	ck_assert_uint_eq(x86_initrd_room(0x3000, 0x3000), 0);
+	ck_assert_uint_eq(x86_initrd_room(0x2001, 0x3000), 0);
+	ck_assert_uint_eq(x86_initrd_room(UINT64_MAX - 5, UINT64_MAX), 0);
+}
+END_TEST
+
 START_TEST(test_cmdline)
 {
 	struct x86_bzimage bz = good_image();
@@ -466,6 +509,9 @@ static Suite *x86_bzimage_suite(void)
 	Suite *s = suite_create("x86_bzimage");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_loop_test(tc, test_initrd_room, 0,
+			    sizeof(plan_cases) / sizeof(plan_cases[0]));
+	tcase_add_test(tc, test_initrd_room_edges);
 	tcase_add_loop_test(tc, test_parse_table, 0,
 			    sizeof(parse_cases) / sizeof(parse_cases[0]));
 	tcase_add_test(tc, test_parse_fields);

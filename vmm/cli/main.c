@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "config.h"
 #include "vmm/machine/hostinfo.h"
 #include "vmm/cli/options.h"
+#include "vmm/cli/paths.h"
 #include "vmm/bench/report.h"
 #include "vmm/machine/vm.h"
 
@@ -57,6 +59,35 @@ static int dump_machine_description(const struct vm *vm, const char *path)
 	if (ret)
 		tv_errno(ret, "writing the device tree to %s", path);
 	return ret;
+}
+
+/*
+ * --dtb-out without a guest: the tree is pure data, built without
+ * /dev/kvm (vm_machine_description_offline() names the defaults that
+ * stand in for what KVM would offer), so it works on any host.
+ */
+static int dump_offline_description(const struct vm_config *cfg,
+				    const char *path)
+{
+	void *blob = NULL;
+	size_t len = 0;
+	int ret = vm_machine_description_offline(cfg, &blob, &len);
+
+	if (ret == -EOPNOTSUPP) {
+		tv_err("--dtb-out %s: %s guests get no device tree", path,
+		       arch_platform()->name);
+		return TINYVMM_EXIT_ERROR;
+	}
+	if (ret)
+		return TINYVMM_EXIT_ERROR;
+	ret = write_file(path, blob, len);
+	free(blob);
+	if (ret) {
+		tv_errno(ret, "writing the device tree to %s", path);
+		return TINYVMM_EXIT_ERROR;
+	}
+	tv_info("device tree: %zu bytes written to %s", len, path);
+	return TINYVMM_EXIT_POWEROFF;
 }
 
 static int run_host_info(void)
@@ -222,15 +253,15 @@ static int run_vm(const struct options *opts)
 		cfg.devices = &bench_device;
 		cfg.nr_devices = 1;
 	}
-	if (bench_guest(opts, &cfg) || vm_create(&vm, &cfg))
+	if (bench_guest(opts, &cfg))
+		return TINYVMM_EXIT_ERROR;
+	if (!vm_config_has_guest(&cfg))
+		return dump_offline_description(&cfg, opts->dtb_out);
+	if (vm_create(&vm, &cfg))
 		return TINYVMM_EXIT_ERROR;
 	if (opts->dtb_out && dump_machine_description(&vm, opts->dtb_out)) {
 		vm_destroy(&vm);
 		return TINYVMM_EXIT_ERROR;
-	}
-	if (!vm_config_has_guest(&cfg)) {
-		vm_destroy(&vm);
-		return TINYVMM_EXIT_POWEROFF;
 	}
 	if (opts->bench && bench_prepare(&vm, opts, &bench)) {
 		vm_destroy(&vm);
@@ -243,20 +274,27 @@ static int run_vm(const struct options *opts)
 	return status;
 }
 
-int main(int argc, char **argv)
+/*
+ * What tinyvmm printed on stdout (--help, --host-info, the bench table,
+ * compare's tables) must have arrived: a write error (a full disk, a
+ * closed pipe) makes a zero @status @failed, and one line says so. A
+ * non-zero status stands, so a gate's verdict is not hidden.
+ */
+static int stdout_checked(int status, int failed)
+{
+	if (!fflush(stdout) && !ferror(stdout))
+		return status;
+	/* stdout is unbuffered: the write that failed is long past, and
+	 * errno no longer says why. */
+	tv_err("writing to standard output failed");
+	return status ? status : failed;
+}
+
+static int tinyvmm_main(int argc, char **argv)
 {
 	const struct arch_platform *platform = arch_platform();
 	struct options opts;
 
-	boot_timer_mark_start();
-	/*
-	 * The UART writes guest output to fd 1 directly; unbuffered stdio
-	 * keeps tinyvmm's own stdout lines (--host-info, the bench table) in
-	 * order with it.
-	 */
-	setvbuf(stdout, NULL, _IONBF, 0);
-	if (argc > 1 && !strcmp(argv[1], "compare"))
-		return compare_main(argc - 1, argv + 1);
 	if (options_parse(argc, argv, platform->ram_max, platform->max_vcpus,
 			  &opts))
 		return TINYVMM_EXIT_USAGE;
@@ -277,5 +315,23 @@ int main(int argc, char **argv)
 	tv_log_set_verbose(opts.verbose);
 	if (opts.host_info)
 		return run_host_info();
+	/* Before /dev/kvm: a mistyped path is said as such, KVM or not. */
+	if (cli_check_paths(&opts))
+		return TINYVMM_EXIT_ERROR;
 	return run_vm(&opts);
+}
+
+int main(int argc, char **argv)
+{
+	boot_timer_mark_start();
+	/*
+	 * The UART writes guest output to fd 1 directly; unbuffered stdio
+	 * keeps tinyvmm's own stdout lines (--host-info, the bench table) in
+	 * order with it.
+	 */
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "compare"))
+		return stdout_checked(compare_main(argc - 1, argv + 1),
+				      COMPARE_EXIT_BAD);
+	return stdout_checked(tinyvmm_main(argc, argv), TINYVMM_EXIT_ERROR);
 }

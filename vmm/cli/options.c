@@ -77,7 +77,7 @@ void options_usage(FILE *out)
 	      "\n"
 	      "  -k, --kernel FILE    guest kernel (arm64: Linux Image format)\n"
 	      "  -i, --initrd FILE    initial ramdisk for the guest\n"
-	      "  -c, --cmdline STR    guest kernel command line\n"
+	      "  -p, --cmdline STR    guest kernel command line (lkvm's -p/--params)\n"
 	      "  -m, --mem SIZE       guest RAM: 256M, 1G, ...; bare number = MiB\n"
 	      "                       (default 256M)\n"
 	      "      --hugepages thp|off|hugetlbfs[:2M|1G]\n"
@@ -85,29 +85,34 @@ void options_usage(FILE *out)
 	      "                       transparent huge pages (MADV_HUGEPAGE), off\n"
 	      "                       forbids them (MADV_NOHUGEPAGE), hugetlbfs takes\n"
 	      "                       reserved huge pages (default 2M) from a memfd\n"
-	      "  -n, --cpus N         number of vCPUs (default 1; 2 with --bench)\n"
+	      "  -c, --cpus N         number of vCPUs (default 1; 2 with --bench)\n"
 	      "      --pin, --no-pin  pin vCPU i to the i-th CPU tinyvmm may use\n"
 	      "                       (default: on with --bench, else off)\n"
-	      "      --disk FILE[,ro][,cache=none|writeback]\n"
+	      "  -d, --disk FILE[,ro][,cache=none|writeback]\n"
 	      "                       a virtio-blk disk backed by FILE (io_uring;\n"
 	      "                       cache=none: O_DIRECT); repeatable, up to 8\n"
 	      "      --disk vhost-user=SOCKET[,ro]\n"
 	      "                       a virtio-blk disk served by a vhost-user-blk\n"
 	      "                       backend (e.g. qemu-storage-daemon) on SOCKET\n"
-	      "      --net tap=NAME[,vhost=on|off][,mac=MAC][,queue-size=N][,busy-poll=USECS]\n"
+	      "  -n, --net tap=NAME[,vhost=on|off][,mac=MAC][,queue-size=N][,busy-poll=USECS]\n"
 	      "                       a virtio-net NIC on tap device NAME (created if\n"
 	      "                       missing), vhost-net unless vhost=off; queue-size\n"
 	      "                       a power of two up to 1024 (default 256);\n"
 	      "                       repeatable, up to 4\n"
 	      "      --dtb-out FILE   write the generated device tree to FILE; without\n"
-	      "                       --kernel, exit after writing it\n"
+	      "                       --kernel, exit after writing it, and build it\n"
+	      "                       without /dev/kvm: arm64 then assumes a GICv3\n"
+	      "                       with an ITS (unless --no-its), a PMUv3 (unless\n"
+	      "                       --pmu=off) and KVM's MPIDR numbering\n"
 	      "      --host-info      print the host kernel, CPU, /dev/kvm state and\n"
 	      "                       KVM mode (VHE, split nVHE/hVHE, protected), then exit\n"
 	      "      --bench          run the embedded benchmark guest (or, with\n"
 	      "                       --kernel FILE, any image speaking the bench\n"
 	      "                       protocol) and print its results\n"
 	      "      --bench-only NAME[,NAME...]\n"
-	      "                       run only these benchmarks\n"
+	      "                       run only these benchmarks: hypercall, gic_trap,\n"
+	      "                       mmio_user, eoi, virtual_ipi, vm_switch, io_out,\n"
+	      "                       io_in, timer, lpi\n"
 	      "      --iterations N   measured samples per benchmark (default 1000)\n"
 	      "      --warmup N       samples run and dropped first (default 100)\n"
 	      "      --json FILE      also write the results as JSON to FILE\n"
@@ -132,9 +137,16 @@ void options_usage(FILE *out)
 	      "                       syscall allow-list once set up)\n"
 	      "      --no-its         arm64: leave out the GICv3 ITS (the MSI\n"
 	      "                       controller; on when KVM offers it)\n"
-	      "  -v, --verbose        print set-up steps on stderr\n"
+	      "  -v, --verbose        print set-up notes on stderr: guest RAM, where\n"
+	      "                       kernel, initrd and device tree or ACPI tables\n"
+	      "                       went, which device sits where (MMIO, IRQ)\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        print the version\n"
+	      "\n"
+	      "The short options are kvmtool's (lkvm run): -c is the vCPUs, -n the\n"
+	      "network, -p the kernel command line. Earlier tinyvmm had -c for the\n"
+	      "command line and -n for the vCPUs: -c with a value that is not a\n"
+	      "number and -n with one that is are refused with a note.\n"
 	      "\n"
 	      "Exit status: 0 guest powered off; 1 error (set-up failed or the\n"
 	      "guest broke the VM); 2 bad command line; 3 guest asked for a reset;\n"
@@ -155,8 +167,6 @@ enum {
 	OPT_WARMUP,
 	OPT_JSON,
 	OPT_TAG,
-	OPT_DISK,
-	OPT_NET,
 	OPT_NO_SECCOMP,
 	OPT_HUGEPAGES,
 	OPT_NO_ITS,
@@ -171,9 +181,9 @@ enum {
 static const struct option long_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "initrd", required_argument, NULL, 'i' },
-	{ "cmdline", required_argument, NULL, 'c' },
+	{ "cmdline", required_argument, NULL, 'p' },
 	{ "mem", required_argument, NULL, 'm' },
-	{ "cpus", required_argument, NULL, 'n' },
+	{ "cpus", required_argument, NULL, 'c' },
 	{ "hugepages", required_argument, NULL, OPT_HUGEPAGES },
 	{ "dtb-out", required_argument, NULL, OPT_DTB_OUT },
 	{ "host-info", no_argument, NULL, OPT_HOST_INFO },
@@ -185,8 +195,8 @@ static const struct option long_options[] = {
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "tag", required_argument, NULL, OPT_TAG },
-	{ "disk", required_argument, NULL, OPT_DISK },
-	{ "net", required_argument, NULL, OPT_NET },
+	{ "disk", required_argument, NULL, 'd' },
+	{ "net", required_argument, NULL, 'n' },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "no-its", no_argument, NULL, OPT_NO_ITS },
 	{ "sve", required_argument, NULL, OPT_SVE },
@@ -330,6 +340,30 @@ static int bench_only_check(const char *list, const char *name, size_t len)
 	return 0;
 }
 
+static const char *const bench_names[] = { BENCH_NAMES };
+_Static_assert(sizeof(bench_names) / sizeof(bench_names[0]) == BENCH_NR_NAMES,
+	       "BENCH_NAMES has BENCH_NR_NAMES names");
+
+/* A name of the bench protocol's list (bench_protocol.h), or -EINVAL. */
+static int bench_only_known(const char *list, const char *name, size_t len)
+{
+	char valid[BENCH_NR_NAMES * BENCH_NAME_LEN] = "";
+
+	for (size_t i = 0; i < BENCH_NR_NAMES; i++) {
+		if (strlen(bench_names[i]) == len &&
+		    !strncmp(bench_names[i], name, len))
+			return 0;
+	}
+	for (size_t i = 0; i < BENCH_NR_NAMES; i++) {
+		if (i)
+			strcat(valid, ", ");
+		strcat(valid, bench_names[i]);
+	}
+	tv_err("--bench-only %s: no benchmark '%.*s'; the benchmarks are %s",
+	       list, (int)len, name, valid);
+	return -EINVAL;
+}
+
 int options_parse_bench_only(const char *list, struct options *o)
 {
 	const char *p = list;
@@ -340,7 +374,8 @@ int options_parse_bench_only(const char *list, struct options *o)
 		char *dst =
 			o->bench_only_buf + o->nr_bench_select * BENCH_NAME_LEN;
 
-		if (bench_only_check(list, p, len))
+		if (bench_only_check(list, p, len) ||
+		    bench_only_known(list, p, len))
 			return -EINVAL;
 		if (o->nr_bench_select == OPTIONS_MAX_BENCH_SELECT) {
 			tv_err("--bench-only %s: more than %d names", list,
@@ -374,7 +409,7 @@ static int option_tag(const char *arg, struct options *o)
 
 static int option_device(int c, const char *arg, struct options *o)
 {
-	if (c == OPT_DISK) {
+	if (c == 'd') {
 		if (o->nr_disks == OPTIONS_MAX_DISKS) {
 			tv_err("--disk %s: more than %d disks", arg,
 			       OPTIONS_MAX_DISKS);
@@ -477,12 +512,12 @@ static int option_one(int c, const char *arg, uint64_t max_mem,
 		return option_string("kernel", arg, &o->kernel);
 	case 'i':
 		return option_string("initrd", arg, &o->initrd);
-	case 'c':
+	case 'p':
 		o->cmdline = arg;
 		return 0;
 	case 'm':
 		return option_mem(arg, max_mem, o);
-	case 'n':
+	case 'c':
 		return option_cpus(arg, max_cpus, o);
 	case OPT_HUGEPAGES:
 		return options_parse_hugepages(arg, o);
@@ -506,12 +541,45 @@ static int option_one(int c, const char *arg, uint64_t max_mem,
 	case 'V':
 		o->version = true;
 		return 0;
-	case OPT_DISK:
-	case OPT_NET:
+	case 'd':
+	case 'n':
 		return option_device(c, arg, o);
 	default:
 		return option_bench(c, arg, o);
 	}
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/*
+ * -c and -n meant the command line and the vCPUs before tinyvmm took
+ * kvmtool's short options (-c vCPUs, -n network, -p command line). A use
+ * that only makes sense the old way is refused with a note, never read
+ * the new way with a different meaning. Long options are unaffected.
+ */
+static int option_short_clash(int c, const char *arg)
+{
+	if (c == 'c' && !all_digits(arg)) {
+		tv_err("-c %s: -c is now the number of vCPUs, as in lkvm; the "
+		       "kernel command line is -p/--cmdline",
+		       arg);
+		return -EINVAL;
+	}
+	if (c == 'n' && all_digits(arg)) {
+		tv_err("-n %s: -n is now the network (--net), as in lkvm; the "
+		       "number of vCPUs is -c/--cpus",
+		       arg);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* getopt_long's own messages would carry argv[0]; ours say "tinyvmm:". */
@@ -619,7 +687,7 @@ int options_check_nested(const struct options *o, bool supported,
 int options_parse(int argc, char **argv, uint64_t max_mem,
 		  unsigned int max_cpus, struct options *opts)
 {
-	int c;
+	int c, long_index;
 
 	*opts = (struct options){
 		.mem_size = OPTIONS_DEFAULT_MEM,
@@ -629,12 +697,18 @@ int options_parse(int argc, char **argv, uint64_t max_mem,
 	};
 	optind = 0; /* full reset: tests call this more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":k:i:c:m:n:vhV", long_options,
-				NULL)) != -1) {
+	for (;;) {
+		long_index = -1; /* stays -1 for a short option */
+		c = getopt_long(argc, argv, ":k:i:p:m:c:d:n:vhV", long_options,
+				&long_index);
+		if (c == -1)
+			break;
 		if (c == '?' || c == ':') {
 			option_getopt_error(c, argv);
 			return -EINVAL;
 		}
+		if (long_index < 0 && option_short_clash(c, optarg))
+			return -EINVAL;
 		if (option_one(c, optarg, max_mem, max_cpus, opts))
 			return -EINVAL;
 	}

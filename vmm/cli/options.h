@@ -96,7 +96,8 @@ TV_MUST_CHECK int options_parse_hugepages(const char *arg, struct options *o);
 /*
  * Splits a --bench-only list "a,b_2,c" into @o's bench_select. Returns 0,
  * or -EINVAL after printing one line: an empty name, a character outside
- * [a-z0-9_], a name of BENCH_NAME_LEN or more, more than
+ * [a-z0-9_], a name of BENCH_NAME_LEN or more, a name not in the bench
+ * protocol's BENCH_NAMES (the line lists them), more than
  * OPTIONS_MAX_BENCH_SELECT names.
  */
 TV_MUST_CHECK int options_parse_bench_only(const char *list, struct options *o);

@@ -28,6 +28,8 @@
 struct vm;
 struct vcpu;
 struct host_info;
+struct vm_config;
+struct device_desc;
 
 enum arch_bus {
 	ARCH_BUS_MMIO,
@@ -96,6 +98,20 @@ TV_MUST_CHECK int arch_boot_setup(struct vm *vm);
  */
 TV_MUST_CHECK int arch_machine_description(const struct vm *vm,
 					   const void **blob, size_t *len);
+
+/*
+ * The machine description of @cfg (no guest) built as pure data, without
+ * KVM, for --dtb-out without --kernel: @devices (@nr of them) are
+ * vm_describe_config()'s. Where the real one depends on what KVM offers,
+ * the arch's documented defaults stand in (arm64: a GICv3, its ITS unless
+ * --no-its, a PMUv3 unless --pmu=off, KVM's MPIDR numbering). On success
+ * *@blob is malloc()ed for the caller to free. Returns 0, -EOPNOTSUPP
+ * (silently) where the arch has no description, or -errno after one line.
+ */
+TV_MUST_CHECK int
+arch_machine_description_offline(const struct vm_config *cfg,
+				 const struct device_desc *devices,
+				 unsigned int nr, void **blob, size_t *len);
 
 /* Drives interrupt line @irq (arch_platform() numbering) to @level. */
 TV_MUST_CHECK int arch_irq_set(struct vm *vm, unsigned int irq, int level);

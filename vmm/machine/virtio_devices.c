@@ -130,7 +130,32 @@ const char *vm_virtio_name(const struct vm_virtio_dev *dev)
 	return dev->kind->name;
 }
 
-/* Slot i of the arch's map: its window and its interrupt line. */
+/* Slot @i of the arch's map: its window and its interrupt line. */
+static void slot_place(unsigned int i, uint64_t *base, unsigned int *irq)
+{
+	const struct arch_platform *p = arch_platform();
+
+	*base = p->virtio.base + i * p->virtio.slot_size;
+	*irq = p->virtio.irq_base + i;
+}
+
+int vm_virtio_describe_config(const struct vm_config *cfg,
+			      struct device_desc *descs, unsigned int max)
+{
+	const struct arch_platform *p = arch_platform();
+	unsigned int n = cfg->nr_disks + cfg->nr_nets;
+	unsigned int irq;
+	uint64_t base;
+
+	if (n > max || n > p->virtio.nr_slots)
+		return -ENOSPC;
+	for (unsigned int i = 0; i < n; i++) {
+		slot_place(i, &base, &irq);
+		virtio_mmio_describe(base, p->virtio.slot_size, irq, &descs[i]);
+	}
+	return (int)n;
+}
+
 static int add_device(struct vm *vm, const struct vm_virtio_kind *kind,
 		      const void *spec)
 {
@@ -146,8 +171,7 @@ static int add_device(struct vm *vm, const struct vm_virtio_kind *kind,
 		return -ENOSPC;
 	}
 	d->kind = kind;
-	d->base = p->virtio.base + vm->nr_virtio * p->virtio.slot_size;
-	d->irq = p->virtio.irq_base + vm->nr_virtio;
+	slot_place(vm->nr_virtio, &d->base, &d->irq);
 	ret = arch_irqfd_gsi(d->irq, &gsi);
 	if (ret) {
 		tv_errno(ret,

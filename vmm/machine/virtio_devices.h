@@ -23,6 +23,8 @@
 #include "virtio/mmio_worker.h"
 
 struct vm;
+struct vm_config;
+struct device_desc;
 
 struct vm_virtio_dev {
 	const struct vm_virtio_kind *kind;
@@ -63,6 +65,16 @@ void vm_virtio_destroy(struct vm *vm);
 /* What the guest is told of @dev's transport (virtio_mmio_describe()). */
 void vm_virtio_describe(const struct vm_virtio_dev *dev,
 			struct device_desc *desc);
+
+/*
+ * What the guest would be told of the transports @cfg asks for (its
+ * disks, then its NICs, slot by slot), without creating them: for a
+ * machine description built without KVM. Fills @descs (room for @max);
+ * returns how many, or -ENOSPC when @max or the arch's slots are too few.
+ */
+TV_MUST_CHECK int vm_virtio_describe_config(const struct vm_config *cfg,
+					    struct device_desc *descs,
+					    unsigned int max);
 
 /* "virtio-blk", "vhost-user-blk", "virtio-net": for messages and tables. */
 const char *vm_virtio_name(const struct vm_virtio_dev *dev);

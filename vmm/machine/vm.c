@@ -242,6 +242,43 @@ static int vm_create_console(struct vm *vm)
 	return ret;
 }
 
+static void vm_note_device(const char *name, const struct device_desc *d)
+{
+	if (d->has_irq)
+		tv_info("%s: MMIO 0x%" PRIx64 "-0x%" PRIx64 " (0x%" PRIx64
+			" bytes), IRQ %u",
+			name, d->base, d->base + d->size, d->size, d->irq);
+	else
+		tv_info("%s: MMIO 0x%" PRIx64 "-0x%" PRIx64 " (0x%" PRIx64
+			" bytes), no IRQ",
+			name, d->base, d->base + d->size, d->size);
+}
+
+/* -v: which device sits where, as the guest is told. */
+static void vm_note_devices(const struct vm *vm)
+{
+	const struct arch_platform *p = arch_platform();
+	struct device_desc d;
+
+	tv_info("console: 16550 UART at %s 0x%" PRIx64 " (%" PRIu64
+		" bytes), IRQ %u",
+		p->console.bus == ARCH_BUS_PIO ? "I/O port" : "MMIO",
+		p->console.base, p->console.size, p->console.irq);
+	for (unsigned int i = 0; i < vm->nr_devices; i++) {
+		const struct vm_device *dev = &vm->devices[i];
+
+		if (!dev->kind->describe || !dev->dev)
+			continue;
+		d = (struct device_desc){ 0 };
+		dev->kind->describe(dev->dev, &d);
+		vm_note_device(dev->kind->name, &d);
+	}
+	for (unsigned int i = 0; i < vm->nr_virtio; i++) {
+		vm_virtio_describe(&vm->virtio[i], &d);
+		vm_note_device(vm_virtio_name(&vm->virtio[i]), &d);
+	}
+}
+
 static int vm_create_devices(struct vm *vm)
 {
 	int ret = vm_create_console(vm);
@@ -250,6 +287,8 @@ static int vm_create_devices(struct vm *vm)
 		ret = vm_devices_create(vm);
 	if (!ret)
 		ret = vm_virtio_create(vm);
+	if (!ret)
+		vm_note_devices(vm);
 	return ret;
 }
 
@@ -298,6 +337,25 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	if (ret)
 		vm_destroy(vm);
 	return ret;
+}
+
+int vm_machine_description_offline(const struct vm_config *cfg, void **blob,
+				   size_t *len)
+{
+	unsigned int max = cfg->nr_disks + cfg->nr_nets;
+	struct device_desc *devices = calloc(max ? max : 1, sizeof(*devices));
+	int n = devices ? vm_virtio_describe_config(cfg, devices, max)
+			: -ENOMEM;
+
+	if (n < 0) {
+		tv_errno(n, "describing %u virtio devices for --dtb-out", max);
+		free(devices);
+		return n;
+	}
+	n = arch_machine_description_offline(cfg, devices, (unsigned int)n,
+					     blob, len);
+	free(devices);
+	return n;
 }
 
 /* Takes down whatever vm_create() got to, in reverse order. */

@@ -130,6 +130,17 @@ struct vm {
 TV_MUST_CHECK int vm_create(struct vm *vm, const struct vm_config *cfg);
 
 /*
+ * For --dtb-out without a guest: the machine description of @cfg built as
+ * pure data, without /dev/kvm (arch_machine_description_offline() says
+ * which defaults stand in for what KVM would offer). The devices are the
+ * virtio transports @cfg asks for, described, not created; no platform
+ * device describes itself without a guest. On success *@blob is
+ * malloc()ed for the caller to free. Returns 0 or -errno after one line.
+ */
+TV_MUST_CHECK int vm_machine_description_offline(const struct vm_config *cfg,
+						 void **blob, size_t *len);
+
+/*
  * Starts one thread per vCPU, pumps console input until the guest stops,
  * joins the threads. Returns the tinyvmm exit status.
  */
