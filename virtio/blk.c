@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "virtio/blk.h"
+#include "virtio/blk_image.h"
 #include "virtio/blk_req.h"
 #include "virtio/blk_sync.h"
 #include "virtio/blk_uring.h"
@@ -27,6 +28,7 @@ struct virtio_blk {
 	struct blk_uring dp;
 	struct virtio_blk_config config; /* little-endian, as the guest reads */
 	int fd;
+	int lock_fd; /* blk_image.h: the image's lock, not for I/O */
 	int kick_fd;
 	uint32_t blk_size;
 	enum disk_cache cache;
@@ -78,23 +80,6 @@ static const struct virtio_mmio_ops blk_ops = {
 	.activate = blk_activate,
 	.reset = blk_reset,
 };
-
-static int blk_open(struct virtio_blk *blk, const struct disk_spec *spec)
-{
-	int flags = (spec->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC;
-
-	if (spec->cache == DISK_CACHE_NONE)
-		flags |= O_DIRECT;
-	blk->fd = open(spec->path, flags);
-	if (blk->fd < 0) {
-		tv_errno(errno, "virtio-blk: opening %s%s", spec->path,
-			 spec->cache == DISK_CACHE_NONE
-				 ? " with O_DIRECT (cache=none)"
-				 : "");
-		return -errno;
-	}
-	return 0;
-}
 
 /* Bytes of the image: a regular file or a block device. */
 static int blk_file_size(struct virtio_blk *blk, const struct stat *st,
@@ -245,6 +230,7 @@ int virtio_blk_create(const struct disk_spec *spec, const struct guest_mem *mem,
 {
 	struct virtio_blk *blk = calloc(1, sizeof(*blk));
 	struct virtio_mmio_config cfg;
+	struct blk_image image;
 	int ret;
 
 	if (!blk) {
@@ -256,9 +242,11 @@ int virtio_blk_create(const struct disk_spec *spec, const struct guest_mem *mem,
 	blk->cache = spec->cache;
 	blk->kick_fd = kick_fds[0];
 	blk->disk.read_only = spec->read_only;
-	ret = blk_open(blk, spec);
+	ret = blk_image_open(spec, &image);
 	if (ret)
 		goto err_free;
+	blk->fd = image.fd;
+	blk->lock_fd = image.lock_fd;
 	ret = blk_probe(blk);
 	if (ret)
 		goto err_close;
@@ -281,7 +269,7 @@ int virtio_blk_create(const struct disk_spec *spec, const struct guest_mem *mem,
 err_uring:
 	blk_uring_fini(&blk->dp);
 err_close:
-	close(blk->fd);
+	blk_image_close(&(struct blk_image){ blk->fd, blk->lock_fd });
 err_free:
 	free(blk);
 	return ret;
@@ -298,7 +286,7 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 		return;
 	virtio_mmio_destroy(&blk->mmio); /* resets: the thread is joined */
 	blk_uring_fini(&blk->dp);
-	close(blk->fd);
+	blk_image_close(&(struct blk_image){ blk->fd, blk->lock_fd });
 	free(blk);
 }
 
