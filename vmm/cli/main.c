@@ -16,6 +16,7 @@
 #include "vmm/cli/options.h"
 #include "vmm/bench/report.h"
 #include "vmm/machine/vm.h"
+#include "virtio/blk_image.h"
 
 static int write_file(const char *path, const void *buf, size_t len)
 {
@@ -222,7 +223,9 @@ static int run_vm(const struct options *opts)
 		cfg.devices = &bench_device;
 		cfg.nr_devices = 1;
 	}
-	if (bench_guest(opts, &cfg) || vm_create(&vm, &cfg))
+	/* A missing or busy image is said as such, not as a /dev/kvm error. */
+	if (blk_image_check(opts->disks, opts->nr_disks) ||
+	    bench_guest(opts, &cfg) || vm_create(&vm, &cfg))
 		return TINYVMM_EXIT_ERROR;
 	if (opts->dtb_out && dump_machine_description(&vm, opts->dtb_out)) {
 		vm_destroy(&vm);
