@@ -118,6 +118,25 @@ run 0 any '^hypercall .* x0\.68$' 'compare --baseline 2 divides by the second fi
 run 2 1 "no column 3; there are 2: 1 'VHE', 2 'split \(nVHE\)'" 'compare --baseline: no such column is one line' -- compare --baseline 3 "$vhe" "$nvhe"
 run 2 1 'with --fail-above the baseline is BASE' 'compare --fail-above refuses another baseline' -- compare --fail-above 5 --baseline 'split (nVHE)' "$vhe" "$nvhe"
 
+# --svg never overwrites an input; a symlink at --svg is replaced, not
+# followed; stdout that cannot be written is exit 2; a failed gate stays
+# exit 1 whatever fails after it (here the chart).
+cp "$vhe" "$tmp/A.json"
+run 2 1 "compare --svg $tmp/A.json: that is the input $tmp/A.json" 'compare --svg INPUT is refused' -- compare --svg "$tmp/A.json" "$tmp/A.json" "$nvhe"
+cmp -s "$vhe" "$tmp/A.json"
+tap_check $? 'compare --svg INPUT: the input is intact'
+ln -s "$tmp/A.json" "$tmp/to-A"
+run 2 1 'that is the input' 'compare --svg LINK-TO-INPUT is refused' -- compare --svg "$tmp/to-A" "$tmp/A.json" "$nvhe"
+ln -s "$tmp/elsewhere" "$tmp/link.svg"
+"$tinyvmm" compare --svg "$tmp/link.svg" "$vhe" "$nvhe" >/dev/null 2>&1 &&
+	[ -f "$tmp/link.svg" ] && [ ! -L "$tmp/link.svg" ] && [ ! -e "$tmp/elsewhere" ]
+tap_check $? 'compare --svg LINK: the link is replaced by the chart, not followed'
+out=$("$tinyvmm" compare "$vhe" "$nvhe" 2>&1 >/dev/full)
+rc=$?
+[ $rc -eq 2 ] && grep -q 'writing to standard output: No space left on device' <<<"$out"
+tap_check $? 'compare >/dev/full: exit 2 and one line' "exit $rc: $out"
+run 1 any 'gate: FAILED' 'compare: a failed gate stays exit 1 when --svg fails after it' -- \
+	compare --fail-above 10 --svg /nonexistent/x.svg "$vhe" "$nvhe"
 # The host-kernel x KVM-mode matrix lab/compare is growing into: 8
 # documents made from the two above with --tag label=... and edited
 # medians, one of them an x905 outlier (x86's eoi against 5 instructions).
