@@ -161,6 +161,8 @@ doc["host"]["tags"]["label"] = "\x1b]0;pwned\x07\x1b[31mred\x1b[0m"
 doc["host"]["kvm_mode"] = "\x1b[2J"
 json.dump(doc, open(out + "/escapes.json", "w"))
 PY
+	out=$("$here/../schema-check" "$here/../../schema/bench.schema.json" "$tmp"/[0-7].json "$tmp/escapes.json" 2>&1)
+	tap_check $? 'the 9 documents made for compare match schema/bench.schema.json' "$out"
 	run 0 any "^benchmark .* 7\.3 VHE .* svm .* svm / base$" 'compare titles 8 columns by their labels' -- \
 		compare --svg "$tmp/chart.svg" "$tmp"/[0-7].json
 	problems=$("$here/svg-check" "$tmp/chart.svg" "${titles[@]}" 2>&1)
@@ -174,7 +176,7 @@ PY
 		out+=$'\n'$("$here/svg-check" "$tmp/escapes.svg" '??red?' 2>&1)
 	tap_check $? 'compare: escape sequences in a label reach neither the terminal nor the chart' "$out"
 else
-	for _ in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5 6; do
 		echo "ok $((tap_n + 1)) - # SKIP no python3 to make the 8 documents and check the chart"
 		tap_n=$((tap_n + 1))
 	done
