@@ -89,20 +89,24 @@ past_lock ',lock=off lets a second user in' --disk "$img" --disk "$img,lock=off"
 run 2 1 'lock= takes on or off' '--disk ...,lock=maybe is refused' -- --kernel x --disk "$img,lock=maybe"
 # Another process holding the image (python3 takes the same OFD lock).
 if command -v python3 >/dev/null; then
-	coproc holder { python3 -c '
-import fcntl, os, struct, sys
+	python3 -c '
+import fcntl, os, struct, sys, time
 fd = os.open(sys.argv[1], os.O_RDWR)
 # struct flock: l_type, l_whence, l_start, l_len, l_pid (x86_64, arm64 layout)
 fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 0, 0))
 print("locked", flush=True)
-sys.stdin.read()' "$img"; }
-	read -r held <&"${holder[0]}"
-	[ "$held" = locked ] || echo "# the python3 holder did not lock $img"
+time.sleep(60)' "$img" >"$tmp/held" &
+	holder=$!
+	for _ in $(seq 100); do
+		grep -q locked "$tmp/held" && break
+		sleep 0.1
+	done
+	grep -q locked "$tmp/held" || echo "# the python3 holder did not lock $img"
 	run 1 1 "$in_use \(locked by" 'an image another process holds is refused: in use' -- --kernel x --disk "$img"
 	run 1 1 "$in_use read-write" '... also read-only' -- --kernel x --disk "$img,ro"
 	past_lock '... unless lock=off' --disk "$img,lock=off"
-	exec {holder[1]}>&-
-	wait "$holder_PID"
+	kill "$holder"
+	wait "$holder" 2>/dev/null
 	past_lock 'the holder gone, the image is free' --disk "$img"
 else
 	for _ in 1 2 3 4; do
