@@ -1080,6 +1080,7 @@ START_TEST(test_lock_released_after_io)
 			  VIRTIO_BLK_S_OK);
 	virtio_mmio_worker_stop(worker);
 	virtio_blk_destroy(blk);
+	virtio_mmio_worker_destroy(worker);
 	blk = NULL;
 	worker = vdrv_worker_start(); /* for the teardown */
 	ck_assert_int_eq(image_try(img, false, false, &im), 0);
