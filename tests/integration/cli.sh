@@ -141,6 +141,9 @@ rc=$?
 tap_check $? 'compare >/dev/full: exit 2 and one line' "exit $rc: $out"
 run 1 any 'gate: FAILED' 'compare: a failed gate stays exit 1 when --svg fails after it' -- \
 	compare --fail-above 10 --svg /nonexistent/x.svg "$vhe" "$nvhe"
+sed 's/"median":1024,"min":1008/"median":1024,"min":1030/' "$vhe" >"$tmp/min-above.json"
+run 2 1 "^tinyvmm: $tmp/min-above.json: benchmarks\[0\] \(hypercall\)\.stats: not min <= median <= p99 <= max \(min 1030, median 1024" \
+	'compare: statistics no samples can have are one line naming the file and benchmark' -- compare "$tmp/min-above.json" "$nvhe"
 # The host-kernel x KVM-mode matrix lab/compare is growing into: 8
 # documents made from the two above with --tag label=... and edited
 # medians, one of them an x905 outlier (x86's eoi against 5 instructions).
