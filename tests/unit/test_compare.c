@@ -971,8 +971,11 @@ START_TEST(test_run_status)
 	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_GATE);
 	a.fail_above = 50;
 	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_OK);
-	a.files[1] = p_mismatch; /* units refused: 2 even with the gate */
+	a.files[1] = p_mismatch; /* units refused, the rest passed: 2 */
 	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	a.fail_above = 10; /* gic_trap fails it: the gate's 1 stands */
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_GATE);
+	a.fail_above = 50;
 	a.files[1] = p_cut;
 	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
 	a.files[1] = "/nonexistent.json";
