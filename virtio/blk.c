@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "virtio/blk.h"
+#include "virtio/blk_image.h"
 #include "virtio/blk_req.h"
 #include "virtio/blk_sync.h"
 #include "virtio/blk_uring.h"
@@ -26,7 +27,7 @@ struct virtio_blk {
 	struct blk_disk disk;
 	struct blk_uring dp;
 	struct virtio_blk_config config; /* little-endian, as the guest reads */
-	int fd;
+	struct blk_image image; /* its fd for I/O, and its lock's own */
 	int kick_fd;
 	uint32_t blk_size;
 	enum disk_cache cache;
@@ -79,23 +80,6 @@ static const struct virtio_mmio_ops blk_ops = {
 	.reset = blk_reset,
 };
 
-static int blk_open(struct virtio_blk *blk, const struct disk_spec *spec)
-{
-	int flags = (spec->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC;
-
-	if (spec->cache == DISK_CACHE_NONE)
-		flags |= O_DIRECT;
-	blk->fd = open(spec->path, flags);
-	if (blk->fd < 0) {
-		tv_errno(errno, "virtio-blk: opening %s%s", spec->path,
-			 spec->cache == DISK_CACHE_NONE
-				 ? " with O_DIRECT (cache=none)"
-				 : "");
-		return -errno;
-	}
-	return 0;
-}
-
 /* Bytes of the image: a regular file or a block device. */
 static int blk_file_size(struct virtio_blk *blk, const struct stat *st,
 			 uint64_t *size)
@@ -104,7 +88,8 @@ static int blk_file_size(struct virtio_blk *blk, const struct stat *st,
 		*size = (uint64_t)st->st_size;
 		return 0;
 	}
-	if (S_ISBLK(st->st_mode) && ioctl(blk->fd, BLKGETSIZE64, size) == 0)
+	if (S_ISBLK(st->st_mode) &&
+	    ioctl(blk->image.fd, BLKGETSIZE64, size) == 0)
 		return 0;
 	tv_errno(
 		S_ISBLK(st->st_mode) ? errno : EINVAL,
@@ -123,12 +108,13 @@ static void blk_dio_align(struct virtio_blk *blk, const struct stat *st)
 	int lbs;
 
 	blk->disk.dio_mem_align = blk->disk.dio_len_align = SECTOR;
-	if (statx(blk->fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &stx) == 0 &&
+	if (statx(blk->image.fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &stx) ==
+		    0 &&
 	    (stx.stx_mask & STATX_DIOALIGN) && stx.stx_dio_offset_align) {
 		blk->disk.dio_mem_align = stx.stx_dio_mem_align;
 		blk->disk.dio_len_align = stx.stx_dio_offset_align;
 	} else if (S_ISBLK(st->st_mode) &&
-		   ioctl(blk->fd, BLKSSZGET, &lbs) == 0 && lbs > 0) {
+		   ioctl(blk->image.fd, BLKSSZGET, &lbs) == 0 && lbs > 0) {
 		blk->disk.dio_mem_align = blk->disk.dio_len_align =
 			(uint32_t)lbs;
 	}
@@ -176,7 +162,7 @@ static int blk_probe(struct virtio_blk *blk)
 	uint64_t size;
 	int ret;
 
-	if (fstat(blk->fd, &st)) {
+	if (fstat(blk->image.fd, &st)) {
 		tv_errno(errno, "virtio-blk %s: fstat", blk->path);
 		return -errno;
 	}
@@ -190,7 +176,7 @@ static void blk_choose_io(struct virtio_blk *blk, enum disk_io want)
 	struct blk_file_kind kind;
 	const char *why;
 
-	blk_file_probe(blk->fd, blk->disk.dio_len_align, &kind);
+	blk_file_probe(blk->image.fd, blk->disk.dio_len_align, &kind);
 	blk->sync_io = blk_sync_chosen(want, &kind, &why);
 	tv_info("virtio-blk %s: %s (%s)", blk->path,
 		blk->sync_io ? "requests run on the I/O thread (io=sync)"
@@ -256,7 +242,7 @@ int virtio_blk_create(const struct disk_spec *spec, const struct guest_mem *mem,
 	blk->cache = spec->cache;
 	blk->kick_fd = kick_fds[0];
 	blk->disk.read_only = spec->read_only;
-	ret = blk_open(blk, spec);
+	ret = blk_image_open(spec, &blk->image);
 	if (ret)
 		goto err_free;
 	ret = blk_probe(blk);
@@ -268,7 +254,8 @@ int virtio_blk_create(const struct disk_spec *spec, const struct guest_mem *mem,
 	blk_set_id(blk);
 	blk_set_config(blk);
 	ret = blk_uring_init(&blk->dp, blk->path, &blk->mmio, &blk->disk,
-			     blk->fd, blk->sync_io, blk->kick_fd, seccomp);
+			     blk->image.fd, blk->sync_io, blk->kick_fd,
+			     seccomp);
 	if (ret)
 		goto err_close;
 	cfg = blk_mmio_config(blk);
@@ -281,7 +268,7 @@ int virtio_blk_create(const struct disk_spec *spec, const struct guest_mem *mem,
 err_uring:
 	blk_uring_fini(&blk->dp);
 err_close:
-	close(blk->fd);
+	blk_image_close(&blk->image);
 err_free:
 	free(blk);
 	return ret;
@@ -298,7 +285,7 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 		return;
 	virtio_mmio_destroy(&blk->mmio); /* resets: the thread is joined */
 	blk_uring_fini(&blk->dp);
-	close(blk->fd);
+	blk_image_close(&blk->image);
 	free(blk);
 }
 

@@ -94,9 +94,9 @@ struct virtio_blk_stats {
 };
 
 /*
- * Opens @spec's image (O_RDONLY when read_only, O_DIRECT for cache=none),
- * sizes it, sets up its io_uring and the transport with guest RAM @mem
- * and interrupt @irq. @kick_fds holds one eventfd per queue (one here):
+ * Opens @spec's image (O_RDONLY when read_only, O_DIRECT for cache=none)
+ * and locks it (blk_image_open()), sizes it, sets up its io_uring and
+ * the transport with guest RAM @mem and interrupt @irq. @kick_fds holds one eventfd per queue (one here):
  * the dataplane waits on it, and the transport's QueueNotify writes it
  * when no KVM ioeventfd took the write first. The caller owns the fds and
  * keeps them open until virtio_blk_destroy(). The dataplane thread

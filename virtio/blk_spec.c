@@ -8,7 +8,8 @@
 enum {
 	DISK_RO = 1,
 	DISK_CACHE = 2,
-	DISK_IO = 4
+	DISK_IO = 4,
+	DISK_LOCK = 8,
 };
 
 static const char *disk_io_option(const struct spec_item *it,
@@ -29,6 +30,22 @@ static const char *disk_io_option(const struct spec_item *it,
 	return NULL;
 }
 
+static const char *disk_lock_option(const struct spec_item *it,
+				    struct disk_spec *d, unsigned int *seen)
+{
+	if (!spec_seen_once(seen, DISK_LOCK))
+		return "lock= given twice";
+	if (d->vhost_user)
+		return "lock= is the vhost-user backend's business";
+	if (spec_val_is(it, "on"))
+		d->no_lock = false;
+	else if (spec_val_is(it, "off"))
+		d->no_lock = true;
+	else
+		return "lock= takes on or off";
+	return NULL;
+}
+
 static const char *disk_option(const struct spec_item *it, struct disk_spec *d,
 			       unsigned int *seen)
 {
@@ -38,8 +55,10 @@ static const char *disk_option(const struct spec_item *it, struct disk_spec *d,
 	}
 	if (spec_key_is(it, "io"))
 		return disk_io_option(it, d, seen);
+	if (spec_key_is(it, "lock"))
+		return disk_lock_option(it, d, seen);
 	if (!spec_key_is(it, "cache"))
-		return "unknown option (ro, cache=none|writeback, io=auto|uring|sync)";
+		return "unknown option (ro, cache=none|writeback, io=auto|uring|sync, lock=on|off)";
 	if (!spec_seen_once(seen, DISK_CACHE))
 		return "cache= given twice";
 	if (d->vhost_user)

@@ -2,7 +2,7 @@
 /*
  * What --disk means, parsed into plain values:
  *
- *   --disk FILE[,ro][,cache=none|writeback][,io=auto|uring|sync]
+ *   --disk FILE[,ro][,cache=none|writeback][,io=auto|uring|sync][,lock=on|off]
  *   --disk vhost-user=SOCKET[,ro]
  *
  * Pure: nothing is opened here. A FILE or SOCKET cannot contain a comma.
@@ -34,6 +34,11 @@ struct disk_spec {
 	bool read_only;
 	enum disk_cache cache;
 	enum disk_io io;
+	/*
+	 * lock=off: take no OFD lock on the image (blk_image.h), so another
+	 * user may open it too; for those who know that is safe.
+	 */
+	bool no_lock;
 };
 
 /*

@@ -46,6 +46,10 @@ run_mode() { # MODE -> $work/MODE.out, $work/MODE.json and $work/MODE.bare.json
 	sed -n '/^@@json$/,$p' "$work/$mode.out" | sed 1d >"$work/$mode.json"
 	sed -n '/^@@bare-json$/,/^@@json$/p' "$work/$mode.out" | sed '1d;$d' >"$work/$mode.bare.json"
 	sed -n '/^@@noits-json$/,/^@@noits-end$/p' "$work/$mode.out" | sed '1d;$d' >"$work/$mode.noits.json"
+	"$src/tests/schema-check" "$src/schema/bench.schema.json" \
+		"$work/$mode.json" "$work/$mode.noits.json" >"$work/$mode.schema" 2>&1
+	tap_check $? "$mode: the --bench documents match schema/bench.schema.json" \
+		"$(cat "$work/$mode.schema")"
 	grep -q '^@@noits-rc 0$' "$work/$mode.out"
 	tap_check $? "$mode: tinyvmm --bench --no-its exits 0 (lpi skipped, not failed)" \
 		"$(sed -n '/^@@rc /,/^@@noits-end$/p' "$work/$mode.out")"

@@ -106,21 +106,24 @@ fi
 # before /dev/kvm is opened).
 run 2 1 '^tinyvmm: --nested=el3: expected vhe or nvhe$' '--nested takes vhe or nvhe' -- --kernel x --nested=el3
 run 2 1 '^tinyvmm: --nested: not with --bench \(the benchmark guest is not a hypervisor\)$' '--nested with --bench is refused' -- --bench --nested=nvhe
-# Output that cannot be written is an error, not a silent exit 0.
-full_check() {
-	local want=$1 desc=$2 out rc
-	shift 2
+# Output that cannot be written is an error, not a silent exit 0: one
+# line, tinyvmm's own or compare's (which can say why).
+full_check() { # WANT-STATUS WANT-LINE DESCRIPTION ARGS...
+	local want=$1 line=$2 desc=$3 out rc
+	shift 3
 	out=$("$tinyvmm" "$@" 2>&1 >/dev/full)
 	rc=$?
-	[ "$rc" -eq "$want" ] && [ "$out" = "tinyvmm: writing to standard output failed" ]
+	[ "$rc" -eq "$want" ] && [ "$out" = "$line" ]
 	tap_check $? "$desc" "exit $rc (wanted $want), stderr:" "$out"
 }
 if [ -w /dev/full ]; then
-	full_check 1 '--help to a full disk exits 1' --help
-	full_check 1 '--version to a full disk exits 1' --version
-	full_check 1 '--host-info to a full disk exits 1' --host-info
-	full_check 2 'compare to a full disk exits 2' compare "$here/../data/bench-arm64-vhe-icount.json" "$here/../data/bench-arm64-nvhe-icount.json"
-	full_check 1 'compare: a failed gate stays exit 1 when stdout is full too' \
+	failed='tinyvmm: writing to standard output failed'
+	full='tinyvmm: compare: writing to standard output: No space left on device'
+	full_check 1 "$failed" '--help to a full disk exits 1' --help
+	full_check 1 "$failed" '--version to a full disk exits 1' --version
+	full_check 1 "$failed" '--host-info to a full disk exits 1' --host-info
+	full_check 2 "$full" 'compare to a full disk exits 2' compare "$here/../data/bench-arm64-vhe-icount.json" "$here/../data/bench-arm64-nvhe-icount.json"
+	full_check 1 "$full" 'compare: a failed gate stays exit 1 when stdout is full too' \
 		compare --fail-above 10 "$here/../data/bench-arm64-vhe-icount.json" "$here/../data/bench-arm64-nvhe-icount.json"
 else
 	skip 5 "no writable /dev/full"
@@ -131,6 +134,54 @@ vhe=$data/bench-arm64-vhe-icount.json nvhe=$data/bench-arm64-nvhe-icount.json
 bad=$(mktemp) tmp=$(mktemp -d)
 trap 'rm -rf "$bad" "$tmp" "$scratch"' EXIT
 head -c 500 "$vhe" >"$bad"
+# Disk images are locked (OFD locks, before /dev/kvm, among the path
+# checks: after --kernel and --disk, before --json and --dtb-out): one line naming the
+# busy image, exit 1. Past the lock a run fails on --dtb-out's missing
+# directory: never on the image, and never reaching KVM.
+img=$tmp/d.img k=$tmp/k nojson=$tmp/none/r.json
+: >"$img"
+printf 'not run' >"$k"
+in_use="^tinyvmm: virtio-blk $img: the image is in use"
+run 1 1 "$in_use \(locked by" 'the same image twice is refused: in use' -- --kernel "$k" --dtb-out "$nojson" --disk "$img" --disk "$img"
+run 1 1 "$in_use read-write" 'a read-only disk next to a read-write one of the same image: in use' -- --kernel "$k" --dtb-out "$nojson" --disk "$img" --disk "$img,ro"
+# past_lock DESCRIPTION ARGS...: tinyvmm got past the images.
+past_lock() {
+	local desc=$1 out
+	shift
+	out=$("$tinyvmm" --kernel "$k" --dtb-out "$nojson" "$@" 2>&1)
+	! grep -q 'in use\|virtio-blk: opening' <<<"$out" && grep -q -- "--dtb-out $nojson" <<<"$out"
+	tap_check $? "$desc" "$out"
+}
+past_lock 'two read-only disks share an image' --disk "$img,ro" --disk "$img,ro"
+past_lock ',lock=off lets a second user in' --disk "$img" --disk "$img,lock=off"
+run 2 1 'lock= takes on or off' '--disk ...,lock=maybe is refused' -- --kernel "$k" --dtb-out "$nojson" --disk "$img,lock=maybe"
+# Another process holding the image (python3 takes the same OFD lock).
+if command -v python3 >/dev/null; then
+	python3 -c '
+import fcntl, os, struct, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+# struct flock: l_type, l_whence, l_start, l_len, l_pid (x86_64, arm64 layout)
+fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 0, 0))
+print("locked", flush=True)
+time.sleep(60)' "$img" >"$tmp/held" &
+	holder=$!
+	for _ in $(seq 100); do
+		grep -q locked "$tmp/held" && break
+		sleep 0.1
+	done
+	grep -q locked "$tmp/held" || echo "# the python3 holder did not lock $img"
+	run 1 1 "$in_use \(locked by" 'an image another process holds is refused: in use' -- --kernel "$k" --dtb-out "$nojson" --disk "$img"
+	run 1 1 "$in_use read-write" '... also read-only' -- --kernel "$k" --dtb-out "$nojson" --disk "$img,ro"
+	past_lock '... unless lock=off' --disk "$img,lock=off"
+	kill "$holder"
+	wait "$holder" 2>/dev/null
+	past_lock 'the holder gone, the image is free' --disk "$img"
+else
+	for _ in 1 2 3 4; do
+		echo "ok $((tap_n + 1)) - # SKIP no python3 to hold a lock"
+		tap_n=$((tap_n + 1))
+	done
+fi
 run 0 any 'split \(nVHE\) / VHE' 'compare prints the split/VHE table' -- compare "$vhe" "$nvhe"
 run 2 1 'at byte offset' 'compare: a truncated file is one clear line' -- compare "$vhe" "$bad"
 run 1 any 'gate: FAILED' 'compare --fail-above fails when NEW is costlier' -- compare --fail-above 10 "$vhe" "$nvhe"
@@ -139,6 +190,28 @@ run 0 any '^hypercall .* x0\.68$' 'compare --baseline 2 divides by the second fi
 run 2 1 "no column 3; there are 2: 1 'VHE', 2 'split \(nVHE\)'" 'compare --baseline: no such column is one line' -- compare --baseline 3 "$vhe" "$nvhe"
 run 2 1 'with --fail-above the baseline is BASE' 'compare --fail-above refuses another baseline' -- compare --fail-above 5 --baseline 'split (nVHE)' "$vhe" "$nvhe"
 
+# --svg never overwrites an input; a symlink at --svg is replaced, not
+# followed; stdout that cannot be written is exit 2; a failed gate stays
+# exit 1 whatever fails after it (here the chart).
+cp "$vhe" "$tmp/A.json"
+run 2 1 "compare --svg $tmp/A.json: that is the input $tmp/A.json" 'compare --svg INPUT is refused' -- compare --svg "$tmp/A.json" "$tmp/A.json" "$nvhe"
+cmp -s "$vhe" "$tmp/A.json"
+tap_check $? 'compare --svg INPUT: the input is intact'
+ln -s "$tmp/A.json" "$tmp/to-A"
+run 2 1 'that is the input' 'compare --svg LINK-TO-INPUT is refused' -- compare --svg "$tmp/to-A" "$tmp/A.json" "$nvhe"
+ln -s "$tmp/elsewhere" "$tmp/link.svg"
+"$tinyvmm" compare --svg "$tmp/link.svg" "$vhe" "$nvhe" >/dev/null 2>&1 &&
+	[ -f "$tmp/link.svg" ] && [ ! -L "$tmp/link.svg" ] && [ ! -e "$tmp/elsewhere" ]
+tap_check $? 'compare --svg LINK: the link is replaced by the chart, not followed'
+out=$("$tinyvmm" compare "$vhe" "$nvhe" 2>&1 >/dev/full)
+rc=$?
+[ $rc -eq 2 ] && grep -q 'writing to standard output: No space left on device' <<<"$out"
+tap_check $? 'compare >/dev/full: exit 2 and one line' "exit $rc: $out"
+run 1 any 'gate: FAILED' 'compare: a failed gate stays exit 1 when --svg fails after it' -- \
+	compare --fail-above 10 --svg /nonexistent/x.svg "$vhe" "$nvhe"
+sed 's/"median":1024,"min":1008/"median":1024,"min":1030/' "$vhe" >"$tmp/min-above.json"
+run 2 1 "^tinyvmm: $tmp/min-above.json: benchmarks\[0\] \(hypercall\)\.stats: not min <= median <= p99 <= max \(min 1030, median 1024" \
+	'compare: statistics no samples can have are one line naming the file and benchmark' -- compare "$tmp/min-above.json" "$nvhe"
 # The host-kernel x KVM-mode matrix lab/compare is growing into: 8
 # documents made from the two above with --tag label=... and edited
 # medians, one of them an x905 outlier (x86's eoi against 5 instructions).
@@ -154,14 +227,17 @@ for i, title in enumerate(titles):
     doc = json.load(open(nvhe if "split" in title or "protected" in title else vhe))
     doc["host"]["tags"]["label"] = title
     for b in doc["benchmarks"]:
-        if b["stats"]:
-            b["stats"]["median"] *= scale[i].get(b["name"], 1)
+        if b["stats"]:  # all figures alike: compare checks min <= median <= p99 <= max
+            for k in ("mean", "median", "min", "max", "p99", "stddev"):
+                b["stats"][k] *= scale[i].get(b["name"], 1)
     json.dump(doc, open("%s/%d.json" % (out, i), "w"))
 doc = json.load(open(vhe))
 doc["host"]["tags"]["label"] = "\x1b]0;pwned\x07\x1b[31mred\x1b[0m"
 doc["host"]["kvm_mode"] = "\x1b[2J"
 json.dump(doc, open(out + "/escapes.json", "w"))
 PY
+	out=$("$here/../schema-check" "$here/../../schema/bench.schema.json" "$tmp"/[0-7].json "$tmp/escapes.json" 2>&1)
+	tap_check $? 'the 9 documents made for compare match schema/bench.schema.json' "$out"
 	run 0 any "^benchmark .* 7\.3 VHE .* svm .* svm / base$" 'compare titles 8 columns by their labels' -- \
 		compare --svg "$tmp/chart.svg" "$tmp"/[0-7].json
 	problems=$("$here/svg-check" "$tmp/chart.svg" "${titles[@]}" 2>&1)
@@ -175,7 +251,7 @@ PY
 		out+=$'\n'$("$here/svg-check" "$tmp/escapes.svg" '??red?' 2>&1)
 	tap_check $? 'compare: escape sequences in a label reach neither the terminal nor the chart' "$out"
 else
-	for _ in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5 6; do
 		echo "ok $((tap_n + 1)) - # SKIP no python3 to make the 8 documents and check the chart"
 		tap_n=$((tap_n + 1))
 	done

@@ -52,6 +52,8 @@ found emptyk '^@@rc 1$' 'an empty --kernel: exit 1'
 found bench '^@@rc 0$' '--bench exits 0'
 
 sed -n '/^@@json$/,$p' "$log" | sed 1d | grep -v '^lab: ' >"$log.json"
+schema=$("$src/tests/schema-check" "$src/schema/bench.schema.json" "$log.json" 2>&1)
+tap_check $? 'svm: the --bench document matches schema/bench.schema.json' "$schema"
 while IFS=$'\t' read -r ok desc why; do
 	tap_check "$([ "$ok" = ok ] && echo 0 || echo 1)" "svm: $desc" "$why"
 done < <(python3 - "$log.json" "$iters" <<'PY'

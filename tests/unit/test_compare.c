@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vmm/compare/bench_doc.h"
@@ -244,6 +245,22 @@ static const struct {
 	  "benchmarks[0].stats.median: expected a number, found string" },
 	{ "\"median\":1024", "\"median\":-1",
 	  "benchmarks[0].stats.median: -1 is below 0" },
+	/* Statistics no samples can have: named by file and benchmark. */
+	{ "\"stats\":{\"n\":50,", "\"stats\":{\"n\":0,",
+	  "benchmarks[0] (hypercall).stats.n: 0 is below 1" },
+	{ "\"median\":1024,\"min\":1008", "\"median\":1024,\"min\":1030",
+	  "benchmarks[0] (hypercall).stats: not min <= median <= p99 <= max (min 1030, median 1024, p99 1024, max 1024)" },
+	{ "\"median\":1024,", "\"median\":1100,",
+	  "benchmarks[0] (hypercall).stats: not min <= median <= p99" },
+	{ "\"p99\":1024,", "\"p99\":1e308,",
+	  "benchmarks[0] (hypercall).stats: not min <= median <= p99 <= max (min 1008, median 1024, p99 1e+308, max 1024)" },
+	{ "\"max\":1024,\"p99\":1024,", "\"max\":1024,",
+	  "benchmarks[0] (hypercall).stats.p99: missing" },
+	{ "\"median\":64,\"min\":63,\"max\":64",
+	  "\"median\":64,\"min\":63,\"max\":60",
+	  "benchmarks[0] (hypercall).stats_raw: not min <= median <= p99 <= max" },
+	{ "\"stats_raw\":{", "\"stats_raw\":7,\"x\":{",
+	  "benchmarks[0] (hypercall).stats_raw: expected an object or null, found number" },
 	{ "\"status\":\"OK\"", "\"status\":\"GOOD\"",
 	  "benchmarks[0].status: \"GOOD\" is not OK" },
 	{ "\"name\":\"gic_trap\"", "\"name\":\"hypercall\"",
@@ -954,8 +971,11 @@ START_TEST(test_run_status)
 	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_GATE);
 	a.fail_above = 50;
 	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_OK);
-	a.files[1] = p_mismatch; /* units refused: 2 even with the gate */
+	a.files[1] = p_mismatch; /* units refused, the rest passed: 2 */
 	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	a.fail_above = 10; /* gic_trap fails it: the gate's 1 stands */
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_GATE);
+	a.fail_above = 50;
 	a.files[1] = p_cut;
 	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
 	a.files[1] = "/nonexistent.json";
@@ -986,6 +1006,156 @@ START_TEST(test_run_status)
 }
 END_TEST
 
+/* The longest line of @text, in bytes. */
+static size_t longest_line(const char *text)
+{
+	size_t most = 0;
+
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		most = n > most ? n : most;
+		text += n + (text[n] == '\n');
+	}
+	return most;
+}
+
+/* Figures near a double's limits print in a few characters, not 300. */
+START_TEST(test_huge_values)
+{
+	char *t1 = edited(
+		NVHE, "\"median\":1504,\"min\":1504,\"max\":1504,\"p99\":1504",
+		"\"median\":1e308,\"min\":1504,\"max\":1e308,\"p99\":1e308");
+	char *text = edited_text(t1, "\"hvc_exit_stat\":150",
+				 "\"hvc_exit_stat\":1e300");
+	struct bench_doc a, b;
+	struct compare c;
+	char *out;
+
+	load(&a, VHE);
+	ck_assert_int_eq(bench_doc_parse(&b, text, strlen(text)), 0);
+	build2(&c, &a, &b);
+	out = printed(&c, 0, 0);
+	ck_assert_msg(strstr(out, " x9.77e+304\n"), "%s", out);
+	ck_assert_msg(longest_line(out) < 100, "%s", out);
+	free(out);
+	out = printed(&c, 1, 0);
+	ck_assert_msg(strstr(out, "hvc 6.67e+297, exits 1.01"), "%s", out);
+	ck_assert_msg(longest_line(out) < 100, "%s", out);
+	free(out);
+	out = printed(&c, 2, 10);
+	ck_assert_msg(
+		strstr(out,
+		       "1024.0 -> 1e+308 instructions (icount) (+9.77e+306%)"),
+		"%s", out);
+	ck_assert_msg(longest_line(out) < 160, "%s", out);
+	free(out);
+	compare_free(&c);
+	bench_doc_free(&a);
+	bench_doc_free(&b);
+	free(text);
+	free(t1);
+}
+END_TEST
+
+/* Regular files in @dir other than @keep: leftovers of a chart. */
+static int files_besides(const char *dir, const char *keep)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s' | grep -vx '%s')\"",
+		 dir, keep);
+	return system(cmd) == 0 ? 0 : 1;
+}
+
+/*
+ * --svg: never one of the inputs (by the path or through a link), written
+ * whole or not at all, and a link at the path replaced, not followed.
+ */
+START_TEST(test_svg_path)
+{
+	char dir[] = "/tmp/tinyvmm-svg-XXXXXX", a_path[64], link[64],
+	     target[64], *orig = unit_slurp(VHE, NULL), *now;
+	FILE *null = fopen("/dev/null", "w");
+	struct compare_args a = { .nr_files = 2, .files = { a_path, NVHE } };
+	struct stat st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(a_path, sizeof(a_path), "%s/a.json", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	snprintf(target, sizeof(target), "%s/target", dir);
+	free(unit_temp_file("")); /* $TMPDIR works */
+	{
+		FILE *f = fopen(a_path, "w");
+
+		ck_assert_ptr_nonnull(f);
+		fputs(orig, f);
+		fclose(f);
+	}
+	/* The input itself, and a link to it: refused, the input intact. */
+	a.svg = a_path;
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	ck_assert_int_eq(symlink("a.json", link), 0);
+	a.svg = link;
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	a.files[0] = link; /* the input through a link, --svg the file */
+	a.svg = a_path;
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	now = unit_slurp(a_path, NULL);
+	ck_assert_str_eq(now, orig);
+	free(now);
+	/* A link to elsewhere: replaced by the chart, its target untouched. */
+	a.files[0] = a_path;
+	ck_assert_int_eq(unlink(link), 0);
+	ck_assert_int_eq(symlink("target", link), 0);
+	a.svg = link;
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_OK);
+	ck_assert_int_eq(lstat(link, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_int_eq(access(target, F_OK), -1);
+	now = unit_slurp(link, NULL);
+	ck_assert_msg(strncmp(now, "<?xml", 5) == 0 || strstr(now, "<svg"),
+		      "%.40s", now);
+	free(now);
+	/* A path that cannot take it (a directory): no temporary left. */
+	ck_assert_int_eq(mkdir(target, 0755), 0);
+	a.svg = target;
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	ck_assert_int_eq(rmdir(target), 0);
+	ck_assert_int_eq(unlink(link), 0);
+	ck_assert_int_eq(files_besides(dir, "a.json"), 0);
+	ck_assert_int_eq(unlink(a_path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+	fclose(null);
+	free(orig);
+}
+END_TEST
+
+/* A failed gate stays exit 1 whatever fails after it; stdout errors count. */
+START_TEST(test_gate_status_survives)
+{
+	FILE *null = fopen("/dev/null", "w"), *full = fopen("/dev/full", "w");
+	struct compare_args a = { .nr_files = 2,
+				  .files = { VHE, NVHE },
+				  .gate = true,
+				  .fail_above = 10,
+				  .svg = "/nonexistent/dir/x.svg" };
+
+	ck_assert_ptr_nonnull(full);
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_GATE);
+	ck_assert_int_eq(compare_run(&a, full), COMPARE_EXIT_GATE);
+	a.fail_above = 50; /* passed: the other errors decide */
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_BAD);
+	a.svg = NULL;
+	ck_assert_int_eq(compare_run(&a, null), COMPARE_EXIT_OK);
+	ck_assert_int_eq(compare_run(&a, full), COMPARE_EXIT_BAD);
+	a.gate = false;
+	ck_assert_int_eq(compare_run(&a, full), COMPARE_EXIT_BAD);
+	fclose(full);
+	fclose(null);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -1007,6 +1177,9 @@ int main(void)
 		test_chart_axis_log,
 		test_args,
 		test_run_status,
+		test_huge_values,
+		test_svg_path,
+		test_gate_status_survives,
 		NULL,
 	};
 

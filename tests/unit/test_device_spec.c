@@ -68,6 +68,11 @@ static const char *const bad_disks[] = {
 	"x,io=async",
 	"x,io=sync,io=uring",
 	"vhost-user=/s,io=sync",
+	"x,lock",
+	"x,lock=",
+	"x,lock=no",
+	"x,lock=off,lock=on",
+	"vhost-user=/s,lock=off",
 };
 
 START_TEST(test_disk_bad)
@@ -76,6 +81,20 @@ START_TEST(test_disk_bad)
 
 	ck_assert_msg(disk_spec_parse(bad_disks[_i], &d) == -EINVAL, "'%s'",
 		      bad_disks[_i]);
+}
+END_TEST
+
+/* lock=off: no lock on the image (blk_image.h); on is the default. */
+START_TEST(test_disk_lock)
+{
+	struct disk_spec d;
+
+	ck_assert_int_eq(disk_spec_parse("x", &d), 0);
+	ck_assert(!d.no_lock);
+	ck_assert_int_eq(disk_spec_parse("x,lock=off,ro", &d), 0);
+	ck_assert(d.no_lock && d.read_only);
+	ck_assert_int_eq(disk_spec_parse("x,cache=none,lock=on", &d), 0);
+	ck_assert(!d.no_lock);
 }
 END_TEST
 
@@ -178,6 +197,7 @@ static Suite *device_spec_suite(void)
 			    sizeof(good_disks) / sizeof(good_disks[0]));
 	tcase_add_loop_test(disk, test_disk_bad, 0,
 			    sizeof(bad_disks) / sizeof(bad_disks[0]));
+	tcase_add_test(disk, test_disk_lock);
 	tcase_add_test(disk, test_disk_path_too_long);
 	tcase_add_test(net, test_net_defaults);
 	tcase_add_test(net, test_net_all);

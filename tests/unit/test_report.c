@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "vmm/compare/bench_doc.h"
 #include "vmm/bench/report.h"
@@ -93,6 +94,40 @@ static double number_after(const char *json, const char *from, const char *key)
 	return v;
 }
 
+/* The validator and the schema, from the source tree (tests/data/..). */
+#define SCHEMA_CHECK TINYVMM_TEST_DATA "/../schema-check"
+#define BENCH_SCHEMA TINYVMM_TEST_DATA "/../../schema/bench.schema.json"
+
+/*
+ * @json against schema/bench.schema.json (tests/schema-check, python3):
+ * every document the unit tests make is one the schema must describe.
+ * The checker's own rules only: that python3-jsonschema agrees with
+ * them is schema.sh's business, and importing it would triple the time.
+ * Without python3 (exit 127) it says so and checks nothing.
+ */
+static void schema_check(const char *json)
+{
+	char *path = unit_temp_file(json), *cmd;
+	int rc;
+
+	ck_assert_int_gt(asprintf(&cmd,
+				  "python3 '%s' --builtin-only '%s' '%s' >&2",
+				  SCHEMA_CHECK, BENCH_SCHEMA, path),
+			 0);
+	rc = system(cmd);
+	unlink(path);
+	free(path);
+	free(cmd);
+	if (WIFEXITED(rc) && WEXITSTATUS(rc) == 127) {
+		fprintf(stderr,
+			"test_report: no python3: schema not checked\n");
+		return;
+	}
+	ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0,
+		      "the document does not match %s (lines above): %s",
+		      BENCH_SCHEMA, json);
+}
+
 static char *run_json(const struct report_run *run)
 {
 	char *buf = NULL;
@@ -101,6 +136,7 @@ static char *run_json(const struct report_run *run)
 
 	ck_assert_int_eq(report_write_json(run, f), 0);
 	fclose(f);
+	schema_check(buf);
 	return buf;
 }
 
@@ -257,6 +293,7 @@ START_TEST(test_config_guest_ram)
 	struct report_run run = { .tinyvmm_version = "0.1.0",
 				  .host = &host,
 				  .emulation = &emu,
+				  .cpus = 1, /* as any run has */
 				  .ram = &ram,
 				  .ram_host_thp = "madvise" };
 	char *json = run_json(&run);
@@ -562,5 +599,13 @@ int main(void)
 		test_json_outliers,    NULL,
 	};
 
-	return unit_run_tests("report", "core", tests);
+	Suite *s = suite_create("report");
+	TCase *tc = tcase_create("core");
+
+	/* Each document starts a python3 (schema_check()): not 4 s on a busy host. */
+	tcase_set_timeout(tc, 60);
+	for (const TTest *const *t = tests; *t; t++)
+		tcase_add_test(tc, *t);
+	suite_add_tcase(s, tc);
+	return unit_run(s);
 }

@@ -21,10 +21,12 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "tests/unit/unit.h"
 #include "virtio/blk.h"
+#include "virtio/blk_image.h"
 #include "virtio/blk_sync.h"
 #include "virtio/blk_uring.h"
 #include "tests/unit/virtio_driver.h"
@@ -840,15 +842,16 @@ static int fds_open(void)
 
 /*
  * The host refusing file descriptors at each step of creating a disk
- * that takes one: the image, the stop eventfd, the io_uring. Each
- * failure is one line naming the step and why, and closes what it
- * opened; with three to spare the disk comes up, holding three. Under
+ * that takes one: the image's lock, the image, the stop eventfd, the
+ * io_uring. Each failure is one line naming the step and why, and closes
+ * what it opened; with four to spare the disk comes up, holding four. Under
  * ASan, memory leaked on those paths fails too.
  */
 START_TEST(test_create_out_of_fds)
 {
 	static const char *const says[] = {
-		": Too many open files",
+		": Too many open files", /* the image's lock (blk_image.h) */
+		": Too many open files", /* the image for I/O */
 		"creating its stop eventfd: Too many open files; RLIMIT_NOFILE (ulimit -n) is ",
 		"creating its io_uring (512 entries): Too many open files; RLIMIT_NOFILE (ulimit -n) is ",
 	};
@@ -863,7 +866,7 @@ START_TEST(test_create_out_of_fds)
 	ck_assert_int_ge(saved, 0);
 	img = image_new(IMG_SECTORS * 512ULL);
 	snprintf(spec.path, sizeof(spec.path), "%s", img);
-	for (unsigned int n = 0; n <= 3; n++) {
+	for (unsigned int n = 0; n <= 4; n++) {
 		fd_budget(n);
 		ck_assert_int_eq(ftruncate(cap, 0), 0);
 		before = fds_open();
@@ -871,11 +874,11 @@ START_TEST(test_create_out_of_fds)
 		ret = virtio_blk_create(&spec, &mem, &irq, &kick_fd, NULL,
 					&blk);
 		dup2(saved, 2);
-		ck_assert_int_eq(fds_open(), before + (ret ? 0 : 3));
+		ck_assert_int_eq(fds_open(), before + (ret ? 0 : 4));
 		len = pread(cap, out, sizeof(out) - 1, 0);
 		ck_assert_int_ge(len, 0);
 		out[len] = '\0';
-		if (n == 3) {
+		if (n == 4) {
 			ck_assert_msg(ret == 0 && len == 0, "%d: %s", ret, out);
 			break;
 		}
@@ -1020,6 +1023,155 @@ START_TEST(test_io_probe_memfd)
 }
 END_TEST
 
+/* A spec for @path: read-only or not, locked unless @no_lock. */
+static struct disk_spec lock_spec(const char *path, bool ro, bool no_lock)
+{
+	struct disk_spec spec = { .read_only = ro, .no_lock = no_lock };
+
+	snprintf(spec.path, sizeof(spec.path), "%s", path);
+	return spec;
+}
+
+/* blk_image_open()'s result for @path; the image, if opened, in *@im. */
+static int image_try(const char *path, bool ro, bool no_lock,
+		     struct blk_image *im)
+{
+	struct disk_spec spec = lock_spec(path, ro, no_lock);
+
+	return blk_image_open(&spec, im);
+}
+
+/* --disk d.img --disk d.img: the second device is refused, "in use". */
+START_TEST(test_lock_double_attach)
+{
+	struct virtio_mmio_irq irq = { vdrv_eventfd_signal, &irq_fd };
+	struct virtio_blk *second = NULL;
+	struct disk_spec spec;
+
+	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
+	spec = lock_spec(img, false, false);
+	ck_assert_int_eq(
+		virtio_blk_create(&spec, &mem, &irq, &kick_fd, NULL, &second),
+		-EBUSY);
+	spec.read_only = true; /* a reader next to a writer: refused too */
+	ck_assert_int_eq(
+		virtio_blk_create(&spec, &mem, &irq, &kick_fd, NULL, &second),
+		-EBUSY);
+	/* lock=off on the second: let through, for those who know why. */
+	spec = lock_spec(img, false, true);
+	ck_assert_int_eq(
+		virtio_blk_create(&spec, &mem, &irq, &kick_fd, NULL, &second),
+		0);
+	virtio_blk_destroy(second);
+}
+END_TEST
+
+/*
+ * A device that did I/O through io_uring and is destroyed leaves its
+ * image free at once (the lock is not on the fd the ring holds).
+ */
+START_TEST(test_lock_released_after_io)
+{
+	struct blk_image im;
+
+	disk_up(false, DISK_CACHE_WRITEBACK, BLK_FEATURES);
+	ck_assert_int_eq(image_try(img, true, false, &im), -EBUSY);
+	ck_assert_uint_eq(run_req(VIRTIO_BLK_T_IN, 0, DATA, 4096),
+			  VIRTIO_BLK_S_OK);
+	virtio_mmio_worker_stop(worker);
+	virtio_blk_destroy(blk);
+	virtio_mmio_worker_destroy(worker);
+	blk = NULL;
+	worker = vdrv_worker_start(); /* for the teardown */
+	ck_assert_int_eq(image_try(img, false, false, &im), 0);
+	blk_image_close(&im);
+}
+END_TEST
+
+/* The check before /dev/kvm holds every image at once, then lets go. */
+START_TEST(test_lock_check_all)
+{
+	struct disk_spec specs[3];
+	struct blk_image im;
+
+	img = image_new(4096);
+	specs[0] = lock_spec(img, false, false);
+	specs[1] = lock_spec("/nonexistent/vub.sock", false, false);
+	specs[1].vhost_user = true; /* the backend's image: not ours */
+	specs[2] = specs[0];
+	ck_assert_int_eq(blk_image_check(specs, 2), 0);
+	ck_assert_int_eq(blk_image_check(specs, 3), -EBUSY);
+	specs[0].read_only = specs[2].read_only = true;
+	ck_assert_int_eq(blk_image_check(specs, 3), 0); /* two readers */
+	specs[2].no_lock = true;
+	specs[0].read_only = specs[2].read_only = false;
+	ck_assert_int_eq(blk_image_check(specs, 3), 0);
+	/* Nothing stays locked after the check. */
+	ck_assert_int_eq(image_try(img, false, false, &im), 0);
+	blk_image_close(&im);
+}
+END_TEST
+
+/* Read-only users share an image; a writer excludes them and they it. */
+START_TEST(test_lock_read_only_pair)
+{
+	struct blk_image a, b, unused;
+
+	img = image_new(4096);
+	ck_assert_int_eq(image_try(img, true, false, &a), 0);
+	ck_assert_int_eq(image_try(img, true, false, &b), 0);
+	ck_assert_int_eq(image_try(img, false, false, &unused), -EBUSY);
+	blk_image_close(&b);
+	ck_assert_int_eq(image_try(img, false, false, &unused), -EBUSY);
+	blk_image_close(&a); /* the last reader gone: a writer may come */
+	ck_assert_int_eq(image_try(img, false, false, &a), 0);
+	ck_assert_int_eq(image_try(img, true, false, &unused), -EBUSY);
+	blk_image_close(&a);
+}
+END_TEST
+
+/*
+ * A second process (a second tinyvmm: the child takes the lock with the
+ * same call) keeps the image until it exits, whatever the parent asks.
+ */
+START_TEST(test_lock_second_process)
+{
+	struct blk_image im, unused;
+	int go[2], done[2], status;
+	char c = 0;
+	pid_t pid;
+
+	img = image_new(4096);
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(done), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(go[0]);
+		close(done[1]);
+		if (image_try(img, false, false, &im))
+			_exit(1);
+		if (write(go[1], "k", 1) != 1 || read(done[0], &c, 1) < 0)
+			_exit(2);
+		_exit(0); /* the lock goes with the process */
+	}
+	close(go[1]);
+	close(done[0]);
+	ck_assert_int_eq(read(go[0], &c, 1), 1); /* the child holds it */
+	ck_assert_int_eq(image_try(img, false, false, &unused), -EBUSY);
+	ck_assert_int_eq(image_try(img, true, false, &unused), -EBUSY);
+	ck_assert_int_eq(image_try(img, false, true, &im), 0); /* lock=off */
+	ck_assert_int_eq(im.lock_fd, -1);
+	blk_image_close(&im);
+	close(done[1]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(image_try(img, false, false, &im), 0);
+	blk_image_close(&im);
+	close(go[0]);
+}
+END_TEST
+
 /* The cases that move data: run once per way of doing the I/O. */
 static TCase *data_case(const char *name, void (*fixture)(void))
 {
@@ -1058,6 +1210,14 @@ static Suite *blk_suite(void)
 	tcase_add_test(tc, test_uring_restricted);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, data_case("device-io-sync", setup_sync));
+	tc = tcase_create("image-lock");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_lock_double_attach);
+	tcase_add_test(tc, test_lock_released_after_io);
+	tcase_add_test(tc, test_lock_check_all);
+	tcase_add_test(tc, test_lock_read_only_pair);
+	tcase_add_test(tc, test_lock_second_process);
+	suite_add_tcase(s, tc);
 	tc = tcase_create("io-choice");
 	tcase_add_test(tc, test_io_choice);
 	tcase_add_test(tc, test_io_probe_memfd);

@@ -119,6 +119,9 @@
  * the sample standard deviation, outliers above STATS_OUTLIER_FACTOR
  * times the median). Numbers are JSON numbers ("%.15g" for
  * fractions, integers for counts).
+ * The same as a JSON Schema (draft 2020-12): schema/bench.schema.json;
+ * a member added here goes there too (test_report checks every document
+ * it makes against it).
  */
 #ifndef TINYVMM_VMM_REPORT_H
 #define TINYVMM_VMM_REPORT_H

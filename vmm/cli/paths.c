@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "vmm/base/boot_src.h"
+#include "virtio/blk_image.h"
 #include "vmm/cli/paths.h"
 
 /* --kernel, --initrd: what boot_src_open() will accept later. */
@@ -124,6 +125,8 @@ int cli_check_paths(const struct options *o)
 		ret = check_input("--initrd", o->initrd);
 	for (unsigned int i = 0; !ret && i < o->nr_disks; i++)
 		ret = check_disk(&o->disks[i]);
+	if (!ret)
+		ret = blk_image_check(o->disks, o->nr_disks);
 	if (!ret)
 		ret = check_output("--json", o->json);
 	if (!ret)

@@ -160,6 +160,7 @@ static int check_exits(struct bench_doc *doc, const char *where,
 	return 0;
 }
 
+/* The stats object's median, when it is an object (null: no samples). */
 static int load_stats(struct bench_doc *doc, size_t i,
 		      const struct json_value *stats, struct bench_doc_bench *b)
 {
@@ -170,6 +171,40 @@ static int load_stats(struct bench_doc *doc, size_t i,
 		return 0;
 	snprintf(at, sizeof(at), "benchmarks[%zu].stats", i);
 	return member_num(doc, stats, at, "median", 0, &b->median);
+}
+
+/*
+ * @key (stats or stats_raw) of benchmark @i holds figures that can be
+ * true of some samples: n >= 1 and min <= median <= p99 <= max. A file
+ * whose figures cannot be would put a made-up ratio in the table or the
+ * gate. (Every JSON number is finite: the reader refuses the rest.)
+ */
+static int check_stats(struct bench_doc *doc, size_t i,
+		       const struct json_value *bench, const char *key,
+		       const char *name)
+{
+	const struct json_value *stats = json_get(bench, key);
+	double n, min, median, p99, max;
+	char at[64];
+
+	if (!stats || stats->type == JSON_NULL)
+		return 0;
+	snprintf(at, sizeof(at), "benchmarks[%zu] (%.24s).%s", i, name, key);
+	if (stats->type != JSON_OBJECT)
+		return doc_fail(doc, "%s: expected an object or null, found %s",
+				at, json_type_name(stats));
+	if (member_num(doc, stats, at, "n", 1, &n) ||
+	    member_num(doc, stats, at, "min", 0, &min) ||
+	    member_num(doc, stats, at, "median", 0, &median) ||
+	    member_num(doc, stats, at, "p99", 0, &p99) ||
+	    member_num(doc, stats, at, "max", 0, &max))
+		return -EINVAL;
+	if (min <= median && median <= p99 && p99 <= max)
+		return 0;
+	return doc_fail(
+		doc,
+		"%s: not min <= median <= p99 <= max (min %g, median %g, p99 %g, max %g)",
+		at, min, median, p99, max);
 }
 
 static int load_bench(struct bench_doc *doc, const struct json_value *v,
@@ -206,6 +241,9 @@ static int load_bench(struct bench_doc *doc, const struct json_value *v,
 	if (bench_doc_find(doc, b->name))
 		return doc_fail(doc, "%s.name: \"%.64s\" appears twice", where,
 				b->name);
+	if (check_stats(doc, i, v, "stats", b->name) ||
+	    check_stats(doc, i, v, "stats_raw", b->name))
+		return -EINVAL;
 	b->note = b->note ? b->note : "";
 	b->window_ops = window_samples * ops_per_sample;
 	return 0;

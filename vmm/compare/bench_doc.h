@@ -19,8 +19,11 @@
  * exit_profile.note (string or null; optional), "benchmarks" (array) of
  * objects with name (string, unique), status ("OK", "SKIPPED", "FAILED"),
  * note and unit (string or null), ops_per_sample (number >= 1), stats
- * (null, or an object with a number median >= 0) and exits (an object of
- * numbers). Anything else is ignored.
+ * (null, or an object with numbers n >= 1 and min, median, p99, max >= 0
+ * where min <= median <= p99 <= max), stats_raw (the same; optional) and
+ * exits (an object of numbers). A refusal of a benchmark's statistics
+ * names it: "benchmarks[0] (hypercall).stats: ...". Anything else is
+ * ignored. Schemas: schema/bench.schema.json says all of it.
  */
 #ifndef TINYVMM_VMM_BENCH_DOC_H
 #define TINYVMM_VMM_BENCH_DOC_H

@@ -67,7 +67,24 @@ static void table_print(struct text_table *t, FILE *out)
 
 void compare_format_value(double v, char *buf, size_t size)
 {
-	snprintf(buf, size, v < 1e9 ? "%.1f" : "%.4g", v);
+	/* A tiny median keeps its digits: "0.004", not "0.0". */
+	snprintf(buf, size, v < 1e9 && (v == 0 || v >= 0.05) ? "%.1f" : "%.4g",
+		 v);
+}
+
+/*
+ * @v with @prec decimals while that stays short (|v| below 1e6, and not
+ * rounded to zero), else "%.3g": a median of 1e308 over one of 1 is
+ * "x1e+308", not a ratio of 309 digits.
+ */
+static void format_bounded(double v, int prec, char *buf, size_t size)
+{
+	double a = fabs(v);
+
+	if (a < 1e6 && (a == 0 || a >= 0.5 * pow(10, -prec)))
+		snprintf(buf, size, "%.*f", prec, v);
+	else
+		snprintf(buf, size, "%.3g", v);
 }
 
 /* What a cell holds instead of a figure: "missing", "SKIPPED", ... */
@@ -199,6 +216,7 @@ static void medians_row(const struct compare *c, const struct compare_row *row,
 			struct text_table *t, size_t r)
 {
 	size_t n = c->nr_files;
+	char v[32];
 
 	snprintf(table_at(t, r, 0), CELL_LEN, "%s", row->name);
 	snprintf(table_at(t, r, 1), CELL_LEN, "%s",
@@ -212,10 +230,11 @@ static void medians_row(const struct compare *c, const struct compare_row *row,
 
 		if (f == c->baseline)
 			continue;
-		if (cell->has_ratio)
+		if (cell->has_ratio) {
+			format_bounded(cell->ratio, 2, v, sizeof(v));
 			snprintf(table_at(t, r, ratio_col(c, f)), CELL_LEN,
-				 "x%.2f", cell->ratio);
-		else
+				 "x%s", v);
+		} else
 			strcpy(table_at(t, r, ratio_col(c, f)), "-");
 	}
 }
@@ -432,7 +451,7 @@ static void exits_cell(const struct bench_doc *doc,
 {
 	size_t used = 0, i = SIZE_MAX;
 	const char *key;
-	char name[64];
+	char name[64], per_op[32];
 	double v;
 
 	if (!b || strcmp(b->status, "OK")) {
@@ -450,9 +469,9 @@ static void exits_cell(const struct bench_doc *doc,
 		    v / b->window_ops < COMPARE_MIN_EXITS_PER_OP)
 			break;
 		short_exit_name(key, name, sizeof(name));
-		used += (size_t)snprintf(buf + used, CELL_LEN - used,
-					 "%s%s %.2f", k ? ", " : "", name,
-					 v / b->window_ops);
+		format_bounded(v / b->window_ops, 2, per_op, sizeof(per_op));
+		used += (size_t)snprintf(buf + used, CELL_LEN - used, "%s%s %s",
+					 k ? ", " : "", name, per_op);
 		if (used >= CELL_LEN)
 			break; /* truncated; buf is still terminated */
 	}
@@ -492,7 +511,7 @@ static bool gate_row(const struct compare *c, const struct compare_row *row,
 {
 	const struct compare_cell *base = &row->cells[0], *cur = &row->cells[1];
 	double b, n;
-	char bs[64], ns[64];
+	char bs[64], ns[64], more[32];
 
 	if (!base->usable || row->units_differ)
 		return false;
@@ -508,14 +527,15 @@ static bool gate_row(const struct compare *c, const struct compare_row *row,
 		return false;
 	compare_format_value(b, bs, sizeof(bs));
 	compare_format_value(n, ns, sizeof(ns));
-	if (b > 0)
+	if (b > 0) {
+		format_bounded((n / b - 1) * 100, 1, more, sizeof(more));
 		fprintf(out,
-			"gate: %s: %s -> %s %s (%+.1f%%), more than %g%% above BASE\n",
-			row->name, bs, ns, SAFE(row->unit), (n / b - 1) * 100,
-			pct);
-	else
+			"gate: %s: %s -> %s %s (+%s%%), more than %g%% above BASE\n",
+			row->name, bs, ns, SAFE(row->unit), more, pct);
+	} else {
 		fprintf(out, "gate: %s: %s -> %s %s, above a BASE of 0\n",
 			row->name, bs, ns, SAFE(row->unit));
+	}
 	return true;
 }
 

@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "vmm/compare/chart_svg.h"
 #include "vmm/compare/column_titles.h"
@@ -45,10 +47,20 @@ void compare_usage(FILE *out, bool full)
 	      "                        first file (--baseline may only name it)\n"
 	      "  -h, --help            this text\n"
 	      "\n"
-	      "Exit status: 0 compared (and the gate passed); 1 the gate failed; 2 bad\n"
-	      "command line, a file unreadable, malformed or of another schema or\n"
-	      "schema_version, a benchmark whose units differ between files, no column\n"
-	      "--baseline names, or the --svg file not writable.\n",
+	      "--svg FILE is written to a temporary file beside it, then renamed\n"
+	      "into place (a symlink at FILE is replaced, not followed); FILE may\n"
+	      "not be one of the inputs.\n"
+	      "\n"
+	      "Exit status:\n"
+	      "  0  compared; the gate, if any, passed; the chart, if any, written\n"
+	      "  1  the gate failed (a benchmark more than PCT above BASE, or no\n"
+	      "     longer measured), whatever else failed after it (said on stderr)\n"
+	      "  2  the gate did not fail, and: a bad command line; --svg names an\n"
+	      "     input; a file unreadable, malformed, of another schema or\n"
+	      "     schema_version, or with statistics no samples can have (n < 1,\n"
+	      "     not min <= median <= p99 <= max); a benchmark whose units differ\n"
+	      "     between files; no column --baseline names; the --svg file not\n"
+	      "     writable; standard output not writable\n",
 	      out);
 }
 
@@ -160,21 +172,128 @@ static int load_docs(const struct compare_args *a, struct bench_doc *docs)
 	return 0;
 }
 
-static int write_svg(const struct compare *c, const char *path)
+/*
+ * The directory of @path with a temporary name in it, for mkstemp():
+ * "dir/.tinyvmm-compare-XXXXXX". NULL: out of memory.
+ */
+static char *svg_temp_name(const char *path)
 {
-	FILE *f = fopen(path, "w");
+	const char *slash = strrchr(path, '/');
+	int dir_len = slash ? (int)(slash - path) + 1 : 0;
+	char *tmp;
+
+	if (asprintf(&tmp, "%.*s.tinyvmm-compare-XXXXXX", dir_len, path) < 0)
+		return NULL;
+	return tmp;
+}
+
+/* The chart into @fd, made as open() would have made the file. */
+static int write_svg_fd(const struct compare *c, int fd)
+{
+	mode_t mask = umask(0);
+	FILE *f;
 	int ret;
 
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	f = fdopen(fd, "w");
 	if (!f) {
 		ret = -errno;
-		tv_errno(ret, "compare --svg %s", path);
+		close(fd);
 		return ret;
 	}
 	ret = chart_svg_write(c, f);
 	if (fclose(f) && !ret)
 		ret = -errno;
+	return ret;
+}
+
+/*
+ * The chart goes to a temporary file in @path's directory, renamed into
+ * place once whole: a reader never sees half a chart, a failed write
+ * leaves what was there, and a symlink at @path is replaced, not
+ * followed to whatever it names.
+ */
+static int write_svg(const struct compare *c, const char *path)
+{
+	char *tmp = svg_temp_name(path);
+	int fd, ret;
+
+	if (!tmp) {
+		tv_err("compare --svg %s: out of memory", path);
+		return -ENOMEM;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		ret = -errno;
+		tv_errno(-ret, "compare --svg %s: creating %s", path, tmp);
+		free(tmp);
+		return ret;
+	}
+	ret = write_svg_fd(c, fd);
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret) {
+		tv_errno(-ret, "compare --svg %s: writing", path);
+		unlink(tmp);
+	}
+	free(tmp);
+	return ret;
+}
+
+/* Whether @a and @b are one file (either may be missing: then not). */
+static bool same_file(const struct stat *a, bool a_ok, const struct stat *b,
+		      bool b_ok)
+{
+	return a_ok && b_ok && a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/*
+ * Refuses an --svg that is one of the inputs: the path itself or where
+ * it leads (a link) against each input and where it leads. Writing the
+ * chart there would destroy that input.
+ */
+static int check_svg_path(const struct compare_args *a)
+{
+	struct stat out[2], in[2];
+	bool out_ok[2], in_ok[2];
+
+	if (!a->svg)
+		return 0;
+	out_ok[0] = lstat(a->svg, &out[0]) == 0;
+	out_ok[1] = stat(a->svg, &out[1]) == 0;
+	for (size_t i = 0; i < a->nr_files; i++) {
+		in_ok[0] = lstat(a->files[i], &in[0]) == 0;
+		in_ok[1] = stat(a->files[i], &in[1]) == 0;
+		for (int o = 0; o < 4; o++)
+			if (same_file(&out[o / 2], out_ok[o / 2], &in[o % 2],
+				      in_ok[o % 2])) {
+				tv_err("compare --svg %s: that is the input %s (the same file); the chart would overwrite it",
+				       a->svg, a->files[i]);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
+/*
+ * @len bytes of @text to @out, all of them: a full disk or a closed pipe
+ * on stdout is an error like any other (one line, exit 2). Written in one
+ * go so that the failing call's errno is the one said.
+ */
+static int emit(const char *text, size_t len, FILE *out)
+{
+	int ret = 0;
+
+	errno = 0;
+	if (fwrite(text, 1, len, out) != len || fflush(out) || ferror(out))
+		ret = errno ? -errno : -EIO;
 	if (ret)
-		tv_errno(ret, "compare --svg %s: writing", path);
+		tv_errno(-ret, "compare: writing to standard output");
 	return ret;
 }
 
@@ -193,27 +312,50 @@ static void report_refused(const struct compare *c)
 	       names);
 }
 
-static int compare_report(const struct compare_args *a, const struct compare *c,
-			  FILE *out)
+/* The tables, and the gate's lines: what goes to stdout. */
+static void print_tables(const struct compare_args *a, const struct compare *c,
+			 FILE *out, bool *gate_failed)
 {
-	int status = COMPARE_EXIT_OK;
-
 	compare_print(c, out);
 	fputc('\n', out);
 	compare_print_exits(c, out);
 	if (a->gate) {
 		fputc('\n', out);
-		if (compare_gate(c, a->fail_above, out))
-			status = COMPARE_EXIT_GATE;
+		*gate_failed = compare_gate(c, a->fail_above, out) > 0;
 	}
-	fflush(out); /* the lines below go to stderr, after the tables */
+}
+
+/*
+ * Prints, gates and charts. A failed gate is exit 1 whatever goes wrong
+ * after it (the chart, stdout): those errors are still said on stderr,
+ * but a CI job must not read a regression as a broken file.
+ */
+static int compare_report(const struct compare_args *a, const struct compare *c,
+			  FILE *out)
+{
+	bool gate_failed = false, bad = false;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	if (!mem) {
+		tv_err("compare: out of memory");
+		return COMPARE_EXIT_BAD;
+	}
+	print_tables(a, c, mem, &gate_failed);
+	/* Out first: the lines below go to stderr, after the tables. */
+	bad = fclose(mem) ? (tv_err("compare: out of memory"), true)
+			  : emit(text, len, out) != 0;
+	free(text);
 	if (c->nr_refused) {
 		report_refused(c);
-		status = COMPARE_EXIT_BAD;
+		bad = true;
 	}
 	if (a->svg && write_svg(c, a->svg))
-		status = COMPARE_EXIT_BAD;
-	return status;
+		bad = true;
+	return gate_failed ? COMPARE_EXIT_GATE
+	       : bad	   ? COMPARE_EXIT_BAD
+			   : COMPARE_EXIT_OK;
 }
 
 /* Every column as "N 'TITLE'", for an error line. */
@@ -278,7 +420,7 @@ int compare_run(const struct compare_args *a, FILE *out)
 	struct compare c;
 	int status = COMPARE_EXIT_BAD;
 
-	if (load_docs(a, docs))
+	if (check_svg_path(a) || load_docs(a, docs))
 		return COMPARE_EXIT_BAD;
 	for (size_t i = 0; i < a->nr_files; i++)
 		ptrs[i] = &docs[i];
@@ -300,7 +442,11 @@ int compare_main(int argc, char **argv)
 		return COMPARE_EXIT_BAD;
 	if (a.help) {
 		compare_usage(stdout, true);
-		return COMPARE_EXIT_OK;
+		if (!ferror(stdout) && !fflush(stdout))
+			return COMPARE_EXIT_OK;
+		tv_errno(errno ? errno : EIO,
+			 "compare --help: writing to standard output");
+		return COMPARE_EXIT_BAD;
 	}
 	return compare_run(&a, stdout);
 }

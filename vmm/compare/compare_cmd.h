@@ -6,14 +6,22 @@
  * argv from "compare" on, before its own option parsing.
  *
  * Exit status: COMPARE_EXIT_OK (the comparison printed, the gate, if
- * any, passed); COMPARE_EXIT_GATE (--fail-above: a benchmark is costlier
- * than allowed, or no longer measured); COMPARE_EXIT_BAD (bad command
- * line; a file unreadable, malformed, or of another schema or version;
- * a benchmark whose units differ between files; no column --baseline
- * names, or one other than the first with --fail-above, whose BASE is
- * the first file; --svg not writable).
- * BAD wins over GATE: a gate that could not judge everything has not
- * passed or failed. Every error is one line on stderr.
+ * any, passed, the chart, if any, written); COMPARE_EXIT_GATE
+ * (--fail-above: a benchmark is costlier than allowed, or no longer
+ * measured); COMPARE_EXIT_BAD (bad command line; --svg naming an input,
+ * by its path or a link; a file unreadable, malformed, of another schema
+ * or version, or with impossible statistics; a benchmark whose units
+ * differ between files; no column --baseline names, or one other than
+ * the first with --fail-above, whose BASE is the first file; --svg not
+ * writable; stdout not writable).
+ * GATE wins over BAD once the gate has run: one benchmark over the bound
+ * fails it whatever else is wrong, and a CI job must not take that
+ * regression for a broken file. Errors before the gate (files, options)
+ * leave no verdict: BAD. Every error is one line on stderr.
+ *
+ * --svg FILE is written to a temporary file in FILE's directory and
+ * renamed into place: whole or not at all, and a symlink at FILE is
+ * replaced, not followed.
  */
 #ifndef TINYVMM_VMM_COMPARE_CMD_H
 #define TINYVMM_VMM_COMPARE_CMD_H
