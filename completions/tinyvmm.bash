@@ -79,7 +79,7 @@ _tinyvmm_value() {
 	-d | --disk)
 		if [[ $word == *,* ]]; then
 			_tinyvmm_list "$word" ro cache=none cache=writeback \
-				io=auto io=uring io=sync
+				io=auto io=uring io=sync lock=on lock=off
 		else
 			_tinyvmm_reply "$word" vhost-user=
 			_tinyvmm_files "$word"
