@@ -63,7 +63,7 @@ int bench_arch_vm_switch_block(struct bench *b, struct bench_vm_switch *vs,
 	wfi();
 	peer_page_sync(pg);
 	while (pg->ack != req) {
-		if (read_cntvct() - start > BENCH_WAIT_S * freq) {
+		if (read_cntvct() - start > BENCH_PEER_WAIT_S * freq) {
 			write_sysreg(0, cntv_ctl_el0);
 			return -1;
 		}

@@ -33,6 +33,14 @@
 /* How long to wait for an interrupt, a CPU or a VM before calling it failed. */
 #define BENCH_WAIT_S 5
 
+/*
+ * How long vm_switch waits for the peer VM's answer. Its first answer
+ * follows the peer's start, which in a nested guest hypervisor (L2 under
+ * an L1 under an emulated L0, no -icount) took more than BENCH_WAIT_S of
+ * wall time; a peer that never runs still fails, only later.
+ */
+#define BENCH_PEER_WAIT_S 60
+
 /* BEGIN's value for a selected name that is in no table. */
 #define BENCH_INDEX_NONE UINT64_MAX
 

@@ -24,7 +24,7 @@ int bench_arch_vm_switch_block(struct bench *b, struct bench_vm_switch *vs,
 	struct bench_x86 *a = b->arch;
 	volatile struct bench_peer_page *pg = vs->page;
 	const volatile uint32_t *fired = &a->g->timer_fired[x86_cpu_index()];
-	uint64_t start = tsc_read(), limit = BENCH_WAIT_S * a->g->tsc_hz;
+	uint64_t start = tsc_read(), limit = BENCH_PEER_WAIT_S * a->g->tsc_hz;
 	uint64_t req = pg->request + 1, t;
 	unsigned int blocks = 1;
 
