@@ -235,9 +235,14 @@ doc = json.load(open(vhe))
 doc["host"]["tags"]["label"] = "\x1b]0;pwned\x07\x1b[31mred\x1b[0m"
 doc["host"]["kvm_mode"] = "\x1b[2J"
 json.dump(doc, open(out + "/escapes.json", "w"))
+# Labels of the longest kept (32 characters) in wide glyphs.
+for name, label in (("wide", "W" * 32), ("cjk", "\u6f22\u5b57" * 16)):
+    doc["host"]["kvm_mode"] = "VHE"
+    doc["host"]["tags"]["label"] = label
+    json.dump(doc, open("%s/%s.json" % (out, name), "w"), ensure_ascii=False)
 PY
-	out=$("$here/../schema-check" "$here/../../schema/bench.schema.json" "$tmp"/[0-7].json "$tmp/escapes.json" 2>&1)
-	tap_check $? 'the 9 documents made for compare match schema/bench.schema.json' "$out"
+	out=$("$here/../schema-check" "$here/../../schema/bench.schema.json" "$tmp"/[0-7].json "$tmp/escapes.json" "$tmp/wide.json" "$tmp/cjk.json" 2>&1)
+	tap_check $? 'the 11 documents made for compare match schema/bench.schema.json' "$out"
 	run 0 any "^benchmark .* 7\.3 VHE .* svm .* svm / base$" 'compare titles 8 columns by their labels' -- \
 		compare --svg "$tmp/chart.svg" "$tmp"/[0-7].json
 	problems=$("$here/svg-check" "$tmp/chart.svg" "${titles[@]}" 2>&1)
@@ -250,8 +255,13 @@ PY
 	! grep -q $'\x1b' <<<"$out" && grep -Eq '^benchmark .* \?\?red\? +VHE' <<<"$out" &&
 		out+=$'\n'$("$here/svg-check" "$tmp/escapes.svg" '??red?' 2>&1)
 	tap_check $? 'compare: escape sequences in a label reach neither the terminal nor the chart' "$out"
+	# A label of 32 "W"s is 1.8 times what 0.6 em a character gives it.
+	"$tinyvmm" compare --svg "$tmp/wide.svg" "$tmp/wide.json" "$tmp/cjk.json" "$vhe" >/dev/null 2>&1
+	problems=$("$here/svg-check" "$tmp/wide.svg" "$(printf 'W%.0s' {1..32})" \
+		"$(printf '\346\274\242\345\255\227%.0s' {1..16})" 2>&1)
+	tap_check $? 'compare --svg: labels of 32 wide characters (W, CJK) stay on the canvas and apart' "$problems"
 else
-	for _ in 1 2 3 4 5 6; do
+	for _ in 1 2 3 4 5 6 7; do
 		echo "ok $((tap_n + 1)) - # SKIP no python3 to make the 8 documents and check the chart"
 		tap_n=$((tap_n + 1))
 	done

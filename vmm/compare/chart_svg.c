@@ -11,11 +11,10 @@
 #include "vmm/compare/safe_text.h"
 
 /*
- * Text is sized by an estimate, 0.6 x the font size per character (a
- * little over the average of a sans-serif face), as tests/integration/
- * svg-check measures it: columns are as wide as their longest text.
+ * Columns are as wide as their longest text, sized by char_em_100(): the
+ * viewer's font is not known, so each character counts as wide as a
+ * wide sans-serif face draws it.
  */
-#define CHAR_W 0.6
 #define FS 11	      /* bar lines: titles, medians, ratios */
 #define FS_GROUP 12   /* a benchmark's name and unit */
 #define FS_TICK 10    /* the axis */
@@ -89,14 +88,43 @@ static void xml_text(FILE *out, const char *s)
 	}
 }
 
+/*
+ * Printable ASCII's advances in 1/100 em, rounded up: DejaVu Sans Bold's
+ * (read from the hmtx table of Debian's DejaVuSans-Bold.ttf; DejaVu Sans
+ * is fontconfig's sans-serif there, and Bold is no narrower than Book for any
+ * character), so bold and normal text fit alike. A flat 0.6 em let a
+ * label of 32 "W"s (1.1 em each) run off the chart's left edge.
+ */
+static const unsigned char ascii_em_100[95] = {
+	35,  46, 53, 84, 70, 101, 88, 31,  46, 46, 53, 84, 38, 42,  38, 37,
+	70,  70, 70, 70, 70, 70,  70, 70,  70, 70, 40, 40, 84, 84,  84, 59,
+	100, 78, 77, 74, 84, 69,  69, 83,  84, 38, 38, 78, 64, 100, 84, 86,
+	74,  86, 78, 73, 69, 82,  78, 111, 78, 73, 73, 46, 37, 46,  84, 50,
+	50,  68, 72, 60, 72, 68,  44, 72,  72, 35, 35, 67, 35, 105, 72, 69,
+	72,  72, 50, 60, 48, 72,  66, 93,  65, 66, 59, 72, 37, 72,  84,
+};
+
+/*
+ * One character's width in 1/100 em, from its first byte (@s is filtered
+ * text: printable ASCII or valid UTF-8). Any other character counts as
+ * 1.25 em: a CJK ideograph is 1 em, and some symbols of fallback fonts
+ * (emoji) are wider.
+ */
+static int char_em_100(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f ? ascii_em_100[c - 0x20] : 125;
+}
+
 /* The estimated width of @s (filtered) at font size @fs, in pixels. */
 static int text_w(const char *s, int fs)
 {
 	char buf[1024];
+	long em_100 = 0;
 
-	return (int)ceil(
-		(double)safe_text_width(safe_text(buf, sizeof(buf), s)) * fs *
-		CHAR_W);
+	for (const char *p = safe_text(buf, sizeof(buf), s); *p; p++)
+		if ((*p & 0xc0) != 0x80) /* not a UTF-8 continuation byte */
+			em_100 += char_em_100((unsigned char)*p);
+	return (int)ceil((double)em_100 * fs / 100);
 }
 
 static int max_int(int a, int b)
