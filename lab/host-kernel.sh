@@ -20,7 +20,7 @@ host_kernel_latest=7.3
 # guest's vCPU stops with KVM_EXIT_INTERNAL_ERROR (suberror 3, an exit
 # during event delivery) at user-space pc 0x4fbcee right after init, while
 # 6.1 runs the same guest to power-off; the bench and hostile guests run
-# on both (README, the lab).
+# on both (docs/x86-notes.md).
 declare -A host_kernel_default=([arm64]=7.3 [x86_64]=6.1)
 declare -A host_kernel_suites=(
 	[6.1]="bookworm bookworm-updates bookworm-security"

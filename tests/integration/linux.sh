@@ -54,7 +54,7 @@ else
 	absent '^tinyvmm: .*unmapped port' 'no unmapped port access'
 	# QEMU 7.2's SVM never checked the XSETBV intercept, so KVM kept the
 	# guest's XCR0 at 1 and Linux found its XSAVE sizes inconsistent
-	# (README, the lab); QEMU 10 intercepts it.
+	# (docs/x86-notes.md); QEMU 10 intercepts it.
 	absent 'XSAVE consistency problem' "Linux's XSAVE sizes agree (the guest's XSETBV reaches KVM)"
 fi
 found '^tinyvmm-linux-guest: init reached \([^,]+, 2 cpus\)' 'Linux reaches init with its console on the UART'

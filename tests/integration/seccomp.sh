@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # usage: seccomp.sh vhe|nvhe|svm
-# Seccomp confinement (README "Confinement (seccomp)"), in one boot of the
+# Seccomp confinement (docs/seccomp.md), in one boot of the
 # emulated host in one KVM mode (svm: the x86_64 host). TINYVMM_SECCOMP_SELFTEST=KIND makes
 # the first thread of that kind call socket(), which no allow-list has,
 # right after confining itself, as code run by a break-in would. For each

@@ -2,8 +2,8 @@
 /*
  * The allow-lists, as one table: each rule names the thread kinds it is
  * for. Only syscalls every arch has; arch/<arch>/seccomp_arch.c adds the
- * arch's own (its KVM ioctls, x86_64's poll and epoll_wait). README.md,
- * "Confinement (seccomp)", lists them per thread: keep the two in step.
+ * arch's own (its KVM ioctls, x86_64's poll and epoll_wait). docs/seccomp.md
+ * lists them per thread: keep the two in step.
  */
 #include <linux/if_tun.h>
 #include <linux/kvm.h>

@@ -3,7 +3,7 @@
  * Statistics over a benchmark's raw samples, and the unit they are given
  * in. Pure: no I/O, unit-tested in tests/unit/test_stats.c.
  *
- * Definitions (the README and the JSON schema use these):
+ * Definitions (docs/benchmarks.md and the JSON schema use these):
  *   n       number of samples (the warm-up is never among them)
  *   mean    arithmetic mean
  *   median  middle value of the sorted samples; for an even n, the mean
