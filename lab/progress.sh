@@ -39,25 +39,27 @@ pg_clean() {
 	LC_ALL=C tr -d '\000-\037\177'
 }
 
-# pg_phase LABLOG: the boot's phase from lab/run's last progress line
-# (warnings skipped): starting, waiting for the lab lock, downloading,
+# pg_phase LABLOG: the boot's phase from lab/run's last progress line: starting, waiting for the lab lock, downloading,
 # building, preparing, booting, running, done, or "stopped: WHY" for a
 # line that ended the run.
 pg_phase() {
 	local line
-	line=$([ -f "$1" ] && grep -a '^lab: ' "$1" | grep -av '^lab: warning: ' | tail -n 1 | pg_clean) || true
+	# Not phases: warnings, and lab/run --verbose's commands and console.
+	line=$([ -f "$1" ] && grep -a '^lab: ' "$1" |
+		grep -aEv '^lab: (warning: |console: |(\[[0-9:]+\] )?\+ )' | tail -n 1 | pg_clean) || true
 	line=${line#lab: }
 	# lab/run --verbose puts the elapsed time first: "[1:23] ".
 	[[ ! $line =~ ^\[[0-9:]+\]\  ]] || line=${line#* }
 	case $line in
 	'') echo starting ;;
 	"waiting for another lab/run's preparation"*) echo "waiting for the lab lock" ;;
+	*": done in "*" s" | "modules also loaded"*) echo preparing ;;
 	downloading*) echo downloading ;;
 	building*) echo building ;;
 	booting*) echo booting ;;
 	"init reached"*) echo running ;;
 	"done in"*) echo "done" ;;
-	*" ..." | *": done in "*" s" | "modules also loaded"* | "+ "* | "console: "*) echo preparing ;;
+	*" ...") echo preparing ;;
 	*) echo "stopped: ${line:0:60}" ;;
 	esac
 }
