@@ -106,11 +106,20 @@ pg_tty_clear() {
 	pg_tty_n=0
 }
 
+# pg_term_cols: pg_cols, the width of the terminal on stderr (read
+# each time: it may be resized), else $COLUMNS, else 80.
+pg_term_cols() {
+	pg_cols=$(stty size <&2 2>/dev/null | cut -d' ' -f2) || true
+	[[ $pg_cols =~ ^[0-9]+$ ]] && [ "$pg_cols" -ge 20 ] || pg_cols=${COLUMNS:-80}
+	[[ $pg_cols =~ ^[0-9]+$ ]] && [ "$pg_cols" -ge 20 ] || pg_cols=80
+}
+
 # pg_tty_draw LINE...: redraw the status block as these lines, each cut
 # to the terminal's width so that none wraps (the cursor-up count stays
 # right).
 pg_tty_draw() {
 	local l
+	pg_term_cols
 	[ "$pg_tty_n" -eq 0 ] || printf '\033[%dA' "$pg_tty_n" >&2
 	for l in "$@"; do printf '\r\033[K%s\n' "${l:0:$((pg_cols - 1))}" >&2; done
 	printf '\033[J' >&2
@@ -165,8 +174,6 @@ pg_pool() {
 	local -a pg_jobs=("$@") pg_order=()
 	local -A pg_running=() pg_started=() pg_index=()
 	local pg_next=0 pg_done=0 pg_total=$#
-	[ "$pg_tty" = 0 ] || pg_cols=$(tput cols 2>/dev/null || echo 80)
-	[[ $pg_cols =~ ^[0-9]+$ ]] && [ "$pg_cols" -ge 20 ] || pg_cols=80
 	pg_wall_titles=() pg_wall_secs=()
 	while [ "$pg_done" -lt "$pg_total" ]; do
 		while [ ${#pg_running[@]} -lt "$slots" ] && [ "$pg_next" -lt "$pg_total" ]; do
