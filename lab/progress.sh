@@ -180,9 +180,10 @@ pg_pool() {
 			job=${pg_jobs[$pg_next]}
 			pg_event "start $(job_title "$job")"
 			$job &
-			pg_running[$!]=$job pg_started[$!]=$SECONDS pg_index[$!]=$pg_next
-			pg_order+=("$!")
-			pg_plain_due "$!" starting "$SECONDS" || true
+			pid=$! # before any process substitution changes $!
+			pg_running[$pid]=$job pg_started[$pid]=$SECONDS pg_index[$pid]=$pg_next
+			pg_order+=("$pid")
+			pg_plain_due "$pid" starting "$SECONDS" || true
 			pg_next=$((pg_next + 1))
 			[ "$pg_tty" = 0 ] || pg_report
 		done
