@@ -39,9 +39,10 @@ pg_clean() {
 	LC_ALL=C tr -d '\000-\037\177'
 }
 
-# pg_phase LABLOG: the boot's phase from lab/run's last progress line: starting, waiting for the lab lock, downloading,
-# building, preparing, booting, running, done, or "stopped: WHY" for a
-# line that ended the run.
+# pg_phase LABLOG: the boot's phase from lab/run's last progress line:
+# starting, waiting for the lab lock, downloading, building, preparing,
+# booting, running, done, or "stopped: WHY" (its first 60 characters)
+# for a line that ended the run.
 pg_phase() {
 	local line
 	# Not phases: warnings, and lab/run --verbose's commands and console.
@@ -198,7 +199,8 @@ pg_pool() {
 			pg_report
 			continue
 		fi
-		[ -n "${pg_running[$pid]:-}" ] || continue
+		# (No pid: wait was cut short by a signal.)
+		if [ -z "$pid" ] || [ -z "${pg_running[$pid]:-}" ]; then continue; fi
 		pg_done=$((pg_done + 1))
 		job=${pg_running[$pid]}
 		title=$(job_title "$job")
