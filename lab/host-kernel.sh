@@ -143,6 +143,8 @@ host_kernel_fetch() {
 	local dest=$1 tmp f parts
 	tmp=$(mktemp -d "$LAB/.unpack.XXXXXX")
 	mapfile -t parts < <(kapt_package_parts "$kpkg")
+	! declare -F lab_trace >/dev/null ||
+		lab_trace apt-get "${kapt_opts[@]}" download "${parts[@]/%/:$deb_arch}"
 	(cd "$tmp" && timeout 900 apt-get "${kapt_opts[@]}" download "${parts[@]/%/:$deb_arch}") \
 		2>"$run_dir/apt.err" ||
 		die "apt-get download ${parts[*]} failed: $(grep -v '^W:' "$run_dir/apt.err" | tail -n 1)"
