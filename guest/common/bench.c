@@ -7,7 +7,7 @@
 #include "bench.h"
 #include "mmio.h"
 
-/* The table (the README defines each benchmark by name). */
+/* The table (docs/benchmarks.md defines each benchmark by name). */
 static const struct bench_def bench_defs[BENCH_NR] = {
 	[BENCH_HYPERCALL] = { BENCH_NAME_HYPERCALL, 1 },
 	[BENCH_GIC_TRAP] = { BENCH_NAME_GIC_TRAP, 1 },

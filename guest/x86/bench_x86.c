@@ -2,7 +2,7 @@
 /*
  * The transition microbenchmarks on x86_64: the bench_arch_*() hooks of
  * guest/common/bench.h and the interrupt handler they use. The names and
- * the windows are arm64's (README, Benchmarks); what differs is the
+ * the windows are arm64's (docs/benchmarks.md); what differs is the
  * instruction each window times and the clock.
  *
  * The clock is the TSC, read with "lfence; rdtsc; lfence" (x86.h), in
