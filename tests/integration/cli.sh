@@ -186,6 +186,10 @@ run 0 any 'split \(nVHE\) / VHE' 'compare prints the split/VHE table' -- compare
 run 2 1 'at byte offset' 'compare: a truncated file is one clear line' -- compare "$vhe" "$bad"
 run 1 any 'gate: FAILED' 'compare --fail-above fails when NEW is costlier' -- compare --fail-above 10 "$vhe" "$nvhe"
 run 0 any 'gate: passed' 'compare --fail-above passes within the bound' -- compare --fail-above 60 "$vhe" "$nvhe"
+# strtod alone read 0x10 as 16 and 1e1 as 10: a percentage is plain decimal.
+run 2 1 'compare --fail-above 0x10: expected a decimal percentage' 'compare --fail-above 0x10 is refused, not 16%' -- compare --fail-above 0x10 "$vhe" "$nvhe"
+run 2 1 'compare --fail-above 1e1: expected a decimal percentage' 'compare --fail-above 1e1 is refused' -- compare --fail-above 1e1 "$vhe" "$nvhe"
+run 1 any 'gate: FAILED' 'compare --fail-above 2.5 is a percentage' -- compare --fail-above 2.5 "$vhe" "$nvhe"
 run 0 any '^hypercall .* x0\.68$' 'compare --baseline 2 divides by the second file' -- compare --baseline 2 "$vhe" "$nvhe"
 run 2 1 "no column 3; there are 2: 1 'VHE', 2 'split \(nVHE\)'" 'compare --baseline: no such column is one line' -- compare --baseline 3 "$vhe" "$nvhe"
 run 2 1 'with --fail-above the baseline is BASE' 'compare --fail-above refuses another baseline' -- compare --fail-above 5 --baseline 'split (nVHE)' "$vhe" "$nvhe"

@@ -72,15 +72,28 @@ static const struct option compare_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Plain decimal, as a person writes a percentage: strtod alone takes hex. */
+static bool is_plain_decimal(const char *s)
+{
+	size_t digits = strspn(s, "0123456789");
+
+	if (!digits)
+		return false;
+	if (s[digits] == '.')
+		return s[digits + 1] &&
+		       !s[digits + 1 + strspn(s + digits + 1, "0123456789")];
+	return !s[digits];
+}
+
 static int parse_pct(const char *arg, double *out)
 {
 	char *end;
 
 	errno = 0;
 	*out = strtod(arg, &end);
-	if (end == arg || *end || errno || !isfinite(*out) || *out < 0 ||
-	    *out > COMPARE_MAX_PCT) {
-		tv_err("compare --fail-above %s: expected a percentage from 0 to %.0f",
+	if (!is_plain_decimal(arg) || end == arg || *end || errno ||
+	    !isfinite(*out) || *out < 0 || *out > COMPARE_MAX_PCT) {
+		tv_err("compare --fail-above %s: expected a decimal percentage such as 5 or 2.5, from 0 to %.0f",
 		       arg, COMPARE_MAX_PCT);
 		return -EINVAL;
 	}
