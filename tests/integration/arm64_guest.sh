@@ -37,7 +37,7 @@ step dtbout tinyvmm --dtb-out /tmp/t.dtb --cpus 2;
 step dtbmagic od -An -tx1 -N4 /tmp/t.dtb;
 step dtbvm tinyvmm --kernel /guest/hello.img --dtb-out /tmp/vm.dtb --cpus 2;
 step dtbsame cmp /tmp/t.dtb /tmp/vm.dtb;
-step initrd tinyvmm --kernel /guest/hello.img --initrd /guest/hello.img --cmdline hi;
+step initrd tinyvmm -v --kernel /guest/hello.img --initrd /guest/hello.img --cmdline hi;
 step raw tinyvmm --verbose --kernel /guest/hello.bin --cpus 2;
 step elf tinyvmm --verbose --kernel /guest/hello-ram.elf --cpus 2;
 gzip -c /guest/hello.img >/tmp/hello.img.gz;
@@ -137,6 +137,11 @@ else
 fi
 expect initrd 0 'the guest still boots with an initrd and a command line' \
 	'all 1 cpus online'
+expect initrd 0 '-v says where the kernel, initrd, device tree and console are' \
+	'^tinyvmm: kernel: Linux Image /guest/hello.img at 0x[0-9a-f]+-0x[0-9a-f]+ \([0-9]+ bytes with its image_size\), entry 0x[0-9a-f]+$' \
+	'^tinyvmm: initrd: /guest/hello.img at 0x[0-9a-f]+-0x[0-9a-f]+ \([0-9]+ bytes\)$' \
+	'^tinyvmm: device tree: at 0x[0-9a-f]+ \([0-9]+ bytes of the [0-9]+ reserved\)$' \
+	'^tinyvmm: console: 16550 UART at MMIO 0x9000000 \(4096 bytes\), IRQ [0-9]+$'
 # The other forms of the same guest (guest/arm64/meson.build): each runs
 # as the Image does, and -v says how it was loaded.
 expect raw 0 'a raw binary (hello.img without its header page) runs at RAM + 0x80000' \
