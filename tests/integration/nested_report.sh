@@ -49,6 +49,16 @@ sed 's/^@@l0 timer 101 0 1$/@@l0 timer 101 1 /' "$work/log" >"$work/fail.log"
 [ $? = 1 ] && grep -q 'exited 0 and 1' "$work/fail.json"
 tap_check $? "l0: a failed L2 run marks its benchmark (exit 1)" "$(cat "$work/fail.json")"
 
+# Every document above against schema/nested-l0.schema.json, and one
+# that breaks it.
+check() { "$src/tests/schema-check" "$src/schema/nested-l0.schema.json" "$@" 2>&1; }
+out=$(check "$work/l0.json" "$work/short.json" "$work/fail.json")
+tap_check $? "l0: its documents follow schema/nested-l0.schema.json" "$out"
+sed 's/"l1_mode": "vhe"/"l1_mode": "hvhe"/' "$work/l0.json" >"$work/bad.json"
+out=$(check "$work/bad.json")
+[ $? = 1 ] && grep -q l1_mode <<<"$out"
+tap_check $? "l0: the schema refuses an L1 mode there is none of" "$out"
+
 # The table: L2 4000 against the host's 40 is x100.0; no reference: "-".
 bench() { # FILE NAME MEDIAN
 	printf '{"benchmarks":[\n {"name":"%s","status":"OK","unit":"instructions (icount)","stats":{"median":%s}}]}\n' \
