@@ -107,9 +107,14 @@ check(0 < med("hypercall") < med("mmio_user"), "hypercall < mmio exit to userspa
 check(0 < med("timer") < 10000, "timer: below its 10 us lead, which is not in its window",
       f"{med('timer')} instructions (icount)")
 share = bench.get("mmio_user", {}).get("vmm_userspace") or {}
-check(0 < (share.get("per_exit") or 0) < med("mmio_user") and share.get("mmio_exits", 0) >= iters,
+# per_exit is a mean over every exit, warm-up included: one stall in
+# userspace (8.6M instructions once, in a fresh-clone tests/run) lifts it
+# above the round trip's median, so it is held to the samples' mean too.
+rt = bench.get("mmio_user", {}).get("stats") or {}
+check(0 < (share.get("per_exit") or 0) < max(med("mmio_user"), rt.get("mean") or 0)
+      and share.get("mmio_exits", 0) >= iters,
       "mmio_user: tinyvmm's own userspace share per exit is positive and below the round trip",
-      json.dumps(share))
+      json.dumps(share) + f" round trip median {med('mmio_user')} mean {rt.get('mean')}")
 # The ITS: on by default where KVM offers it (the lab's GICv3 host does).
 check(doc.get("config", {}).get("its") is True, "config.its is true (the ITS is on by default)",
       json.dumps(doc.get("config")))
