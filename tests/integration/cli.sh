@@ -41,6 +41,12 @@ no_kvm() {
 no_kvm_works=false
 if no_kvm test ! -e /dev/kvm 2>/dev/null; then no_kvm_works=true; fi
 
+# Runs that start a guest. In a sanitizer build the runtime's own calls at
+# thread and process exit (sigaltstack, LeakSanitizer's prctl and ptrace)
+# lie outside the allow-lists: those runs go unconfined, as hostile.sh's.
+guest=("$tinyvmm")
+[ -z "${TINYVMM_SANITIZED:-}" ] || guest+=(--no-seccomp)
+
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 # A file that passes --kernel's early check (non-empty, regular).
@@ -331,7 +337,7 @@ PY
 	# The entry is a ud2 with no IDT: a triple fault, exit 3 (reset).
 	truncate -s 1M "$scratch/initrd"
 	truncate -s 1M "$scratch/disk"
-	out=$("$tinyvmm" -v -k "$scratch/bzImage" -i "$scratch/initrd" -m 64M -d "$scratch/disk" -p console=ttyS0 2>&1)
+	out=$("${guest[@]}" -v -k "$scratch/bzImage" -i "$scratch/initrd" -m 64M -d "$scratch/disk" -p console=ttyS0 2>&1)
 	rc=$? ok=0
 	[ $rc -eq 3 ] || ok=1
 	for re in "^tinyvmm: kernel: bzImage $scratch/bzImage, protected-mode part at 0x100000-0x101000 \\(4096 bytes\\), running up to 0x3000000 \\(init_size\\), entry 0x100200\$" \
@@ -343,8 +349,11 @@ PY
 	done
 	tap_check $ok '-v: where kernel, initrd and tables went, which device sits where' "exit $rc (wanted 3), output:" "$out"
 	printf '\x0f\x0b' >"$scratch/flat"
-	run 3 any '^tinyvmm: kernel: flat image .*/flat at 0x100000-0x100002 \(2 bytes\), entered at its first byte$' \
-		'-v: where a flat image went' -- -v -k "$scratch/flat"
+	out=$("${guest[@]}" -v -k "$scratch/flat" 2>&1)
+	rc=$? ok=0
+	[ $rc -eq 3 ] || ok=1
+	grep -Eq '^tinyvmm: kernel: flat image .*/flat at 0x100000-0x100002 \(2 bytes\), entered at its first byte$' <<<"$out" || ok=1
+	tap_check $ok '-v: where a flat image went' "exit $rc (wanted 3), output:" "$out"
 else
 	skip 5 "not an x86_64 host with a usable /dev/kvm and python3"
 fi
@@ -388,7 +397,7 @@ fi
 # x86: the tree built without KVM is the one a flat guest gets from a VM.
 if [ "$(uname -m)" = x86_64 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	printf '\x0f\x0b' >"$scratch/ud2"
-	"$tinyvmm" -k "$scratch/ud2" --dtb-out "$scratch/vm.dtb" -c 3 -d "$scratch/kernel,ro" -p console=ttyS0 >/dev/null 2>&1
+	"${guest[@]}" -k "$scratch/ud2" --dtb-out "$scratch/vm.dtb" -c 3 -d "$scratch/kernel,ro" -p console=ttyS0 >/dev/null 2>&1
 	"$tinyvmm" --dtb-out "$scratch/pure.dtb" -c 3 -d "$scratch/kernel,ro" -p console=ttyS0 2>&1
 	cmp "$scratch/vm.dtb" "$scratch/pure.dtb"
 	tap_check $? "x86: --dtb-out's tree without a guest is byte for byte the flat guest's"
