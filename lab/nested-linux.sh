@@ -16,7 +16,9 @@
 #
 # The log (lab/run's stdout) has two sections, each in the form
 # lab/workload-report reads: "@@section l1" (L0's tinyvmm lines about L1:
-# boot timer, devices; L1's @@result lines) and "@@section l2" (L1's
+# boot timer, devices; L1's @@result lines, each followed by L0's
+# workload-exit line for it: L1 marks each workload on L0's tinyvmm, in
+# order, and L2's marks go to L1's) and "@@section l2" (L1's
 # tinyvmm -v output: L2's boot timer, devices, @@result and workload-exit
 # lines); then "@@section end" and "@@rc N", l1-run's status.
 
@@ -47,8 +49,20 @@ grep -v '^\\[ ' /tmp/l2.out
 exit \$rc"
 }
 
+# nested_linux_l1_section OUT ERR: the "l1" section from l1-run's stdout
+# OUT (L1's command's output) and stderr ERR (L0's tinyvmm -v). It runs in
+# the emulated host (busybox sh and awk): the host command carries it.
+nested_linux_l1_section() {
+	grep -E '^tinyvmm: (boot timer|cpu features|device )' "$2"
+	sed '/^@@section l2$/,$d' "$1" | awk '
+		FNR == NR { if (index($0, "tinyvmm: workload exits: ") == 1) ex[++n] = $0; next }
+		{ print }
+		/^@@result / && k < n { print ex[++k] }' "$2" -
+}
+
 # nested_linux_host_cmd: L0's command (L1's own is lab/run --l1-command).
 nested_linux_host_cmd() {
+	declare -f nested_linux_l1_section
 	echo "dd if=/dev/zero of=/tmp/l1disk.img bs=1M count=32 2>/dev/null
 sockperf server --tcp >/dev/null 2>&1 &
 (for i in \$(seq 1 600); do [ -e /sys/class/net/tv0 ] && break; sleep 0.1; done
@@ -57,8 +71,7 @@ sockperf server --tcp >/dev/null 2>&1 &
 l1-run -v --disk /tmp/l1disk.img,cache=none --net tap=tv0 >/tmp/l1.out 2>/tmp/l1-run.err
 rc=\$?
 echo '@@section l1'
-grep -E '^tinyvmm: (boot timer|cpu features|device )' /tmp/l1-run.err
-sed '/^@@section l2\$/,\$d' /tmp/l1.out
+nested_linux_l1_section /tmp/l1.out /tmp/l1-run.err
 sed -n '/^@@section l2\$/,\$p' /tmp/l1.out
 echo '@@section end'
 cat /tmp/l1-run.err

@@ -58,4 +58,6 @@ refused 2 "unknown L1 mode 'hvhe'" "lab/compare: --nested-modes with a mode L1 c
 	"${cmp[@]}" --modes vhe --nested-modes "vhe hvhe"
 refused 2 'expected a positive number' "lab/compare: --nested-iterations 0" -- \
 	"${cmp[@]}" --modes vhe --nested-iterations 0
+refused 2 "--nested-linux-modes: unknown L1 mode 'protected'" "lab/compare: --nested-linux-modes with a mode L1 cannot take" -- \
+	"${cmp[@]}" --modes vhe --nested-linux-modes protected
 tap_done
