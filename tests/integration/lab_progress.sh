@@ -167,12 +167,13 @@ LC_ALL=C tail -n 1 "$work/pool.err" | grep -q '^lab/compare: wall time per boot:
 tap_check $? "pool, terminal: the block erased before the summary" "$(tail -n 2 "$work/pool.err" | cat -A)"
 
 # lab/compare itself, with stand-ins for lab/run, install-deps, meson and
-# tinyvmm: its three kinds of boots (bench, workloads, nested) named in
+# tinyvmm: its four kinds of boots (bench, workloads, nested bench and
+# nested Linux) named in
 # the progress lines and the summary, nothing of it on stdout.
 fake=$work/repo
 mkdir -p "$fake/lab" "$fake/build/vmm" "$work/bin"
 cp "$src/lab/compare" "$src/lab/progress.sh" "$src/lab/host-kernel.sh" \
-	"$src/lab/workload-report" "$src/lab/nested-report" "$fake/lab/"
+	"$src/lab/workload-report" "$src/lab/nested-report" "$src/lab/nested-linux.sh" "$fake/lab/"
 printf '#!/bin/sh\nexit 0\n' >"$fake/lab/install-deps"
 printf '#!/bin/sh\nexit 0\n' >"$work/bin/meson"
 printf '#!/bin/sh\nexit 0\n' >"$fake/build/vmm/tinyvmm"
@@ -189,13 +190,14 @@ echo "lab: done in 4 s" >&2
 EOF
 chmod +x "$fake/lab/run" "$fake/lab/install-deps" "$work/bin/meson" "$fake/build/vmm/tinyvmm"
 PATH=$work/bin:$PATH PG_TICK=1 PG_PLAIN_EVERY=60 "$fake/lab/compare" --lab --modes vhe \
-	--workload-modes vhe --nested-modes vhe --results "$work/results" \
+	--workload-modes vhe --nested-modes vhe --nested-linux-modes vhe --results "$work/results" \
 	>"$work/cmp.out" 2>"$work/cmp.err" </dev/null
 grep -q '\] workloads on 7.3 VHE: booting, ' "$work/cmp.err" &&
 	grep -q '\] nested: 7.3 L2 in L1-VHE: running, ' "$work/cmp.err" &&
+	grep -q '\] nested Linux: 7.3 L2 in L1-VHE: running, ' "$work/cmp.err" &&
 	grep -q '\] bench on 7.3 VHE: running (tinyvmm --bench), ' "$work/cmp.err"
 tap_check $? "lab/compare: each boot kind's phase, from its own logs" "$(grep -v '^ ' "$work/cmp.err" | head -n 20)"
-grep -Eq "^lab/compare: wall time per boot: workloads on 7.3 VHE $t, nested: 7.3 L2 in L1-VHE $t, bench on 7.3 VHE $t; total $t\$" \
+grep -Eq "^lab/compare: wall time per boot: workloads on 7.3 VHE $t, nested Linux: 7.3 L2 in L1-VHE $t, nested: 7.3 L2 in L1-VHE $t, bench on 7.3 VHE $t; total $t\$" \
 	"$work/cmp.err"
 tap_check $? "lab/compare: the wall time per boot at the end" "$(grep 'wall time' "$work/cmp.err")"
 ! grep -q 'lab/compare\|running\|wall time' "$work/cmp.out"
