@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# usage: cli.sh TINYVMM
+# usage: cli.sh TINYVMM [X86-HELLO-IMAGE]
 # The command line on the build host, where /dev/kvm may be missing: help,
 # version, option errors (one line, exit 2) and a clear /dev/kvm error.
 set -u
 tinyvmm=$1
+hello=${2:-} # guest/x86's hello guest, where this build has it
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tap.sh
 . "$here/tap.sh"
@@ -393,6 +394,19 @@ if $no_kvm_works; then
 	fi
 else
 	skip 10 "/dev/kvm exists and cannot be hidden here (not root?)"
+fi
+# The guest's console goes to stdout: what a full disk took from it is
+# said in one line, and the guest's clean power-off exits 1, not 0.
+if [ "$(uname -m)" = x86_64 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && [ -n "$hello" ] && [ -w /dev/full ]; then
+	out=$("${guest[@]}" -k "$hello" 2>&1 >/dev/full)
+	rc=$?
+	[ "$rc" -eq 1 ] && [ "$(grep -c . <<<"$out")" -eq 1 ] &&
+		grep -Eq "^tinyvmm: console: [1-9][0-9]* bytes of the guest's output were not written to standard output: No space left on device\$" <<<"$out"
+	tap_check $? "a guest's console output to a full disk: one line, exit 1" "exit $rc (wanted 1), stderr:" "$out"
+	"${guest[@]}" -k "$hello" >/dev/null 2>&1
+	tap_check $? "the same guest with stdout writable exits 0"
+else
+	skip 2 "not an x86_64 host with a usable /dev/kvm, the hello guest and /dev/full"
 fi
 # x86: the tree built without KVM is the one a flat guest gets from a VM.
 if [ "$(uname -m)" = x86_64 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then

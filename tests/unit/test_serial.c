@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,45 @@ START_TEST(test_stop_drops_output)
 	ck_assert_int_eq(got[0], 'a');
 	ck_assert_uint_eq(rd(5) & 0x60,
 			  0x60); /* the guest still sees it sent */
+}
+END_TEST
+
+/* A full disk: the bytes are counted lost, the first error kept. */
+START_TEST(test_output_error_counted)
+{
+	struct serial_irq si = { irq_set, &irq };
+	struct serial *full;
+	struct bus b2;
+	uint64_t lost = 99;
+	uint8_t v = 'x';
+	int fd = open("/dev/full", O_WRONLY);
+
+	ck_assert_msg(fd >= 0, "opening /dev/full: %s", strerror(errno));
+	ck_assert_int_eq(serial_output_error(uart, &lost), 0);
+	ck_assert_uint_eq(lost, 0);
+	bus_init(&b2, "mmio");
+	ck_assert_int_eq(serial_create(&b2, UART, 0x1000, &si, fd, &full), 0);
+	for (int i = 0; i < 3; i++)
+		ck_assert(bus_access(&b2, UART, &v, 1, true));
+	ck_assert_int_eq(serial_output_error(full, &lost), -ENOSPC);
+	ck_assert_uint_eq(lost, 3);
+	serial_destroy(full);
+	bus_destroy(&b2);
+	close(fd);
+}
+END_TEST
+
+/* A stalled reader (EAGAIN on this non-blocking pipe) loses bytes too. */
+START_TEST(test_output_stalled_counted)
+{
+	uint64_t lost = 0;
+	long cap = fcntl(out[1], F_GETPIPE_SZ);
+
+	ck_assert_int_gt(cap, 0);
+	for (long i = 0; i < cap + 5; i++)
+		wr(0, 'y');
+	ck_assert_int_eq(serial_output_error(uart, &lost), -EAGAIN);
+	ck_assert_uint_eq(lost, 5);
 }
 END_TEST
 
@@ -177,6 +217,8 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_transmit);
 	tcase_add_test(tc, test_stop_drops_output);
+	tcase_add_test(tc, test_output_error_counted);
+	tcase_add_test(tc, test_output_stalled_counted);
 	tcase_add_test(tc, test_receive_fifo_and_irq);
 	tcase_add_test(tc, test_thre_interrupt);
 	tcase_add_test(tc, test_divisor_latch_and_scratch);

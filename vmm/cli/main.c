@@ -2,6 +2,7 @@
 /* tinyvmm: parse the command line, build the VM, run it, report. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "vmm/bench/bench_guest.h"
 #include "vmm/bench/bench.h"
 #include "vmm/devices/boot_timer.h"
+#include "vmm/devices/serial.h"
 #include "vmm/compare/compare_cmd.h"
 #include "config.h"
 #include "vmm/machine/hostinfo.h"
@@ -217,6 +219,25 @@ static int bench_guest(const struct options *opts, struct vm_config *cfg)
 	return bench_carried_guest(&cfg->kernel_image, &cfg->kernel_image_len);
 }
 
+/*
+ * The guest's console writes to stdout as well: bytes lost there (a full
+ * disk, a closed pipe, a stalled non-blocking reader) are said in one
+ * line and fail a run that would have exited 0; a non-zero status stands.
+ */
+static int console_checked(struct vm *vm, int status)
+{
+	uint64_t lost;
+	int err = serial_output_error(vm->console, &lost);
+
+	if (!err)
+		return status;
+	tv_errno(
+		err,
+		"console: %" PRIu64
+		" bytes of the guest's output were not written to standard output",
+		lost);
+	return status ? status : TINYVMM_EXIT_ERROR;
+}
 static int run_vm(const struct options *opts)
 {
 	struct vm_config cfg = {
@@ -270,6 +291,7 @@ static int run_vm(const struct options *opts)
 	status = vm_run(&vm);
 	if (opts->bench)
 		status = bench_finish(&vm, opts, &bench, status);
+	status = console_checked(&vm, status);
 	vm_destroy(&vm);
 	return status;
 }

@@ -150,8 +150,9 @@ void options_usage(FILE *out)
 	      "command line and -n for the vCPUs: -c with a value that is not a\n"
 	      "number and -n with one that is are refused with a note.\n"
 	      "\n"
-	      "Exit status: 0 guest powered off; 1 error (set-up failed or the\n"
-	      "guest broke the VM); 2 bad command line; 3 guest asked for a reset;\n"
+	      "Exit status: 0 guest powered off; 1 error (set-up failed, the guest\n"
+	      "broke the VM, or its console output could not all be written to\n"
+	      "stdout); 2 bad command line; 3 guest asked for a reset;\n"
 	      "159 a thread made a syscall outside its seccomp allow-list.\n"
 	      "With --bench: 0 every benchmark OK or skipped; 1 one failed, or the\n"
 	      "guest stopped before reporting it was done.\n",

@@ -54,6 +54,8 @@ struct serial {
 	struct serial_irq irq;
 	int irq_level;
 	int out_fd;
+	int out_error;	   /* the first failed write's -errno, or 0 */
+	uint64_t out_lost; /* bytes a failed write dropped */
 	uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
 	bool thr_ipending;
 	uint8_t rx[RX_FIFO_SIZE];
@@ -109,13 +111,21 @@ static void serial_transmit(struct serial *s, uint8_t byte)
 		return;
 	}
 	/*
-	 * A closed pipe drops output and the VM runs on. A stalled reader
-	 * blocks this vCPU (back-pressure, as a real line would) until the VM
-	 * stops: the stop's kick signal ends the write with EINTR, and a
-	 * stopped UART writes nothing, so no vCPU waits on stdout forever.
+	 * A closed pipe or a full disk drops output, counted, and the VM runs
+	 * on. A stalled reader blocks this vCPU (back-pressure, as a real line
+	 * would) until the VM stops: the stop's kick signal ends the write
+	 * with EINTR, and a stopped UART writes nothing, so no vCPU waits on
+	 * stdout forever.
 	 */
-	if (s->out_fd >= 0 && !atomic_load(&s->stopped))
-		(void)!write(s->out_fd, &byte, 1);
+	if (s->out_fd < 0 || atomic_load(&s->stopped))
+		return;
+	ssize_t n = write(s->out_fd, &byte, 1);
+
+	if (n == 1 || (n < 0 && errno == EINTR))
+		return;
+	if (!s->out_error)
+		s->out_error = n < 0 ? -errno : -EIO;
+	s->out_lost++;
 }
 
 static void serial_write_reg(struct serial *s, unsigned int reg, uint8_t v)
@@ -255,6 +265,17 @@ void serial_destroy(struct serial *s)
 		return;
 	pthread_mutex_destroy(&s->lock);
 	free(s);
+}
+
+int serial_output_error(struct serial *s, uint64_t *lost)
+{
+	int err;
+
+	pthread_mutex_lock(&s->lock);
+	err = s->out_error;
+	*lost = s->out_lost;
+	pthread_mutex_unlock(&s->lock);
+	return err;
 }
 
 void serial_stop(struct serial *s)

@@ -37,6 +37,13 @@ void serial_destroy(struct serial *s);
  */
 size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len);
 
+/*
+ * The first error writing transmitted bytes to the output fd (negative
+ * errno; 0 when every write went through) and, in *@lost, how many bytes
+ * failed writes dropped.
+ */
+int serial_output_error(struct serial *s, uint64_t *lost);
+
 /* From now on transmitted bytes are dropped: the VM is stopping. */
 void serial_stop(struct serial *s);
 
