@@ -46,7 +46,9 @@ step default "" -v $hello --cpus 2
 # Confined, the report sorts 200 samples (qsort over 1 KiB asks sysinfo)
 # and writes the JSON into the file opened before.
 step bench-report "" --bench --iterations 200 --warmup 1 --bench-only hypercall,mmio_user --json /tmp/b.json
-echo "@@json $(head -c 40 /tmp/b.json)"
+echo @@json
+cat /tmp/b.json
+echo @@json-end
 step main main $hello
 step main-off main $hello --no-seccomp
 step vcpu vcpu $hello --cpus 2
@@ -75,7 +77,7 @@ kill $! 2>/dev/null
 '
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log" "$log.json"' EXIT
 "$src/lab/run" --arch "$lab_arch" --mode "$mode" --timeout 900 --host-tools qsd \
 	--modules tun -- "$script" 2>&1 | tr -d '\r' >"$log"
 status=${PIPESTATUS[0]}
@@ -139,8 +141,10 @@ absent default 'refused syscall|self-test' 'a plain run refuses nothing'
 expect bench-report 0 'a confined --bench run reports 200 samples per benchmark' \
 	'^hypercall +[a-z]+ +200 ' '^mmio_user +[a-z]+ +200 '
 absent bench-report 'refused syscall' 'a confined --bench report refuses nothing'
-grep -q '^@@json {"schema":"tinyvmm-bench"' "$log"
-tap_check $? "$mode: the confined main thread writes --json" "$(grep '^@@json' "$log")"
+sed -n '/^@@json$/,/^@@json-end$/p' "$log" | sed '1d;$d' >"$log.json"
+schema=$("$src/tests/schema-check" "$src/schema/bench.schema.json" "$log.json" 2>&1)
+tap_check $? "$mode: the confined main thread writes --json, a document schema/bench.schema.json takes" \
+	"$schema" "$(head -c 300 "$log.json")"
 stopped main main
 unconfined main-off 0 'all 1 cpus online'
 stopped vcpu vCPU
