@@ -50,6 +50,10 @@ run_mode() { # MODE -> $work/MODE.out, $work/MODE.json and $work/MODE.bare.json
 		"$work/$mode.json" "$work/$mode.noits.json" >"$work/$mode.schema" 2>&1
 	tap_check $? "$mode: the --bench documents match schema/bench.schema.json" \
 		"$(cat "$work/$mode.schema")"
+	"$src/tests/schema-check" "$src/schema/bare-hypercall.schema.json" \
+		"$work/$mode.bare.json" >"$work/$mode.schema" 2>&1
+	tap_check $? "$mode: bare-hypercall's document matches schema/bare-hypercall.schema.json" \
+		"$(cat "$work/$mode.schema")"
 	grep -q '^@@noits-rc 0$' "$work/$mode.out"
 	tap_check $? "$mode: tinyvmm --bench --no-its exits 0 (lpi skipped, not failed)" \
 		"$(sed -n '/^@@rc /,/^@@noits-end$/p' "$work/$mode.out")"

@@ -27,7 +27,7 @@ svm) kvm_mode='AMD SVM' timeout=900 host=(--arch x86_64 --mode svm) skippable='^
 *) echo "Bail out! unknown L1 mode $l1_mode"; exit 1 ;;
 esac
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log" "$log.json"' EXIT
 "$src/lab/run" "${host[@]}" --timeout "$timeout" \
 	--l1-command 'tinyvmm --host-info | grep "^kvm mode:";
 tinyvmm --bench --iterations 20 --warmup 5 --json /tmp/l2.json >/tmp/l2.out 2>&1;
@@ -44,9 +44,13 @@ found '^@@l1-run-rc 0$' "L1's command ran to its end"
 found "^l1-run: L1's command exited 0; tinyvmm \(L0\) exited 0$" \
 	"L1's power-off ends L0's tinyvmm with 0"
 
-# Every benchmark the bench guest reported, from L2's JSON document.
-results=$(sed -n '/^@@l2-json$/,$p' "$log" | sed 1d | tr -d '\r' |
-	sed -n 's/^ *{"name":"\([a-z0-9_]*\)","status":"\([A-Z]*\)".*/\1 \2/p')
+# Every benchmark the bench guest reported, from L2's JSON document
+# (after @@l2-json, up to its closing brace: l1-run's and lab/run's own
+# lines follow it).
+tr -d '\r' <"$log" | sed -n '/^@@l2-json$/,/^}$/p' | sed 1d >"$log.json"
+schema=$("$src/tests/schema-check" "$src/schema/bench.schema.json" "$log.json" 2>&1)
+tap_check $? "nested $l1_mode: L2's --bench document matches schema/bench.schema.json" "$schema"
+results=$(sed -n 's/^ *{"name":"\([a-z0-9_]*\)","status":"\([A-Z]*\)".*/\1 \2/p' "$log.json")
 ok=$(grep -c ' OK$' <<<"$results")
 bad=$(grep -v ' OK$' <<<"$results" | awk -v s="$skippable" '!($2 == "SKIPPED" && $1 ~ s)')
 [ "$ok" -ge 8 ] && [ -z "$bad" ]

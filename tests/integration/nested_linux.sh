@@ -75,6 +75,8 @@ report=$src/lab/workload-report
 "$report" json "7.3 L1-VHE" "$work/a.log" "$work/a.json" on &&
 	"$report" json "7.3 L2 in L1-VHE" "$work/b.log" "$work/b.json" on
 tap_check $? "workload-report json takes both sections"
+out=$("$src/tests/schema-check" "$src/schema/workloads.schema.json" "$work/a.json" "$work/b.json" 2>&1)
+tap_check $? "both documents match schema/workloads.schema.json" "$out"
 field() { # FILE PYTHON-EXPRESSION-ON-d
 	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"
 }

@@ -12,6 +12,7 @@ set -u
 . "$(dirname "$0")/tap.sh" # sets src: the repository root
 check=$src/tests/schema-check bench=$src/schema/bench.schema.json
 workloads=$src/schema/workloads.schema.json data=$src/tests/data
+bare=$src/schema/bare-hypercall.schema.json
 if ! command -v python3 >/dev/null; then
 	echo "1..0 # SKIP no python3"
 	exit 0
@@ -21,6 +22,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 out=$("$check" "$bench" "$data"/bench-*.json 2>&1)
 tap_check $? 'the shipped bench documents match bench.schema.json' "$out"
+out=$("$check" "$bare" "$data"/bare-hypercall-*.json 2>&1)
+tap_check $? "bare-hypercall's shipped document (a lab run's) matches bare-hypercall.schema.json" "$out"
 
 "$src/lab/workload-report" json '7.3 VHE' "$data/workloads-7.3-vhe.log" "$tmp/w.json" on &&
 	out=$("$check" "$workloads" "$tmp/w.json" 2>&1)
@@ -65,6 +68,8 @@ broken "$bench" "$data/bench-arm64-vhe-icount.json" 'd["host"]["tags"]["label"] 
 	'/host/tags/label: 7 is not of type string' 'refused: a label that is not a string'
 broken "$bench" "$data/bench-arm64-vhe-icount.json" 'del d["config"]["iterations"]' \
 	"/config: 'iterations' is missing" 'refused: config without iterations'
+broken "$bare" "$data/bare-hypercall-arm64-nvhe-icount.json" 'd["unit"] = "cycles"' \
+	'/unit: "cycles" is not one of' "refused: bare-hypercall in a unit it has not"
 broken "$workloads" "$tmp/w.json" 'd["workloads"][0]["range"]["time_s"] = [1]' \
 	'/workloads/0/range/time_s: 1 items, fewer than 2' 'refused: a range that is not [min, max]'
 broken "$workloads" "$tmp/w.json" 'd["schema_version"] = 1' \
