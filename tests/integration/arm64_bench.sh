@@ -158,7 +158,7 @@ PY
 }
 
 report_doc() { # MODE WANT -> TAP lines; sets hypercall_MODE
-	local line ok desc why
+	local ok desc why
 	while IFS=$'\t' read -r ok desc why; do
 		if [ "$ok" = MEDIAN ]; then
 			eval "hypercall_$1=\$desc"
